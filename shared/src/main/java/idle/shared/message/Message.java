@@ -1,0 +1,414 @@
+package idle.shared.message;
+
+import idle.shared.model.FailureKind;
+import idle.shared.model.InputFile;
+import idle.shared.model.JobNeeds;
+import idle.shared.model.JobOutcome;
+import idle.shared.model.JobState;
+import idle.shared.model.JobSummary;
+import idle.shared.model.LenderCapabilities;
+import idle.shared.model.ResourceUse;
+import idle.shared.model.StreamKind;
+import idle.shared.model.WaitPolicy;
+import idle.shared.protocol.Code;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every message of the protocol: one record per frame code. {@link Codec} turns them into frame
+ * payloads and back; the request id travels beside the message in the frame, not inside it.
+ * Byte arrays in records are owned by the record: do not mutate them after construction.
+ */
+public sealed interface Message {
+    /** The frame code this message travels under. */
+    Code code();
+
+    // ---- seed requests -------------------------------------------------------------------
+
+    /** GID. From the server with an empty name: "who are you?"; from the client: the name. */
+    record UserId(String name) implements Message {
+        public UserId {
+            Objects.requireNonNull(name, "name");
+        }
+
+        public Code code() {
+            return Code.GID;
+        }
+    }
+
+    /** GPW. From the server with an empty password: "prove it"; from the client: the password. */
+    record Password(String password) implements Message {
+        public Password {
+            Objects.requireNonNull(password, "password");
+        }
+
+        public Code code() {
+            return Code.GPW;
+        }
+
+        @Override
+        public String toString() {
+            return "Password[***]";
+        }
+    }
+
+    /** GIP. Which lender (pseudonym) runs or ran one of the requester's jobs. */
+    record LenderOf(long jobId) implements Message {
+        public Code code() {
+            return Code.GIP;
+        }
+    }
+
+    /** GPT. Asks for the pool status. */
+    record PoolQuery() implements Message {
+        public Code code() {
+            return Code.GPT;
+        }
+    }
+
+    /** EXF. Server to lender: run this job. Never names the runner. */
+    record Execute(long jobId, int attempt, String scriptName, byte[] script, String scriptSha256,
+            List<String> args, List<InputFile> inputs, JobNeeds needs) implements Message {
+        public Execute {
+            Objects.requireNonNull(scriptName);
+            Objects.requireNonNull(script);
+            Objects.requireNonNull(scriptSha256);
+            args = List.copyOf(args);
+            inputs = List.copyOf(inputs);
+            Objects.requireNonNull(needs);
+        }
+
+        public Code code() {
+            return Code.EXF;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Execute e && e.jobId == jobId && e.attempt == attempt
+                    && e.scriptName.equals(scriptName) && Arrays.equals(e.script, script)
+                    && e.scriptSha256.equals(scriptSha256) && e.args.equals(args)
+                    && e.inputs.equals(inputs) && e.needs.equals(needs);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(jobId, attempt, scriptName, Arrays.hashCode(script), args, inputs);
+        }
+    }
+
+    /** GOF. Runner to server: send me this output file of my job. */
+    record GetOutputFile(long jobId, String name) implements Message {
+        public GetOutputFile {
+            Objects.requireNonNull(name);
+        }
+
+        public Code code() {
+            return Code.GOF;
+        }
+    }
+
+    /** TOF. Announces a file transfer: DAT chunks follow, then EOF. */
+    record TakeOutputFile(long jobId, String name, long size, String sha256) implements Message {
+        public TakeOutputFile {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(sha256);
+        }
+
+        public Code code() {
+            return Code.TOF;
+        }
+    }
+
+    /** SDN. The server is shutting down; the client answers SSD. */
+    record Shutdown(String reason) implements Message {
+        public Shutdown {
+            Objects.requireNonNull(reason);
+        }
+
+        public Code code() {
+            return Code.SDN;
+        }
+    }
+
+    // ---- seed responses ------------------------------------------------------------------
+
+    /** SCF. The request succeeded; {@code result} is what it produced. */
+    record Success(Result result) implements Message {
+        public Success {
+            Objects.requireNonNull(result);
+        }
+
+        public Code code() {
+            return Code.SCF;
+        }
+    }
+
+    /** FLD. The request failed. */
+    record Failure(FailureKind kind, String reason) implements Message {
+        public Failure {
+            Objects.requireNonNull(kind);
+            Objects.requireNonNull(reason);
+        }
+
+        public Code code() {
+            return Code.FLD;
+        }
+    }
+
+    /** OK. Acknowledges a chunk, event or heartbeat; {@code seq} echoes the acknowledged one. */
+    record Ack(long seq) implements Message {
+        public Code code() {
+            return Code.OK;
+        }
+    }
+
+    /** EOF. Ends a file transfer: the receiver checks size and SHA-256 and answers SCF or FLD. */
+    record EndOfFile(long jobId, String name, long size, String sha256) implements Message {
+        public EndOfFile {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(sha256);
+        }
+
+        public Code code() {
+            return Code.EOF;
+        }
+    }
+
+    /** SSD. The client acknowledges the server's shutdown notice. */
+    record ShutdownAck() implements Message {
+        public Code code() {
+            return Code.SSD;
+        }
+    }
+
+    /** BYE. Logged out; the server closes the connection after sending it. */
+    record Bye() implements Message {
+        public Code code() {
+            return Code.BYE;
+        }
+    }
+
+    /** ILR. The request was illegal here; the reason says why. */
+    record Illegal(String reason) implements Message {
+        public Illegal {
+            Objects.requireNonNull(reason);
+        }
+
+        public Code code() {
+            return Code.ILR;
+        }
+    }
+
+    /** NLA. No lender could run the submitted job; nothing was queued. */
+    record NoLenders(String reason) implements Message {
+        public NoLenders {
+            Objects.requireNonNull(reason);
+        }
+
+        public Code code() {
+            return Code.NLA;
+        }
+    }
+
+    // ---- seed functions ------------------------------------------------------------------
+
+    /** LCS. Starts a login; with a resume token, re-attaches to a live session instead. */
+    record Login(String client, String resumeToken) implements Message {
+        public Login {
+            Objects.requireNonNull(client);
+        }
+
+        public Code code() {
+            return Code.LCS;
+        }
+    }
+
+    /** DCN. Logout. */
+    record Logout() implements Message {
+        public Code code() {
+            return Code.DCN;
+        }
+    }
+
+    /** MML. Make this connection a lender offering {@code capabilities}. */
+    record MakeLender(LenderCapabilities capabilities) implements Message {
+        public MakeLender {
+            Objects.requireNonNull(capabilities);
+        }
+
+        public Code code() {
+            return Code.MML;
+        }
+    }
+
+    /** WBL. Stop lending; running jobs are finished, or given back when {@code returnJobs}. */
+    record Withdraw(boolean returnJobs) implements Message {
+        public Code code() {
+            return Code.WBL;
+        }
+    }
+
+    /** RCS. Submit one python3 script as a job. */
+    record RunScript(String scriptName, byte[] script, String scriptSha256, List<String> args,
+            List<InputFile> inputs, JobNeeds needs, WaitPolicy waitPolicy) implements Message {
+        public RunScript {
+            Objects.requireNonNull(scriptName);
+            Objects.requireNonNull(script);
+            Objects.requireNonNull(scriptSha256);
+            args = List.copyOf(args);
+            inputs = List.copyOf(inputs);
+            Objects.requireNonNull(needs);
+            Objects.requireNonNull(waitPolicy);
+        }
+
+        public Code code() {
+            return Code.RCS;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RunScript r && r.scriptName.equals(scriptName)
+                    && Arrays.equals(r.script, script) && r.scriptSha256.equals(scriptSha256)
+                    && r.args.equals(args) && r.inputs.equals(inputs) && r.needs.equals(needs)
+                    && r.waitPolicy == waitPolicy;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(scriptName, Arrays.hashCode(script), args, inputs, waitPolicy);
+        }
+    }
+
+    // ---- added by IDLE -------------------------------------------------------------------
+
+    /** OUT. A piece of a job's output; {@code seq} counts chunks of the job from 0. */
+    record Output(long jobId, long seq, StreamKind stream, byte[] data) implements Message {
+        public Output {
+            Objects.requireNonNull(stream);
+            Objects.requireNonNull(data);
+        }
+
+        public Code code() {
+            return Code.OUT;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Output x && x.jobId == jobId && x.seq == seq
+                    && x.stream == stream && Arrays.equals(x.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(jobId, seq, stream, Arrays.hashCode(data));
+        }
+    }
+
+    /** JST. The job's state changed; pushed to its owner. */
+    record JobEvent(JobSummary job) implements Message {
+        public JobEvent {
+            Objects.requireNonNull(job);
+        }
+
+        public Code code() {
+            return Code.JST;
+        }
+    }
+
+    /** FIN. Lender to server: the job's process ended this way; its files were sent before. */
+    record Finished(long jobId, int attempt, JobOutcome outcome, ResourceUse use)
+            implements Message {
+        public Finished {
+            Objects.requireNonNull(outcome);
+            Objects.requireNonNull(use);
+        }
+
+        public Code code() {
+            return Code.FIN;
+        }
+    }
+
+    /** DAT. A chunk of the file announced by the TOF with the same request id. */
+    record FileData(long jobId, long seq, byte[] data) implements Message {
+        public FileData {
+            Objects.requireNonNull(data);
+        }
+
+        public Code code() {
+            return Code.DAT;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FileData x && x.jobId == jobId && x.seq == seq
+                    && Arrays.equals(x.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(jobId, seq, Arrays.hashCode(data));
+        }
+    }
+
+    /** ATT. Replay the job's output from chunk {@code fromSeq}; keep following if asked. */
+    record Attach(long jobId, long fromSeq, boolean follow) implements Message {
+        public Code code() {
+            return Code.ATT;
+        }
+    }
+
+    /** CAN. Cancel the job (runner) or kill its process (server to lender). */
+    record Cancel(long jobId) implements Message {
+        public Code code() {
+            return Code.CAN;
+        }
+    }
+
+    /**
+     * HST. A page of the requester's jobs, newest first, with ids below {@code beforeJobId}
+     * (0 for the newest page). {@code state} and {@code nameContains} may be null.
+     */
+    record History(JobState state, String nameContains, long beforeJobId, int limit)
+            implements Message {
+        public Code code() {
+            return Code.HST;
+        }
+    }
+
+    /** JOB. Details of one of the requester's jobs. */
+    record JobQuery(long jobId) implements Message {
+        public Code code() {
+            return Code.JOB;
+        }
+    }
+
+    /** HBT. Heartbeat; the peer answers OK with {@code token} as its seq. */
+    record Heartbeat(long token) implements Message {
+        public Code code() {
+            return Code.HBT;
+        }
+    }
+
+    /** BSY. A lender's availability changed. */
+    record Availability(boolean available, String reason) implements Message {
+        public Availability {
+            Objects.requireNonNull(reason);
+        }
+
+        public Code code() {
+            return Code.BSY;
+        }
+    }
+
+    /** ADM. Run an admin command (same words as {@code idle admin}); answered SCF with text. */
+    record Admin(List<String> argv) implements Message {
+        public Admin {
+            argv = List.copyOf(argv);
+        }
+
+        public Code code() {
+            return Code.ADM;
+        }
+    }
+}

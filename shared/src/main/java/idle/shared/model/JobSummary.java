@@ -1,0 +1,27 @@
+package idle.shared.model;
+
+import java.util.Objects;
+
+/**
+ * One job as a runner sees it in tables and events. Times are epoch milliseconds, 0 when not yet
+ * reached. {@code exitCode} is null until the process ended; {@code limit} is set only in
+ * {@link JobState#LIMIT_EXCEEDED}; {@code lender} is the lender's pseudonym, empty when none.
+ */
+public record JobSummary(long jobId, String scriptName, JobState state, Integer exitCode,
+        Limit limit, String reason, String lender, int attempts, long submittedAt, long startedAt,
+        long finishedAt, long outputBytes) {
+    public JobSummary {
+        Objects.requireNonNull(scriptName, "scriptName");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(lender, "lender");
+    }
+
+    /** Run time in milliseconds so far (or in all, once finished); 0 before it started. */
+    public long durationMillis(long nowMillis) {
+        if (startedAt == 0) {
+            return 0;
+        }
+        return Math.max(0, (finishedAt != 0 ? finishedAt : nowMillis) - startedAt);
+    }
+}

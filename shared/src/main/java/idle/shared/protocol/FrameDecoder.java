@@ -1,0 +1,116 @@
+package idle.shared.protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a byte stream that may arrive in arbitrary pieces into whole frames. It checks each header
+ * as soon as its 12 bytes are in (known code, zero flags, length within {@link Limits#MAX_PAYLOAD})
+ * and then waits for the rest of the payload.
+ *
+ * <p>Not thread-safe: one decoder per connection, fed by that connection's reader. After a
+ * {@link ProtocolException} the decoder is poisoned and rejects further input.
+ */
+public final class FrameDecoder {
+    private final int maxPayload;
+    private final byte[] header = new byte[Limits.HEADER_BYTES];
+    private int headerFill;
+    private Code code;
+    private int requestId;
+    private byte[] payload;
+    private int payloadFill;
+    private boolean poisoned;
+
+    public FrameDecoder() {
+        this(Limits.MAX_PAYLOAD);
+    }
+
+    /** A decoder with a lower payload limit (e.g. before login). */
+    public FrameDecoder(int maxPayload) {
+        if (maxPayload < 0 || maxPayload > Limits.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("maxPayload " + maxPayload);
+        }
+        this.maxPayload = maxPayload;
+    }
+
+    /** Feeds {@code len} bytes and returns the frames they complete, in order (maybe none). */
+    public List<Frame> feed(byte[] data, int off, int len) throws ProtocolException {
+        List<Frame> out = new ArrayList<>(1);
+        feed(data, off, len, out);
+        return out;
+    }
+
+    /** Feeds bytes, appending completed frames to {@code out}. */
+    public void feed(byte[] data, int off, int len, List<Frame> out) throws ProtocolException {
+        if (poisoned) {
+            throw new ProtocolException("decoder already failed");
+        }
+        int end = off + len;
+        while (off < end) {
+            if (payload == null) {
+                int n = Math.min(Limits.HEADER_BYTES - headerFill, end - off);
+                System.arraycopy(data, off, header, headerFill, n);
+                headerFill += n;
+                off += n;
+                if (headerFill == Limits.HEADER_BYTES) {
+                    startPayload();
+                    if (payload.length == 0) {
+                        out.add(finish());
+                    }
+                }
+            } else {
+                int n = Math.min(payload.length - payloadFill, end - off);
+                System.arraycopy(data, off, payload, payloadFill, n);
+                payloadFill += n;
+                off += n;
+                if (payloadFill == payload.length) {
+                    out.add(finish());
+                }
+            }
+        }
+    }
+
+    /** True when no partial frame is buffered (a clean point to close the stream). */
+    public boolean isIdle() {
+        return headerFill == 0 && payload == null;
+    }
+
+    private void startPayload() throws ProtocolException {
+        code = Code.fromWire(header, 0);
+        if (code == null) {
+            throw fail("unknown code " + printable(header));
+        }
+        if (header[3] != 0) {
+            throw fail("reserved flags byte is " + (header[3] & 0xff) + ", expected 0");
+        }
+        requestId = Frame.getInt(header, 4);
+        int length = Frame.getInt(header, 8);
+        if (length < 0 || length > maxPayload) {
+            throw fail("payload length " + Integer.toUnsignedString(length) + " outside 0.."
+                    + maxPayload);
+        }
+        payload = new byte[length];
+        payloadFill = 0;
+    }
+
+    private Frame finish() {
+        Frame f = new Frame(code, requestId, payload);
+        payload = null;
+        headerFill = 0;
+        code = null;
+        return f;
+    }
+
+    private ProtocolException fail(String why) {
+        poisoned = true;
+        return new ProtocolException(why);
+    }
+
+    private static String printable(byte[] b) {
+        StringBuilder sb = new StringBuilder("0x");
+        for (int i = 0; i < 3; i++) {
+            sb.append(String.format("%02x", b[i] & 0xff));
+        }
+        return sb.toString();
+    }
+}
