@@ -31,7 +31,7 @@ import org.eclipse.swt.widgets.Text;
  * title area. UI thread only; {@link #session()} is the result after {@code OK}.
  */
 public final class LoginDialog extends TitleAreaDialog {
-    public static final String DEFAULT_SERVER = "localhost:7341";
+    public static final String DEFAULT_SERVER = "localhost:8001";
 
     private final SessionOpener opener;
     private final Background background;
@@ -147,7 +147,7 @@ public final class LoginDialog extends TitleAreaDialog {
         String host = server.getText().trim();
         String name = user.getText().trim();
         char[] secret = password.getTextChars();
-        if (!host.matches("[^\\s:]+:\\d{1,5}")) {
+        if (host.isEmpty() || host.matches(".*\\s.*")) {
             setErrorMessage("Type the server as host:port, for example " + DEFAULT_SERVER + ".");
             server.setFocus();
             return;

@@ -78,8 +78,9 @@ public final class Icons {
                     rect(7.1, 1, 8.9, 8.5)), GREEN));
             case HISTORY -> List.of(new Layer(ring(8, 8, 5.2, 6.8), DARK),
                     new Layer(or(rect(7.3, 4, 8.7, 8.7), rect(7.3, 7.3, 11.5, 8.7)), DARK));
-            case SAVE -> List.of(new Layer(and(rect(2, 2, 14, 14), not(rect(4.5, 2, 11.5, 6.5))), BLUE),
-                    new Layer(rect(5, 9, 11, 14), new RGB(230, 230, 230)));
+            case SAVE -> List.of(new Layer(or(or(rect(2, 10, 3.6, 14.5), rect(12.4, 10, 14, 14.5)),
+                    rect(2, 12.9, 14, 14.5)), DARK),
+                    new Layer(or(rect(7.1, 1.5, 8.9, 8), triangle(3.8, 6.5, 12.2, 6.5, 8, 11.2)), BLUE));
             case FIND -> List.of(new Layer(ring(6.5, 6.5, 3.2, 4.8), DARK),
                     new Layer(line(9.5, 9.5, 14.5, 14.5, 1.3), DARK));
             case QUEUE -> List.of(new Layer(or(or(rect(2, 3, 14, 5), rect(2, 7, 14, 9)), rect(2, 11, 14, 13)), DARK));

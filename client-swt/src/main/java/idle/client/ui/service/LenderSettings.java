@@ -14,7 +14,7 @@ public record LenderSettings(int maxJobs, int cpuSeconds, int memoryMb, int time
     public static final LenderSettings DEFAULTS = new LenderSettings(1, 60, 512, 120, false);
 
     public LenderSettings {
-        if (maxJobs < 1 || cpuSeconds < 1 || memoryMb < 16 || timeoutSeconds < 1) {
+        if (maxJobs < 1 || cpuSeconds < 1 || memoryMb < 32 || timeoutSeconds < 1) {
             throw new IllegalArgumentException("lender limits out of range");
         }
     }

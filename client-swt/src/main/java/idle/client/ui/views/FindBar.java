@@ -43,7 +43,9 @@ public final class FindBar {
         caseSensitive = new Button(bar, SWT.CHECK);
         caseSensitive.setText("Match case");
         result = new Label(bar, SWT.NONE);
-        result.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        GridData rd = new GridData(SWT.FILL, SWT.CENTER, true, false);
+        rd.horizontalIndent = 12;
+        result.setLayoutData(rd);
 
         previous.addListener(SWT.Selection, e -> find(false));
         next.addListener(SWT.Selection, e -> find(true));

@@ -106,7 +106,7 @@ public final class LenderView {
         int cores = Runtime.getRuntime().availableProcessors();
         maxJobs = spinner(limits, "Jobs at once:", 1, Math.max(1, cores), settings.getInt("lender.maxJobs", 1));
         cpuSeconds = spinner(limits, "CPU seconds:", 1, 86_400, settings.getInt("lender.cpuSeconds", 60));
-        memoryMb = spinner(limits, "Memory (MiB):", 16, 65_536, settings.getInt("lender.memoryMb", 512));
+        memoryMb = spinner(limits, "Memory (MiB):", 32, 65_536, settings.getInt("lender.memoryMb", 512));
         timeoutSeconds = spinner(limits, "Timeout (seconds):", 1, 86_400, settings.getInt("lender.timeoutSeconds", 120));
         onlyWhenIdle = new Button(limits, SWT.CHECK);
         onlyWhenIdle.setText("Only while I leave this computer idle");
