@@ -84,7 +84,7 @@ public final class LenderView {
         GridLayout ll = new GridLayout(1, false);
         ll.marginWidth = 0;
         left.setLayout(ll);
-        left.setLayoutData(new GridData(SWT.FILL, SWT.FILL, false, true));
+        left.setLayoutData(new GridData(SWT.FILL, SWT.TOP, false, true));
 
         Composite toggleRow = new Composite(left, SWT.NONE);
         GridLayout trl = new GridLayout(2, false);
@@ -113,15 +113,20 @@ public final class LenderView {
         onlyWhenIdle.setSelection(settings.getBoolean("lender.onlyWhenIdle", false));
         GridDataFactory.fillDefaults().span(2, 1).applyTo(onlyWhenIdle);
 
-        Group box = new Group(left, SWT.NONE);
+        Composite right = new Composite(root, SWT.NONE);
+        GridLayout rl = new GridLayout(1, false);
+        rl.marginWidth = 0;
+        right.setLayout(rl);
+        right.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        Group box = new Group(right, SWT.NONE);
         box.setText("What the sandbox allows");
         box.setLayout(new GridLayout(1, false));
-        box.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        box.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
         sandbox = new Label(box, SWT.WRAP);
         sandbox.setText("Log in to see the sandbox of this computer.");
-        GridDataFactory.fillDefaults().grab(true, true).hint(300, SWT.DEFAULT).applyTo(sandbox);
+        GridDataFactory.fillDefaults().grab(true, false).hint(300, SWT.DEFAULT).applyTo(sandbox);
 
-        Group served = new Group(root, SWT.NONE);
+        Group served = new Group(right, SWT.NONE);
         served.setText("Requests served by this computer");
         served.setLayout(new GridLayout(1, false));
         served.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
