@@ -141,14 +141,28 @@ public final class LenderView {
         toggle.addListener(SWT.Selection, e -> setLending(toggle.getSelection()));
         sessions.addListener(s -> {
             lending = s == null ? null : s.lending();
-            sandbox.setText(lending == null ? "Log in to see the sandbox of this computer." : lending.sandboxDescription());
-            root.layout(true, true);
+            describeSandbox();
             if (s == null && on) {
                 stopped(null);
             }
             toggle.setEnabled(s != null);
         });
         toggle.setEnabled(false);
+    }
+
+    /** Shows what the sandbox allows with the current limits (probed on a worker). */
+    private void describeSandbox() {
+        Lending l = lending;
+        if (l == null) {
+            sandbox.setText("Log in to see the sandbox of this computer.");
+            root.layout(true, true);
+            return;
+        }
+        LenderSettings chosen = currentSettings();
+        background.run(sandbox, () -> l.sandboxDescription(chosen), text -> {
+            sandbox.setText(text);
+            root.layout(true, true);
+        }, failure -> sandbox.setText(idle.client.ui.UserMessages.describe(failure)));
     }
 
     private Spinner spinner(Composite parent, String label, int min, int max, int value) {
@@ -158,7 +172,19 @@ public final class LenderView {
         s.setMaximum(max);
         s.setSelection(Math.max(min, Math.min(max, value)));
         GridDataFactory.fillDefaults().hint(90, SWT.DEFAULT).applyTo(s);
+        s.addListener(SWT.Selection, e -> describeSandboxSoon());
         return s;
+    }
+
+    private int describeGeneration;
+
+    private void describeSandboxSoon() {
+        int gen = ++describeGeneration;
+        root.getDisplay().timerExec(500, () -> {
+            if (gen == describeGeneration && !root.isDisposed()) {
+                describeSandbox();
+            }
+        });
     }
 
     public Composite control() {
