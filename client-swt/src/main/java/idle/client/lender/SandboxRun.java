@@ -273,7 +273,7 @@ public final class SandboxRun {
                     if (deliver) {
                         long over = total - outputCap;
                         if (n > over) {
-                            sink.output(stream, java.util.Arrays.copyOf(buf, (int) (n - over)));
+                            deliver(stream, java.util.Arrays.copyOf(buf, (int) (n - over)));
                         }
                         kill(Stop.OUTPUT, "printed more than " + sandbox.settings().maxOutputMb()
                                 + " MiB");
@@ -282,7 +282,7 @@ public final class SandboxRun {
                     continue; // drain and drop until the process is gone
                 }
                 if (deliver && stop == null) {
-                    sink.output(stream, java.util.Arrays.copyOf(buf, n));
+                    deliver = deliver(stream, java.util.Arrays.copyOf(buf, n));
                 }
             }
         } catch (IOException e) {
@@ -295,6 +295,17 @@ public final class SandboxRun {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "output sink failed", e);
             kill(Stop.ABANDONED, "output could not be delivered");
+        }
+    }
+
+    /** Hands a chunk to the sink; false (and the script is stopped) when it cannot take it. */
+    private boolean deliver(StreamKind stream, byte[] chunk) throws InterruptedException {
+        try {
+            sink.output(stream, chunk);
+            return true;
+        } catch (IOException e) {
+            kill(Stop.ABANDONED, "output could not be delivered: " + e.getMessage());
+            return false;
         }
     }
 
