@@ -1,0 +1,222 @@
+package idle.db;
+
+import idle.db.repository.jpa.AuditChain;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.PersistenceException;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.eclipse.persistence.jpa.PersistenceProvider;
+
+/**
+ * The jobs database: one EntityManagerFactory for the life of the server, and short transactions
+ * run through {@link #inTransaction}. Thread-safe: any thread may run transactions concurrently;
+ * each gets its own EntityManager.
+ *
+ * <pre>{@code
+ * try (Database db = Database.open(DatabaseConfig.embedded(dataDir.resolve("db")))) {
+ *     long id = db.inTransaction(tx -> tx.jobs().add(job).getId());
+ *     db.useTransaction(tx -> tx.audit().append(now, "alice", "RCS", 7, id, "SCF", "", addr));
+ * }
+ * }</pre>
+ *
+ * <p>The schema is created on first open and kept afterwards; opening reads no table.
+ */
+public final class Database implements AutoCloseable {
+    /** The persistence unit in {@code META-INF/persistence.xml}. */
+    public static final String UNIT = "idle";
+
+    private static final String EMBEDDED_DRIVER = "org.apache.derby.iapi.jdbc.AutoloadedDriver";
+    private static final String CLIENT_DRIVER = "org.apache.derby.client.ClientAutoloadedDriver";
+
+    private static final List<String> TABLES = List.of("USER_ACCOUNT", "JOB", "AUDIT_EVENT");
+    private static final List<String> EXTRA_DDL = List.of(
+            "CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)",
+            "CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)");
+
+    private final DatabaseConfig config;
+    private final EntityManagerFactory emf;
+    private final AuditChain auditChain = new AuditChain();
+    private volatile boolean closed;
+
+    private Database(DatabaseConfig config, EntityManagerFactory emf) {
+        this.config = config;
+        this.emf = emf;
+    }
+
+    /**
+     * Opens (and on first use creates) the database and its schema.
+     *
+     * @throws PersistenceException when the database cannot be reached or created
+     */
+    public static Database open(DatabaseConfig config) {
+        Objects.requireNonNull(config, "config");
+        Map<String, Object> props = new HashMap<>();
+        props.put("jakarta.persistence.jdbc.url", config.jdbcUrl());
+        if (config.user() != null) {
+            props.put("jakarta.persistence.jdbc.user", config.user());
+        }
+        if (config.password() != null) {
+            props.put("jakarta.persistence.jdbc.password", config.password());
+        }
+        if (config.isEmbeddedDerby()) {
+            props.put("jakarta.persistence.jdbc.driver", EMBEDDED_DRIVER);
+        } else if (config.isDerbyClient()) {
+            props.put("jakarta.persistence.jdbc.driver", CLIENT_DRIVER);
+        }
+        // Ask for the schema only when it is missing: creating it over an existing one would log
+        // a warning per sequence at every start.
+        boolean schemaPresent = missingTables(config).isEmpty();
+        props.put("jakarta.persistence.schema-generation.database.action", schemaPresent ? "none" : "create");
+        EntityManagerFactory emf = new PersistenceProvider().createEntityManagerFactory(UNIT, props);
+        if (emf == null) {
+            throw new PersistenceException("persistence unit '" + UNIT + "' not found");
+        }
+        try {
+            // Log in (and create the schema) now, not in the first transaction.
+            emf.createEntityManager().close();
+            if (!schemaPresent) {
+                List<String> missing = missingTables(config);
+                if (!missing.isEmpty()) {
+                    throw new PersistenceException("could not create the tables " + missing
+                            + " in " + config.jdbcUrl() + " (see the warnings logged above)");
+                }
+                createExtraIndexes(config);
+            }
+        } catch (RuntimeException e) {
+            emf.close();
+            throw e;
+        }
+        return new Database(config, emf);
+    }
+
+    /** The tables of the schema that do not exist yet, in the connection's default schema. */
+    private static List<String> missingTables(DatabaseConfig config) {
+        List<String> missing = new ArrayList<>(TABLES);
+        try (Connection c = connect(config)) {
+            DatabaseMetaData meta = c.getMetaData();
+            try (ResultSet rs = meta.getTables(null, c.getSchema(), null, new String[] {"TABLE"})) {
+                while (rs.next()) {
+                    missing.remove(rs.getString("TABLE_NAME").toUpperCase(Locale.ROOT));
+                }
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot open " + config.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+        return missing;
+    }
+
+    /**
+     * Indexes JPA annotations cannot express: descending ones, so that "newest first" pages read
+     * an index in order instead of sorting every matching row.
+     */
+    private static void createExtraIndexes(DatabaseConfig config) {
+        try (Connection c = connect(config); Statement st = c.createStatement()) {
+            for (String ddl : EXTRA_DDL) {
+                st.executeUpdate(ddl);
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot create indexes: " + e.getMessage(), e);
+        }
+    }
+
+    private static Connection connect(DatabaseConfig config) throws SQLException {
+        Properties p = new Properties();
+        if (config.user() != null) {
+            p.setProperty("user", config.user());
+        }
+        if (config.password() != null) {
+            p.setProperty("password", config.password());
+        }
+        return DriverManager.getConnection(config.jdbcUrl(), p);
+    }
+
+    public DatabaseConfig config() {
+        return config;
+    }
+
+    /**
+     * Runs {@code work} in a new transaction and commits it. When {@code work} (or the commit)
+     * throws, the transaction is rolled back and the exception is rethrown unchanged. Entities
+     * returned are detached.
+     */
+    public <T> T inTransaction(Function<Transaction, T> work) {
+        Objects.requireNonNull(work, "work");
+        if (closed) {
+            throw new IllegalStateException("the database is closed");
+        }
+        EntityManager em = emf.createEntityManager();
+        JpaTransaction tx = new JpaTransaction(em, auditChain);
+        EntityTransaction et = em.getTransaction();
+        try {
+            et.begin();
+            T result = work.apply(tx);
+            tx.commit();
+            return result;
+        } catch (RuntimeException | Error e) {
+            try {
+                if (et.isActive()) {
+                    et.rollback();
+                }
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            tx.end();
+            em.close();
+        }
+    }
+
+    /** Like {@link #inTransaction(Function)} for work that returns nothing. */
+    public void useTransaction(Consumer<Transaction> work) {
+        Objects.requireNonNull(work, "work");
+        inTransaction(tx -> {
+            work.accept(tx);
+            return null;
+        });
+    }
+
+    /**
+     * Closes the EntityManagerFactory and, for embedded Derby, shuts the database down cleanly so
+     * that it can be opened again in this JVM. In-memory databases keep their data until the JVM
+     * ends. Calling it again does nothing.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        emf.close();
+        if (config.isEmbeddedDerby()) {
+            shutdownEmbedded();
+        }
+    }
+
+    private void shutdownEmbedded() {
+        try {
+            connect(new DatabaseConfig(config.baseUrl() + ";shutdown=true", config.user(),
+                    config.password())).close();
+        } catch (SQLException e) {
+            // 08006: the database was shut down, which is what we asked for.
+            if (!"08006".equals(e.getSQLState())) {
+                throw new PersistenceException("could not shut down " + config.baseUrl(), e);
+            }
+        }
+    }
+}
