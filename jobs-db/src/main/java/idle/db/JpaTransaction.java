@@ -1,0 +1,82 @@
+package idle.db;
+
+import idle.db.entity.AuditEvent;
+import idle.db.repository.AuditRepository;
+import idle.db.repository.JobRepository;
+import idle.db.repository.UserRepository;
+import idle.db.repository.jpa.AuditChain;
+import idle.db.repository.jpa.JpaAuditRepository;
+import idle.db.repository.jpa.JpaJobRepository;
+import idle.db.repository.jpa.JpaUserRepository;
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A {@link Transaction} on one EntityManager; committed by {@link Database}. */
+final class JpaTransaction implements Transaction {
+    private final EntityManager em;
+    private final AuditChain chain;
+    private final List<AuditEvent> pendingAudit = new ArrayList<>();
+    private UserRepository users;
+    private JobRepository jobs;
+    private AuditRepository audit;
+    private boolean ended;
+
+    JpaTransaction(EntityManager em, AuditChain chain) {
+        this.em = em;
+        this.chain = chain;
+    }
+
+    @Override
+    public UserRepository users() {
+        checkOpen();
+        if (users == null) {
+            users = new JpaUserRepository(em);
+        }
+        return users;
+    }
+
+    @Override
+    public JobRepository jobs() {
+        checkOpen();
+        if (jobs == null) {
+            jobs = new JpaJobRepository(em);
+        }
+        return jobs;
+    }
+
+    @Override
+    public AuditRepository audit() {
+        checkOpen();
+        if (audit == null) {
+            audit = new JpaAuditRepository(em, chain, pendingAudit::add);
+        }
+        return audit;
+    }
+
+    @Override
+    public void flush() {
+        checkOpen();
+        em.flush();
+    }
+
+    /** Commits; pending audit events are chained and written under the chain's lock. */
+    void commit() {
+        if (pendingAudit.isEmpty()) {
+            em.getTransaction().commit();
+        } else {
+            em.flush(); // the rest of the work first, outside the lock
+            chain.appendAndCommit(em, pendingAudit, () -> em.getTransaction().commit());
+        }
+    }
+
+    void end() {
+        ended = true;
+    }
+
+    private void checkOpen() {
+        if (ended) {
+            throw new IllegalStateException("the transaction has ended");
+        }
+    }
+}

@@ -1,0 +1,341 @@
+package idle.db.entity;
+
+import idle.shared.model.JobNeeds;
+import idle.shared.model.JobState;
+import idle.shared.model.Limit;
+import idle.shared.model.OutputFileInfo;
+import jakarta.persistence.Basic;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Index;
+import jakarta.persistence.Lob;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A submitted job and everything the server records about it. Times are epoch milliseconds, 0 when
+ * not reached yet. Owner and lender are plain names (no relationships). Ids are generated from a
+ * sequence when the job is added and grow with submission order (gaps are possible).
+ */
+@Entity
+@Table(name = "JOB", indexes = {
+        @Index(name = "JOB_OWNER_IX", columnList = "OWNER_NAME, ID"),
+        @Index(name = "JOB_STATE_IX", columnList = "JOB_STATE, ID")})
+public class Job {
+    @Id
+    @SequenceGenerator(name = "JOB_SEQ", sequenceName = "JOB_SEQ", allocationSize = 100)
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "JOB_SEQ")
+    @Column(name = "ID")
+    private long id;
+
+    @Column(name = "OWNER_NAME", nullable = false, length = 200)
+    private String ownerName;
+
+    @Column(name = "SCRIPT_NAME", nullable = false, length = 1000)
+    private String scriptName = "";
+
+    @Column(name = "SCRIPT_SHA256", nullable = false, length = 64)
+    private String scriptSha256 = "";
+
+    @Lob
+    @Basic(fetch = FetchType.EAGER)
+    @Column(name = "SCRIPT", length = 16 * 1024 * 1024)
+    private byte[] script = new byte[0];
+
+    @Lob
+    @Convert(converter = StringListConverter.class)
+    @Column(name = "ARGS", columnDefinition = "CLOB")
+    private List<String> args = new ArrayList<>();
+
+    @Lob
+    @Convert(converter = StringListConverter.class)
+    @Column(name = "INPUT_NAMES", columnDefinition = "CLOB")
+    private List<String> inputNames = new ArrayList<>();
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "JOB_STATE", nullable = false, length = 20)
+    private JobState state = JobState.QUEUED;
+
+    @Column(name = "ATTEMPTS", nullable = false)
+    private int attempts;
+
+    @Column(name = "LENDER_PSEUDONYM", length = 200)
+    private String lenderPseudonym;
+
+    @Column(name = "SUBMITTED_AT", nullable = false)
+    private long submittedAt;
+
+    @Column(name = "STARTED_AT", nullable = false)
+    private long startedAt;
+
+    @Column(name = "FINISHED_AT", nullable = false)
+    private long finishedAt;
+
+    @Column(name = "EXIT_CODE")
+    private Integer exitCode;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "LIMIT_HIT", length = 20)
+    private Limit limitHit;
+
+    @Column(name = "FAILURE_REASON", length = 4000)
+    private String failureReason;
+
+    @Column(name = "OUTPUT_BYTES", nullable = false)
+    private long outputBytes;
+
+    @Column(name = "OUTPUT_SHA256", length = 64)
+    private String outputSha256;
+
+    @Column(name = "CPU_MILLIS", nullable = false)
+    private long cpuMillis;
+
+    @Lob
+    @Convert(converter = OutputFilesConverter.class)
+    @Column(name = "OUTPUT_FILES", columnDefinition = "CLOB")
+    private List<OutputFileInfo> outputFiles = new ArrayList<>();
+
+    @Column(name = "MIN_PYTHON", nullable = false, length = 20)
+    private String minPython = "";
+
+    @Column(name = "MEMORY_MB", nullable = false)
+    private int memoryMb;
+
+    @Column(name = "TIMEOUT_SECONDS", nullable = false)
+    private int timeoutSeconds;
+
+    public Job() {
+    }
+
+    /** A new QUEUED job, ready to be added. */
+    public Job(String ownerName, String scriptName, String scriptSha256, byte[] script,
+            List<String> args, List<String> inputNames, JobNeeds needs, long submittedAt) {
+        this.ownerName = ownerName;
+        this.scriptName = scriptName;
+        this.scriptSha256 = scriptSha256;
+        this.script = script;
+        setArgs(args);
+        setInputNames(inputNames);
+        setNeeds(needs);
+        this.submittedAt = submittedAt;
+    }
+
+    /** Generated when added; 0 before. */
+    public long getId() {
+        return id;
+    }
+
+    public String getOwnerName() {
+        return ownerName;
+    }
+
+    public void setOwnerName(String ownerName) {
+        this.ownerName = ownerName;
+    }
+
+    public String getScriptName() {
+        return scriptName;
+    }
+
+    public void setScriptName(String scriptName) {
+        this.scriptName = scriptName;
+    }
+
+    public String getScriptSha256() {
+        return scriptSha256;
+    }
+
+    public void setScriptSha256(String scriptSha256) {
+        this.scriptSha256 = scriptSha256;
+    }
+
+    /** The script's bytes (the array itself; do not change it in place). */
+    public byte[] getScript() {
+        return script;
+    }
+
+    public void setScript(byte[] script) {
+        this.script = script;
+    }
+
+    /** Never null. */
+    public List<String> getArgs() {
+        return args == null ? List.of() : args;
+    }
+
+    /** Replaces the list (a copy is kept; changing the list in place is not persisted). */
+    public void setArgs(List<String> args) {
+        this.args = args == null ? new ArrayList<>() : new ArrayList<>(args);
+    }
+
+    /** Never null. */
+    public List<String> getInputNames() {
+        return inputNames == null ? List.of() : inputNames;
+    }
+
+    /** Replaces the list (a copy is kept; changing the list in place is not persisted). */
+    public void setInputNames(List<String> inputNames) {
+        this.inputNames = inputNames == null ? new ArrayList<>() : new ArrayList<>(inputNames);
+    }
+
+    public JobState getState() {
+        return state;
+    }
+
+    public void setState(JobState state) {
+        this.state = state;
+    }
+
+    public int getAttempts() {
+        return attempts;
+    }
+
+    public void setAttempts(int attempts) {
+        this.attempts = attempts;
+    }
+
+    /** The pseudonym of the lender of the current or last attempt; null before the first. */
+    public String getLenderPseudonym() {
+        return lenderPseudonym;
+    }
+
+    public void setLenderPseudonym(String lenderPseudonym) {
+        this.lenderPseudonym = lenderPseudonym;
+    }
+
+    public long getSubmittedAt() {
+        return submittedAt;
+    }
+
+    public void setSubmittedAt(long submittedAt) {
+        this.submittedAt = submittedAt;
+    }
+
+    public long getStartedAt() {
+        return startedAt;
+    }
+
+    public void setStartedAt(long startedAt) {
+        this.startedAt = startedAt;
+    }
+
+    public long getFinishedAt() {
+        return finishedAt;
+    }
+
+    public void setFinishedAt(long finishedAt) {
+        this.finishedAt = finishedAt;
+    }
+
+    /** Null until the process ended. */
+    public Integer getExitCode() {
+        return exitCode;
+    }
+
+    public void setExitCode(Integer exitCode) {
+        this.exitCode = exitCode;
+    }
+
+    /** Set only for {@link JobState#LIMIT_EXCEEDED}; null otherwise. */
+    public Limit getLimitHit() {
+        return limitHit;
+    }
+
+    public void setLimitHit(Limit limitHit) {
+        this.limitHit = limitHit;
+    }
+
+    /** Why it failed, was cancelled or lost; null when there is nothing to say. */
+    public String getFailureReason() {
+        return failureReason;
+    }
+
+    public void setFailureReason(String failureReason) {
+        this.failureReason = failureReason;
+    }
+
+    public long getOutputBytes() {
+        return outputBytes;
+    }
+
+    public void setOutputBytes(long outputBytes) {
+        this.outputBytes = outputBytes;
+    }
+
+    /** SHA-256 hex of the spooled output; null until known. */
+    public String getOutputSha256() {
+        return outputSha256;
+    }
+
+    public void setOutputSha256(String outputSha256) {
+        this.outputSha256 = outputSha256;
+    }
+
+    public long getCpuMillis() {
+        return cpuMillis;
+    }
+
+    public void setCpuMillis(long cpuMillis) {
+        this.cpuMillis = cpuMillis;
+    }
+
+    /** Never null. */
+    public List<OutputFileInfo> getOutputFiles() {
+        return outputFiles == null ? List.of() : outputFiles;
+    }
+
+    /** Replaces the list (a copy is kept; changing the list in place is not persisted). */
+    public void setOutputFiles(List<OutputFileInfo> outputFiles) {
+        this.outputFiles = outputFiles == null ? new ArrayList<>() : new ArrayList<>(outputFiles);
+    }
+
+    public String getMinPython() {
+        return minPython;
+    }
+
+    public void setMinPython(String minPython) {
+        this.minPython = minPython == null ? "" : minPython;
+    }
+
+    public int getMemoryMb() {
+        return memoryMb;
+    }
+
+    public void setMemoryMb(int memoryMb) {
+        this.memoryMb = memoryMb;
+    }
+
+    public int getTimeoutSeconds() {
+        return timeoutSeconds;
+    }
+
+    public void setTimeoutSeconds(int timeoutSeconds) {
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    /** The needs as the shared value type. */
+    public JobNeeds getNeeds() {
+        return new JobNeeds(minPython == null ? "" : minPython, memoryMb, timeoutSeconds);
+    }
+
+    public void setNeeds(JobNeeds needs) {
+        JobNeeds n = needs == null ? JobNeeds.NONE : needs;
+        this.minPython = n.minPython();
+        this.memoryMb = n.memoryMb();
+        this.timeoutSeconds = n.timeoutSeconds();
+    }
+
+    @Override
+    public String toString() {
+        return "Job[" + id + ", " + ownerName + ", " + scriptName + ", " + state + "]";
+    }
+}

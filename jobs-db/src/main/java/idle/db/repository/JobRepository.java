@@ -1,0 +1,53 @@
+package idle.db.repository;
+
+import idle.db.entity.Job;
+import idle.shared.model.JobState;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Jobs, bound to one transaction. */
+public interface JobRepository {
+    /**
+     * Stores a new job and assigns its id at once (ids grow in the order jobs are added; there may
+     * be gaps). The row is durable when the transaction commits.
+     *
+     * @return the same, now managed, job
+     */
+    Job add(Job job);
+
+    /** The job with this id, or empty when there is none. */
+    Optional<Job> find(long id);
+
+    /**
+     * Copies the state of a job obtained in an earlier transaction (detached) onto its row.
+     *
+     * @return the managed copy; changes to the argument after this call are not persisted
+     * @throws IllegalArgumentException when no job has that id
+     */
+    Job update(Job detached);
+
+    /**
+     * One page of history, newest (highest id) first.
+     *
+     * @param ownerOrNull only this owner's jobs; null for every owner (admins)
+     * @param stateOrNull only jobs in this state; null for any state
+     * @param nameContainsOrNull only jobs whose script name contains this text (case-insensitive);
+     *     null or empty for any name
+     * @param beforeIdOrZero only jobs with an id below this; 0 (or less) for the newest
+     * @param limit at most this many (at least 1 is used)
+     * @return the page; empty when nothing matches
+     */
+    List<Job> page(String ownerOrNull, JobState stateOrNull, String nameContainsOrNull,
+            long beforeIdOrZero, int limit);
+
+    /** Every job in one of these states, in id order (oldest first); empty for no states. */
+    List<Job> inStates(Collection<JobState> states);
+
+    /** Number of jobs of all owners. */
+    long count();
+
+    /** Number of jobs per state; states without jobs map to 0, so every state is present. */
+    Map<JobState, Long> countByState();
+}

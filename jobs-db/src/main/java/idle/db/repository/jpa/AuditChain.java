@@ -1,0 +1,110 @@
+package idle.db.repository.jpa;
+
+import idle.db.entity.AuditEvent;
+import idle.db.repository.AuditRepository;
+import jakarta.persistence.EntityManager;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.commons.codec.digest.DigestUtils;
+
+/**
+ * The head of the audit hash chain (last id and hash), kept in memory after it was read once, and
+ * the lock that serialises commits carrying audit events. One per database; used by
+ * {@code idle.db.Database}, not by callers.
+ */
+public final class AuditChain {
+    private final ReentrantLock lock = new ReentrantLock();
+    private boolean loaded;
+    private long lastId;
+    private String lastHash;
+
+    /**
+     * Assigns ids and hashes to {@code pending} after the current head, persists them and runs
+     * {@code commit}, all under the lock. The head advances only when the commit succeeded; after a
+     * failed commit it is read again next time.
+     */
+    public void appendAndCommit(EntityManager em, List<AuditEvent> pending, Runnable commit) {
+        lock.lock();
+        try {
+            if (!loaded) {
+                load(em);
+            }
+            long id = lastId;
+            String prev = lastHash;
+            for (AuditEvent e : pending) {
+                e.setId(++id);
+                e.setPrevHash(prev);
+                prev = hash(e, prev);
+                e.setHash(prev);
+                em.persist(e);
+            }
+            try {
+                commit.run();
+            } catch (RuntimeException | Error ex) {
+                loaded = false; // it may have committed after all: read the head again
+                for (AuditEvent e : pending) {
+                    e.setId(0);
+                    e.setPrevHash(null);
+                    e.setHash(null);
+                }
+                throw ex;
+            }
+            lastId = id;
+            lastHash = prev;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The id of the newest committed event, when the head is known; -1 otherwise. */
+    long knownLastId() {
+        lock.lock();
+        try {
+            return loaded ? lastId : -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void load(EntityManager em) {
+        Long max = em.createQuery("SELECT MAX(e.id) FROM AuditEvent e", Long.class).getSingleResult();
+        if (max == null) {
+            lastId = 0;
+            lastHash = AuditRepository.GENESIS_HASH;
+        } else {
+            AuditEvent last = em.find(AuditEvent.class, max);
+            lastId = max;
+            lastHash = last.getHash();
+            em.detach(last);
+        }
+        loaded = true;
+    }
+
+    /**
+     * SHA-256 hex over the canonical encoding of the event's content and {@code prevHash}: a
+     * version tag, then every field as {@code length:text} (null as {@code ~}), in a fixed order.
+     */
+    public static String hash(AuditEvent e, String prevHash) {
+        StringBuilder sb = new StringBuilder(256).append("idle-audit-1|");
+        field(sb, Long.toString(e.getId()));
+        field(sb, Long.toString(e.getAt()));
+        field(sb, e.getUserName());
+        field(sb, e.getCode());
+        field(sb, Long.toString(e.getRequestId()));
+        field(sb, e.getJobId() == null ? null : e.getJobId().toString());
+        field(sb, e.getOutcome());
+        field(sb, e.getDetail());
+        field(sb, e.getRemoteAddress());
+        field(sb, prevHash);
+        return DigestUtils.sha256Hex(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void field(StringBuilder sb, String s) {
+        if (s == null) {
+            sb.append('~');
+        } else {
+            sb.append(s.length()).append(':').append(s);
+        }
+    }
+}
