@@ -9,102 +9,85 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 /**
- * PBKDF2-HMAC-SHA256 password hashes. A stored hash names its algorithm and iteration count:
- * {@code pbkdf2-sha256$600000$<salt, base64>$<32-byte key, base64>}, so the count can rise later
- * without invalidating old hashes. Salts are 16 random bytes. Comparison is constant-time.
+ * PBKDF2-HMAC-SHA256 password hashes. A stored hash keeps its algorithm name
+ * ({@value #ALGORITHM}), iteration count, 16-byte random salt and 32-byte derived key (both
+ * Base64), so the count can rise later without invalidating old hashes. Comparison is
+ * constant-time.
  *
  * <p>Thread-safe and lock-free: hashing (about 120 ms at 600,000 iterations) runs on the caller's
  * thread and never holds a shared lock.
  */
 public final class PasswordHasher {
-    public static final String ALGORITHM = "pbkdf2-sha256";
+    public static final String ALGORITHM = "PBKDF2WithHmacSHA256";
     private static final int SALT_BYTES = 16;
     private static final int KEY_BITS = 256;
 
+    /** A stored hash. */
+    public record Hashed(String algorithm, int iterations, String salt, String hash) {
+        @Override
+        public String toString() {
+            return "Hashed[" + algorithm + ", " + iterations + "]";
+        }
+    }
+
     private final int iterations;
     private final SecureRandom random = new SecureRandom();
-    /** A hash of a random password, verified against when the user does not exist (timing). */
-    private final String dummy;
+    /** Verified against when the user does not exist, so timing does not tell. */
+    private final Hashed dummy;
 
     public PasswordHasher(int iterations) {
         if (iterations < 1) {
             throw new IllegalArgumentException("iterations " + iterations);
         }
         this.iterations = iterations;
-        char[] pw = new char[16];
-        for (int i = 0; i < pw.length; i++) {
-            pw[i] = (char) ('a' + random.nextInt(26));
-        }
-        this.dummy = hash(pw);
+        byte[] salt = new byte[SALT_BYTES];
+        random.nextBytes(salt);
+        Base64.Encoder b64 = Base64.getEncoder();
+        this.dummy = new Hashed(ALGORITHM, iterations, b64.encodeToString(salt),
+                b64.encodeToString(new byte[KEY_BITS / 8]));
     }
 
     public int iterations() {
         return iterations;
     }
 
-    /** A new encoded hash of {@code password} with a fresh salt. */
-    public String hash(char[] password) {
+    /** A new hash of {@code password} with a fresh salt. */
+    public Hashed hash(char[] password) {
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
         byte[] key = derive(password, salt, iterations);
-        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
-        return ALGORITHM + "$" + iterations + "$" + b64.encodeToString(salt) + "$"
-                + b64.encodeToString(key);
+        Base64.Encoder b64 = Base64.getEncoder();
+        return new Hashed(ALGORITHM, iterations, b64.encodeToString(salt), b64.encodeToString(key));
     }
 
     /**
-     * True when {@code password} matches {@code encoded}. A null or unparsable {@code encoded}
-     * still costs one full hash (so timing does not tell whether a user exists) and is false.
+     * True when {@code password} matches {@code stored}. A null or unusable {@code stored} still
+     * costs one full hash (so timing does not tell whether a user exists) and is false.
      */
-    public boolean verify(char[] password, String encoded) {
-        Parsed p = encoded == null ? null : parse(encoded);
-        if (p == null) {
-            Parsed d = parse(dummy);
-            MessageDigest.isEqual(derive(password, d.salt, d.iterations), d.key);
-            return false;
-        }
-        byte[] key = derive(password, p.salt, p.iterations);
-        return MessageDigest.isEqual(key, p.key);
-    }
-
-    /** True when {@code encoded} uses fewer iterations than this hasher (worth rehashing). */
-    public boolean needsRehash(String encoded) {
-        Parsed p = parse(encoded);
-        return p == null || p.iterations < iterations;
-    }
-
-    private record Parsed(int iterations, byte[] salt, byte[] key) {
-    }
-
-    private static Parsed parse(String encoded) {
-        String[] parts = encoded.split("\\$");
-        if (parts.length != 4 || !parts[0].equals(ALGORITHM)) {
-            return null;
-        }
+    public boolean verify(char[] password, Hashed stored) {
+        boolean usable = stored != null && ALGORITHM.equals(stored.algorithm())
+                && stored.iterations() >= 1 && stored.iterations() <= 50_000_000;
+        Hashed h = usable ? stored : dummy;
+        byte[] salt;
+        byte[] expected;
         try {
-            int it = Integer.parseInt(parts[1]);
-            if (it < 1 || it > 50_000_000) {
-                return null;
-            }
-            Base64.Decoder d = Base64.getDecoder();
-            byte[] salt = d.decode(parts[2]);
-            byte[] key = d.decode(parts[3]);
-            if (salt.length < 8 || key.length != KEY_BITS / 8) {
-                return null;
-            }
-            return new Parsed(it, salt, key);
+            salt = Base64.getDecoder().decode(h.salt());
+            expected = Base64.getDecoder().decode(h.hash());
         } catch (IllegalArgumentException e) {
-            return null;
+            usable = false;
+            salt = new byte[SALT_BYTES];
+            expected = new byte[KEY_BITS / 8];
         }
+        byte[] key = derive(password, salt, h.iterations());
+        return MessageDigest.isEqual(key, expected) && usable;
     }
 
     private static byte[] derive(char[] password, byte[] salt, int iterations) {
         PBEKeySpec spec = new PBEKeySpec(password, salt, iterations, KEY_BITS);
         try {
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec)
-                    .getEncoded();
+            return SecretKeyFactory.getInstance(ALGORITHM).generateSecret(spec).getEncoded();
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("PBKDF2WithHmacSHA256 unavailable", e);
+            throw new IllegalStateException(ALGORITHM + " unavailable", e);
         } finally {
             spec.clearPassword();
         }
