@@ -173,6 +173,7 @@ public final class IdleServer implements AutoCloseable {
         closed = true;
         LOG.info("shutting down");
         acceptor.stopAccepting();
+        coordinator.stop();
         for (Session s : acceptor.sessions()) {
             s.shutdown("the server is shutting down");
         }

@@ -66,6 +66,9 @@ public final class Coordinator {
     private final Map<Long, ActiveJob> active = new HashMap<>();
     private final Map<Peer, LenderHandle> lenders = new HashMap<>();
     private int running;
+    /** Set when the server shuts down: lenders that leave keep their jobs RUNNING in the
+     *  database, and the next start re-queues them (attempt + 1). */
+    private boolean stopping;
 
     public Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
             Pseudonyms pseudonyms) {
@@ -396,6 +399,9 @@ public final class Coordinator {
      * nothing to run now (the EXF goes out from each write's commit callback). Under the lock.
      */
     private List<Runnable> dispatchLocked() {
+        if (stopping) {
+            return List.of();
+        }
         scheduler.plan(a -> {
             assign(a.job(), a.lender());
             ActiveJob job = a.job();
@@ -615,9 +621,20 @@ public final class Coordinator {
                 + (reason.isEmpty() ? "" : ": " + reason), peer.remoteAddress());
     }
 
+    /** The server is shutting down: no more dispatch; running jobs stay as they are. */
+    public void stop() {
+        lock.lock();
+        try {
+            stopping = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The connection is gone: if it was a lender, its running jobs go back to the queue. */
     public void peerGone(Peer peer) {
         LenderHandle h;
+        int lost;
         lock.lock();
         try {
             h = lenders.remove(peer);
@@ -626,6 +643,10 @@ public final class Coordinator {
             }
             h.gone = true;
             scheduler.removeLender(h);
+            lost = h.running.size();
+            if (stopping) {
+                return;
+            }
             for (ActiveJob j : new ArrayList<>(h.running.keySet())) {
                 if (j.id == 0) {
                     continue; // its insert is still being written; the commit sees h.gone
@@ -636,7 +657,7 @@ public final class Coordinator {
         } finally {
             lock.unlock();
         }
-        audit.record(h.user, "LENDER_LOST", 0, null, "SCF", h.running.size()
+        audit.record(h.user, "LENDER_LOST", 0, null, "SCF", lost
                 + " running jobs re-queued", peer.remoteAddress());
         LOG.info(() -> "lender " + h.pseudonym + " went offline");
     }

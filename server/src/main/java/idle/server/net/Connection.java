@@ -142,6 +142,21 @@ public final class Connection {
         }
     }
 
+    /**
+     * Sends what is queued (waiting at most {@code millis} for the peer to take it), then closes.
+     */
+    public void finish(long millis) {
+        closeAfterDrain();
+        if (writer.isAlive()) {
+            try {
+                writer.join(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeNow();
+    }
+
     public boolean isClosed() {
         return closed.get();
     }

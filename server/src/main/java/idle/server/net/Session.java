@@ -173,7 +173,7 @@ public final class Session implements Peer, Runnable {
 
     private void end() {
         phase = Phase.CLOSED;
-        conn.closeNow();
+        conn.finish(2000); // a pending ILR or BYE still goes out
         for (Exchange e : exchanges.values()) {
             try {
                 e.onClose();
@@ -448,7 +448,7 @@ public final class Session implements Peer, Runnable {
     }
 
     /** The argv with the value after any --password replaced. */
-    static java.util.List<String> redact(java.util.List<String> argv) {
+    public static java.util.List<String> redact(java.util.List<String> argv) {
         java.util.List<String> out = new java.util.ArrayList<>(argv);
         for (int i = 0; i < out.size(); i++) {
             String s = out.get(i);
