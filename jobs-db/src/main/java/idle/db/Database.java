@@ -5,9 +5,16 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.PersistenceException;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -35,6 +42,11 @@ public final class Database implements AutoCloseable {
 
     private static final String EMBEDDED_DRIVER = "org.apache.derby.iapi.jdbc.AutoloadedDriver";
     private static final String CLIENT_DRIVER = "org.apache.derby.client.ClientAutoloadedDriver";
+
+    private static final List<String> TABLES = List.of("USER_ACCOUNT", "JOB", "AUDIT_EVENT");
+    private static final List<String> EXTRA_DDL = List.of(
+            "CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)",
+            "CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)");
 
     private final DatabaseConfig config;
     private final EntityManagerFactory emf;
@@ -66,18 +78,71 @@ public final class Database implements AutoCloseable {
         } else if (config.isDerbyClient()) {
             props.put("jakarta.persistence.jdbc.driver", CLIENT_DRIVER);
         }
+        // Ask for the schema only when it is missing: creating it over an existing one would log
+        // a warning per sequence at every start.
+        boolean schemaPresent = missingTables(config).isEmpty();
+        props.put("jakarta.persistence.schema-generation.database.action", schemaPresent ? "none" : "create");
         EntityManagerFactory emf = new PersistenceProvider().createEntityManagerFactory(UNIT, props);
         if (emf == null) {
             throw new PersistenceException("persistence unit '" + UNIT + "' not found");
         }
         try {
-            // Log in and create the schema now, not in the first transaction.
+            // Log in (and create the schema) now, not in the first transaction.
             emf.createEntityManager().close();
+            if (!schemaPresent) {
+                List<String> missing = missingTables(config);
+                if (!missing.isEmpty()) {
+                    throw new PersistenceException("could not create the tables " + missing
+                            + " in " + config.jdbcUrl() + " (see the warnings logged above)");
+                }
+                createExtraIndexes(config);
+            }
         } catch (RuntimeException e) {
             emf.close();
             throw e;
         }
         return new Database(config, emf);
+    }
+
+    /** The tables of the schema that do not exist yet, in the connection's default schema. */
+    private static List<String> missingTables(DatabaseConfig config) {
+        List<String> missing = new ArrayList<>(TABLES);
+        try (Connection c = connect(config)) {
+            DatabaseMetaData meta = c.getMetaData();
+            try (ResultSet rs = meta.getTables(null, c.getSchema(), null, new String[] {"TABLE"})) {
+                while (rs.next()) {
+                    missing.remove(rs.getString("TABLE_NAME").toUpperCase(Locale.ROOT));
+                }
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot open " + config.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+        return missing;
+    }
+
+    /**
+     * Indexes JPA annotations cannot express: descending ones, so that "newest first" pages read
+     * an index in order instead of sorting every matching row.
+     */
+    private static void createExtraIndexes(DatabaseConfig config) {
+        try (Connection c = connect(config); Statement st = c.createStatement()) {
+            for (String ddl : EXTRA_DDL) {
+                st.executeUpdate(ddl);
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot create indexes: " + e.getMessage(), e);
+        }
+    }
+
+    private static Connection connect(DatabaseConfig config) throws SQLException {
+        Properties p = new Properties();
+        if (config.user() != null) {
+            p.setProperty("user", config.user());
+        }
+        if (config.password() != null) {
+            p.setProperty("password", config.password());
+        }
+        return DriverManager.getConnection(config.jdbcUrl(), p);
     }
 
     public DatabaseConfig config() {
@@ -144,15 +209,9 @@ public final class Database implements AutoCloseable {
     }
 
     private void shutdownEmbedded() {
-        Properties p = new Properties();
-        if (config.user() != null) {
-            p.setProperty("user", config.user());
-        }
-        if (config.password() != null) {
-            p.setProperty("password", config.password());
-        }
         try {
-            DriverManager.getConnection(config.baseUrl() + ";shutdown=true", p).close();
+            connect(new DatabaseConfig(config.baseUrl() + ";shutdown=true", config.user(),
+                    config.password())).close();
         } catch (SQLException e) {
             // 08006: the database was shut down, which is what we asked for.
             if (!"08006".equals(e.getSQLState())) {

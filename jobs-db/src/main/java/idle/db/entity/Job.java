@@ -27,9 +27,8 @@ import java.util.List;
  * sequence when the job is added and grow with submission order (gaps are possible).
  */
 @Entity
-@Table(name = "JOB", indexes = {
-        @Index(name = "JOB_OWNER_IX", columnList = "OWNER_NAME, ID"),
-        @Index(name = "JOB_STATE_IX", columnList = "JOB_STATE, ID")})
+@Table(name = "JOB", indexes = @Index(name = "JOB_STATE_IX", columnList = "JOB_STATE, ID"))
+// Database also creates JOB_ID_DESC_IX (ID DESC) and JOB_OWNER_DESC_IX (OWNER_NAME, ID DESC).
 public class Job {
     @Id
     @SequenceGenerator(name = "JOB_SEQ", sequenceName = "JOB_SEQ", allocationSize = 100)

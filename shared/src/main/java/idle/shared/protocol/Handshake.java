@@ -49,8 +49,12 @@ public final class Handshake {
         return parseHello(b);
     }
 
-    /** Parses a complete hello; see {@link #readHello}. */
+    /** Parses a complete hello (its first eight bytes); see {@link #readHello}. */
     public static int parseHello(byte[] b) throws ProtocolException {
+        if (b.length < HELLO_BYTES) {
+            throw new ProtocolException("hello of " + b.length + " bytes; a hello is "
+                    + HELLO_BYTES + " bytes");
+        }
         for (int i = 0; i < 4; i++) {
             if (b[i] != MAGIC[i]) {
                 throw new ProtocolException("not an IDLE peer (bad magic; is it speaking TLS or HTTP?)");

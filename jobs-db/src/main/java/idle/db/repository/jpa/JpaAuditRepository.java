@@ -17,7 +17,7 @@ import org.eclipse.persistence.config.QueryHints;
  */
 public final class JpaAuditRepository implements AuditRepository {
     /** Rows read per query while verifying. */
-    static final int VERIFY_PAGE = 1000;
+    public static final int VERIFY_PAGE = 1000;
 
     private final EntityManager em;
     private final AuditChain chain;

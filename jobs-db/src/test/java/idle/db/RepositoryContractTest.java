@@ -1,0 +1,528 @@
+package idle.db;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import idle.db.entity.AuditEvent;
+import idle.db.entity.Job;
+import idle.db.entity.UserAccount;
+import idle.db.repository.AuditRepository;
+import idle.db.repository.DuplicateNameException;
+import idle.db.repository.VerifyResult;
+import idle.shared.model.JobState;
+import idle.shared.model.Limit;
+import idle.shared.model.OutputFileInfo;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contracts of Database, Transaction and the repositories, run against each kind of
+ * database by the subclasses.
+ */
+abstract class RepositoryContractTest {
+    protected DatabaseConfig config;
+    protected Database db;
+
+    /** A fresh, not yet opened database. */
+    abstract DatabaseConfig newConfig();
+
+    @BeforeEach
+    void open() {
+        config = newConfig();
+        db = Database.open(config);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    // ---- users
+
+    @Test
+    void addedUserIsFoundByNameWithAllFields() {
+        UserAccount added = db.inTransaction(tx -> tx.users().add(TestDatabases.user("alice")));
+        assertTrue(added.getId() > 0);
+        UserAccount found = db.inTransaction(tx -> tx.users().findByName("alice")).orElseThrow();
+        assertEquals(added.getId(), found.getId());
+        assertEquals("aGFzaA==", found.getPasswordHash());
+        assertEquals("c2FsdA==", found.getSalt());
+        assertEquals("PBKDF2WithHmacSHA256", found.getHashAlgorithm());
+        assertEquals(600_000, found.getIterations());
+        assertFalse(found.isAdmin());
+        assertTrue(found.isEnabled());
+        assertEquals(1_700_000_000_000L, found.getCreatedAt());
+    }
+
+    @Test
+    void unknownUserIsEmpty() {
+        db.useTransaction(tx -> tx.users().add(TestDatabases.user("alice")));
+        assertTrue(db.inTransaction(tx -> tx.users().findByName("bob")).isEmpty());
+        assertTrue(db.inTransaction(tx -> tx.users().findByName("ALICE")).isEmpty());
+    }
+
+    @Test
+    void duplicateNameIsRejectedAndTheFirstAccountKept() {
+        db.useTransaction(tx -> tx.users().add(TestDatabases.user("alice")));
+        DuplicateNameException e = assertThrows(DuplicateNameException.class,
+                () -> db.useTransaction(tx -> tx.users().add(TestDatabases.user("alice"))));
+        assertEquals("alice", e.name());
+        assertEquals(1L, (long) db.inTransaction(tx -> tx.users().count()));
+    }
+
+    @Test
+    void allUsersAreSortedByNameAndCanBeRemoved() {
+        db.useTransaction(tx -> {
+            tx.users().add(TestDatabases.user("carol"));
+            tx.users().add(TestDatabases.user("alice"));
+            tx.users().add(TestDatabases.user("bob"));
+        });
+        assertEquals(List.of("alice", "bob", "carol"),
+                db.inTransaction(tx -> tx.users().all()).stream().map(UserAccount::getName).toList());
+        assertTrue((boolean) db.inTransaction(tx -> tx.users().remove("bob")));
+        assertFalse((boolean) db.inTransaction(tx -> tx.users().remove("bob")));
+        assertEquals(2L, (long) db.inTransaction(tx -> tx.users().count()));
+    }
+
+    @Test
+    void managedEntitiesPersistChangesAndDetachedOnesDoNot() {
+        UserAccount detached = db.inTransaction(tx -> tx.users().add(TestDatabases.user("alice")));
+        db.useTransaction(tx -> tx.users().findByName("alice").orElseThrow().setEnabled(false));
+        detached.setAdmin(true); // after the transaction: not persisted
+        UserAccount again = db.inTransaction(tx -> tx.users().findByName("alice")).orElseThrow();
+        assertFalse(again.isEnabled());
+        assertFalse(again.isAdmin());
+    }
+
+    // ---- jobs
+
+    @Test
+    void jobRoundTripsEveryField() {
+        Job j = TestDatabases.job("alice", "stats.py");
+        j.setArgs(List.of("a:b", "", "3:xyz", "ünï cödé", "line\nbreak"));
+        j.setInputNames(List.of());
+        j.setScript(new byte[] {0, 1, 2, (byte) 255});
+        long id = db.inTransaction(tx -> tx.jobs().add(j).getId());
+        db.useTransaction(tx -> {
+            Job m = tx.jobs().find(id).orElseThrow();
+            m.setState(JobState.LIMIT_EXCEEDED);
+            m.setAttempts(2);
+            m.setLenderPseudonym("lender-7f3a");
+            m.setStartedAt(10);
+            m.setFinishedAt(20);
+            m.setExitCode(137);
+            m.setLimitHit(Limit.MEMORY);
+            m.setFailureReason("memory limit");
+            m.setOutputBytes(12345);
+            m.setOutputSha256("cd".repeat(32));
+            m.setCpuMillis(999);
+            m.setOutputFiles(List.of(new OutputFileInfo("out.csv", 10, "ef".repeat(32)),
+                    new OutputFileInfo("a:b|c", 0, "01".repeat(32))));
+        });
+        Job f = db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow();
+        assertEquals("alice", f.getOwnerName());
+        assertEquals("stats.py", f.getScriptName());
+        assertEquals("ab".repeat(32), f.getScriptSha256());
+        assertArrayEquals(new byte[] {0, 1, 2, (byte) 255}, f.getScript());
+        assertEquals(List.of("a:b", "", "3:xyz", "ünï cödé", "line\nbreak"), f.getArgs());
+        assertEquals(List.of(), f.getInputNames());
+        assertEquals(JobState.LIMIT_EXCEEDED, f.getState());
+        assertEquals(2, f.getAttempts());
+        assertEquals("lender-7f3a", f.getLenderPseudonym());
+        assertEquals(1_700_000_000_000L, f.getSubmittedAt());
+        assertEquals(10, f.getStartedAt());
+        assertEquals(20, f.getFinishedAt());
+        assertEquals(137, f.getExitCode());
+        assertEquals(Limit.MEMORY, f.getLimitHit());
+        assertEquals("memory limit", f.getFailureReason());
+        assertEquals(12345, f.getOutputBytes());
+        assertEquals("cd".repeat(32), f.getOutputSha256());
+        assertEquals(999, f.getCpuMillis());
+        assertEquals(List.of(new OutputFileInfo("out.csv", 10, "ef".repeat(32)),
+                new OutputFileInfo("a:b|c", 0, "01".repeat(32))), f.getOutputFiles());
+        assertEquals("3.10", f.getMinPython());
+        assertEquals(256, f.getMemoryMb());
+        assertEquals(60, f.getTimeoutSeconds());
+    }
+
+    @Test
+    void newJobIsQueuedWithNullExitCodeAndLimit() {
+        long id = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "a.py")).getId());
+        Job f = db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow();
+        assertEquals(JobState.QUEUED, f.getState());
+        assertNull(f.getExitCode());
+        assertNull(f.getLimitHit());
+        assertEquals(0, f.getStartedAt());
+        assertEquals(List.of("--n", "3"), f.getArgs());
+        assertEquals(List.of("data.csv"), f.getInputNames());
+    }
+
+    @Test
+    void unknownJobIsEmpty() {
+        assertTrue(db.inTransaction(tx -> tx.jobs().find(12345)).isEmpty());
+    }
+
+    @Test
+    void jobIdsGrowInSubmissionOrderAcrossTransactions() {
+        List<Long> ids = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            db.useTransaction(tx -> {
+                for (int i = 0; i < 150; i++) { // more than one sequence allocation
+                    ids.add(tx.jobs().add(TestDatabases.job("alice", "a.py")).getId());
+                }
+            });
+        }
+        for (int i = 1; i < ids.size(); i++) {
+            assertTrue(ids.get(i) > ids.get(i - 1), "ids must grow: " + ids.get(i - 1) + ", " + ids.get(i));
+        }
+        assertEquals(450L, (long) db.inTransaction(tx -> tx.jobs().count()));
+    }
+
+    @Test
+    void updateCopiesADetachedJob() {
+        Job detached = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "a.py")));
+        detached.setState(JobState.RUNNING);
+        detached.setAttempts(1);
+        db.useTransaction(tx -> tx.jobs().update(detached));
+        Job f = db.inTransaction(tx -> tx.jobs().find(detached.getId())).orElseThrow();
+        assertEquals(JobState.RUNNING, f.getState());
+        assertEquals(1, f.getAttempts());
+        Job ghost = TestDatabases.job("alice", "ghost.py");
+        assertThrows(IllegalArgumentException.class, () -> db.useTransaction(tx -> tx.jobs().update(ghost)));
+    }
+
+    /** Adds jobs for alice and bob alternately; returns the ids in order. */
+    private List<Long> addAlternating(int n) {
+        return db.inTransaction(tx -> {
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Job j = TestDatabases.job(i % 2 == 0 ? "alice" : "bob", (i % 3 == 0 ? "Prime_" : "plain") + i + ".py");
+                if (i % 4 == 0) {
+                    j.setState(JobState.SUCCEEDED);
+                }
+                ids.add(tx.jobs().add(j).getId());
+            }
+            return ids;
+        });
+    }
+
+    @Test
+    void pageIsNewestFirstAndLimited() {
+        List<Long> ids = addAlternating(10);
+        List<Job> page = db.inTransaction(tx -> tx.jobs().page(null, null, null, 0, 4));
+        assertEquals(List.of(ids.get(9), ids.get(8), ids.get(7), ids.get(6)), page.stream().map(Job::getId).toList());
+    }
+
+    @Test
+    void pagingWithBeforeIdVisitsEveryOwnJobOnce() {
+        List<Long> ids = addAlternating(25);
+        List<Long> seen = new ArrayList<>();
+        long before = 0;
+        while (true) {
+            long b = before;
+            List<Job> page = db.inTransaction(tx -> tx.jobs().page("alice", null, null, b, 5));
+            if (page.isEmpty()) {
+                break;
+            }
+            page.forEach(j -> assertEquals("alice", j.getOwnerName()));
+            page.forEach(j -> seen.add(j.getId()));
+            before = page.get(page.size() - 1).getId();
+        }
+        List<Long> expected = new ArrayList<>();
+        for (int i = 24; i >= 0; i -= 2) {
+            expected.add(ids.get(i));
+        }
+        assertEquals(expected, seen);
+    }
+
+    @Test
+    void ownersSeeOnlyTheirJobsAndAdminsSeeAll() {
+        addAlternating(9);
+        assertEquals(5, db.inTransaction(tx -> tx.jobs().page("alice", null, null, 0, 100)).size());
+        assertEquals(4, db.inTransaction(tx -> tx.jobs().page("bob", null, null, 0, 100)).size());
+        assertEquals(0, db.inTransaction(tx -> tx.jobs().page("mallory", null, null, 0, 100)).size());
+        assertEquals(9, db.inTransaction(tx -> tx.jobs().page(null, null, null, 0, 100)).size());
+    }
+
+    @Test
+    void pageFiltersByStateAndNameCaseInsensitively() {
+        List<Long> ids = addAlternating(12); // SUCCEEDED at 0,4,8; "Prime_" at 0,3,6,9
+        assertEquals(List.of(ids.get(8), ids.get(4), ids.get(0)),
+                db.inTransaction(tx -> tx.jobs().page(null, JobState.SUCCEEDED, null, 0, 100)).stream().map(Job::getId).toList());
+        assertEquals(List.of(ids.get(6), ids.get(0)),
+                db.inTransaction(tx -> tx.jobs().page("alice", null, "prime", 0, 100)).stream().map(Job::getId).toList());
+        assertEquals(List.of(ids.get(0)),
+                db.inTransaction(tx -> tx.jobs().page("alice", JobState.SUCCEEDED, "PRIME_", 0, 100)).stream().map(Job::getId).toList());
+        // LIKE wildcards in the text are literal
+        assertEquals(0, db.inTransaction(tx -> tx.jobs().page(null, null, "%", 0, 100)).size());
+        assertEquals(4, db.inTransaction(tx -> tx.jobs().page(null, null, "e_", 0, 100)).size());
+    }
+
+    @Test
+    void inStatesReturnsMatchingJobsInIdOrder() {
+        List<Long> ids = addAlternating(8);
+        db.useTransaction(tx -> tx.jobs().find(ids.get(5)).orElseThrow().setState(JobState.RUNNING));
+        List<Long> open = db.inTransaction(tx -> tx.jobs().inStates(EnumSet.of(JobState.QUEUED, JobState.RUNNING)))
+                .stream().map(Job::getId).toList();
+        assertEquals(List.of(ids.get(1), ids.get(2), ids.get(3), ids.get(5), ids.get(6), ids.get(7)), open);
+        assertEquals(List.of(), db.inTransaction(tx -> tx.jobs().inStates(Set.of())));
+        assertEquals(List.of(), db.inTransaction(tx -> tx.jobs().inStates(Set.of(JobState.LOST))));
+    }
+
+    @Test
+    void countsByState() {
+        addAlternating(10); // SUCCEEDED at 0,4,8
+        assertEquals(10L, (long) db.inTransaction(tx -> tx.jobs().count()));
+        Map<JobState, Long> counts = db.inTransaction(tx -> tx.jobs().countByState());
+        assertEquals(JobState.values().length, counts.size());
+        assertEquals(3L, counts.get(JobState.SUCCEEDED));
+        assertEquals(7L, counts.get(JobState.QUEUED));
+        assertEquals(0L, counts.get(JobState.LOST));
+    }
+
+    // ---- transactions
+
+    @Test
+    void exceptionRollsBackEverythingAndIsRethrown() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> db.useTransaction(tx -> {
+            tx.users().add(TestDatabases.user("alice"));
+            tx.jobs().add(TestDatabases.job("alice", "a.py"));
+            tx.audit().append(1, "alice", "RCS", 1, null, "SCF", "", null);
+            tx.flush();
+            throw boom;
+        }));
+        assertSame(boom, thrown);
+        assertEquals(0L, (long) db.inTransaction(tx -> tx.users().count()));
+        assertEquals(0L, (long) db.inTransaction(tx -> tx.jobs().count()));
+        assertEquals(List.of(), db.inTransaction(tx -> tx.audit().query(null, null, 10)));
+        // the chain goes on from where it was
+        db.useTransaction(tx -> tx.audit().append(2, "alice", "RCS", 2, null, "SCF", "", null));
+        VerifyResult v = db.inTransaction(tx -> tx.audit().verify());
+        assertTrue(v.ok(), v.toString());
+        assertEquals(1, v.rowsChecked());
+    }
+
+    @Test
+    void transactionCannotBeUsedAfterItEnded() {
+        Transaction leaked = db.inTransaction(tx -> tx);
+        assertThrows(IllegalStateException.class, leaked::jobs);
+    }
+
+    @Test
+    void concurrentTransactionsGetDistinctIds() throws Exception {
+        int threads = 4;
+        int perThread = 200;
+        List<Callable<List<Long>>> work = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            work.add(() -> {
+                List<Long> ids = new ArrayList<>();
+                for (int i = 0; i < perThread; i += 20) {
+                    ids.addAll(db.inTransaction(tx -> {
+                        List<Long> batch = new ArrayList<>();
+                        for (int k = 0; k < 20; k++) {
+                            batch.add(tx.jobs().add(TestDatabases.job("alice", "a.py")).getId());
+                        }
+                        return batch;
+                    }));
+                }
+                return ids;
+            });
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            Set<Long> all = new HashSet<>();
+            for (Future<List<Long>> f : pool.invokeAll(work)) {
+                all.addAll(f.get());
+            }
+            assertEquals(threads * perThread, all.size());
+            assertEquals((long) threads * perThread, (long) db.inTransaction(tx -> tx.jobs().count()));
+        } finally {
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+        }
+    }
+
+    // ---- audit
+
+    @Test
+    void appendedEventsGetIdsAndHashesAtCommitAndVerify() {
+        AuditEvent first = db.inTransaction(tx -> tx.audit().append(100, "alice", "LCS", 1, null, "SCF", "login", "10.0.0.1"));
+        List<AuditEvent> more = db.inTransaction(tx -> List.of(
+                tx.audit().append(200, "alice", "RCS", 2, 42L, "SCF", "job 42", "10.0.0.1"),
+                tx.audit().append(300, null, "LCS", 1, null, "FLD", "BAD_CREDENTIALS", "10.0.0.2")));
+        assertEquals(1, first.getId());
+        assertEquals(AuditRepository.GENESIS_HASH, first.getPrevHash());
+        assertEquals(64, first.getHash().length());
+        assertEquals(2, more.get(0).getId());
+        assertEquals(first.getHash(), more.get(0).getPrevHash());
+        assertEquals(more.get(0).getHash(), more.get(1).getPrevHash());
+        assertNotEquals(more.get(0).getHash(), more.get(1).getHash());
+        VerifyResult v = db.inTransaction(tx -> tx.audit().verify());
+        assertEquals(VerifyResult.ok(3), v);
+    }
+
+    @Test
+    void emptyLogVerifies() {
+        assertEquals(VerifyResult.ok(0), db.inTransaction(tx -> tx.audit().verify()));
+    }
+
+    @Test
+    void queryFiltersBySinceAndUserOldestFirst() {
+        db.useTransaction(tx -> {
+            for (int i = 0; i < 10; i++) {
+                tx.audit().append(1000 + i, i % 2 == 0 ? "alice" : "bob", "RCS", i, (long) i, "SCF", "n" + i, null);
+            }
+        });
+        assertEquals(List.of("n0", "n1", "n2"), details(db.inTransaction(tx -> tx.audit().query(null, null, 3))));
+        assertEquals(List.of("n6", "n7", "n8", "n9"), details(db.inTransaction(tx -> tx.audit().query(1006L, null, 100))));
+        assertEquals(List.of("n5", "n7"), details(db.inTransaction(tx -> tx.audit().query(1004L, "bob", 2))));
+        assertEquals(List.of("n6", "n8"), details(db.inTransaction(tx -> tx.audit().latest("alice", 2))));
+        assertEquals(List.of(), db.inTransaction(tx -> tx.audit().query(5000L, null, 10)));
+    }
+
+    private static List<String> details(List<AuditEvent> events) {
+        return events.stream().map(AuditEvent::getDetail).toList();
+    }
+
+    private void appendNumbered(int n) {
+        db.useTransaction(tx -> {
+            for (int i = 1; i <= n; i++) {
+                tx.audit().append(i, "alice", "RCS", i, (long) i, "SCF", "detail " + i, "10.0.0.1");
+            }
+        });
+    }
+
+    @Test
+    void changedDetailIsReportedAtItsRow() throws Exception {
+        appendNumbered(5);
+        try (Connection c = TestDatabases.jdbc(config);
+                PreparedStatement st = c.prepareStatement("UPDATE AUDIT_EVENT SET DETAIL = ? WHERE ID = ?")) {
+            st.setString(1, "detail 3, edited");
+            st.setLong(2, 3);
+            assertEquals(1, st.executeUpdate());
+        }
+        VerifyResult v = db.inTransaction(tx -> tx.audit().verify());
+        assertFalse(v.ok());
+        assertEquals(3L, v.firstBrokenId());
+        assertEquals(3, v.rowsChecked());
+        assertTrue(v.reason().contains("content"), v.reason());
+    }
+
+    @Test
+    void rewrittenHashIsReportedAtTheNextRow() throws Exception {
+        appendNumbered(5);
+        // A forger who fixes row 2's hash after editing it is caught by row 3's link.
+        AuditEvent row2 = db.inTransaction(tx -> tx.audit().query(null, null, 2)).get(1);
+        row2.setOutcome("FLD");
+        String forged = idle.db.repository.jpa.AuditChain.hash(row2, row2.getPrevHash());
+        try (Connection c = TestDatabases.jdbc(config);
+                PreparedStatement st = c.prepareStatement("UPDATE AUDIT_EVENT SET OUTCOME = 'FLD', HASH = ? WHERE ID = 2")) {
+            st.setString(1, forged);
+            assertEquals(1, st.executeUpdate());
+        }
+        VerifyResult v = db.inTransaction(tx -> tx.audit().verify());
+        assertEquals(3L, v.firstBrokenId());
+        assertTrue(v.reason().contains("previous hash"), v.reason());
+    }
+
+    @Test
+    void removedRowIsReported() throws Exception {
+        appendNumbered(5);
+        try (Connection c = TestDatabases.jdbc(config);
+                PreparedStatement st = c.prepareStatement("DELETE FROM AUDIT_EVENT WHERE ID = 4")) {
+            assertEquals(1, st.executeUpdate());
+        }
+        VerifyResult v = db.inTransaction(tx -> tx.audit().verify());
+        assertEquals(5L, v.firstBrokenId());
+        assertTrue(v.reason().contains("missing"), v.reason());
+    }
+
+    @Test
+    void removedLastRowsAreReportedWhileTheServerRuns() throws Exception {
+        appendNumbered(5);
+        try (Connection c = TestDatabases.jdbc(config);
+                PreparedStatement st = c.prepareStatement("DELETE FROM AUDIT_EVENT WHERE ID >= 4")) {
+            assertEquals(2, st.executeUpdate());
+        }
+        VerifyResult v = db.inTransaction(tx -> tx.audit().verify());
+        assertFalse(v.ok());
+        assertEquals(4L, v.firstBrokenId());
+    }
+
+    @Test
+    void verifyReadsMoreThanOnePage() {
+        int n = idle.db.repository.jpa.JpaAuditRepository.VERIFY_PAGE * 2 + 7;
+        appendNumbered(n);
+        assertEquals(VerifyResult.ok(n), db.inTransaction(tx -> tx.audit().verify()));
+    }
+
+    @Test
+    void concurrentAppendsKeepTheChainLinear() throws Exception {
+        int threads = 6;
+        int transactionsPerThread = 25;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Callable<Void>> work = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            work.add(() -> {
+                start.await();
+                for (int i = 0; i < transactionsPerThread; i++) {
+                    int n = i;
+                    db.useTransaction(tx -> {
+                        tx.jobs().add(TestDatabases.job("u" + thread, "a.py"));
+                        tx.audit().append(n, "u" + thread, "RCS", n, null, "SCF", "first", null);
+                        tx.audit().append(n, "u" + thread, "JST", n, null, "SCF", "second", null);
+                    });
+                }
+                return null;
+            });
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (Future<Void> f : pool.invokeAll(work)) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+        }
+        int total = threads * transactionsPerThread * 2;
+        assertEquals(VerifyResult.ok(total), db.inTransaction(tx -> tx.audit().verify()));
+        // the two events of one transaction are adjacent in the chain
+        List<AuditEvent> all = db.inTransaction(tx -> tx.audit().query(null, null, total));
+        for (int i = 0; i < total; i += 2) {
+            assertEquals("first", all.get(i).getDetail());
+            assertEquals("second", all.get(i + 1).getDetail());
+            assertEquals(all.get(i).getUserName(), all.get(i + 1).getUserName());
+        }
+    }
+
+    @Test
+    void overlongAuditTextIsCutToFit() {
+        AuditEvent e = db.inTransaction(tx -> tx.audit().append(1, "alice", "RCS", 1, null, "FLD", "x".repeat(10_000), null));
+        assertEquals(4000, e.getDetail().length());
+        assertTrue(db.inTransaction(tx -> tx.audit().verify()).ok());
+    }
+}
