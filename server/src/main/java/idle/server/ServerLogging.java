@@ -18,6 +18,23 @@ import java.util.logging.Logger;
 /** Logging of the {@code idle} loggers to {@code DATA/idle.log} and stderr, one line a record. */
 final class ServerLogging implements AutoCloseable {
     private static final Logger ROOT = Logger.getLogger("idle");
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * A LogManager whose {@code reset()} (run by the JDK's own shutdown hook) waits until no
+     * server is open, so a server shutting down on SIGTERM can still log its last lines.
+     * {@link ServerMain#main} installs it through {@code java.util.logging.manager}.
+     */
+    public static final class Manager extends java.util.logging.LogManager {
+        @Override
+        public void reset() {
+            if (OPEN.get() > 0) {
+                return; // the server closes its own handlers when it stops
+            }
+            super.reset();
+        }
+    }
     private final Handler file;
     private final Handler console;
 
@@ -44,11 +61,13 @@ final class ServerLogging implements AutoCloseable {
         }
         ROOT.setUseParentHandlers(false);
         ROOT.setLevel(Level.INFO);
+        OPEN.incrementAndGet();
         return new ServerLogging(f, c);
     }
 
     @Override
     public void close() {
+        OPEN.decrementAndGet();
         if (file != null) {
             ROOT.removeHandler(file);
             file.close();

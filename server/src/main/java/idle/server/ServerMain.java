@@ -37,6 +37,9 @@ public final class ServerMain implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", ServerLogging.Manager.class.getName());
+        }
         System.exit(run(args));
     }
 
