@@ -1,7 +1,8 @@
 package idle.shared.protocol;
 
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Flow control for one chunked transfer: at most {@code size} chunks may be sent and not yet
@@ -14,8 +15,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SendWindow {
     private final int size;
-    private final Semaphore permits;
-    private volatile boolean closed;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private int inFlight;
+    private boolean closed;
 
     public SendWindow() {
         this(Limits.WINDOW_CHUNKS);
@@ -26,56 +29,100 @@ public final class SendWindow {
             throw new IllegalArgumentException("window size " + size);
         }
         this.size = size;
-        this.permits = new Semaphore(size);
     }
 
     /** Waits for room for one more chunk. @throws InterruptedException also when closed */
     public void acquire() throws InterruptedException {
-        permits.acquire();
-        if (closed) {
-            permits.release();
-            throw new InterruptedException("transfer closed");
+        lock.lockInterruptibly();
+        try {
+            while (!closed && inFlight >= size) {
+                changed.await();
+            }
+            failIfClosed();
+            inFlight++;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Like {@link #acquire} with a deadline; false when it passed. */
     public boolean tryAcquire(long timeout, TimeUnit unit) throws InterruptedException {
-        if (!permits.tryAcquire(timeout, unit)) {
-            return false;
+        long nanos = unit.toNanos(timeout);
+        lock.lockInterruptibly();
+        try {
+            while (!closed && inFlight >= size) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = changed.awaitNanos(nanos);
+            }
+            failIfClosed();
+            inFlight++;
+            return true;
+        } finally {
+            lock.unlock();
         }
-        if (closed) {
-            permits.release();
-            throw new InterruptedException("transfer closed");
-        }
-        return true;
     }
 
     /** One chunk was acknowledged. Extra releases beyond the window size are ignored. */
     public void release() {
-        synchronized (this) {
-            if (permits.availablePermits() < size) {
-                permits.release();
+        lock.lock();
+        try {
+            if (inFlight > 0) {
+                inFlight--;
+                changed.signalAll();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Chunks sent and not yet acknowledged. */
     public int inFlight() {
-        return size - permits.availablePermits();
+        lock.lock();
+        try {
+            return inFlight;
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** Waits until every chunk sent was acknowledged; false when the deadline passed. */
+    /**
+     * Waits until every chunk sent was acknowledged; false when the deadline passed.
+     *
+     * @throws InterruptedException also when the window is closed with chunks unacknowledged
+     */
     public boolean awaitDrained(long timeout, TimeUnit unit) throws InterruptedException {
-        if (!permits.tryAcquire(size, timeout, unit)) {
-            return false;
+        long nanos = unit.toNanos(timeout);
+        lock.lockInterruptibly();
+        try {
+            while (inFlight > 0) {
+                failIfClosed();
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = changed.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
         }
-        permits.release(size);
-        return true;
     }
 
     /** Fails current and future waits: the connection is gone. */
     public void close() {
-        closed = true;
-        permits.release(size);
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void failIfClosed() throws InterruptedException {
+        if (closed) {
+            throw new InterruptedException("transfer closed");
+        }
     }
 }

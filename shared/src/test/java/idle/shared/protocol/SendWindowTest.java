@@ -216,6 +216,68 @@ class SendWindowTest {
     }
 
     @Test
+    void closeFailsAWaitForDrainingInsteadOfClaimingSuccess() throws InterruptedException {
+        SendWindow w = new SendWindow(2);
+        w.acquire();
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.set(w.awaitDrained(1, TimeUnit.HOURS));
+            } catch (Throwable e) {
+                result.set(e);
+            }
+            done.countDown();
+        });
+        t.setDaemon(true);
+        t.start();
+        assertFalse(done.await(BLOCKED_MS, TimeUnit.MILLISECONDS));
+        w.close();
+        assertTrue(done.await(GENEROUS_S, TimeUnit.SECONDS));
+        assertInstanceOf(InterruptedException.class, result.get(), "a chunk was never acked");
+        assertEquals(1, w.inFlight());
+    }
+
+    @Test
+    void anAckArrivingWhileSomeoneAwaitsDrainingDoesNotWidenTheWindow()
+            throws InterruptedException {
+        SendWindow w = new SendWindow(1);
+        for (int round = 0; round < 2_000; round++) {
+            CountDownLatch drained = new CountDownLatch(1);
+            Thread t = new Thread(() -> {
+                try {
+                    w.awaitDrained(GENEROUS_S, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                drained.countDown();
+            });
+            t.start();
+            w.release(); // a stray ack racing with the drain check
+            assertTrue(drained.await(GENEROUS_S, TimeUnit.SECONDS));
+            assertEquals(0, w.inFlight());
+            assertTrue(w.tryAcquire(0, TimeUnit.MILLISECONDS));
+            assertFalse(w.tryAcquire(0, TimeUnit.MILLISECONDS), "round " + round);
+            w.release();
+        }
+    }
+
+    @Test
+    void anInterruptedSenderStopsWaitingAndTakesNoRoom() throws InterruptedException {
+        SendWindow w = new SendWindow(1);
+        w.acquire();
+        Sender s = new Sender(w);
+        assertTrue(s.started.await(GENEROUS_S, TimeUnit.SECONDS));
+        assertFalse(s.done.await(BLOCKED_MS, TimeUnit.MILLISECONDS));
+        s.thread.interrupt();
+        assertTrue(s.done.await(GENEROUS_S, TimeUnit.SECONDS));
+        assertInstanceOf(InterruptedException.class, s.error.get());
+        assertEquals(1, w.inFlight());
+        w.release();
+        assertTrue(w.tryAcquire(0, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
     void manySendersNeverExceedTheWindow() throws InterruptedException {
         final int size = 4;
         final int senders = 4;

@@ -1,0 +1,131 @@
+package idle.client.ui;
+
+import idle.client.ui.model.JobEvents;
+import idle.client.ui.model.JobRow;
+import idle.client.ui.model.SessionJobs;
+import idle.client.ui.output.FeedListener;
+import idle.client.ui.output.JobFeeds;
+import idle.client.ui.service.ClientSession;
+import idle.client.ui.service.ServiceException;
+import idle.client.ui.service.SubmitRequest;
+import idle.client.ui.views.OutputTabs;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.eclipse.swt.widgets.Widget;
+
+/**
+ * What the user does with jobs: submit, re-run, cancel, open. Talks to the session on workers and
+ * updates {@link SessionJobs} on the UI thread. UI thread only.
+ */
+public final class JobsController {
+    private final Widget owner;
+    private final UiThread ui;
+    private final Background background;
+    private final Sessions sessions;
+    private final SessionJobs jobs;
+    private final JobFeeds feeds;
+    private final JobEvents events;
+    private final ErrorReporter errors;
+    private final OutputTabs tabs;
+    private final Consumer<String> statusMessage;
+    private final Consumer<String> noLenders;
+
+    /**
+     * @param statusMessage shows a short message in the status line
+     * @param noLenders shows the server's NLA reason plainly (the queue view's banner)
+     */
+    public JobsController(Widget owner, UiThread ui, Background background, Sessions sessions,
+            SessionJobs jobs, JobFeeds feeds, JobEvents events, ErrorReporter errors, OutputTabs tabs,
+            Consumer<String> statusMessage, Consumer<String> noLenders) {
+        this.owner = Objects.requireNonNull(owner);
+        this.ui = ui;
+        this.background = background;
+        this.sessions = sessions;
+        this.jobs = jobs;
+        this.feeds = feeds;
+        this.events = events;
+        this.errors = errors;
+        this.tabs = tabs;
+        this.statusMessage = statusMessage;
+        this.noLenders = noLenders;
+        events.addListener(summary -> jobs.update(summary.jobId(), row -> row.update(summary)));
+    }
+
+    /** Submits the scripts in order; each gets a row at once and a tab once accepted. */
+    public void submit(List<SubmitRequest> requests) {
+        ClientSession session;
+        try {
+            session = sessions.require();
+        } catch (ServiceException e) {
+            errors.report("Submit", e, true);
+            return;
+        }
+        boolean first = true;
+        for (SubmitRequest request : requests) {
+            JobRow row = new JobRow(request, System.currentTimeMillis());
+            jobs.add(row);
+            FeedListener listener = new FeedListener(feeds, ui, events);
+            boolean select = first;
+            first = false;
+            background.run(owner, () -> {
+                var accepted = session.submit(request, listener);
+                feeds.writableFeed(accepted.jobId(), listener);
+                return accepted;
+            }, accepted -> {
+                row.accepted(accepted.jobId(), accepted.state(), accepted.note());
+                jobs.changed(row);
+                var feed = feeds.get(accepted.jobId());
+                if (feed != null && feed.latest() != null) {
+                    row.update(feed.latest());
+                    jobs.changed(row);
+                }
+                tabs.open(accepted.jobId(), request.scriptName(), select);
+            }, failure -> {
+                Throwable t = UserMessages.unwrap(failure);
+                if (t instanceof ServiceException se && se.kind() == ServiceException.Kind.NO_LENDERS) {
+                    row.rejected(se.getMessage());
+                    jobs.changed(row);
+                    noLenders.accept(request.scriptName() + " was not accepted: " + se.getMessage());
+                } else {
+                    row.failed(UserMessages.describe(t));
+                    jobs.changed(row);
+                    errors.report("Submit " + request.scriptName(), t, false);
+                }
+            });
+        }
+        statusMessage.accept(requests.size() == 1 ? "Submitting " + requests.get(0).scriptName() + "…"
+                : "Submitting " + requests.size() + " scripts…");
+    }
+
+    /** Submits the same scripts again, with the same arguments and inputs. */
+    public void rerun(List<JobRow> rows) {
+        submit(rows.stream().map(JobRow::request).toList());
+    }
+
+    /** Asks the server to cancel the jobs. */
+    public void cancel(List<Long> jobIds) {
+        ClientSession session;
+        try {
+            session = sessions.require();
+        } catch (ServiceException e) {
+            errors.report("Cancel", e, true);
+            return;
+        }
+        for (long id : jobIds) {
+            background.run(owner, "Cancel job " + id, true, () -> {
+                session.cancel(id);
+                return id;
+            }, done -> statusMessage.accept("Job " + done + " cancelled."));
+        }
+    }
+
+    /** Opens the output tab of a job. */
+    public void open(long jobId, String scriptName) {
+        tabs.open(jobId, scriptName, true);
+    }
+
+    public SessionJobs jobs() {
+        return jobs;
+    }
+}

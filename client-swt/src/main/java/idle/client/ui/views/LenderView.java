@@ -1,0 +1,342 @@
+package idle.client.ui.views;
+
+import idle.client.ui.Background;
+import idle.client.ui.Sessions;
+import idle.client.ui.SettingsStore;
+import idle.client.ui.UiThread;
+import idle.client.ui.model.JobTexts;
+import idle.client.ui.resources.Icons;
+import idle.client.ui.resources.IdleResources;
+import idle.client.ui.service.LenderListener;
+import idle.client.ui.service.LenderSettings;
+import idle.client.ui.service.Lending;
+import idle.client.ui.service.ServiceException;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.function.Consumer;
+import org.eclipse.jface.layout.GridDataFactory;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.StyledText;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Group;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Spinner;
+
+/**
+ * "Become IDLEr": one toggle to start and stop lending this machine, the limits, what the sandbox
+ * allows, and a live log of the requests served here with jobs served and CPU time lent. Start
+ * and stop run on a worker; the lender's events arrive on service threads and are shown through
+ * {@link UiThread}. UI thread only.
+ */
+public final class LenderView {
+    /** Lines the live log keeps. */
+    public static final int LOG_LINES = 2000;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private final Composite root;
+    private final Button toggle;
+    private final Label toggleNote;
+    private final Spinner maxJobs;
+    private final Spinner cpuSeconds;
+    private final Spinner memoryMb;
+    private final Spinner timeoutSeconds;
+    private final Button onlyWhenIdle;
+    private final Label sandbox;
+    private final Label counters;
+    private final StyledText log;
+    private final UiThread ui;
+    private final Background background;
+    private final Sessions sessions;
+    private final SettingsStore settings;
+    private final Consumer<Boolean> lendingChanged;
+    private Lending lending;
+    private boolean busy;
+    private boolean on;
+    private int served;
+    private int running;
+    private long cpuMillis;
+    private String pseudonym = "";
+
+    /** @param lendingChanged told (UI thread) whenever lending turns on or off, for the status line */
+    public LenderView(Composite parent, UiThread ui, Background background, Sessions sessions,
+            SettingsStore settings, IdleResources resources, Consumer<Boolean> lendingChanged) {
+        this.ui = ui;
+        this.background = background;
+        this.sessions = sessions;
+        this.settings = settings;
+        this.lendingChanged = lendingChanged;
+        root = new Composite(parent, SWT.NONE);
+        root.setLayout(new GridLayout(2, false));
+
+        Label title = new Label(root, SWT.NONE);
+        title.setText("Become IDLEr");
+        title.setFont(resources.heading());
+        GridDataFactory.fillDefaults().span(2, 1).applyTo(title);
+        Label intro = new Label(root, SWT.WRAP);
+        intro.setText("Lend this computer's spare power: IDLE runs other people's python3 scripts here, "
+                + "inside a sandbox and within the limits you set. They never learn who you are.");
+        GridDataFactory.fillDefaults().span(2, 1).grab(true, false).hint(500, SWT.DEFAULT).applyTo(intro);
+
+        Composite left = new Composite(root, SWT.NONE);
+        GridLayout ll = new GridLayout(1, false);
+        ll.marginWidth = 0;
+        left.setLayout(ll);
+        left.setLayoutData(new GridData(SWT.FILL, SWT.FILL, false, true));
+
+        Composite toggleRow = new Composite(left, SWT.NONE);
+        GridLayout trl = new GridLayout(2, false);
+        trl.marginWidth = 0;
+        toggleRow.setLayout(trl);
+        toggle = new Button(toggleRow, SWT.TOGGLE);
+        toggle.setImage(resources.image(Icons.LEND));
+        toggle.setFont(resources.bold());
+        toggle.setText("Start lending");
+        GridDataFactory.fillDefaults().hint(170, SWT.DEFAULT).applyTo(toggle);
+        toggleNote = new Label(toggleRow, SWT.NONE);
+        toggleNote.setText("Not lending.");
+        toggleNote.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+
+        Group limits = new Group(left, SWT.NONE);
+        limits.setText("Limits for each job");
+        limits.setLayout(new GridLayout(2, false));
+        limits.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
+        int cores = Runtime.getRuntime().availableProcessors();
+        maxJobs = spinner(limits, "Jobs at once:", 1, Math.max(1, cores), settings.getInt("lender.maxJobs", 1));
+        cpuSeconds = spinner(limits, "CPU seconds:", 1, 86_400, settings.getInt("lender.cpuSeconds", 60));
+        memoryMb = spinner(limits, "Memory (MiB):", 32, 65_536, settings.getInt("lender.memoryMb", 512));
+        timeoutSeconds = spinner(limits, "Timeout (seconds):", 1, 86_400, settings.getInt("lender.timeoutSeconds", 120));
+        onlyWhenIdle = new Button(limits, SWT.CHECK);
+        onlyWhenIdle.setText("Only while I leave this computer idle");
+        onlyWhenIdle.setSelection(settings.getBoolean("lender.onlyWhenIdle", false));
+        GridDataFactory.fillDefaults().span(2, 1).applyTo(onlyWhenIdle);
+
+        Group box = new Group(left, SWT.NONE);
+        box.setText("What the sandbox allows");
+        box.setLayout(new GridLayout(1, false));
+        box.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        sandbox = new Label(box, SWT.WRAP);
+        sandbox.setText("Log in to see the sandbox of this computer.");
+        GridDataFactory.fillDefaults().grab(true, true).hint(300, SWT.DEFAULT).applyTo(sandbox);
+
+        Group served = new Group(root, SWT.NONE);
+        served.setText("Requests served by this computer");
+        served.setLayout(new GridLayout(1, false));
+        served.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        counters = new Label(served, SWT.NONE);
+        counters.setFont(resources.bold());
+        counters.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        log = new StyledText(served, SWT.BORDER | SWT.V_SCROLL | SWT.H_SCROLL | SWT.READ_ONLY);
+        log.setFont(resources.mono());
+        log.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        showCounters();
+
+        toggle.addListener(SWT.Selection, e -> setLending(toggle.getSelection()));
+        sessions.addListener(s -> {
+            lending = s == null ? null : s.lending();
+            sandbox.setText(lending == null ? "Log in to see the sandbox of this computer." : lending.sandboxDescription());
+            root.layout(true, true);
+            if (s == null && on) {
+                stopped(null);
+            }
+            toggle.setEnabled(s != null);
+        });
+        toggle.setEnabled(false);
+    }
+
+    private Spinner spinner(Composite parent, String label, int min, int max, int value) {
+        new Label(parent, SWT.NONE).setText(label);
+        Spinner s = new Spinner(parent, SWT.BORDER);
+        s.setMinimum(min);
+        s.setMaximum(max);
+        s.setSelection(Math.max(min, Math.min(max, value)));
+        GridDataFactory.fillDefaults().hint(90, SWT.DEFAULT).applyTo(s);
+        return s;
+    }
+
+    public Composite control() {
+        return root;
+    }
+
+    public Button toggle() {
+        return toggle;
+    }
+
+    public boolean isLending() {
+        return on;
+    }
+
+    public int served() {
+        return served;
+    }
+
+    public String logText() {
+        return log.getText();
+    }
+
+    public String countersText() {
+        return counters.getText();
+    }
+
+    public LenderSettings currentSettings() {
+        return new LenderSettings(maxJobs.getSelection(), cpuSeconds.getSelection(), memoryMb.getSelection(),
+                timeoutSeconds.getSelection(), onlyWhenIdle.getSelection());
+    }
+
+    /** Starts or stops lending (the toggle and the menu action both come here). */
+    public void setLending(boolean wanted) {
+        if (busy || wanted == on) {
+            toggle.setSelection(on);
+            return;
+        }
+        Lending l = lending;
+        if (l == null) {
+            toggle.setSelection(false);
+            toggleNote.setText("Log in first.");
+            return;
+        }
+        busy = true;
+        toggle.setEnabled(false);
+        setLimitsEnabled(false);
+        if (wanted) {
+            LenderSettings chosen = currentSettings();
+            saveSettings(chosen);
+            toggleNote.setText("Starting…");
+            line("Starting to lend: " + chosen.maxJobs() + " job(s) at once, " + chosen.cpuSeconds()
+                    + " CPU s, " + chosen.memoryMb() + " MiB, " + chosen.timeoutSeconds() + " s timeout"
+                    + (chosen.onlyWhenIdle() ? ", only when idle" : ""));
+            background.run(root, "Start lending", true, () -> {
+                l.start(chosen, new ViewListener());
+                return Boolean.TRUE;
+            }, ok -> {
+                busy = false;
+                on = true;
+                afterToggle();
+            }, () -> {
+                busy = false;
+                on = false;
+                line("Could not start lending.");
+                afterToggle();
+            });
+        } else {
+            toggleNote.setText("Stopping…");
+            background.run(root, "Stop lending", true, () -> {
+                l.stop();
+                return Boolean.TRUE;
+            }, ok -> {
+                busy = false;
+                if (on) {
+                    stopped(null);
+                }
+            }, () -> {
+                busy = false;
+                afterToggle();
+            });
+        }
+    }
+
+    private void afterToggle() {
+        toggle.setEnabled(lending != null);
+        toggle.setSelection(on);
+        toggle.setText(on ? "Stop lending" : "Start lending");
+        toggleNote.setText(on ? "Lending" + (pseudonym.isEmpty() ? "." : " as “" + pseudonym + "”.") : "Not lending.");
+        setLimitsEnabled(!on);
+        toggle.getParent().layout();
+        lendingChanged.accept(on);
+    }
+
+    private void stopped(ServiceException error) {
+        on = false;
+        running = 0;
+        line(error == null ? "Stopped lending." : "Lending stopped: " + error.getMessage());
+        showCounters();
+        afterToggle();
+    }
+
+    private void setLimitsEnabled(boolean enabled) {
+        for (var c : new org.eclipse.swt.widgets.Control[] {maxJobs, cpuSeconds, memoryMb, timeoutSeconds, onlyWhenIdle}) {
+            c.setEnabled(enabled);
+        }
+    }
+
+    private void saveSettings(LenderSettings s) {
+        settings.putInt("lender.maxJobs", s.maxJobs());
+        settings.putInt("lender.cpuSeconds", s.cpuSeconds());
+        settings.putInt("lender.memoryMb", s.memoryMb());
+        settings.putInt("lender.timeoutSeconds", s.timeoutSeconds());
+        settings.putBoolean("lender.onlyWhenIdle", s.onlyWhenIdle());
+        background.runQuietly("save lender settings", () -> {
+            settings.save();
+            return null;
+        });
+    }
+
+    private void showCounters() {
+        counters.setText("Jobs served: " + served + "     Running now: " + running + "     CPU time lent: "
+                + JobTexts.cpu(cpuMillis));
+        counters.getParent().layout();
+    }
+
+    private void line(String text) {
+        String stamped = LocalTime.now().format(CLOCK) + "  " + text + "\n";
+        boolean atEnd = log.getTopIndex() + Math.max(1, log.getClientArea().height / Math.max(1, log.getLineHeight()))
+                >= log.getLineCount() - 1;
+        log.append(stamped);
+        if (log.getLineCount() > LOG_LINES) {
+            log.replaceTextRange(0, log.getOffsetAtLine(log.getLineCount() - LOG_LINES), "");
+        }
+        if (atEnd) {
+            log.setTopIndex(log.getLineCount() - 1);
+        }
+    }
+
+    /** The lender's events, moved to the UI thread. */
+    private final class ViewListener implements LenderListener {
+        @Override
+        public void started(String name) {
+            ui.async(root, () -> {
+                pseudonym = name;
+                line("Lending as “" + name + "”. Waiting for jobs…");
+                if (on) {
+                    afterToggle();
+                }
+            });
+        }
+
+        @Override
+        public void log(String text) {
+            ui.async(root, () -> line(text));
+        }
+
+        @Override
+        public void jobStarted(long jobId, String scriptName) {
+            ui.async(root, () -> {
+                running++;
+                line("Job " + jobId + " (" + scriptName + ") started");
+                showCounters();
+            });
+        }
+
+        @Override
+        public void jobFinished(long jobId, String scriptName, String outcome, long cpu) {
+            ui.async(root, () -> {
+                running = Math.max(0, running - 1);
+                served++;
+                cpuMillis += cpu;
+                line("Job " + jobId + " (" + scriptName + ") " + outcome + ", " + JobTexts.cpu(cpu) + " CPU");
+                showCounters();
+            });
+        }
+
+        @Override
+        public void stopped(ServiceException error) {
+            ui.async(root, () -> {
+                if (on) {
+                    LenderView.this.stopped(error);
+                }
+            });
+        }
+    }
+}

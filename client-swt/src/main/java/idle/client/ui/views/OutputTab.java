@@ -1,0 +1,351 @@
+package idle.client.ui.views;
+
+import idle.client.ui.Background;
+import idle.client.ui.Sessions;
+import idle.client.ui.UiThread;
+import idle.client.ui.model.JobTexts;
+import idle.client.ui.output.JobFeed;
+import idle.client.ui.output.OutputBuffer;
+import idle.client.ui.resources.Icons;
+import idle.client.ui.resources.IdleResources;
+import idle.client.ui.service.ClientSession;
+import idle.client.ui.service.ServiceException;
+import idle.shared.model.JobState;
+import idle.shared.model.JobSummary;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jface.layout.GridDataFactory;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.CLabel;
+import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.custom.StyleRange;
+import org.eclipse.swt.custom.StyledText;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.FileDialog;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.ToolBar;
+import org.eclipse.swt.widgets.ToolItem;
+
+/**
+ * The content of one output tab: a header with the job's state, the streamed output (stdout in
+ * the normal colour, stderr in red, the workbench's notes in grey), a find bar, and the job's
+ * output files. Output arrives through the job's {@link JobFeed}; a UI timer drains it every
+ * {@value #TICK_MS} ms, appends it in one go, trims the oldest text beyond the retained cap, and
+ * keeps the view at the end unless the user scrolled up. UI thread only.
+ */
+public final class OutputTab {
+    /** How often waiting output is moved into the widget. */
+    public static final int TICK_MS = 100;
+    /** Characters the widget keeps by default; older text is trimmed (it stays on the server). */
+    public static final int DEFAULT_RETAINED_CHARS = 1_000_000;
+
+    private final long jobId;
+    private final JobFeed feed;
+    private final int retainedChars;
+    private final Background background;
+    private final Sessions sessions;
+    private final IdleResources resources;
+    private final Composite root;
+    private final CLabel header;
+    private final Label scrollHint;
+    private final CLabel trimmedBanner;
+    private final StyledText text;
+    private final FindBar findBar;
+    private final SashForm sash;
+    private final FilesPanel files;
+    private JobSummary summary;
+    private long trimmedChars;
+    private long skippedChars;
+    private boolean filesLoaded;
+
+    public OutputTab(Composite parent, long jobId, String scriptName, JobFeed feed, int retainedChars,
+            UiThread ui, Background background, Sessions sessions, IdleResources resources) {
+        this.jobId = jobId;
+        this.feed = feed;
+        this.retainedChars = retainedChars;
+        this.background = background;
+        this.sessions = sessions;
+        this.resources = resources;
+        root = new Composite(parent, SWT.NONE);
+        GridLayout layout = new GridLayout(1, false);
+        layout.marginWidth = 0;
+        layout.marginHeight = 0;
+        layout.verticalSpacing = 2;
+        root.setLayout(layout);
+
+        Composite top = new Composite(root, SWT.NONE);
+        GridLayout tl = new GridLayout(3, false);
+        tl.marginHeight = 2;
+        top.setLayout(tl);
+        top.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        header = new CLabel(top, SWT.NONE);
+        header.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        header.setFont(resources.bold());
+        scrollHint = new Label(top, SWT.NONE);
+        scrollHint.setForeground(resources.note());
+        scrollHint.setText("Auto-scroll paused: scroll to the end to resume");
+        scrollHint.setVisible(false);
+        ToolBar tools = new ToolBar(top, SWT.FLAT | SWT.RIGHT);
+        ToolItem find = new ToolItem(tools, SWT.PUSH);
+        find.setText("Find");
+        find.setImage(resources.image(Icons.FIND));
+        find.setToolTipText("Find in the output (Ctrl+F)");
+        ToolItem save = new ToolItem(tools, SWT.PUSH);
+        save.setText("Save output…");
+        save.setImage(resources.image(Icons.SAVE));
+        save.setToolTipText("Save the complete output, fetched from the server (Ctrl+S)");
+
+        trimmedBanner = new CLabel(root, SWT.NONE);
+        trimmedBanner.setBackground(resources.warningBackground());
+        trimmedBanner.setForeground(resources.warningForeground());
+        trimmedBanner.setImage(resources.image(Icons.WARNING));
+        GridDataFactory.fillDefaults().grab(true, false).exclude(true).applyTo(trimmedBanner);
+        trimmedBanner.setVisible(false);
+
+        sash = new SashForm(root, SWT.VERTICAL);
+        sash.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        Composite textArea = new Composite(sash, SWT.NONE);
+        GridLayout ta = new GridLayout(1, false);
+        ta.marginWidth = 0;
+        ta.marginHeight = 0;
+        textArea.setLayout(ta);
+        text = new StyledText(textArea, SWT.BORDER | SWT.V_SCROLL | SWT.H_SCROLL | SWT.READ_ONLY);
+        text.setFont(resources.mono());
+        text.setLeftMargin(4);
+        text.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        findBar = new FindBar(textArea, text);
+        files = new FilesPanel(sash, jobId, background, sessions, resources);
+        sash.setWeights(78, 22);
+        sash.setMaximizedControl(textArea);
+
+        find.addListener(SWT.Selection, e -> showFind());
+        save.addListener(SWT.Selection, e -> saveOutput());
+        text.getVerticalBar().addListener(SWT.Selection, e -> updateScrollHint());
+        text.addListener(SWT.MouseVerticalWheel, e -> ui.async(text, this::updateScrollHint));
+        text.addListener(SWT.KeyUp, e -> updateScrollHint());
+
+        update(new JobSummary(jobId, scriptName, JobState.QUEUED, null, null, "", "", 0, 0, 0, 0, 0));
+        JobSummary known = feed.latest();
+        if (known != null) {
+            update(known);
+        }
+        ui.every(TICK_MS, root, this::drain);
+    }
+
+    public Composite control() {
+        return root;
+    }
+
+    public long jobId() {
+        return jobId;
+    }
+
+    public JobSummary summary() {
+        return summary;
+    }
+
+    public StyledText text() {
+        return text;
+    }
+
+    public FindBar findBar() {
+        return findBar;
+    }
+
+    public FilesPanel files() {
+        return files;
+    }
+
+    /** Characters trimmed from the top so far (the server keeps them). */
+    public long trimmedChars() {
+        return trimmedChars;
+    }
+
+    public void showFind() {
+        findBar.show();
+    }
+
+    /** A state change of this tab's job. */
+    public void update(JobSummary latest) {
+        if (summary != null && summary.state().isTerminal() && !latest.state().isTerminal()) {
+            return;
+        }
+        summary = latest;
+        StringBuilder sb = new StringBuilder();
+        sb.append('#').append(jobId).append("  ").append(latest.scriptName()).append("  —  ")
+                .append(JobTexts.state(latest.state()));
+        if (!latest.lender().isEmpty()) {
+            sb.append(" on lender “").append(latest.lender()).append('”');
+        }
+        if (latest.state().isTerminal()) {
+            sb.append(": ").append(JobTexts.outcome(latest));
+        }
+        header.setText(sb.toString());
+        header.setImage(resources.image(stateIcon(latest.state())));
+        header.setForeground(resources.stateColor(latest.state()));
+        header.getParent().layout();
+        if (latest.state().isTerminal() && !filesLoaded) {
+            loadFiles();
+        }
+    }
+
+    /** The icon for a job state (tabs and headers). */
+    public static String stateIcon(JobState state) {
+        return switch (state) {
+            case QUEUED -> Icons.DOT_GREY;
+            case RUNNING -> Icons.DOT_ORANGE;
+            case SUCCEEDED -> Icons.DOT_GREEN;
+            default -> Icons.CANCEL;
+        };
+    }
+
+    private void loadFiles() {
+        filesLoaded = true;
+        ClientSession session = sessions.current();
+        if (session == null) {
+            return;
+        }
+        background.run(root, "Load the files of job " + jobId, false, () -> session.detail(jobId), detail -> {
+            files.setFiles(detail.files());
+            if (!detail.files().isEmpty()) {
+                sash.setMaximizedControl(null);
+            }
+        });
+    }
+
+    /** Moves waiting output into the widget. Called by the timer; public for tests. */
+    public void drain() {
+        OutputBuffer.Batch batch = feed.buffer().drain();
+        if (batch.isEmpty()) {
+            return;
+        }
+        boolean follow = isAtEnd();
+        StringBuilder sb = new StringBuilder();
+        List<StyleRange> styles = new ArrayList<>();
+        int base = text.getCharCount();
+        if (batch.droppedChars() > 0) {
+            skippedChars += batch.droppedChars();
+            appendStyled(sb, styles, base, OutputBuffer.Kind.NOTE, "[… " + batch.droppedChars()
+                    + " characters skipped while the window caught up; the server keeps them …]\n");
+        }
+        for (OutputBuffer.Segment s : batch.segments()) {
+            if (s.kind() == OutputBuffer.Kind.NOTE && !endsWithNewline(sb, base)) {
+                sb.append('\n');
+            }
+            appendStyled(sb, styles, base, s.kind(), s.text());
+        }
+        text.setRedraw(false);
+        try {
+            text.append(sb.toString());
+            for (StyleRange r : styles) {
+                text.setStyleRange(r);
+            }
+            trimIfNeeded(follow);
+            if (follow) {
+                text.setTopIndex(Math.max(0, text.getLineCount() - 1));
+                text.setHorizontalIndex(0);
+            }
+        } finally {
+            text.setRedraw(true);
+        }
+        updateScrollHint();
+    }
+
+    private boolean endsWithNewline(StringBuilder pending, int base) {
+        if (!pending.isEmpty()) {
+            return pending.charAt(pending.length() - 1) == '\n';
+        }
+        return base == 0 || text.getTextRange(base - 1, 1).equals("\n");
+    }
+
+    private void appendStyled(StringBuilder sb, List<StyleRange> styles, int base, OutputBuffer.Kind kind,
+            String s) {
+        int start = base + sb.length();
+        sb.append(s);
+        if (kind == OutputBuffer.Kind.STDERR) {
+            styles.add(new StyleRange(start, s.length(), resources.stderr(), null));
+        } else if (kind == OutputBuffer.Kind.NOTE) {
+            styles.add(new StyleRange(start, s.length(), resources.note(), null, SWT.ITALIC));
+        }
+    }
+
+    private void trimIfNeeded(boolean follow) {
+        int count = text.getCharCount();
+        if (count <= retainedChars) {
+            return;
+        }
+        int excess = count - retainedChars * 9 / 10;
+        int line = text.getLineAtOffset(excess);
+        int cut = line + 1 < text.getLineCount() ? text.getOffsetAtLine(line + 1) : excess;
+        if (cut - excess > 16 * 1024) {
+            cut = excess;
+        }
+        int top = text.getTopIndex();
+        int removedLines = text.getLineAtOffset(cut);
+        text.replaceTextRange(0, cut, "");
+        trimmedChars += cut;
+        if (!follow) {
+            text.setTopIndex(Math.max(0, top - removedLines));
+        }
+        trimmedBanner.setText("Showing the last " + JobTexts.bytes(text.getCharCount())
+                + " of output; " + JobTexts.bytes(trimmedChars) + " earlier were trimmed here. "
+                + "The full output stays on the server: “Save output…” fetches all of it.");
+        if (!trimmedBanner.getVisible()) {
+            trimmedBanner.setVisible(true);
+            ((GridData) trimmedBanner.getLayoutData()).exclude = false;
+            root.layout(true, true);
+        }
+    }
+
+    /** True when the last line is in view, so new output should keep it in view. */
+    public boolean isAtEnd() {
+        int lineHeight = Math.max(1, text.getLineHeight());
+        int visible = Math.max(1, text.getClientArea().height / lineHeight);
+        return text.getTopIndex() + visible >= text.getLineCount() - 1;
+    }
+
+    private void updateScrollHint() {
+        if (root.isDisposed()) {
+            return;
+        }
+        boolean paused = !isAtEnd();
+        if (scrollHint.getVisible() != paused) {
+            scrollHint.setVisible(paused);
+        }
+    }
+
+    /** Asks for a file and saves the job's complete output there (fetched from the server). */
+    public void saveOutput() {
+        ClientSession session;
+        try {
+            session = sessions.require();
+        } catch (ServiceException e) {
+            header.setText(e.getMessage());
+            return;
+        }
+        FileDialog dialog = new FileDialog(root.getShell(), SWT.SAVE);
+        dialog.setText("Save the output of job " + jobId);
+        String base = summary.scriptName().replaceFirst("\\.py$", "");
+        dialog.setFileName(base + "-" + jobId + "-output.txt");
+        dialog.setOverwrite(true);
+        String target = dialog.open();
+        if (target == null) {
+            return;
+        }
+        background.run(root, "Save the output of job " + jobId, true, () -> {
+            session.saveOutput(jobId, Path.of(target));
+            return target;
+        }, path -> header.setText(header.getText() + "   (output saved to " + path + ")"));
+    }
+
+    /** Stops receiving output; called when the tab closes. */
+    public void dispose() {
+        feed.discard();
+        if (!root.isDisposed()) {
+            root.dispose();
+        }
+    }
+}

@@ -1,0 +1,424 @@
+package idle.client.ui.views;
+
+import idle.client.ui.JobsController;
+import idle.client.ui.UiThread;
+import idle.client.ui.model.JobRow;
+import idle.client.ui.model.JobTexts;
+import idle.client.ui.model.PendingScript;
+import idle.client.ui.model.SessionJobs;
+import idle.client.ui.resources.Icons;
+import idle.client.ui.resources.IdleResources;
+import idle.shared.model.WaitPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import org.eclipse.jface.layout.GridDataFactory;
+import org.eclipse.jface.viewers.ArrayContentProvider;
+import org.eclipse.jface.viewers.ColumnLabelProvider;
+import org.eclipse.jface.viewers.IStructuredSelection;
+import org.eclipse.jface.viewers.TableViewer;
+import org.eclipse.jface.viewers.TableViewerColumn;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.CLabel;
+import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.dnd.DND;
+import org.eclipse.swt.dnd.DropTarget;
+import org.eclipse.swt.dnd.DropTargetAdapter;
+import org.eclipse.swt.dnd.DropTargetEvent;
+import org.eclipse.swt.dnd.FileTransfer;
+import org.eclipse.swt.dnd.Transfer;
+import org.eclipse.swt.graphics.Color;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.FileDialog;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Text;
+
+/**
+ * The queue view: scripts to submit (added with a multi-select file dialog or dropped as files),
+ * their arguments and input files, and the table of this session's jobs with live state, lender,
+ * elapsed time, exit code and a plain note (including the server's NLA reason). UI thread only.
+ */
+public final class QueueView {
+    private final Composite root;
+    private final SashForm sash;
+    private final TableViewer pendingViewer;
+    private final TableViewer jobsViewer;
+    private final Text argsText;
+    private final Button dontWait;
+    private final Button submitButton;
+    private final CLabel banner;
+    private final List<PendingScript> pending = new ArrayList<>();
+    private final JobsController controller;
+    private final IdleResources resources;
+    private boolean updatingArgs;
+
+    public QueueView(Composite parent, JobsController controller, SessionJobs jobs, UiThread ui,
+            IdleResources resources) {
+        this.controller = controller;
+        this.resources = resources;
+        root = new Composite(parent, SWT.NONE);
+        GridLayout rl = new GridLayout(1, false);
+        rl.marginWidth = 4;
+        rl.marginHeight = 4;
+        root.setLayout(rl);
+
+        banner = new CLabel(root, SWT.NONE);
+        banner.setBackground(resources.warningBackground());
+        banner.setForeground(resources.warningForeground());
+        banner.setImage(resources.image(Icons.WARNING));
+        banner.setToolTipText("Click to dismiss");
+        banner.addListener(SWT.MouseUp, e -> hideBanner());
+        GridDataFactory.fillDefaults().grab(true, false).exclude(true).applyTo(banner);
+        banner.setVisible(false);
+
+        sash = new SashForm(root, SWT.VERTICAL);
+        sash.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+
+        // --- scripts to queue ---
+        Composite top = new Composite(sash, SWT.NONE);
+        GridLayout tl = new GridLayout(2, false);
+        tl.marginWidth = 0;
+        top.setLayout(tl);
+        Label pendingTitle = new Label(top, SWT.NONE);
+        pendingTitle.setText("Scripts to queue — add python3 scripts, or drop .py files here");
+        pendingTitle.setFont(resources.bold());
+        GridDataFactory.fillDefaults().span(2, 1).applyTo(pendingTitle);
+        pendingViewer = new TableViewer(top, SWT.BORDER | SWT.FULL_SELECTION | SWT.MULTI);
+        pendingViewer.getTable().setHeaderVisible(true);
+        pendingViewer.getTable().setLinesVisible(true);
+        GridDataFactory.fillDefaults().grab(true, true).hint(400, 80).applyTo(pendingViewer.getTable());
+        column(pendingViewer, "Script", 180, p -> ((PendingScript) p).script().getFileName().toString(), null);
+        column(pendingViewer, "Folder", 220, p -> String.valueOf(((PendingScript) p).script().getParent()), null);
+        column(pendingViewer, "Arguments", 160, p -> ((PendingScript) p).args(), null);
+        column(pendingViewer, "Input files", 200, p -> names(((PendingScript) p).inputs()), null);
+        pendingViewer.setContentProvider(ArrayContentProvider.getInstance());
+        pendingViewer.setInput(pending);
+
+        Composite pendingButtons = new Composite(top, SWT.NONE);
+        GridLayout pbl = new GridLayout(1, true);
+        pbl.marginWidth = 0;
+        pbl.marginHeight = 0;
+        pendingButtons.setLayout(pbl);
+        pendingButtons.setLayoutData(new GridData(SWT.FILL, SWT.TOP, false, false));
+        button(pendingButtons, "Add scripts…", Icons.ADD, "Choose python3 scripts (Ctrl+O)", this::addScripts);
+        button(pendingButtons, "Add input files…", null, "Input files for the selected scripts (all when none is selected)",
+                this::addInputs);
+        button(pendingButtons, "Remove", null, "Remove the selected scripts from this list", this::removeSelected);
+
+        Composite options = new Composite(top, SWT.NONE);
+        GridLayout ol = new GridLayout(4, false);
+        ol.marginWidth = 0;
+        options.setLayout(ol);
+        GridDataFactory.fillDefaults().span(2, 1).grab(true, false).applyTo(options);
+        new Label(options, SWT.NONE).setText("Arguments:");
+        argsText = new Text(options, SWT.BORDER);
+        argsText.setMessage("for the selected scripts, e.g. --size 10 \"two words\"");
+        argsText.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        dontWait = new Button(options, SWT.CHECK);
+        dontWait.setText("Don't queue when every lender is busy");
+        dontWait.setToolTipText("Ask the server to refuse (NLA) instead of waiting for a free lender");
+        submitButton = new Button(options, SWT.PUSH);
+        submitButton.setText("Submit all");
+        submitButton.setImage(resources.image(Icons.SUBMIT));
+        submitButton.setToolTipText("Submit the scripts in this list (Ctrl+Enter)");
+        submitButton.addListener(SWT.Selection, e -> submitPending());
+
+        argsText.addListener(SWT.Modify, e -> {
+            if (updatingArgs) {
+                return;
+            }
+            for (PendingScript p : selectedPending(true)) {
+                p.setArgs(argsText.getText());
+            }
+            pendingViewer.refresh();
+        });
+        pendingViewer.addSelectionChangedListener(e -> {
+            List<PendingScript> sel = selectedPending(false);
+            updatingArgs = true;
+            argsText.setText(sel.isEmpty() ? "" : sel.get(0).args());
+            updatingArgs = false;
+        });
+        addDropSupport();
+
+        // --- this session's jobs ---
+        Composite bottom = new Composite(sash, SWT.NONE);
+        GridLayout bl = new GridLayout(2, false);
+        bl.marginWidth = 0;
+        bottom.setLayout(bl);
+        Label jobsTitle = new Label(bottom, SWT.NONE);
+        jobsTitle.setText("Jobs of this session");
+        jobsTitle.setFont(resources.bold());
+        GridDataFactory.fillDefaults().span(2, 1).applyTo(jobsTitle);
+        jobsViewer = new TableViewer(bottom, SWT.BORDER | SWT.FULL_SELECTION | SWT.MULTI);
+        jobsViewer.getTable().setHeaderVisible(true);
+        jobsViewer.getTable().setLinesVisible(true);
+        GridDataFactory.fillDefaults().grab(true, true).hint(400, 100).applyTo(jobsViewer.getTable());
+        column(jobsViewer, "Job", 60, r -> ((JobRow) r).jobId() == 0 ? "" : Long.toString(((JobRow) r).jobId()), null);
+        column(jobsViewer, "Script", 150, r -> ((JobRow) r).scriptName(), null);
+        column(jobsViewer, "State", 110, r -> stateText((JobRow) r), r -> stateColor((JobRow) r));
+        column(jobsViewer, "Lender", 130, r -> ((JobRow) r).summary() == null ? "" : ((JobRow) r).summary().lender(), null);
+        column(jobsViewer, "Elapsed", 70, r -> JobTexts.elapsed(((JobRow) r).summary(), System.currentTimeMillis()), null);
+        column(jobsViewer, "Exit code", 70, r -> JobTexts.exitCode(((JobRow) r).summary()), null);
+        column(jobsViewer, "Note", 320, r -> ((JobRow) r).note(), null);
+        jobsViewer.setContentProvider(ArrayContentProvider.getInstance());
+        jobsViewer.setInput(jobs.rows());
+        jobsViewer.addDoubleClickListener(e -> openSelected());
+
+        Composite jobButtons = new Composite(bottom, SWT.NONE);
+        GridLayout jbl = new GridLayout(1, true);
+        jbl.marginWidth = 0;
+        jbl.marginHeight = 0;
+        jobButtons.setLayout(jbl);
+        jobButtons.setLayoutData(new GridData(SWT.FILL, SWT.TOP, false, false));
+        button(jobButtons, "Open output", Icons.OUTPUT, "Show the output of the selected jobs", this::openSelected);
+        button(jobButtons, "Cancel", Icons.CANCEL, "Cancel the selected jobs (Ctrl+Shift+X)", this::cancelSelected);
+        button(jobButtons, "Re-run", Icons.RERUN, "Submit the selected jobs' scripts again (Ctrl+Shift+R)", this::rerunSelected);
+
+        sash.setWeights(40, 60);
+        jobs.addListener(new SessionJobs.Listener() {
+            @Override
+            public void added(JobRow row) {
+                jobsViewer.add(row);
+                jobsViewer.reveal(row);
+            }
+
+            @Override
+            public void changed(JobRow row) {
+                jobsViewer.update(row, null);
+            }
+        });
+        ui.every(1000, jobsViewer.getTable(), this::refreshElapsed);
+    }
+
+    private static String names(List<Path> paths) {
+        return String.join(", ", paths.stream().map(p -> p.getFileName().toString()).toList());
+    }
+
+    private static String stateText(JobRow r) {
+        return switch (r.phase()) {
+            case SUBMITTING -> "Submitting…";
+            case REJECTED -> "Not accepted";
+            case ERROR -> "Not submitted";
+            case ACCEPTED -> JobTexts.state(r.summary().state());
+        };
+    }
+
+    private Color stateColor(JobRow r) {
+        return switch (r.phase()) {
+            case SUBMITTING -> null;
+            case REJECTED, ERROR -> resources.failure();
+            case ACCEPTED -> resources.stateColor(r.summary().state());
+        };
+    }
+
+    private void refreshElapsed() {
+        for (JobRow row : controller.jobs().rows()) {
+            if (row.summary() != null && row.summary().startedAt() != 0 && !row.isDone()) {
+                jobsViewer.update(row, null);
+            }
+        }
+    }
+
+    private static void column(TableViewer viewer, String name, int width, Function<Object, String> text,
+            Function<Object, Color> colour) {
+        TableViewerColumn c = new TableViewerColumn(viewer, SWT.NONE);
+        c.getColumn().setText(name);
+        c.getColumn().setWidth(width);
+        c.getColumn().setMoveable(true);
+        c.setLabelProvider(new ColumnLabelProvider() {
+            @Override
+            public String getText(Object element) {
+                return text.apply(element);
+            }
+
+            @Override
+            public Color getForeground(Object element) {
+                return colour == null ? null : colour.apply(element);
+            }
+        });
+    }
+
+    private Button button(Composite parent, String text, String icon, String tip, Runnable action) {
+        Button b = new Button(parent, SWT.PUSH);
+        b.setText(text);
+        if (icon != null) {
+            b.setImage(resources.image(icon));
+        }
+        b.setToolTipText(tip);
+        b.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        b.addListener(SWT.Selection, e -> action.run());
+        return b;
+    }
+
+    private void addDropSupport() {
+        DropTarget target = new DropTarget(pendingViewer.getTable(), DND.DROP_COPY | DND.DROP_DEFAULT | DND.DROP_LINK);
+        target.setTransfer(new Transfer[] {FileTransfer.getInstance()});
+        target.addDropListener(new DropTargetAdapter() {
+            @Override
+            public void dragEnter(DropTargetEvent event) {
+                if (event.detail == DND.DROP_DEFAULT || event.detail == DND.DROP_LINK) {
+                    event.detail = DND.DROP_COPY;
+                }
+            }
+
+            @Override
+            public void drop(DropTargetEvent event) {
+                if (event.data instanceof String[] files) {
+                    addScripts(Arrays.stream(files).map(Path::of).toList());
+                }
+            }
+        });
+    }
+
+    public Composite control() {
+        return root;
+    }
+
+    public SashForm sash() {
+        return sash;
+    }
+
+    public TableViewer jobsViewer() {
+        return jobsViewer;
+    }
+
+    public TableViewer pendingViewer() {
+        return pendingViewer;
+    }
+
+    public Text argsText() {
+        return argsText;
+    }
+
+    /** Opens the multi-select file dialog for scripts. */
+    public void addScripts() {
+        FileDialog dialog = new FileDialog(root.getShell(), SWT.OPEN | SWT.MULTI);
+        dialog.setText("Add python3 scripts");
+        dialog.setFilterNames(new String[] {"Python scripts (*.py)", "All files"});
+        dialog.setFilterExtensions(new String[] {"*.py", "*"});
+        if (dialog.open() != null) {
+            Path dir = Path.of(dialog.getFilterPath());
+            addScripts(Arrays.stream(dialog.getFileNames()).map(dir::resolve).toList());
+        }
+    }
+
+    /** Adds scripts to the list (dropped or chosen); folders and duplicates are skipped. */
+    public void addScripts(List<Path> scripts) {
+        List<PendingScript> added = new ArrayList<>();
+        for (Path p : scripts) {
+            Path abs = p.toAbsolutePath().normalize();
+            if (Files.isDirectory(abs) || pending.stream().anyMatch(x -> x.script().equals(abs))) {
+                continue;
+            }
+            PendingScript ps = new PendingScript(abs);
+            pending.add(ps);
+            added.add(ps);
+        }
+        pendingViewer.refresh();
+        if (!added.isEmpty()) {
+            pendingViewer.setSelection(new org.eclipse.jface.viewers.StructuredSelection(added));
+        }
+    }
+
+    private void addInputs() {
+        FileDialog dialog = new FileDialog(root.getShell(), SWT.OPEN | SWT.MULTI);
+        dialog.setText("Add input files");
+        if (dialog.open() != null) {
+            Path dir = Path.of(dialog.getFilterPath());
+            addInputs(Arrays.stream(dialog.getFileNames()).map(dir::resolve).toList());
+        }
+    }
+
+    /** Adds input files to the selected scripts (all when none is selected). */
+    public void addInputs(List<Path> files) {
+        for (PendingScript p : selectedPending(true)) {
+            p.addInputs(files);
+        }
+        pendingViewer.refresh();
+    }
+
+    private void removeSelected() {
+        pending.removeAll(selectedPending(false));
+        pendingViewer.refresh();
+    }
+
+    private List<PendingScript> selectedPending(boolean allWhenNone) {
+        IStructuredSelection sel = pendingViewer.getStructuredSelection();
+        List<PendingScript> out = new ArrayList<>();
+        for (Object o : sel.toList()) {
+            out.add((PendingScript) o);
+        }
+        return out.isEmpty() && allWhenNone ? new ArrayList<>(pending) : out;
+    }
+
+    /** Submits every script in the list and clears it. Returns false when the list is empty. */
+    public boolean submitPending() {
+        if (pending.isEmpty()) {
+            showBanner("Add python3 scripts first: “Add scripts…”, or drop .py files on the list.");
+            return false;
+        }
+        hideBanner();
+        WaitPolicy policy = dontWait.getSelection() ? WaitPolicy.NLA_IF_BUSY : WaitPolicy.QUEUE;
+        controller.submit(pending.stream().map(p -> p.toRequest(policy)).toList());
+        pending.clear();
+        pendingViewer.refresh();
+        argsText.setText("");
+        return true;
+    }
+
+    public List<JobRow> selectedJobs() {
+        List<JobRow> out = new ArrayList<>();
+        for (Object o : jobsViewer.getStructuredSelection().toList()) {
+            out.add((JobRow) o);
+        }
+        return out;
+    }
+
+    public void openSelected() {
+        for (JobRow r : selectedJobs()) {
+            if (r.jobId() != 0) {
+                controller.open(r.jobId(), r.scriptName());
+            }
+        }
+    }
+
+    public void cancelSelected() {
+        List<Long> ids = selectedJobs().stream().filter(JobRow::isCancellable).map(JobRow::jobId).toList();
+        if (!ids.isEmpty()) {
+            controller.cancel(ids);
+        }
+    }
+
+    public void rerunSelected() {
+        List<JobRow> rows = selectedJobs();
+        if (!rows.isEmpty()) {
+            controller.rerun(rows);
+        }
+    }
+
+    /** Shows a message plainly above the tables (NLA reasons, hints). */
+    public void showBanner(String message) {
+        banner.setText(message);
+        banner.setVisible(true);
+        ((GridData) banner.getLayoutData()).exclude = false;
+        root.layout(true, true);
+    }
+
+    public void hideBanner() {
+        if (banner.getVisible()) {
+            banner.setVisible(false);
+            ((GridData) banner.getLayoutData()).exclude = true;
+            root.layout(true, true);
+        }
+    }
+
+    public String bannerText() {
+        return banner.getVisible() ? banner.getText() : "";
+    }
+}
