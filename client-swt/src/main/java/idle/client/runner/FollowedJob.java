@@ -31,7 +31,8 @@ public final class FollowedJob {
     private volatile JobSummary latest;
     private volatile Exchange exchange;
     private long nextSeq;
-    private int attempts = -1;
+    /** The attempt whose output is being delivered (-1 before any ran). */
+    private int runningAttempt = -1;
     private volatile boolean stopped;
     private volatile boolean interrupted;
 
@@ -140,25 +141,24 @@ public final class FollowedJob {
     private void onDetail(Exchange ex, JobSummary s) {
         boolean restart;
         synchronized (this) {
-            restart = attempts >= 1 && s.attempts() != attempts && nextSeq > 0;
-            attempts = s.attempts();
+            // The spool holds the output of the job's current attempt only.
+            restart = runningAttempt >= 0 && s.attempts() != runningAttempt && nextSeq > 0;
+            if (s.state() != idle.shared.model.JobState.QUEUED) {
+                runningAttempt = s.attempts();
+            }
             if (restart) {
                 nextSeq = 0;
             }
         }
         latest = s;
         if (restart) {
-            // Another attempt began while we were away: its spool starts at 0, ask again from there.
+            // Another attempt began while we were away: ask again from its first chunk.
             ex.close();
             safe(() -> listener.restarted(s));
             service.reattach(this);
             return;
         }
         safe(() -> listener.stateChanged(s));
-        if (s.state().isTerminal() && live) {
-            // The terminal JST follows the replay; nothing to do until then.
-            return;
-        }
     }
 
     private void onOutput(Message.Output o) {
@@ -172,13 +172,14 @@ public final class FollowedJob {
     }
 
     private void onEvent(Exchange ex, JobSummary s) {
-        boolean restart;
+        boolean restart = false;
         synchronized (this) {
-            restart = attempts >= 1 && s.attempts() > attempts
-                    && s.state() == idle.shared.model.JobState.RUNNING;
-            attempts = Math.max(attempts, s.attempts());
-            if (restart) {
-                nextSeq = 0;
+            if (s.state() == idle.shared.model.JobState.RUNNING) {
+                restart = runningAttempt >= 0 && s.attempts() != runningAttempt;
+                runningAttempt = s.attempts();
+                if (restart) {
+                    nextSeq = 0;
+                }
             }
         }
         latest = s;
