@@ -5,7 +5,6 @@ import idle.client.net.ServerConnection;
 import idle.client.runner.FollowedJob;
 import idle.client.runner.JobListener;
 import idle.client.runner.RunnerService;
-import idle.shared.model.FailureKind;
 import idle.shared.model.JobSummary;
 import idle.shared.model.StreamKind;
 import java.nio.file.Path;
@@ -66,8 +65,7 @@ final class OutputCommand implements Callable<Integer> {
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 ctx.err().println("idle: job " + jobId + ": " + RunCommand.message(cause));
-                return cause instanceof RequestException re && re.kind() == FailureKind.NOT_FOUND
-                        ? ExitCodes.FAILURE : ExitCodes.UNREACHABLE;
+                return cause instanceof RequestException ? ExitCodes.FAILURE : ExitCodes.UNREACHABLE;
             }
             if (files != null) {
                 Path dir = files.resolve(Long.toString(jobId));

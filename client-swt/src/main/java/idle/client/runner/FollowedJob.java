@@ -3,6 +3,7 @@ package idle.client.runner;
 import idle.client.net.ConnectionLostException;
 import idle.client.net.Exchange;
 import idle.client.net.ExchangeHandler;
+import idle.client.net.RequestException;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.JobSummary;
@@ -31,8 +32,10 @@ public final class FollowedJob {
     private volatile JobSummary latest;
     private volatile Exchange exchange;
     private long nextSeq;
-    /** The attempt whose output is being delivered (-1 before any ran). */
-    private int runningAttempt = -1;
+    /** The attempt whose output is being delivered (-1 before its first chunk). */
+    private int outputAttempt = -1;
+    /** The highest attempt number any summary showed (the first run is attempt 1). */
+    private int latestAttempts;
     private volatile boolean stopped;
     private volatile boolean interrupted;
 
@@ -110,10 +113,10 @@ public final class FollowedJob {
                         ack(ex, 0);
                         onEvent(ex, e.job());
                     }
-                    case Message.Failure f -> end(ex, new RuntimeException(
-                            "cannot follow job " + jobId + ": " + f.reason()));
-                    case Message.Illegal i -> end(ex, new RuntimeException(
-                            "cannot follow job " + jobId + ": " + i.reason()));
+                    case Message.Failure f -> end(ex, new RequestException(
+                            RequestException.Type.FAILED, f.kind(), f.reason()));
+                    case Message.Illegal i -> end(ex, new RequestException(
+                            RequestException.Type.ILLEGAL, null, i.reason()));
                     default -> LOG.fine(() -> "job " + jobId + ": ignoring " + m.code());
                 }
             }
@@ -142,12 +145,11 @@ public final class FollowedJob {
         boolean restart;
         synchronized (this) {
             // The spool holds the output of the job's current attempt only.
-            restart = runningAttempt >= 0 && s.attempts() != runningAttempt && nextSeq > 0;
-            if (s.state() != idle.shared.model.JobState.QUEUED) {
-                runningAttempt = s.attempts();
-            }
+            restart = nextSeq > 0 && outputAttempt >= 1 && s.attempts() != outputAttempt;
+            latestAttempts = Math.max(latestAttempts, s.attempts());
             if (restart) {
                 nextSeq = 0;
+                outputAttempt = -1;
             }
         }
         latest = s;
@@ -166,6 +168,9 @@ public final class FollowedJob {
             if (o.seq() < nextSeq) {
                 return; // a repeat after re-attaching
             }
+            if (outputAttempt < 0) {
+                outputAttempt = Math.max(latestAttempts, 1);
+            }
             nextSeq = o.seq() + 1;
         }
         safe(() -> listener.output(jobId, o.stream(), o.data()));
@@ -174,12 +179,13 @@ public final class FollowedJob {
     private void onEvent(Exchange ex, JobSummary s) {
         boolean restart = false;
         synchronized (this) {
-            if (s.state() == idle.shared.model.JobState.RUNNING) {
-                restart = runningAttempt >= 0 && s.attempts() != runningAttempt;
-                runningAttempt = s.attempts();
-                if (restart) {
-                    nextSeq = 0;
-                }
+            latestAttempts = Math.max(latestAttempts, s.attempts());
+            // A new attempt running after output of an earlier one: its output starts at seq 0.
+            if (s.state() == idle.shared.model.JobState.RUNNING && nextSeq > 0
+                    && s.attempts() > outputAttempt) {
+                restart = true;
+                nextSeq = 0;
+                outputAttempt = -1;
             }
         }
         latest = s;

@@ -323,7 +323,7 @@ class RunnerLenderE2eTest {
         assertEquals(rescuer.pseudonym, end.lender());
         assertTrue(end.attempts() >= 2, "attempts " + end.attempts());
         assertEquals(1, c.finished.get(), "the end is reported once");
-        assertEquals("begin\nend\n", c.stdout(), "output of the finished attempt only");
+        assertEquals("begin\nend\n", c.stdout(), "output of the finished attempt only: " + c.events + " " + c.states);
         assertTrue(c.restarted.get() >= 1);
         assertEquals(1, alice.history(null, "survivor", 0, 10).get().jobs().size());
         doomed.agent.withdraw(true);
