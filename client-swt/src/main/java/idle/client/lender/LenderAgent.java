@@ -528,6 +528,8 @@ public final class LenderAgent implements AutoCloseable {
                     filesSent = sendFiles(result);
                 }
                 if (!abandoned) {
+                    // The slot is free once FIN is out: the server may dispatch the next job at once.
+                    jobs.remove(x.jobId(), this);
                     exchange.send(new Message.Finished(x.jobId(), x.attempt(), result.outcome(),
                             result.use()));
                     Message reply = replies.poll(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
