@@ -90,6 +90,36 @@ class CodecFuzzTest {
         }
     }
 
+    @Test
+    void everySingleBitFlipOfEverySamplePayloadIsValidOrAProtocolError() {
+        int valid = 0;
+        int flips = 0;
+        for (Frame f : SampleMessages.frames()) {
+            byte[] p = f.payload();
+            if (p.length > 1024) {
+                continue; // long free-form data (the 4 KiB DAT) only makes this slow
+            }
+            for (int bit = 0; bit < p.length * 8; bit++) {
+                byte[] q = p.clone();
+                q[bit >>> 3] ^= (byte) (1 << (bit & 7));
+                Frame g = new Frame(f.code(), f.requestId(), q);
+                flips++;
+                try {
+                    Message m = Codec.decode(g);
+                    assertArrayEquals(q, Codec.payload(m), () -> "not canonical: " + m);
+                    valid++;
+                } catch (ProtocolException e) {
+                    checkMessage(e);
+                } catch (RuntimeException e) {
+                    throw new AssertionError(f.code() + " payload with bit " + bit
+                            + " flipped threw " + e + "\n" + hex(q), e);
+                }
+            }
+        }
+        // Flips inside free-form data (names, output bytes) stay valid; the rest must not.
+        assertTrue(valid > 0 && valid < flips, valid + " of " + flips + " flips decoded");
+    }
+
     private void run() {
         for (int i = FIRST; i < FIRST + INPUTS && failure == null; i++) {
             Random r = new Random(SEED * 1_000_003L + i);

@@ -97,22 +97,24 @@ class ProtocolDocTest {
             null, "", "lender-7f3a", 1, 1_764_300_000_000L, 1_764_300_000_250L,
             1_764_300_001_000L, 3);
 
-    private static List<Field> summaryFields(JobSummary s) {
+    private static List<Field> summaryFields(String p, JobSummary s) {
         List<Field> l = new ArrayList<>();
-        l.add(i64("jobId", s.jobId()));
-        l.add(str("scriptName", s.scriptName()));
-        l.add(u8("state " + s.state(), s.state().ordinal()));
-        l.add(s.exitCode() == null ? u8("exitCode absent", 0)
-                : f("exitCode present, i32 " + s.exitCode(), w -> w.u8(1).i32(s.exitCode())));
-        l.add(s.limit() == null ? u8("limit absent", 0)
-                : f("limit present, u8 " + s.limit(), w -> w.u8(1).enumVal(s.limit())));
-        l.add(str("reason", s.reason()));
-        l.add(str("lender", s.lender()));
-        l.add(i32("attempts", s.attempts()));
-        l.add(i64("submittedAt", s.submittedAt()));
-        l.add(i64("startedAt", s.startedAt()));
-        l.add(i64("finishedAt", s.finishedAt()));
-        l.add(i64("outputBytes", s.outputBytes()));
+        l.add(i64(p + "jobId", s.jobId()));
+        l.add(str(p + "scriptName", s.scriptName()));
+        l.add(u8(p + "state " + s.state(), s.state().ordinal()));
+        l.add(s.exitCode() == null ? u8(p + "exitCode absent", 0)
+                : f(p + "exitCode present: u8 1, i32 " + s.exitCode(),
+                        w -> w.u8(1).i32(s.exitCode())));
+        l.add(s.limit() == null ? u8(p + "limit absent", 0)
+                : f(p + "limit present: u8 1, u8 " + s.limit(),
+                        w -> w.u8(1).enumVal(s.limit())));
+        l.add(str(p + "reason", s.reason()));
+        l.add(str(p + "lender", s.lender()));
+        l.add(i32(p + "attempts", s.attempts()));
+        l.add(i64(p + "submittedAt", s.submittedAt()));
+        l.add(i64(p + "startedAt", s.startedAt()));
+        l.add(i64(p + "finishedAt", s.finishedAt()));
+        l.add(i64(p + "outputBytes", s.outputBytes()));
         return l;
     }
 
@@ -178,13 +180,14 @@ class ProtocolDocTest {
                 bytes("data \"hi\\n\"", "hi\n".getBytes(StandardCharsets.UTF_8))));
         l.add(ex("C: OK#2{0}", 2, new Message.Ack(0), i64("seq", 0)));
         l.add(exList("S: JST#2{JobSummary(17, \"hello.py\", SUCCEEDED, exit 0, ...)}", 2,
-                new Message.JobEvent(DONE), summaryFields(DONE)));
+                new Message.JobEvent(DONE), summaryFields("", DONE)));
         l.add(ex("C: ATT#3{jobId=17, fromSeq=0, follow=true}", 3, new Message.Attach(17, 0, true),
                 i64("jobId", 17), i64("fromSeq", 0), u8("follow true", 1)));
         l.add(ex("C: CAN#4{jobId=17}", 4, new Message.Cancel(17), i64("jobId", 17)));
         l.add(ex("C: HST#5{state=null, nameContains=\"hello\", beforeJobId=0, limit=20}", 5,
                 new Message.History(null, "hello", 0, 20), u8("state absent", 0),
-                f("nameContains present, u16 length 5, \"hello\"", w -> w.u8(1).str("hello")),
+                f("nameContains present: u8 1, u16 length 5, \"hello\"",
+                        w -> w.u8(1).str("hello")),
                 i64("beforeJobId", 0), i32("limit", 20)));
         l.add(ex("S: SCF#5{JobPage(jobs=[], more=false)}", 5,
                 new Message.Success(new Result.JobPage(List.of(), false)),
@@ -192,7 +195,8 @@ class ProtocolDocTest {
         l.add(ex("C: JOB#6{jobId=17}", 6, new Message.JobQuery(17), i64("jobId", 17)));
         JobDetail detail = new JobDetail(DONE, SCRIPT_SHA, List.of("3"), List.of(), List.of(), 12,
                 "");
-        List<Field> detailFields = join(u8("result tag 4 = Detail", 4), summaryFields(DONE));
+        List<Field> detailFields = join(u8("result tag 4 = Detail", 4),
+                summaryFields("summary.", DONE));
         detailFields = join(detailFields,
                 str("scriptSha256", SCRIPT_SHA).withLabel("scriptSha256: u16 length 64, hex"),
                 count("args", 1), str("args[0]", "3"), count("inputNames", 0),
