@@ -94,6 +94,7 @@ public final class JobsController {
             }
             jobs.changed(row);
             tabs.open(accepted.jobId(), request.scriptName(), index == 0);
+            statusMessage.accept("Submitted " + request.scriptName() + " as job " + accepted.jobId() + ".");
             submitNext(session, rows, index + 1);
         }, failure -> {
             Throwable t = UserMessages.unwrap(failure);
@@ -101,6 +102,7 @@ public final class JobsController {
                 row.rejected(se.getMessage());
                 jobs.changed(row);
                 noLenders.accept(request.scriptName() + " was not accepted: " + se.getMessage());
+                statusMessage.accept(request.scriptName() + " was not accepted.");
             } else {
                 row.failed(UserMessages.describe(t));
                 jobs.changed(row);

@@ -348,7 +348,8 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         balloon.setText(job.state() == JobState.SUCCEEDED ? "Job finished" : "Job ended");
         balloon.setMessage(text);
         Rectangle area = getShell().getClientArea();
-        balloon.setLocation(getShell().toDisplay(area.x + area.width - 40, area.y + area.height - 30));
+        balloon.setLocation(outputs.tabAnchor(job.jobId())
+                .orElse(getShell().toDisplay(area.x + area.width / 2, area.y + area.height / 2)));
         balloon.setVisible(true);
     }
 

@@ -73,7 +73,7 @@ public final class LoginDialog extends TitleAreaDialog {
     protected Control createDialogArea(Composite parent) {
         Composite area = (Composite) super.createDialogArea(parent);
         setTitle("Log in to an IDLE server");
-        setTitleImage(resources.image(idle.client.ui.resources.Icons.LOGIN));
+        setTitleImage(resources.icons().large(idle.client.ui.resources.Icons.LOGIN, 48));
         setMessage("Runners submit python3 scripts; lenders run them on their idle computers.",
                 IMessageProvider.INFORMATION);
         Composite form = new Composite(area, SWT.NONE);

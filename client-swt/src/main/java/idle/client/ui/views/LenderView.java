@@ -272,7 +272,8 @@ public final class LenderView {
         toggle.setEnabled(lending != null);
         toggle.setSelection(on);
         toggle.setText(on ? "Stop lending" : "Start lending");
-        toggleNote.setText(on ? "Lending" + (pseudonym.isEmpty() ? "." : " as “" + pseudonym + "”.") : "Not lending.");
+        toggleNote.setText(on ? "Lending." : "Not lending.");
+        showCounters();
         setLimitsEnabled(!on);
         toggle.getParent().layout();
         lendingChanged.accept(on);
@@ -305,7 +306,8 @@ public final class LenderView {
     }
 
     private void showCounters() {
-        counters.setText("Jobs served: " + served + "     Running now: " + running + "     CPU time lent: "
+        counters.setText((on && !pseudonym.isEmpty() ? "Lending as “" + pseudonym + "”     " : "")
+                + "Jobs served: " + served + "     Running now: " + running + "     CPU time lent: "
                 + JobTexts.cpu(cpuMillis));
         counters.getParent().layout();
     }
@@ -329,7 +331,7 @@ public final class LenderView {
         public void started(String name) {
             ui.async(root, () -> {
                 pseudonym = name;
-                line("Lending as “" + name + "”. Waiting for jobs…");
+                showCounters();
                 if (on) {
                     afterToggle();
                 }
@@ -345,7 +347,6 @@ public final class LenderView {
         public void jobStarted(long jobId, String scriptName) {
             ui.async(root, () -> {
                 running++;
-                line("Job " + jobId + " (" + scriptName + ") started");
                 showCounters();
             });
         }
@@ -356,7 +357,6 @@ public final class LenderView {
                 running = Math.max(0, running - 1);
                 served++;
                 cpuMillis += cpu;
-                line("Job " + jobId + " (" + scriptName + ") " + outcome + ", " + JobTexts.cpu(cpu) + " CPU");
                 showCounters();
             });
         }

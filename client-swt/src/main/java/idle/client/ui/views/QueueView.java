@@ -156,10 +156,10 @@ public final class QueueView {
         column(jobsViewer, "Job", 60, r -> ((JobRow) r).jobId() == 0 ? "" : Long.toString(((JobRow) r).jobId()), null);
         column(jobsViewer, "Script", 150, r -> ((JobRow) r).scriptName(), null);
         column(jobsViewer, "State", 110, r -> stateText((JobRow) r), r -> stateColor((JobRow) r));
-        column(jobsViewer, "Lender", 140, r -> ((JobRow) r).summary() == null ? "" : ((JobRow) r).summary().lender(), null);
+        column(jobsViewer, "Lender", 175, r -> ((JobRow) r).summary() == null ? "" : ((JobRow) r).summary().lender(), null);
         column(jobsViewer, "Elapsed", 75, r -> JobTexts.elapsed(((JobRow) r).summary(), System.currentTimeMillis()), null);
         column(jobsViewer, "Exit code", 80, r -> JobTexts.exitCode(((JobRow) r).summary()), null);
-        column(jobsViewer, "Note", 420, r -> ((JobRow) r).note(), null);
+        column(jobsViewer, "Note", 400, r -> ((JobRow) r).note(), null);
         jobsViewer.setContentProvider(ArrayContentProvider.getInstance());
         jobsViewer.setInput(jobs.rows());
         jobsViewer.addDoubleClickListener(e -> openSelected());
