@@ -23,6 +23,7 @@ public final class FrameChannel {
     private final ArrayDeque<Frame> ready = new ArrayDeque<>();
     private final List<Frame> scratch = new ArrayList<>();
     private final Object writeLock = new Object();
+    private ProtocolException failure;
 
     public FrameChannel(InputStream in, OutputStream out) {
         this(in, out, new FrameDecoder());
@@ -35,20 +36,29 @@ public final class FrameChannel {
     }
 
     /**
-     * The next frame, blocking until it is complete.
+     * The next frame, blocking until it is complete. Frames that were complete before malformed
+     * bytes in the same read are returned first; the error comes after them, and again on every
+     * later call.
      *
      * @throws EOFException when the stream ends (mid-frame or cleanly)
      * @throws ProtocolException when the bytes break the framing rules
      */
     public Frame read() throws IOException, ProtocolException {
         while (ready.isEmpty()) {
+            if (failure != null) {
+                throw failure;
+            }
             int n = in.read(buf);
             if (n < 0) {
                 throw new EOFException(decoder.isIdle() ? "connection closed"
                         : "connection closed in the middle of a frame");
             }
             scratch.clear();
-            decoder.feed(buf, 0, n, scratch);
+            try {
+                decoder.feed(buf, 0, n, scratch);
+            } catch (ProtocolException e) {
+                failure = e;
+            }
             ready.addAll(scratch);
         }
         return ready.poll();

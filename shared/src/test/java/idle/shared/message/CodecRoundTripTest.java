@@ -159,4 +159,12 @@ class CodecRoundTripTest {
         }
         assertEquals(EnumSet.of(Code.GPT, Code.SSD, Code.BYE, Code.DCN), empty);
     }
+
+    @Test
+    void aPasswordNeverShowsInLogsButSurvivesTheWire() throws ProtocolException {
+        Message.Password p = new Message.Password("hunter2 ✓");
+        assertEquals("Password[***]", p.toString());
+        assertEquals("Password[***]", roundTrip(1, p).toString());
+        assertEquals("hunter2 ✓", ((Message.Password) roundTrip(1, p)).password());
+    }
 }

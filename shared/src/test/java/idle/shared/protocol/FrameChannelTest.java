@@ -88,6 +88,26 @@ class FrameChannelTest {
     }
 
     @Test
+    void framesBeforeGarbageInTheSameReadComeFirstThenTheError() throws Exception {
+        List<Frame> frames = SampleMessages.frames().subList(0, 3);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Frame f : frames) {
+            out.writeBytes(f.toBytes());
+        }
+        out.writeBytes("XYZ\0\0\0\0\1\0\0\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.writeBytes(frames.get(0).toBytes()); // never reached: nothing after garbage counts
+        FrameChannel reader = new FrameChannel(new ByteArrayInputStream(out.toByteArray()),
+                OutputStream.nullOutputStream());
+        for (Frame f : frames) {
+            assertEquals(f, reader.read());
+        }
+        ProtocolException e = assertThrows(ProtocolException.class, reader::read);
+        assertEquals("unknown code 0x58595a", e.getMessage());
+        ProtocolException again = assertThrows(ProtocolException.class, reader::read);
+        assertEquals(e.getMessage(), again.getMessage());
+    }
+
+    @Test
     void aSmallerDecoderLimitApplies() {
         byte[] b = new Frame(Code.DAT, 1, new byte[100]).toBytes();
         FrameChannel reader = new FrameChannel(new ByteArrayInputStream(b),

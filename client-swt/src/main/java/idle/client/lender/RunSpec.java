@@ -1,0 +1,23 @@
+package idle.client.lender;
+
+import idle.shared.model.InputFile;
+import java.util.List;
+import java.util.Objects;
+
+/** What to run: a script, its arguments and input files, and a label for logs and paths. */
+public record RunSpec(String label, String scriptName, byte[] script, List<String> args,
+        List<InputFile> inputs) {
+    public RunSpec {
+        Objects.requireNonNull(label);
+        Objects.requireNonNull(scriptName);
+        Objects.requireNonNull(script);
+        args = List.copyOf(args);
+        inputs = List.copyOf(inputs);
+    }
+
+    /** A script with no arguments or inputs. */
+    public static RunSpec of(String label, String scriptName, String source) {
+        return new RunSpec(label, scriptName,
+                source.getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(), List.of());
+    }
+}

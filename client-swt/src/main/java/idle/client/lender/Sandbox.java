@@ -1,0 +1,336 @@
+package idle.client.lender;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Runs strangers' python3 scripts so they cannot harm the lender's machine.
+ *
+ * <p>With bubblewrap (the normal mode) each script gets: no network and fresh IPC, UTS, cgroup
+ * and PID namespaces ({@code --unshare-all}); a user namespace in which it is uid/gid 65534 with
+ * no capabilities and no further user namespaces; a read-only view of {@code /usr} (and the
+ * {@code /lib*}, {@code /bin} links into it) and nothing else of the host: no {@code /etc}, no
+ * home, no project files; a fresh read-only {@code /dev} and {@code /proc}; a read-only root; a
+ * 16 MiB tmpfs {@code /tmp}; its
+ * own working directory {@code /work} holding only the script and its inputs; an empty
+ * environment but {@code PATH}, {@code HOME=/work} and {@code LANG}; a new session (no terminal
+ * injection); death with the lender. Inside, {@code prlimit} sets CPU time, address space, file
+ * size, open files, core size 0 and the process count. The process count is set <em>inside</em>
+ * the new user namespace, where the kernel counts processes per namespace: so it limits this
+ * sandbox alone, not every process of the lender's uid. When the lender runs as root (for whom
+ * the kernel ignores RLIMIT_NPROC) the sandbox is first dropped to an unprivileged host uid.
+ * The wall-clock timeout, the output cap and the working directory's size are enforced by
+ * {@link SandboxRun}'s watchdog.
+ *
+ * <p>Without bubblewrap ({@code --unsafe-no-sandbox}) only the resource limits, an empty
+ * environment and a private working directory apply: the script can read the lender's files and
+ * use the network.
+ *
+ * <p>Immutable and thread-safe; {@link #start} may run several scripts at once.
+ */
+public final class Sandbox {
+    private static final Logger LOG = Logger.getLogger(Sandbox.class.getName());
+    /** The uid/gid scripts have inside the sandbox (nobody). */
+    public static final int SANDBOX_UID = 65534;
+    /** Size of the sandbox's private /tmp. */
+    static final long TMP_BYTES = 16L * 1024 * 1024;
+    private static final List<Path> BWRAP_CANDIDATES = List.of(Path.of("/usr/bin/bwrap"),
+            Path.of("/usr/local/bin/bwrap"), Path.of("/bin/bwrap"));
+    private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+    private final LenderSettings settings;
+    private final PythonInterpreter python;
+    private final Path bwrap;
+    private final boolean disableUserns;
+    private final boolean root;
+    private final int hostUid;
+    private final Path workRoot;
+
+    private Sandbox(LenderSettings settings, PythonInterpreter python, Path bwrap,
+            boolean disableUserns, Path workRoot) {
+        this.settings = settings;
+        this.python = python;
+        this.bwrap = bwrap;
+        this.disableUserns = disableUserns;
+        this.root = currentUid() == 0;
+        this.hostUid = root ? SANDBOX_UID : currentUid();
+        this.workRoot = workRoot;
+    }
+
+    /**
+     * Prepares a sandbox for {@code settings}.
+     *
+     * @throws SandboxException when bubblewrap is missing and the unsafe mode was not chosen (the
+     *     message says how to install it), or when a helper it needs is missing
+     */
+    public static Sandbox create(LenderSettings settings, PythonInterpreter python)
+            throws SandboxException, IOException {
+        return create(settings, python, findBubblewrap());
+    }
+
+    /** {@link #create(LenderSettings, PythonInterpreter)} with bubblewrap at {@code bwrap}, if any. */
+    static Sandbox create(LenderSettings settings, PythonInterpreter python, Optional<Path> bwrap)
+            throws SandboxException, IOException {
+        Objects.requireNonNull(settings);
+        Objects.requireNonNull(python);
+        Path bw = null;
+        boolean disableUserns = false;
+        if (!settings.unsafeNoSandbox()) {
+            bw = bwrap.orElseThrow(() -> new SandboxException(
+                    "bubblewrap (bwrap) is not installed, and IDLE runs strangers' scripts only "
+                            + "inside it. Install it with:  sudo apt-get install bubblewrap\n"
+                            + "(or lend without protection with --unsafe-no-sandbox: not recommended)"));
+            if (!Files.isExecutable(PRLIMIT)) {
+                throw new SandboxException(PRLIMIT + " (util-linux) is missing; install util-linux");
+            }
+            disableUserns = helpMentions(bw, "--disable-userns");
+            if (currentUid() == 0 && !Files.isExecutable(SETPRIV)) {
+                throw new SandboxException("running as root needs " + SETPRIV
+                        + " (util-linux) to drop the sandbox to an unprivileged user");
+            }
+        }
+        Path root = settings.workRoot() != null ? settings.workRoot() : defaultWorkRoot(settings);
+        Files.createDirectories(root);
+        if (currentUid() == 0 && bw != null) {
+            // The unprivileged sandbox user must be able to reach its working directory.
+            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
+            for (Path p = root.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+                if (!Files.getPosixFilePermissions(p).contains(
+                        java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    throw new SandboxException("the sandbox user (uid " + SANDBOX_UID
+                            + ") cannot reach the work directory " + root + " because " + p
+                            + " is not searchable by others; choose another work directory");
+                }
+            }
+        } else {
+            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+        }
+        return new Sandbox(settings, python, bw, disableUserns, root);
+    }
+
+    /** Where bubblewrap is installed, if it is. */
+    public static Optional<Path> findBubblewrap() {
+        return BWRAP_CANDIDATES.stream().filter(Files::isExecutable).findFirst();
+    }
+
+    public boolean isSafe() {
+        return bwrap != null;
+    }
+
+    public LenderSettings settings() {
+        return settings;
+    }
+
+    public PythonInterpreter python() {
+        return python;
+    }
+
+    Path workRoot() {
+        return workRoot;
+    }
+
+    /** A short description for the server and the user: "bubblewrap" or "none (unsafe)". */
+    public String description() {
+        return isSafe() ? "bubblewrap" : "none (unsafe)";
+    }
+
+    /** What the sandbox allows and forbids, for people (the lender panel shows it). */
+    public List<String> summary() {
+        List<String> s = new ArrayList<>();
+        LenderSettings l = settings;
+        if (isSafe()) {
+            s.add("no network; no access to your files (only /usr, read-only)");
+            s.add("a private working directory, removed afterwards; uid 65534, no capabilities");
+        } else {
+            s.add("UNSAFE: scripts can read your files and use the network");
+        }
+        s.add("CPU " + l.cpuSeconds() + " s, memory " + l.memoryMb() + " MiB, timeout "
+                + l.timeoutSeconds() + " s, output " + l.maxOutputMb() + " MiB");
+        s.add((isSafe() ? l.maxProcesses() + " processes, " : "") + l.maxOpenFiles() + " open files");
+        return s;
+    }
+
+    /**
+     * Makes a working directory holding the script and its inputs, starts the script and returns
+     * the running handle. Output goes to {@code sink} as it is produced.
+     */
+    public SandboxRun start(RunSpec spec, OutputSink sink) throws IOException {
+        Path work = Files.createTempDirectory(workRoot, safeLabel(spec.label()) + "-");
+        try {
+            Files.write(work.resolve(spec.scriptName()), spec.script());
+            long initial = spec.script().length;
+            for (var in : spec.inputs()) {
+                Files.write(work.resolve(in.name()), in.data());
+                initial += in.data().length;
+            }
+            if (root && isSafe()) {
+                chownTree(work, hostUid);
+            }
+            ProcessBuilder pb = new ProcessBuilder(command(work, spec));
+            pb.environment().clear();
+            pb.environment().put("PATH", "/usr/bin:/bin");
+            pb.environment().put("LANG", "C.UTF-8");
+            if (!isSafe()) {
+                pb.environment().put("HOME", work.toString());
+                pb.environment().put("TMPDIR", work.toString());
+            }
+            pb.directory(work.toFile());
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Process p = pb.start();
+            return new SandboxRun(this, spec, work, initial, p, sink);
+        } catch (IOException | RuntimeException e) {
+            SandboxRun.deleteTree(work);
+            throw e;
+        }
+    }
+
+    /**
+     * Runs a tiny script in the sandbox and checks its output: proves bubblewrap works here
+     * (user namespaces allowed, paths reachable) before any job is accepted.
+     */
+    public void selfTest() throws SandboxException {
+        StringBuilder out = new StringBuilder();
+        RunResult r;
+        try {
+            SandboxRun run = start(RunSpec.of("selftest", "selftest.py",
+                    "import os, sys\nprint('ok', os.getuid(), sys.version_info[0])\n"),
+                    (stream, data) -> out.append(new String(data, StandardCharsets.UTF_8)));
+            try {
+                r = run.await(30, TimeUnit.SECONDS);
+            } finally {
+                run.cleanup();
+            }
+        } catch (IOException e) {
+            throw new SandboxException("the sandbox cannot start: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while testing the sandbox");
+        }
+        String expect = isSafe() ? "ok " + SANDBOX_UID + " 3" : "ok ";
+        if (!(r.outcome() instanceof idle.shared.model.JobOutcome.Succeeded)
+                || !out.toString().startsWith(expect)) {
+            throw new SandboxException("the sandbox does not work on this machine (" + r.outcome()
+                    + "): " + out.toString().strip());
+        }
+    }
+
+    /** The full command line for one run. */
+    List<String> command(Path work, RunSpec spec) {
+        List<String> c = new ArrayList<>();
+        LenderSettings l = settings;
+        if (isSafe()) {
+            if (root) {
+                c.addAll(List.of(SETPRIV.toString(), "--reuid", String.valueOf(hostUid), "--regid",
+                        String.valueOf(hostUid), "--clear-groups", "--"));
+            }
+            c.add(bwrap.toString());
+            c.addAll(List.of("--ro-bind", "/usr", "/usr"));
+            for (String top : List.of("lib", "lib64", "lib32", "libx32", "bin", "sbin")) {
+                Path host = Path.of("/", top);
+                try {
+                    if (Files.isSymbolicLink(host)) {
+                        c.addAll(List.of("--symlink", Files.readSymbolicLink(host).toString(),
+                                host.toString()));
+                    } else if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+                        c.addAll(List.of("--ro-bind", host.toString(), host.toString()));
+                    }
+                } catch (IOException e) {
+                    LOG.fine(() -> "skipping " + host + ": " + e);
+                }
+            }
+            if (!python.underUsr()) {
+                c.addAll(List.of("--ro-bind", python.prefix().toString(), python.prefix().toString()));
+                if (!python.executable().startsWith(python.prefix())) {
+                    c.addAll(List.of("--ro-bind", python.executable().toString(),
+                            python.executable().toString()));
+                }
+            }
+            c.addAll(List.of("--dev", "/dev", "--proc", "/proc",
+                    "--size", String.valueOf(TMP_BYTES), "--tmpfs", "/tmp",
+                    "--bind", work.toString(), "/work",
+                    // bwrap's root and /dev are tmpfs: read-only, or they would be unbounded RAM.
+                    "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/work",
+                    "--unshare-all", "--hostname", "idle-sandbox", "--new-session",
+                    "--die-with-parent", "--clearenv",
+                    "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/work",
+                    "--setenv", "LANG", "C.UTF-8",
+                    "--unshare-user", "--uid", String.valueOf(SANDBOX_UID),
+                    "--gid", String.valueOf(SANDBOX_UID)));
+            if (disableUserns) {
+                c.add("--disable-userns");
+            }
+            c.addAll(List.of("--cap-drop", "ALL", "--"));
+        }
+        c.add(PRLIMIT.toString());
+        c.add("--cpu=" + l.cpuSeconds() + ":" + (l.cpuSeconds() + 1));
+        c.add("--as=" + (long) l.memoryMb() * 1024 * 1024);
+        c.add("--fsize=" + (long) l.maxOutputMb() * 1024 * 1024);
+        c.add("--nofile=" + l.maxOpenFiles());
+        c.add("--core=0");
+        if (isSafe()) {
+            c.add("--nproc=" + l.maxProcesses());
+        }
+        c.add("--");
+        c.add(python.executable().toString());
+        c.add("-I");
+        c.add("-u");
+        c.add(spec.scriptName());
+        c.addAll(spec.args());
+        return c;
+    }
+
+    private static Path defaultWorkRoot(LenderSettings s) {
+        if (currentUid() == 0) {
+            // The data directory under /root is not reachable for the unprivileged sandbox user.
+            return Path.of(System.getProperty("java.io.tmpdir"), "idle-lender-work");
+        }
+        return s.dataDir().resolve("work");
+    }
+
+    private static String safeLabel(String label) {
+        String s = label.replaceAll("[^A-Za-z0-9_.-]", "_");
+        return s.length() > 40 ? s.substring(0, 40) : s;
+    }
+
+    static void chownTree(Path dir, int uid) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+    }
+
+    static int currentUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    private static boolean helpMentions(Path bw, String option) {
+        try {
+            Process p = new ProcessBuilder(bw.toString(), "--help").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(5, TimeUnit.SECONDS);
+            return out.contains(option);
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

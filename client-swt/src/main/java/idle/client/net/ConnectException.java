@@ -1,0 +1,47 @@
+package idle.client.net;
+
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * Connecting or logging in failed. {@link #reason()} tells a program what to do (the command line
+ * maps it to an exit code), {@link #getMessage()} tells a person what happened.
+ */
+public final class ConnectException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why a connection could not be made. */
+    public enum Reason {
+        /** No server answered at the address (refused, unknown host, timeout, not IDLE). */
+        UNREACHABLE,
+        /** The user name or the password is wrong. */
+        BAD_CREDENTIALS,
+        /** The account exists and is disabled. */
+        ACCOUNT_DISABLED,
+        /** Too many failed logins; try later. */
+        THROTTLED,
+        /** The server broke the protocol or speaks another version. */
+        PROTOCOL
+    }
+
+    private final Reason reason;
+
+    public ConnectException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = Objects.requireNonNull(reason);
+    }
+
+    public ConnectException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    /** True for a refused login (wrong credentials, disabled, throttled): retrying will not help. */
+    public boolean isLoginRefused() {
+        return reason == Reason.BAD_CREDENTIALS || reason == Reason.ACCOUNT_DISABLED
+                || reason == Reason.THROTTLED;
+    }
+}

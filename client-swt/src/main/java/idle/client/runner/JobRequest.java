@@ -1,0 +1,111 @@
+package idle.client.runner;
+
+import idle.shared.model.InputFile;
+import idle.shared.model.JobNeeds;
+import idle.shared.model.WaitPolicy;
+import idle.shared.protocol.Sha256;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One python3 script to submit as a job, with its arguments and input files.
+ *
+ * @param scriptName the script's file name, as the runner and the lender see it
+ * @param script the script's bytes
+ * @param args command-line arguments passed to the script
+ * @param inputs files placed next to the script in its working directory
+ * @param needs what the job needs from a lender
+ * @param waitPolicy queue when all lenders are busy, or answer NLA at once
+ */
+public record JobRequest(String scriptName, byte[] script, List<String> args,
+        List<InputFile> inputs, JobNeeds needs, WaitPolicy waitPolicy) {
+    public JobRequest {
+        Objects.requireNonNull(scriptName, "scriptName");
+        Objects.requireNonNull(script, "script");
+        args = List.copyOf(args);
+        inputs = List.copyOf(inputs);
+        Objects.requireNonNull(needs, "needs");
+        Objects.requireNonNull(waitPolicy, "waitPolicy");
+        checkPlainName(scriptName, "script");
+        Set<String> names = new HashSet<>();
+        names.add(scriptName);
+        for (InputFile f : inputs) {
+            checkPlainName(f.name(), "input file");
+            if (!names.add(f.name())) {
+                throw new IllegalArgumentException("two files are named '" + f.name() + "'");
+            }
+        }
+    }
+
+    /** A script with no arguments, inputs or needs, queued when lenders are busy. */
+    public static JobRequest of(String scriptName, String source) {
+        return new JobRequest(scriptName, source.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                List.of(), List.of(), JobNeeds.NONE, WaitPolicy.QUEUE);
+    }
+
+    /** Reads a script and its input files from disk. */
+    public static JobRequest fromFiles(Path script, List<Path> inputs, List<String> args,
+            WaitPolicy waitPolicy) throws IOException {
+        List<InputFile> in = new ArrayList<>();
+        for (Path p : inputs) {
+            byte[] data = Files.readAllBytes(p);
+            in.add(new InputFile(p.getFileName().toString(), data, Sha256.hex(data)));
+        }
+        return new JobRequest(script.getFileName().toString(), Files.readAllBytes(script), args, in,
+                JobNeeds.NONE, waitPolicy);
+    }
+
+    public JobRequest withArgs(List<String> newArgs) {
+        return new JobRequest(scriptName, script, newArgs, inputs, needs, waitPolicy);
+    }
+
+    public JobRequest withInputs(List<InputFile> newInputs) {
+        return new JobRequest(scriptName, script, args, newInputs, needs, waitPolicy);
+    }
+
+    public JobRequest withWaitPolicy(WaitPolicy policy) {
+        return new JobRequest(scriptName, script, args, inputs, needs, policy);
+    }
+
+    public JobRequest withNeeds(JobNeeds newNeeds) {
+        return new JobRequest(scriptName, script, args, inputs, newNeeds, waitPolicy);
+    }
+
+    /** The SHA-256 of the script, as sent with it. */
+    public String scriptSha256() {
+        return Sha256.hex(script);
+    }
+
+    static void checkPlainName(String name, String what) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
+                || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("the " + what + " name '" + name
+                    + "' must be a plain file name");
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof JobRequest r && r.scriptName.equals(scriptName)
+                && java.util.Arrays.equals(r.script, script) && r.args.equals(args)
+                && r.inputs.equals(inputs) && r.needs.equals(needs) && r.waitPolicy == waitPolicy;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(scriptName, java.util.Arrays.hashCode(script), args, inputs, needs,
+                waitPolicy);
+    }
+
+    @Override
+    public String toString() {
+        return "JobRequest[" + scriptName + ", " + script.length + "B, args=" + args + ", "
+                + inputs.size() + " inputs, " + waitPolicy + "]";
+    }
+}

@@ -1,0 +1,401 @@
+package idle.client.runner;
+
+import idle.client.net.ConnectionListener;
+import idle.client.net.ConnectionLostException;
+import idle.client.net.ConnectionState;
+import idle.client.net.Exchange;
+import idle.client.net.ExchangeHandler;
+import idle.client.net.RequestException;
+import idle.client.net.ServerConnection;
+import idle.shared.message.Message;
+import idle.shared.message.Result;
+import idle.shared.model.FailureKind;
+import idle.shared.model.JobDetail;
+import idle.shared.model.JobState;
+import idle.shared.model.OutputFileInfo;
+import idle.shared.model.PoolStatus;
+import idle.shared.protocol.Sha256;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What a runner does with the server: submit scripts, follow their output and state, fetch their
+ * output files (checked by SHA-256), list history, look at details, cancel, see the pool.
+ *
+ * <p>Never blocks the caller: every operation returns a {@link CompletableFuture}, which completes
+ * on a connection thread (chain only quick work on it, or use the {@code *Async} variants). Job
+ * listeners are called on the connection's reader thread. After a network drop the service
+ * re-attaches every job it follows from the next chunk it has not seen, so output arrives once and
+ * in order.
+ */
+public final class RunnerService {
+    private static final Logger LOG = Logger.getLogger(RunnerService.class.getName());
+
+    private final ServerConnection connection;
+    private final Set<FollowedJob> following = ConcurrentHashMap.newKeySet();
+    private final Set<FollowedJob> waiting = ConcurrentHashMap.newKeySet();
+
+    public RunnerService(ServerConnection connection) {
+        this.connection = Objects.requireNonNull(connection);
+        connection.addListener(new ConnectionListener() {
+            @Override
+            public void reconnected(boolean sessionResumed) {
+                reattachAll();
+            }
+
+            @Override
+            public void stateChanged(ConnectionState state, String detail) {
+                if (state == ConnectionState.CLOSED) {
+                    for (FollowedJob j : List.copyOf(following)) {
+                        j.connectionClosed("the connection is closed: " + detail);
+                    }
+                }
+            }
+        });
+    }
+
+    public ServerConnection connection() {
+        return connection;
+    }
+
+    /**
+     * Submits one job and follows it. Completes once the server stored the job (SCF) with the
+     * followed job; fails with {@link RequestException} of type {@code NO_LENDERS} (the reason says
+     * why) or {@code FAILED} (e.g. a size limit), or with a {@link ConnectionLostException}.
+     *
+     * @param listener hears its output and state from the moment it is accepted; may be null
+     */
+    public CompletableFuture<FollowedJob> submit(JobRequest request, JobListener listener) {
+        CompletableFuture<FollowedJob> accepted = new CompletableFuture<>();
+        Message.RunScript rcs = toMessage(request);
+        ExchangeHandler submitHandler = new ExchangeHandler() {
+            private FollowedJob job;
+            private ExchangeHandler follow;
+
+            @Override
+            public void onMessage(Exchange ex, Message m) {
+                if (job == null) {
+                    try {
+                        Result r = ServerConnection.expectSuccess(m);
+                        if (!(r instanceof Result.JobAccepted a)) {
+                            throw new RequestException(RequestException.Type.ILLEGAL, null,
+                                    "unexpected answer to a submission: " + r);
+                        }
+                        job = new FollowedJob(RunnerService.this, a.jobId(), listener, true, 0);
+                        follow = job.handler(false);
+                        following.add(job);
+                        job.attached(ex);
+                        accepted.complete(job);
+                    } catch (RequestException e) {
+                        ex.close();
+                        accepted.completeExceptionally(e);
+                    }
+                    return;
+                }
+                follow.onMessage(ex, m);
+            }
+
+            @Override
+            public void onConnectionLost(Exchange ex, IOException cause) {
+                if (job == null) {
+                    accepted.completeExceptionally(cause);
+                } else {
+                    follow.onConnectionLost(ex, cause);
+                }
+            }
+        };
+        try {
+            connection.open(rcs, submitHandler);
+        } catch (IOException e) {
+            accepted.completeExceptionally(e);
+        }
+        return accepted;
+    }
+
+    /**
+     * Submits one job without following it: completes with the server's acceptance (job id,
+     * state, note). Output and events the server pushes for it are acknowledged and dropped.
+     */
+    public CompletableFuture<Result.JobAccepted> submitDetached(JobRequest request) {
+        return connection.call(toMessage(request)).thenApply(r -> {
+            if (r instanceof Result.JobAccepted a) {
+                return a;
+            }
+            throw new IllegalStateException("unexpected answer to a submission: " + r);
+        });
+    }
+
+    /**
+     * Replays a job's output from chunk {@code fromSeq} and, with {@code live}, keeps following it
+     * until it ends ({@code ATT}). Completes at once with the handle; the handle's
+     * {@link FollowedJob#completion()} fails with {@link RequestException} ({@code NOT_FOUND})
+     * when the job is not one of the user's.
+     */
+    public FollowedJob attach(long jobId, long fromSeq, boolean live, JobListener listener) {
+        FollowedJob job = new FollowedJob(this, jobId, listener, live, fromSeq);
+        following.add(job);
+        openAttach(job);
+        return job;
+    }
+
+    /** Cancels a queued or running job; fails with {@link RequestException} (NOT_FOUND, WRONG_STATE). */
+    public CompletableFuture<Void> cancel(long jobId) {
+        return connection.call(new Message.Cancel(jobId)).thenApply(r -> null);
+    }
+
+    /**
+     * A page of the user's jobs, newest first.
+     *
+     * @param state only jobs in this state; null for all
+     * @param nameContains only scripts whose name contains this; null for all
+     * @param beforeJobId only jobs with a smaller id (0: the newest page)
+     * @param limit at most this many (1..10000)
+     */
+    public CompletableFuture<Result.JobPage> history(JobState state, String nameContains,
+            long beforeJobId, int limit) {
+        return connection.call(new Message.History(state, nameContains, beforeJobId, limit))
+                .thenApply(r -> cast(r, Result.JobPage.class));
+    }
+
+    /** Everything the runner may know about one of its jobs. */
+    public CompletableFuture<JobDetail> details(long jobId) {
+        return connection.call(new Message.JobQuery(jobId))
+                .thenApply(r -> cast(r, Result.Detail.class).job());
+    }
+
+    /** The pseudonym of the lender that runs or ran the job. */
+    public CompletableFuture<String> lenderOf(long jobId) {
+        return connection.call(new Message.LenderOf(jobId))
+                .thenApply(r -> cast(r, Result.Text.class).text());
+    }
+
+    /** The pool: lenders online, free slots, queued and running jobs. */
+    public CompletableFuture<PoolStatus> pool() {
+        return connection.call(new Message.PoolQuery())
+                .thenApply(r -> cast(r, Result.Pool.class).status());
+    }
+
+    /**
+     * Downloads one output file of a job into {@code target} ({@code GOF}), checking its size and
+     * SHA-256; the file appears only when complete and correct (written to a temporary sibling
+     * first). Fails with {@link RequestException} (NOT_FOUND, CHECKSUM).
+     */
+    public CompletableFuture<OutputFileInfo> fetchFile(long jobId, String name, Path target) {
+        CompletableFuture<OutputFileInfo> done = new CompletableFuture<>();
+        try {
+            connection.open(new Message.GetOutputFile(jobId, name), new FileReceiver(target, done));
+        } catch (IOException e) {
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    /**
+     * Downloads every output file of a job under {@code dir} (keeping relative names), one after
+     * the other. Completes with the files written.
+     */
+    public CompletableFuture<List<Path>> fetchAllFiles(long jobId, Path dir) {
+        return details(jobId).thenCompose(d -> {
+            CompletableFuture<List<Path>> chain = CompletableFuture.completedFuture(new ArrayList<>());
+            for (OutputFileInfo f : d.files()) {
+                chain = chain.thenCompose(list -> {
+                    Path target;
+                    try {
+                        target = safeResolve(dir, f.name());
+                    } catch (IOException e) {
+                        return CompletableFuture.failedFuture(e);
+                    }
+                    return fetchFile(jobId, f.name(), target).thenApply(x -> {
+                        list.add(target);
+                        return list;
+                    });
+                });
+            }
+            return chain;
+        });
+    }
+
+    /**
+     * {@code dir/name} for a relative name a server sent, refusing anything that would land
+     * outside {@code dir} (absolute names, {@code ..}).
+     */
+    public static Path safeResolve(Path dir, String name) throws IOException {
+        if (name.isEmpty() || name.startsWith("/") || name.indexOf('\0') >= 0 || name.indexOf('\\') >= 0) {
+            throw new IOException("refusing the file name '" + name + "'");
+        }
+        Path base = dir.toAbsolutePath().normalize();
+        Path p = base.resolve(name).normalize();
+        if (!p.startsWith(base) || p.equals(base)) {
+            throw new IOException("refusing the file name '" + name + "': it leaves " + dir);
+        }
+        return p;
+    }
+
+    // ---- following across reconnects -------------------------------------------------------
+
+    void forget(FollowedJob job) {
+        following.remove(job);
+        waiting.remove(job);
+    }
+
+    void lost(FollowedJob job, IOException cause) {
+        if (!job.isDone()) {
+            waiting.add(job);
+        }
+    }
+
+    void reattach(FollowedJob job) {
+        openAttach(job);
+    }
+
+    private void reattachAll() {
+        for (FollowedJob job : List.copyOf(waiting)) {
+            waiting.remove(job);
+            if (!job.isDone()) {
+                openAttach(job);
+            }
+        }
+    }
+
+    private void openAttach(FollowedJob job) {
+        try {
+            Exchange ex = connection.open(new Message.Attach(job.jobId(), job.nextSeq(), true),
+                    job.handler(true));
+            job.attached(ex);
+        } catch (ConnectionLostException e) {
+            // Not connected now: re-attached when the connection is back.
+            waiting.add(job);
+            if (connection.state() == ConnectionState.CLOSED) {
+                job.connectionClosed(e.getMessage());
+            }
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "attach failed", e);
+            waiting.add(job);
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    private static Message.RunScript toMessage(JobRequest r) {
+        return new Message.RunScript(r.scriptName(), r.script(), r.scriptSha256(), r.args(),
+                r.inputs(), r.needs(), r.waitPolicy());
+    }
+
+    private static <T extends Result> T cast(Result r, Class<T> type) {
+        if (type.isInstance(r)) {
+            return type.cast(r);
+        }
+        throw new IllegalStateException("expected " + type.getSimpleName() + ", got " + r);
+    }
+
+    /** Receives one output file: TOF, DAT*, EOF; answers SCF or FLD{CHECKSUM}. */
+    private static final class FileReceiver implements ExchangeHandler {
+        private final Path target;
+        private final CompletableFuture<OutputFileInfo> done;
+        private Path part;
+        private OutputStream out;
+        private MessageDigest digest;
+        private Message.TakeOutputFile announced;
+        private long received;
+
+        FileReceiver(Path target, CompletableFuture<OutputFileInfo> done) {
+            this.target = target;
+            this.done = done;
+        }
+
+        @Override
+        public void onMessage(Exchange ex, Message m) {
+            try {
+                switch (m) {
+                    case Message.TakeOutputFile t -> {
+                        announced = t;
+                        Files.createDirectories(target.toAbsolutePath().getParent());
+                        part = Files.createTempFile(target.toAbsolutePath().getParent(),
+                                "." + target.getFileName(), ".part");
+                        out = Files.newOutputStream(part);
+                        digest = Sha256.digest();
+                    }
+                    case Message.FileData d -> {
+                        if (out == null) {
+                            throw new IOException("file data before TOF");
+                        }
+                        out.write(d.data());
+                        digest.update(d.data());
+                        received += d.data().length;
+                        ex.send(new Message.Ack(d.seq()));
+                    }
+                    case Message.EndOfFile e -> finish(ex, e);
+                    case Message.Failure f -> fail(ex, new RequestException(
+                            RequestException.Type.FAILED, f.kind(), f.reason()));
+                    case Message.Illegal i -> fail(ex, new RequestException(
+                            RequestException.Type.ILLEGAL, null, i.reason()));
+                    default -> LOG.fine(() -> "file transfer: ignoring " + m.code());
+                }
+            } catch (IOException e) {
+                fail(ex, e);
+            }
+        }
+
+        private void finish(Exchange ex, Message.EndOfFile e) throws IOException {
+            if (out == null) {
+                throw new IOException("EOF before TOF");
+            }
+            out.close();
+            out = null;
+            String sha = Sha256.hex(digest);
+            boolean ok = sha.equals(e.sha256()) && received == e.size()
+                    && sha.equals(announced.sha256()) && received == announced.size();
+            if (!ok) {
+                ex.send(new Message.Failure(FailureKind.CHECKSUM, "received " + received
+                        + " bytes with SHA-256 " + sha + ", expected " + e.size() + " bytes with "
+                        + e.sha256()));
+                fail(ex, new RequestException(RequestException.Type.FAILED, FailureKind.CHECKSUM,
+                        "the file " + e.name() + " arrived damaged (SHA-256 mismatch)"));
+                return;
+            }
+            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            part = null;
+            ex.send(new Message.Success(new Result.Empty()));
+            ex.close();
+            done.complete(new OutputFileInfo(e.name(), received, sha));
+        }
+
+        private void fail(Exchange ex, Exception e) {
+            ex.close();
+            cleanup();
+            done.completeExceptionally(e);
+        }
+
+        private void cleanup() {
+            try {
+                if (out != null) {
+                    out.close();
+                }
+                if (part != null) {
+                    Files.deleteIfExists(part);
+                }
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+
+        @Override
+        public void onConnectionLost(Exchange ex, IOException cause) {
+            cleanup();
+            done.completeExceptionally(cause);
+        }
+    }
+}

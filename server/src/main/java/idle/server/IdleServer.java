@@ -1,0 +1,207 @@
+package idle.server;
+
+import idle.db.Database;
+import idle.db.DatabaseConfig;
+import idle.server.admin.AdminCommands;
+import idle.server.audit.AuditLog;
+import idle.server.auth.Accounts;
+import idle.server.auth.PasswordHasher;
+import idle.server.auth.Pseudonyms;
+import idle.server.auth.SessionTokens;
+import idle.server.dispatch.Coordinator;
+import idle.server.net.Acceptor;
+import idle.server.net.ServerContext;
+import idle.server.net.Session;
+import idle.server.store.DataDirLock;
+import idle.server.store.StoreWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The IDLE server, programmatically: {@link #start} returns once it accepts connections;
+ * {@link #close} shuts it down cleanly (SDN to every client, a short wait for their SSD, then
+ * every queued state change is written and the database closed).
+ *
+ * <pre>{@code
+ * try (IdleServer server = IdleServer.start(ServerConfig.defaults(dir).withPort(0))) {
+ *     server.accounts().addUser("alice", "secret".toCharArray(), false);
+ *     connect to server.host() + ":" + server.port() ...
+ * }
+ * }</pre>
+ */
+public final class IdleServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(IdleServer.class.getName());
+
+    private final ServerConfig config;
+    private final DataDirLock dirLock;
+    private final ServerLogging logging;
+    private final Database db;
+    private final StoreWriter writer;
+    private final Accounts accounts;
+    private final Coordinator coordinator;
+    private final Acceptor acceptor;
+    private final long startedNanos;
+    private volatile boolean closed;
+
+    private IdleServer(ServerConfig config, DataDirLock dirLock, ServerLogging logging,
+            Database db, StoreWriter writer, Accounts accounts, Coordinator coordinator,
+            Acceptor acceptor, long startedNanos) {
+        this.config = config;
+        this.dirLock = dirLock;
+        this.logging = logging;
+        this.db = db;
+        this.writer = writer;
+        this.accounts = accounts;
+        this.coordinator = coordinator;
+        this.acceptor = acceptor;
+        this.startedNanos = startedNanos;
+    }
+
+    /**
+     * Opens the data directory (creating it on first use), recovers the jobs a previous run left
+     * queued or running, and starts accepting connections.
+     *
+     * @throws UncheckedIOException when the port cannot be bound or the directory is in use
+     */
+    public static IdleServer start(ServerConfig config) {
+        long t0 = System.nanoTime();
+        DataDirLock lock = null;
+        ServerLogging logging = null;
+        Database db = null;
+        StoreWriter writer = null;
+        try {
+            Files.createDirectories(config.dataDir());
+            lock = DataDirLock.acquire(config.dataDir(), "pid " + ProcessHandle.current().pid()
+                    + " starting");
+            logging = ServerLogging.install(config.logToFile()
+                    ? config.dataDir().resolve("idle.log") : null);
+            db = Database.open(DatabaseConfig.embedded(config.dataDir().resolve("db")));
+            writer = new StoreWriter(db, config.commitBatch());
+            AuditLog audit = new AuditLog(writer);
+            SessionTokens tokens = new SessionTokens(config.resumeTokenLifetime());
+            PasswordHasher hasher = new PasswordHasher(config.pbkdf2Iterations());
+            Accounts accounts = new Accounts(db, writer, hasher, audit, tokens);
+            Pseudonyms pseudonyms = Pseudonyms.load(config.dataDir().resolve("server-secret"));
+            Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms);
+            coordinator.recover();
+            Database fdb = db;
+            AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines);
+            ServerContext ctx = new ServerContext(config, coordinator, accounts, tokens, audit,
+                    admin::run);
+            Acceptor acceptor = new Acceptor(config.bind(), config.port(), ctx);
+            acceptor.start();
+            lock.describe("pid " + ProcessHandle.current().pid() + " listening on "
+                    + acceptor.host() + ":" + acceptor.port());
+            audit.record(null, "START", 0, null, "SCF", "listening on " + acceptor.host() + ":"
+                    + acceptor.port(), null);
+            IdleServer s = new IdleServer(config, lock, logging, db, writer, accounts,
+                    coordinator, acceptor, t0);
+            LOG.info(() -> "listening on " + acceptor.host() + ":" + acceptor.port() + " (data "
+                    + config.dataDir() + ", started in "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms)");
+            return s;
+        } catch (IOException | RuntimeException e) {
+            if (writer != null) {
+                writer.close();
+            }
+            if (db != null) {
+                db.close();
+            }
+            if (logging != null) {
+                logging.close();
+            }
+            if (lock != null) {
+                try {
+                    lock.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The port it listens on (the real one when configured with 0). */
+    public int port() {
+        return acceptor.port();
+    }
+
+    /** The address it listens on, e.g. "127.0.0.1". */
+    public String host() {
+        return acceptor.host();
+    }
+
+    /** User accounts: add, disable, enable, set passwords. */
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    /** The job service (for tests and the admin view). */
+    public Coordinator coordinator() {
+        return coordinator;
+    }
+
+    /** The database (shared with the server; for tests and admin tools). */
+    public Database database() {
+        return db;
+    }
+
+    /** Group-commit statistics: {batches, changes}. */
+    public long[] commitStats() {
+        return writer.stats();
+    }
+
+    /**
+     * Clean shutdown: stop accepting, SDN to every client, wait up to the configured grace for
+     * their SSD, close the connections, write everything queued, close the database.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("shutting down");
+        acceptor.stopAccepting();
+        coordinator.stop();
+        for (Session s : acceptor.sessions()) {
+            s.shutdown("the server is shutting down");
+        }
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        for (Session s : acceptor.sessions()) {
+            try {
+                long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+                s.awaitShutdownAck(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        acceptor.close();
+        writer.submit(tx -> tx.audit().append(System.currentTimeMillis(), null, "STOP", 0, null,
+                "SCF", "clean shutdown", null));
+        writer.close();
+        try {
+            db.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "closing the database", e);
+        }
+        LOG.info("stopped");
+        logging.close();
+        try {
+            dirLock.close();
+        } catch (IOException e) {
+            // released by the OS at exit anyway
+        }
+    }
+}

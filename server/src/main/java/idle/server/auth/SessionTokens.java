@@ -1,0 +1,79 @@
+package idle.server.auth;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Resume tokens: 256 random bits (Base64url) that let a client re-attach to its session after a
+ * network drop without typing the password again. A token lives while its session is connected
+ * and for {@code lifetime} after the connection dropped; logout revokes it at once.
+ */
+public final class SessionTokens {
+    /** What a token stands for. */
+    public record Grant(String user, boolean admin) {
+    }
+
+    private record Entry(Grant grant, long expiresAt) {
+    }
+
+    private static final long LIVE = Long.MAX_VALUE;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Entry> tokens = new ConcurrentHashMap<>();
+    private final long lifetimeMillis;
+
+    public SessionTokens(Duration lifetime) {
+        this.lifetimeMillis = lifetime.toMillis();
+    }
+
+    public String issue(String user, boolean admin) {
+        byte[] b = new byte[32];
+        random.nextBytes(b);
+        String t = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        tokens.put(t, new Entry(new Grant(user, admin), LIVE));
+        return t;
+    }
+
+    /** The grant of a valid token (now live again), or null. */
+    public Grant resume(String token) {
+        if (token == null) {
+            return null;
+        }
+        Entry e = tokens.get(token);
+        if (e == null || e.expiresAt < System.currentTimeMillis()) {
+            return null;
+        }
+        tokens.put(token, new Entry(e.grant, LIVE));
+        return e.grant;
+    }
+
+    /** The token's connection dropped: it stays valid for the lifetime. */
+    public void detach(String token) {
+        tokens.computeIfPresent(token, (k, e) -> new Entry(e.grant,
+                System.currentTimeMillis() + lifetimeMillis));
+        purge();
+    }
+
+    public void revoke(String token) {
+        if (token != null) {
+            tokens.remove(token);
+        }
+    }
+
+    /** Revokes every token of {@code user} (account disabled). */
+    public void revokeUser(String user) {
+        tokens.values().removeIf(e -> e.grant.user().equals(user));
+    }
+
+    private void purge() {
+        long now = System.currentTimeMillis();
+        for (Iterator<Entry> it = tokens.values().iterator(); it.hasNext(); ) {
+            if (it.next().expiresAt < now) {
+                it.remove();
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package idle.server.dispatch;
+
+import idle.server.relay.JobFeed;
+import idle.shared.model.JobNeeds;
+import idle.shared.model.JobState;
+import idle.shared.model.JobSummary;
+import idle.shared.model.Limit;
+import idle.shared.model.OutputFileInfo;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A job the server is working on (queued or running), in memory. Mutable fields change only under
+ * the {@link Coordinator}'s lock; every change is also handed to the store writer in the same
+ * order, and its effects on the network happen after that write committed.
+ */
+public final class ActiveJob {
+    /** 0 until the job's row was written. */
+    volatile long id;
+    final String owner;
+    final String scriptName;
+    final byte[] script;
+    final String scriptSha256;
+    final List<String> args;
+    final List<String> inputNames;
+    final JobNeeds needs;
+    final long submittedAt;
+
+    JobState state;
+    int attempts;
+    long startedAt;
+    long finishedAt;
+    Integer exitCode;
+    Limit limit;
+    String reason = "";
+    String lenderPseudonym = "";
+    long outputBytes;
+    String outputSha256 = "";
+    long cpuMillis;
+    final List<OutputFileInfo> files = new ArrayList<>();
+
+    /** The lender running the current attempt, and the EXF exchange id there. */
+    LenderHandle lender;
+    int exchangeId;
+    boolean cancelRequested;
+    /** Set when the server stopped the job for its output size. */
+    Limit serverLimit;
+    String serverLimitDetail;
+
+    /** Created when the job is stored. */
+    JobFeed feed;
+
+    ActiveJob(String owner, String scriptName, byte[] script, String scriptSha256,
+            List<String> args, List<String> inputNames, JobNeeds needs, long submittedAt) {
+        this.owner = owner;
+        this.scriptName = scriptName;
+        this.script = script;
+        this.scriptSha256 = scriptSha256;
+        this.args = List.copyOf(args);
+        this.inputNames = List.copyOf(inputNames);
+        this.needs = needs;
+        this.submittedAt = submittedAt;
+        this.state = JobState.QUEUED;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    public JobState state() {
+        return state;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    /** The summary a runner sees (lender by pseudonym only). Call under the coordinator lock. */
+    JobSummary summary() {
+        return new JobSummary(id, scriptName, state, exitCode, limit, reason, lenderPseudonym,
+                attempts, submittedAt, startedAt, finishedAt, outputBytes);
+    }
+
+    /** An immutable copy of the fields the store writes. Call under the coordinator lock. */
+    JobRow row() {
+        return new JobRow(id, state, attempts, lenderPseudonym, startedAt, finishedAt, exitCode,
+                limit, reason, outputBytes, outputSha256, cpuMillis, List.copyOf(files));
+    }
+
+    /** The mutable part of a job, as the store writes it. */
+    public record JobRow(long id, JobState state, int attempts, String lenderPseudonym,
+            long startedAt, long finishedAt, Integer exitCode, Limit limit, String reason,
+            long outputBytes, String outputSha256, long cpuMillis, List<OutputFileInfo> files) {
+    }
+
+    @Override
+    public String toString() {
+        return "Job[" + id + " " + owner + " " + scriptName + " " + state + "]";
+    }
+}

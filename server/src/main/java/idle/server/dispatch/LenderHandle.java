@@ -1,0 +1,92 @@
+package idle.server.dispatch;
+
+import idle.server.net.Peer;
+import idle.shared.model.JobNeeds;
+import idle.shared.model.LenderCapabilities;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One online lender: its connection, what it offers, and the jobs it runs. Mutable state is
+ * guarded by the {@link Coordinator}'s lock.
+ */
+public final class LenderHandle {
+    final Peer peer;
+    final String user;
+    final String pseudonym;
+    final LenderCapabilities caps;
+    /** Jobs handed to it, by job object (ids may still be 0 while the row is being written). */
+    final Map<ActiveJob, Integer> running = new LinkedHashMap<>();
+    boolean available = true;
+    boolean withdrawn;
+    boolean gone;
+    final long since = System.currentTimeMillis();
+    long jobsDone;
+
+    LenderHandle(Peer peer, String user, String pseudonym, LenderCapabilities caps) {
+        this.peer = peer;
+        this.user = user;
+        this.pseudonym = pseudonym;
+        this.caps = caps;
+    }
+
+    public String pseudonym() {
+        return pseudonym;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    int freeSlots() {
+        return (available && !withdrawn && !gone) ? Math.max(0, caps.maxJobs() - running.size())
+                : 0;
+    }
+
+    /** Whether this lender could ever run a job with {@code needs} (ignoring its load). */
+    boolean canRun(JobNeeds needs) {
+        return whyNot(needs) == null;
+    }
+
+    /** Why this lender can never run {@code needs}, or null when it can. */
+    String whyNot(JobNeeds needs) {
+        if (!needs.minPython().isEmpty()
+                && compareVersions(caps.pythonVersion(), needs.minPython()) < 0) {
+            return "python " + needs.minPython() + "+ needed, it has " + caps.pythonVersion();
+        }
+        if (needs.memoryMb() > 0 && caps.memoryLimitMb() > 0
+                && needs.memoryMb() > caps.memoryLimitMb()) {
+            return needs.memoryMb() + " MiB needed, it allows " + caps.memoryLimitMb() + " MiB";
+        }
+        if (needs.memoryMb() > 0 && caps.memoryLimitMb() <= 0 && needs.memoryMb() > caps.memoryMb()) {
+            return needs.memoryMb() + " MiB needed, it has " + caps.memoryMb() + " MiB";
+        }
+        if (needs.timeoutSeconds() > 0 && caps.timeoutSeconds() > 0
+                && needs.timeoutSeconds() > caps.timeoutSeconds()) {
+            return needs.timeoutSeconds() + " s needed, it allows " + caps.timeoutSeconds() + " s";
+        }
+        return null;
+    }
+
+    /** Compares dotted version strings numerically ("3.10" > "3.9"); junk compares as 0. */
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            int p = i < x.length ? leadingInt(x[i]) : 0;
+            int q = i < y.length ? leadingInt(y[i]) : 0;
+            if (p != q) {
+                return Integer.compare(p, q);
+            }
+        }
+        return 0;
+    }
+
+    private static int leadingInt(String s) {
+        int v = 0;
+        for (int i = 0; i < s.length() && Character.isDigit(s.charAt(i)) && v < 100_000; i++) {
+            v = v * 10 + (s.charAt(i) - '0');
+        }
+        return v;
+    }
+}

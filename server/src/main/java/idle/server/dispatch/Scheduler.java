@@ -1,0 +1,202 @@
+package idle.server.dispatch;
+
+import idle.shared.model.JobNeeds;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The queue and the lender registry, as plain data (not thread-safe: the {@link Coordinator}
+ * guards it with its lock).
+ *
+ * <p>Fairness: each runner (owner) has its own FIFO queue, and owners with waiting jobs take
+ * turns in a round-robin ring, one job per turn. So a runner with 500 queued jobs gets every other
+ * free slot when a second runner has one job waiting, never all of them. Within an owner, a job
+ * that no free lender can run does not block the owner's later jobs (up to {@link #LOOKAHEAD}).
+ */
+final class Scheduler {
+    static final int LOOKAHEAD = 16;
+
+    private final Map<String, ArrayDeque<ActiveJob>> queues = new HashMap<>();
+    private final ArrayDeque<String> ring = new ArrayDeque<>();
+    private int queued;
+    /** Online lenders in registration order; {@link #free} those with a free slot. */
+    private final LinkedHashSet<LenderHandle> lenders = new LinkedHashSet<>();
+    private final LinkedHashSet<LenderHandle> free = new LinkedHashSet<>();
+
+    /** One dispatch decision. */
+    record Assignment(ActiveJob job, LenderHandle lender) {
+    }
+
+    // ---- queue ----------------------------------------------------------------------------
+
+    void enqueue(ActiveJob job, boolean front) {
+        ArrayDeque<ActiveJob> q = queues.computeIfAbsent(job.owner, k -> new ArrayDeque<>());
+        if (q.isEmpty()) {
+            ring.addLast(job.owner);
+        }
+        if (front) {
+            q.addFirst(job);
+        } else {
+            q.addLast(job);
+        }
+        queued++;
+    }
+
+    /** Removes a queued job; false when it was not queued. */
+    boolean remove(ActiveJob job) {
+        ArrayDeque<ActiveJob> q = queues.get(job.owner);
+        if (q == null || !q.remove(job)) {
+            return false;
+        }
+        queued--;
+        if (q.isEmpty()) {
+            queues.remove(job.owner);
+            ring.remove(job.owner);
+        }
+        return true;
+    }
+
+    int queued() {
+        return queued;
+    }
+
+    // ---- lenders --------------------------------------------------------------------------
+
+    void addLender(LenderHandle l) {
+        lenders.add(l);
+        refresh(l);
+    }
+
+    void removeLender(LenderHandle l) {
+        lenders.remove(l);
+        free.remove(l);
+    }
+
+    /** Call after a lender's load or availability changed. */
+    void refresh(LenderHandle l) {
+        if (lenders.contains(l) && l.freeSlots() > 0) {
+            free.add(l);
+        } else {
+            free.remove(l);
+        }
+    }
+
+    Iterable<LenderHandle> lenders() {
+        return lenders;
+    }
+
+    int lenderCount() {
+        return lenders.size();
+    }
+
+    int freeSlots() {
+        int n = 0;
+        for (LenderHandle l : free) {
+            n += l.freeSlots();
+        }
+        return n;
+    }
+
+    /**
+     * Why no online lender could ever run {@code needs}, or null when one could (busy or not).
+     */
+    String whyNobodyCan(JobNeeds needs) {
+        int eligible = 0;
+        for (LenderHandle l : lenders) {
+            if (!l.withdrawn) {
+                eligible++;
+            }
+        }
+        if (eligible == 0) {
+            return "nobody is lending right now";
+        }
+        String last = null;
+        for (LenderHandle l : lenders) {
+            if (l.withdrawn) {
+                continue;
+            }
+            String why = l.whyNot(needs);
+            if (why == null) {
+                return null;
+            }
+            last = why;
+        }
+        return "no online lender meets the job's needs (" + eligible
+                + (eligible == 1 ? " lender" : " lenders") + " online; e.g. " + last + ")";
+    }
+
+    /** A free lender that can run {@code needs}, or null. Spreads load: least busy first. */
+    LenderHandle freeLenderFor(JobNeeds needs) {
+        LenderHandle best = null;
+        int bestFree = 0;
+        int scanned = 0;
+        for (LenderHandle l : free) {
+            if (l.canRun(needs) && l.freeSlots() > bestFree) {
+                best = l;
+                bestFree = l.freeSlots();
+                if (needs.equals(JobNeeds.NONE) && ++scanned >= 8) {
+                    break; // good enough; do not scan thousands of lenders per job
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Assigns queued jobs to free lenders, fairly across owners, until no more match. The caller
+     * marks each returned job as running (which also takes the lender's slot).
+     */
+    List<Assignment> plan(java.util.function.Consumer<Assignment> take) {
+        List<Assignment> out = new ArrayList<>();
+        int misses = 0;
+        while (!free.isEmpty() && !ring.isEmpty() && misses < ring.size()) {
+            String owner = ring.pollFirst();
+            ArrayDeque<ActiveJob> q = queues.get(owner);
+            ActiveJob picked = null;
+            LenderHandle lender = null;
+            int looked = 0;
+            for (Iterator<ActiveJob> it = q.iterator(); it.hasNext() && looked < LOOKAHEAD;
+                    looked++) {
+                ActiveJob j = it.next();
+                LenderHandle l = freeLenderFor(j.needs);
+                if (l != null) {
+                    picked = j;
+                    lender = l;
+                    it.remove();
+                    break;
+                }
+            }
+            if (picked == null) {
+                ring.addLast(owner);
+                misses++;
+                continue;
+            }
+            misses = 0;
+            queued--;
+            if (q.isEmpty()) {
+                queues.remove(owner);
+            } else {
+                ring.addLast(owner);
+            }
+            Assignment a = new Assignment(picked, lender);
+            take.accept(a);
+            refresh(lender);
+            out.add(a);
+        }
+        return out;
+    }
+
+    /** Queued jobs of every owner (for the admin view), in no particular order. */
+    List<ActiveJob> queuedJobs() {
+        List<ActiveJob> all = new ArrayList<>(queued);
+        for (ArrayDeque<ActiveJob> q : queues.values()) {
+            all.addAll(q);
+        }
+        return all;
+    }
+}

@@ -1,0 +1,252 @@
+package idle.server.net;
+
+import idle.shared.message.Codec;
+import idle.shared.message.Message;
+import idle.shared.protocol.Code;
+import idle.shared.protocol.Frame;
+import idle.shared.protocol.FrameDecoder;
+import idle.shared.protocol.Limits;
+import idle.shared.protocol.ProtocolException;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The byte side of one client connection: reads frames on the calling (virtual) thread and writes
+ * them from an outbox drained by its own virtual writer thread, so senders (the dispatcher, the
+ * commit thread, relays) never block on a slow peer and frames never interleave.
+ *
+ * <p>The outbox holds at most {@link #MAX_QUEUED_BYTES}; a peer that does not read and lets it
+ * overflow is disconnected (chunked transfers are windowed, so an honest peer never gets there).
+ * A read buffer of 8 KiB per connection keeps 10,000 idle connections cheap.
+ */
+public final class Connection {
+    private static final Logger LOG = Logger.getLogger(Connection.class.getName());
+    /** Bytes a connection may have queued for sending before it is dropped. */
+    public static final long MAX_QUEUED_BYTES = 64L << 20;
+    private static final byte[][] WIRE = new byte[Code.values().length][];
+
+    static {
+        for (Code c : Code.values()) {
+            WIRE[c.ordinal()] = c.wireBytes();
+        }
+    }
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final byte[] readBuf = new byte[8 * 1024];
+    private final ArrayDeque<Frame> readReady = new ArrayDeque<>();
+    private final List<Frame> scratch = new ArrayList<>(4);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final ArrayDeque<Frame> outbox = new ArrayDeque<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private boolean closeAfterDrain;
+    private final Thread writer;
+    private final String remote;
+
+    public Connection(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setTcpNoDelay(true);
+        this.in = socket.getInputStream();
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+        this.remote = String.valueOf(socket.getRemoteSocketAddress());
+        this.writer = Thread.ofVirtual().name("idle-write-" + remote).unstarted(this::writeLoop);
+    }
+
+    /** Starts the writer; call after the version exchange. */
+    public void startWriter() {
+        writer.start();
+    }
+
+    public String remoteAddress() {
+        return remote;
+    }
+
+    public InputStream rawIn() {
+        return in;
+    }
+
+    public OutputStream rawOut() {
+        return out;
+    }
+
+    /**
+     * The next frame; blocks. @throws EOFException at end of stream, ProtocolException for
+     * malformed bytes, SocketTimeoutException when the peer was silent too long.
+     */
+    public Frame read() throws IOException, ProtocolException {
+        while (readReady.isEmpty()) {
+            int n = in.read(readBuf);
+            if (n < 0) {
+                throw new EOFException(decoder.isIdle() ? "connection closed"
+                        : "connection closed in the middle of a frame");
+            }
+            scratch.clear();
+            decoder.feed(readBuf, 0, n, scratch);
+            readReady.addAll(scratch);
+        }
+        return readReady.poll();
+    }
+
+    /** Queues {@code m} under {@code requestId}; false when the connection is closed. */
+    public boolean send(int requestId, Message m) {
+        return send(Codec.encode(requestId, m));
+    }
+
+    /** Queues a frame; false when the connection is closed (the frame is dropped). */
+    public boolean send(Frame f) {
+        lock.lock();
+        try {
+            if (closed.get() || closeAfterDrain) {
+                return false;
+            }
+            long q = queuedBytes.addAndGet(f.payload().length + Limits.HEADER_BYTES);
+            if (q > MAX_QUEUED_BYTES) {
+                LOG.warning(() -> remote + ": outbox overflow (" + q + " bytes); dropping peer");
+                closeNow();
+                return false;
+            }
+            outbox.add(f);
+            notEmpty.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends what is queued, then closes (e.g. after BYE or a fatal ILR). */
+    public void closeAfterDrain() {
+        lock.lock();
+        try {
+            closeAfterDrain = true;
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends what is queued (waiting at most {@code millis} for the peer to take it), then closes.
+     */
+    public void finish(long millis) {
+        closeAfterDrain();
+        if (writer.isAlive()) {
+            try {
+                writer.join(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeNow();
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Closes the socket at once; queued frames are dropped. Idempotent. */
+    public void closeNow() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // already gone
+            }
+            lock.lock();
+            try {
+                outbox.clear();
+                notEmpty.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void writeLoop() {
+        List<Frame> batch = new ArrayList<>(16);
+        try {
+            while (true) {
+                boolean finish;
+                lock.lock();
+                try {
+                    while (outbox.isEmpty() && !closed.get() && !closeAfterDrain) {
+                        notEmpty.await();
+                    }
+                    if (closed.get()) {
+                        return;
+                    }
+                    while (!outbox.isEmpty() && batch.size() < 64) {
+                        batch.add(outbox.poll());
+                    }
+                    finish = closeAfterDrain && outbox.isEmpty();
+                } finally {
+                    lock.unlock();
+                }
+                long bytes = 0;
+                for (Frame f : batch) {
+                    writeFrame(f);
+                    bytes += f.payload().length + Limits.HEADER_BYTES;
+                }
+                batch.clear();
+                queuedBytes.addAndGet(-bytes);
+                lock.lock();
+                boolean more;
+                try {
+                    more = !outbox.isEmpty();
+                } finally {
+                    lock.unlock();
+                }
+                if (!more) {
+                    out.flush();
+                }
+                if (finish) {
+                    out.flush();
+                    socket.shutdownOutput();
+                    closeNow();
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, remote + ": write failed", e);
+        } finally {
+            closeNow();
+        }
+    }
+
+    private void writeFrame(Frame f) throws IOException {
+        byte[] p = f.payload();
+        byte[] h = new byte[Limits.HEADER_BYTES];
+        System.arraycopy(WIRE[f.code().ordinal()], 0, h, 0, 3);
+        int id = f.requestId();
+        h[4] = (byte) (id >>> 24);
+        h[5] = (byte) (id >>> 16);
+        h[6] = (byte) (id >>> 8);
+        h[7] = (byte) id;
+        int n = p.length;
+        h[8] = (byte) (n >>> 24);
+        h[9] = (byte) (n >>> 16);
+        h[10] = (byte) (n >>> 8);
+        h[11] = (byte) n;
+        out.write(h);
+        out.write(p);
+    }
+}

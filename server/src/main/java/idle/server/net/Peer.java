@@ -1,0 +1,43 @@
+package idle.server.net;
+
+import idle.shared.message.Message;
+import idle.shared.protocol.Frame;
+
+/**
+ * What the job logic may do with a connected client, without knowing about sockets: send frames
+ * (never blocking), open server-side exchanges (negative ids) and route the replies of an exchange
+ * to a handler.
+ */
+public interface Peer {
+    /** Queues a message; false when the connection is gone. */
+    boolean send(int requestId, Message m);
+
+    /** Queues a pre-encoded frame; false when the connection is gone. */
+    boolean send(Frame f);
+
+    /** A fresh server-side request id (negative, counting down). */
+    int nextServerId();
+
+    /** Routes later frames with {@code requestId} to {@code exchange} until it is removed. */
+    void open(int requestId, Exchange exchange);
+
+    /** Stops routing {@code requestId}. */
+    void close(int requestId);
+
+    /** The logged-in user. */
+    String user();
+
+    /** The peer's address, for the audit log and admins only. */
+    String remoteAddress();
+
+    boolean isConnected();
+
+    /** One open exchange on a connection: receives the frames that carry its id. */
+    interface Exchange {
+        /** A frame of this exchange arrived (already decoded). Runs on the reader thread. */
+        void onFrame(Frame frame, Message message);
+
+        /** The connection is gone. */
+        void onClose();
+    }
+}

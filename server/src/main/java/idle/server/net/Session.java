@@ -1,0 +1,515 @@
+package idle.server.net;
+
+import idle.server.auth.Accounts;
+import idle.server.auth.SessionTokens;
+import idle.server.relay.FileSender;
+import idle.shared.message.Codec;
+import idle.shared.message.Message;
+import idle.shared.message.Result;
+import idle.shared.model.FailureKind;
+import idle.shared.model.OutputFileInfo;
+import idle.shared.protocol.Code;
+import idle.shared.protocol.Frame;
+import idle.shared.protocol.Handshake;
+import idle.shared.protocol.ProtocolException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client connection's protocol state machine, run on its own virtual thread.
+ *
+ * <pre>
+ *   HELLO --8-byte hello, version 1--> LOGIN --LCS#n--> NAME --GID#n--> PASSWORD --GPW#n-->
+ *         (SCF#n) READY   or   (FLD#n) LOGIN again
+ *   LOGIN --LCS#n{valid resume token}--> READY
+ *   READY --DCN#n--> BYE#n, closed
+ * </pre>
+ *
+ * A malformed frame gets {@code ILR#0} and the connection is closed; a well-formed frame that is
+ * not allowed now (before login, beyond the user's role, out of order) gets {@code ILR#id} and
+ * the connection goes on. Frames that belong to an open exchange (acks, a lender's output, a
+ * file transfer) go to that exchange. Every request is audited with its outcome.
+ */
+public final class Session implements Peer, Runnable {
+    private static final Logger LOG = Logger.getLogger(Session.class.getName());
+
+    private enum Phase { HELLO, LOGIN, NAME, PASSWORD, READY, CLOSED }
+
+    private final Connection conn;
+    private final ServerContext ctx;
+    private final Runnable onEnd;
+    private final AtomicInteger serverIds = new AtomicInteger();
+    private final Map<Integer, Exchange> exchanges = new ConcurrentHashMap<>();
+    private volatile Phase phase = Phase.HELLO;
+    private int loginId;
+    private String pendingName;
+    private volatile String user;
+    private boolean admin;
+    private String token;
+    private volatile CountDownLatch shutdownAck;
+
+    public Session(Connection conn, ServerContext ctx, Runnable onEnd) {
+        this.conn = conn;
+        this.ctx = ctx;
+        this.onEnd = onEnd;
+    }
+
+    // ---- Peer -------------------------------------------------------------------------------
+
+    @Override
+    public boolean send(int requestId, Message m) {
+        return conn.send(requestId, m);
+    }
+
+    @Override
+    public boolean send(Frame f) {
+        return conn.send(f);
+    }
+
+    @Override
+    public int nextServerId() {
+        return serverIds.decrementAndGet();
+    }
+
+    @Override
+    public void open(int requestId, Exchange exchange) {
+        exchanges.put(requestId, exchange);
+        if (conn.isClosed()) {
+            exchanges.remove(requestId);
+            exchange.onClose();
+        }
+    }
+
+    @Override
+    public void close(int requestId) {
+        exchanges.remove(requestId);
+    }
+
+    @Override
+    public String user() {
+        return user;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return conn.remoteAddress();
+    }
+
+    @Override
+    public boolean isConnected() {
+        return !conn.isClosed();
+    }
+
+    // ---- the reader loop --------------------------------------------------------------------
+
+    @Override
+    public void run() {
+        try {
+            int version = Handshake.readHello(conn.rawIn());
+            conn.rawOut().write(Handshake.hello(Handshake.VERSION));
+            conn.rawOut().flush();
+            conn.startWriter();
+            if (version != Handshake.VERSION) {
+                conn.send(0, new Message.Illegal("this server speaks protocol version "
+                        + Handshake.VERSION + " only, not " + version));
+                audit("HELLO", 0, null, "ILR", "protocol version " + version);
+                conn.closeAfterDrain();
+                return;
+            }
+            phase = Phase.LOGIN;
+            while (!conn.isClosed()) {
+                Frame f = conn.read();
+                Message m;
+                try {
+                    m = Codec.decode(f);
+                } catch (ProtocolException e) {
+                    fatal(f.code() + " frame: " + e.getMessage());
+                    return;
+                }
+                handle(f, m);
+            }
+        } catch (ProtocolException e) {
+            if (phase == Phase.HELLO) {
+                audit("HELLO", 0, null, "ILR", e.getMessage());
+                try {
+                    conn.rawOut().write(Handshake.hello(Handshake.VERSION));
+                    conn.startWriter();
+                    conn.send(0, new Message.Illegal(e.getMessage()));
+                    conn.closeAfterDrain();
+                } catch (IOException ignored) {
+                    conn.closeNow();
+                }
+            } else {
+                fatal(e.getMessage());
+            }
+        } catch (SocketTimeoutException e) {
+            LOG.info(() -> who() + ": silent for " + ctx.config().heartbeatTimeout().toSeconds()
+                    + " s; dropping the connection");
+            audit("TIMEOUT", 0, null, "BYE", "no heartbeat", true);
+        } catch (EOFException | SocketException e) {
+            LOG.fine(() -> who() + ": " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, who() + ": connection failed", e);
+        } finally {
+            end();
+        }
+    }
+
+    private void fatal(String reason) {
+        LOG.info(() -> who() + ": malformed frame (" + reason + "); closing");
+        audit("ILR", 0, null, "ILR", "malformed: " + reason, true);
+        conn.send(0, new Message.Illegal(reason));
+        conn.closeAfterDrain();
+    }
+
+    private void end() {
+        phase = Phase.CLOSED;
+        conn.finish(2000); // a pending ILR or BYE still goes out
+        for (Exchange e : exchanges.values()) {
+            try {
+                e.onClose();
+            } catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "closing an exchange", ex);
+            }
+        }
+        exchanges.clear();
+        if (user != null) {
+            ctx.coordinator().peerGone(this);
+            if (token != null) {
+                ctx.tokens().detach(token);
+            }
+        }
+        CountDownLatch l = shutdownAck;
+        if (l != null) {
+            l.countDown();
+        }
+        onEnd.run();
+    }
+
+    private String who() {
+        return (user == null ? "" : user + "@") + conn.remoteAddress();
+    }
+
+    // ---- dispatch of one frame --------------------------------------------------------------
+
+    private void handle(Frame f, Message m) {
+        int id = f.requestId();
+        switch (f.code()) {
+            case OK, SCF, FLD, SSD, OUT, TOF, DAT, EOF, FIN -> {
+                toExchange(f, m);
+                return;
+            }
+            case HBT -> {
+                conn.send(id, new Message.Ack(((Message.Heartbeat) m).token()));
+                return;
+            }
+            default -> { }
+        }
+        switch (phase) {
+            case LOGIN -> {
+                if (m instanceof Message.Login l) {
+                    login(id, l);
+                } else if (m instanceof Message.Logout) {
+                    logout(id);
+                } else {
+                    illegal(id, f.code(), "log in first (LCS)");
+                }
+            }
+            case NAME -> {
+                if (m instanceof Message.UserId u && id == loginId) {
+                    pendingName = u.name();
+                    phase = Phase.PASSWORD;
+                    conn.send(id, new Message.Password(""));
+                } else {
+                    illegal(id, f.code(), "expected GID#" + loginId + " with the user name");
+                }
+            }
+            case PASSWORD -> {
+                if (m instanceof Message.Password p && id == loginId) {
+                    password(id, p);
+                } else {
+                    illegal(id, f.code(), "expected GPW#" + loginId + " with the password");
+                }
+            }
+            case READY -> request(f, m);
+            default -> { }
+        }
+    }
+
+    private void toExchange(Frame f, Message m) {
+        Exchange ex = exchanges.get(f.requestId());
+        if (ex != null) {
+            ex.onFrame(f, m);
+            return;
+        }
+        switch (m) {
+            case Message.Ack a -> { } // a late ack of a finished exchange
+            case Message.Success s -> { }
+            case Message.Failure x -> { }
+            case Message.ShutdownAck s -> { }
+            case Message.Output o -> conn.send(f.requestId(), new Message.Ack(o.seq()));
+            case Message.FileData d -> conn.send(f.requestId(), new Message.Ack(d.seq()));
+            case Message.Finished fin -> conn.send(f.requestId(),
+                    new Message.Success(new Result.Empty()));
+            default -> illegal(f.requestId(), f.code(), "no open exchange #" + f.requestId());
+        }
+    }
+
+    private void illegal(int id, Code code, String reason) {
+        conn.send(id, new Message.Illegal(reason));
+        audit(code.name(), id, null, "ILR", reason);
+    }
+
+    // ---- login ------------------------------------------------------------------------------
+
+    private void login(int id, Message.Login l) {
+        if (l.resumeToken() != null) {
+            SessionTokens.Grant g = ctx.tokens().resume(l.resumeToken());
+            if (g != null && ctx.accounts().isEnabled(g.user())) {
+                user = g.user();
+                admin = g.admin();
+                token = l.resumeToken();
+                phase = Phase.READY;
+                conn.send(id, new Message.Success(new Result.Session(user, admin, token)));
+                audit("LCS", id, null, "SCF", "resumed session; client " + l.client());
+                return;
+            }
+        }
+        loginId = id;
+        phase = Phase.NAME;
+        conn.send(id, new Message.UserId(""));
+    }
+
+    private void password(int id, Message.Password p) {
+        String name = pendingName;
+        pendingName = null;
+        Accounts.LoginResult r = ctx.accounts().check(name, p.password().toCharArray());
+        switch (r.check()) {
+            case OK -> {
+                user = name;
+                admin = r.admin();
+                token = ctx.tokens().issue(name, admin);
+                phase = Phase.READY;
+                conn.send(id, new Message.Success(new Result.Session(name, admin, token)));
+                audit("LCS", id, null, "SCF", "logged in" + (admin ? " (admin)" : ""));
+            }
+            case DISABLED -> {
+                phase = Phase.LOGIN;
+                conn.send(id, new Message.Failure(FailureKind.ACCOUNT_DISABLED, "the account "
+                        + name + " is disabled"));
+                auditAs(name, "LCS", id, null, "FLD", "account disabled");
+            }
+            case BAD_CREDENTIALS -> {
+                phase = Phase.LOGIN;
+                conn.send(id, new Message.Failure(FailureKind.BAD_CREDENTIALS,
+                        "wrong user name or password"));
+                auditAs(name, "LCS", id, null, "FLD", "bad credentials");
+            }
+        }
+    }
+
+    private void logout(int id) {
+        audit("DCN", id, null, "BYE", "");
+        if (token != null) {
+            ctx.tokens().revoke(token);
+            token = null;
+        }
+        conn.send(id, new Message.Bye());
+        conn.closeAfterDrain();
+    }
+
+    // ---- requests after login ---------------------------------------------------------------
+
+    private void request(Frame f, Message m) {
+        int id = f.requestId();
+        var co = ctx.coordinator();
+        switch (m) {
+            case Message.Logout x -> logout(id);
+            case Message.Login x -> illegal(id, f.code(), "already logged in as " + user);
+            case Message.RunScript rs -> {
+                if (id <= 0) {
+                    illegal(id, f.code(), "client request ids must be positive");
+                } else if (exchanges.containsKey(id)) {
+                    illegal(id, f.code(), "request id " + id + " is still in use");
+                } else {
+                    co.submit(this, id, rs);
+                }
+            }
+            case Message.Attach a -> {
+                if (id <= 0 || exchanges.containsKey(id)) {
+                    illegal(id, f.code(), "request id " + id + " is not free");
+                } else {
+                    co.attach(this, id, a.jobId(), a.fromSeq(), a.follow());
+                }
+            }
+            case Message.Cancel c -> co.cancel(this, id, c.jobId());
+            case Message.History h -> {
+                conn.send(id, new Message.Success(co.history(user, h.state(), h.nameContains(),
+                        h.beforeJobId(), h.limit())));
+                audit("HST", id, null, "SCF", "");
+            }
+            case Message.JobQuery q -> {
+                var d = co.detail(user, false, q.jobId());
+                if (d.isPresent()) {
+                    conn.send(id, new Message.Success(new Result.Detail(d.get())));
+                    audit("JOB", id, q.jobId(), "SCF", "");
+                } else {
+                    notFound(id, "JOB", q.jobId());
+                }
+            }
+            case Message.LenderOf q -> {
+                Optional<String> p = co.lenderOf(user, q.jobId());
+                if (p.isEmpty()) {
+                    notFound(id, "GIP", q.jobId());
+                } else if (p.get().isEmpty()) {
+                    conn.send(id, new Message.Failure(FailureKind.WRONG_STATE, "job " + q.jobId()
+                            + " has not been given to a lender yet"));
+                    audit("GIP", id, q.jobId(), "FLD", "no lender yet");
+                } else {
+                    conn.send(id, new Message.Success(new Result.Text(p.get())));
+                    audit("GIP", id, q.jobId(), "SCF", "");
+                }
+            }
+            case Message.PoolQuery q -> {
+                conn.send(id, new Message.Success(new Result.Pool(co.pool())));
+                audit("GPT", id, null, "SCF", "");
+            }
+            case Message.GetOutputFile g -> getFile(id, g);
+            case Message.MakeLender ml -> co.makeLender(this, id, ml.capabilities());
+            case Message.Withdraw w -> {
+                if (co.isLender(this)) {
+                    co.withdraw(this, id, w.returnJobs());
+                } else {
+                    illegal(id, f.code(), "only a lender can withdraw (send MML first)");
+                }
+            }
+            case Message.Availability a -> {
+                if (co.isLender(this)) {
+                    co.availability(this, id, a.available(), a.reason());
+                } else {
+                    illegal(id, f.code(), "only a lender can report its availability");
+                }
+            }
+            case Message.Admin a -> admin(id, a);
+            default -> illegal(id, f.code(), f.code() + " is not a request a client may send");
+        }
+    }
+
+    private void notFound(int id, String code, long jobId) {
+        conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, "you have no job " + jobId));
+        audit(code, id, jobId, "FLD", "not found");
+    }
+
+    private void getFile(int id, Message.GetOutputFile g) {
+        var co = ctx.coordinator();
+        Optional<OutputFileInfo> info = co.outputFile(user, g.jobId(), g.name());
+        java.nio.file.Path p = co.outputFilePath(g.jobId(), g.name());
+        if (info.isEmpty() || !java.nio.file.Files.isRegularFile(p)) {
+            conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, "job " + g.jobId()
+                    + " has no output file " + g.name()));
+            audit("GOF", id, g.jobId(), "FLD", "not found: " + g.name());
+            return;
+        }
+        if (exchanges.containsKey(id)) {
+            illegal(id, Code.GOF, "request id " + id + " is still in use");
+            return;
+        }
+        new FileSender(this, id, g.jobId(), info.get(), p, result -> audit("GOF", id, g.jobId(),
+                result.code().name(), g.name())).start();
+    }
+
+    private void admin(int id, Message.Admin a) {
+        if (!admin) {
+            illegal(id, Code.ADM, "admin commands need an admin account");
+            return;
+        }
+        String words = String.join(" ", redact(a.argv()));
+        try {
+            String out = ctx.admin().run(a.argv(), user);
+            conn.send(id, new Message.Success(new Result.Text(out)));
+            audit("ADM", id, null, "SCF", words);
+        } catch (ServerContext.AdminFailure e) {
+            conn.send(id, new Message.Failure(e.kind(), e.getMessage()));
+            audit("ADM", id, null, "FLD", words + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "admin command failed", e);
+            conn.send(id, new Message.Failure(FailureKind.INTERNAL, String.valueOf(e.getMessage())));
+            audit("ADM", id, null, "FLD", words + ": " + e);
+        }
+    }
+
+    /** The argv with the value after any --password replaced. */
+    public static java.util.List<String> redact(java.util.List<String> argv) {
+        java.util.List<String> out = new java.util.ArrayList<>(argv);
+        for (int i = 0; i < out.size(); i++) {
+            String s = out.get(i);
+            if (s.equals("--password") && i + 1 < out.size()) {
+                out.set(i + 1, "***");
+            } else if (s.startsWith("--password=")) {
+                out.set(i, "--password=***");
+            }
+        }
+        return out;
+    }
+
+    // ---- shutdown ---------------------------------------------------------------------------
+
+    /** Sends SDN; {@link #awaitShutdownAck} waits for the SSD (or the connection's end). */
+    public void shutdown(String reason) {
+        CountDownLatch l = new CountDownLatch(1);
+        shutdownAck = l;
+        if (phase == Phase.CLOSED || conn.isClosed()) {
+            l.countDown();
+            return;
+        }
+        int id = nextServerId();
+        open(id, new Exchange() {
+            @Override
+            public void onFrame(Frame frame, Message message) {
+                l.countDown();
+            }
+
+            @Override
+            public void onClose() {
+                l.countDown();
+            }
+        });
+        if (!conn.send(id, new Message.Shutdown(reason))) {
+            l.countDown();
+        }
+    }
+
+    public boolean awaitShutdownAck(long millis) throws InterruptedException {
+        CountDownLatch l = shutdownAck;
+        return l == null || l.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    public void closeNow() {
+        conn.closeNow();
+    }
+
+    // ---- audit ------------------------------------------------------------------------------
+
+    private void audit(String code, long id, Long jobId, String outcome, String detail) {
+        audit(code, id, jobId, outcome, detail, false);
+    }
+
+    private void audit(String code, long id, Long jobId, String outcome, String detail,
+            boolean quiet) {
+        ctx.audit().record(user, code, id, jobId, outcome, detail, conn.remoteAddress());
+    }
+
+    private void auditAs(String name, String code, long id, Long jobId, String outcome,
+            String detail) {
+        ctx.audit().record(name, code, id, jobId, outcome, detail, conn.remoteAddress());
+    }
+}

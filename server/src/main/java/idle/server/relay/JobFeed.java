@@ -1,0 +1,94 @@
+package idle.server.relay;
+
+import idle.shared.model.JobSummary;
+import java.io.IOException;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * What followers of one job see: the last committed {@link JobSummary} (published only after the
+ * change is durable), and the output spool of the current attempt. A new attempt starts a new
+ * spool generation: followers then restart at chunk 0, as the protocol says.
+ *
+ * <p>Thread-safe. Followers wait on their own signal; every change wakes all of them.
+ */
+public final class JobFeed {
+    /** An immutable view for a follower's next step. */
+    public record Snapshot(int version, JobSummary summary, int generation, OutputSpool spool,
+            int chunks) {
+    }
+
+    private final long jobId;
+    private final CopyOnWriteArrayList<Follower> followers = new CopyOnWriteArrayList<>();
+    private JobSummary summary;
+    private int version;
+    private int generation;
+    private OutputSpool spool;
+
+    public JobFeed(long jobId, JobSummary summary, OutputSpool spool) {
+        this.jobId = jobId;
+        this.summary = summary;
+        this.spool = spool;
+    }
+
+    public long jobId() {
+        return jobId;
+    }
+
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(version, summary, generation, spool, spool == null ? 0 : spool.count());
+    }
+
+    public synchronized JobSummary summary() {
+        return summary;
+    }
+
+    public synchronized OutputSpool spool() {
+        return spool;
+    }
+
+    /** A committed state change. */
+    public void publish(JobSummary s) {
+        synchronized (this) {
+            summary = s;
+            version++;
+        }
+        wakeAll();
+    }
+
+    /** A new attempt begins with an empty spool; the old one is discarded. */
+    public void newAttempt(OutputSpool fresh) throws IOException {
+        OutputSpool old;
+        synchronized (this) {
+            old = spool;
+            spool = fresh;
+            generation++;
+        }
+        if (old != null && old != fresh) {
+            old.discard();
+        }
+        wakeAll();
+    }
+
+    /** Output was appended to the current spool. */
+    public void outputAppended() {
+        wakeAll();
+    }
+
+    public void add(Follower f) {
+        followers.add(f);
+    }
+
+    public void remove(Follower f) {
+        followers.remove(f);
+    }
+
+    public boolean hasFollowers() {
+        return !followers.isEmpty();
+    }
+
+    private void wakeAll() {
+        for (Follower f : followers) {
+            f.wake();
+        }
+    }
+}

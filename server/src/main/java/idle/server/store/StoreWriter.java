@@ -1,0 +1,208 @@
+package idle.server.store;
+
+import idle.db.Database;
+import idle.db.Transaction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The single writer of job state and audit rows: a group commit. Changes queue up in the order they
+ * were made; one thread takes everything queued (up to a batch size), applies it in one transaction
+ * and commits, then runs each change's {@code committed} callback. So the reply that depends on a
+ * change (SCF for RCS, JST to a runner, EXF to a lender) goes out only after the change is
+ * durable, and one disk sync covers a whole batch: throughput rises with load instead of being
+ * capped at one sync per change.
+ *
+ * <p>If a batch fails, its changes are retried one per transaction so one bad change cannot sink
+ * the others; a change that still fails gets its {@code failed} callback. Callbacks run on the
+ * writer thread and must not block.
+ */
+public final class StoreWriter implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(StoreWriter.class.getName());
+
+    /** One change. {@link #apply} may run twice (batch then alone): it must only touch the DB. */
+    public interface Op {
+        void apply(Transaction tx);
+
+        /** After the commit that contains the change. */
+        default void committed() {
+        }
+
+        /** The change could not be written. */
+        default void failed(RuntimeException e) {
+            LOG.log(Level.SEVERE, "store write failed", e);
+        }
+    }
+
+    private static final Op STOP = tx -> { };
+
+    private final Database db;
+    private final int maxBatch;
+    private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean stopping;
+    private long batches;
+    private long ops;
+
+    public StoreWriter(Database db, int maxBatch) {
+        this.db = db;
+        this.maxBatch = maxBatch;
+        this.thread = Thread.ofPlatform().name("idle-store-writer").daemon(false)
+                .unstarted(this::loop);
+        thread.start();
+    }
+
+    /** Queues a change; it is written in order with every other change. */
+    public void submit(Op op) {
+        synchronized (queue) {
+            if (!stopping) {
+                queue.add(op);
+                return;
+            }
+        }
+        op.failed(new IllegalStateException("the server is shutting down"));
+    }
+
+    /** Runs {@code work} in the writer's order and waits for its commit; returns its result. */
+    public <T> T call(Function<Transaction, T> work) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        Object[] box = new Object[1];
+        submit(new Op() {
+            @Override
+            public void apply(Transaction tx) {
+                box[0] = work.apply(tx);
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public void committed() {
+                done.complete((T) box[0]);
+            }
+
+            @Override
+            public void failed(RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            return done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Batches committed and changes written so far. */
+    public synchronized long[] stats() {
+        return new long[] {batches, ops};
+    }
+
+    private void loop() {
+        List<Op> batch = new ArrayList<>(maxBatch);
+        boolean stop = false;
+        while (!stop) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                continue;
+            }
+            queue.drainTo(batch, maxBatch - 1);
+            int s = batch.indexOf(STOP);
+            if (s >= 0) {
+                stop = true;
+                // STOP is queued last; nothing follows it
+                batch.remove(s);
+            }
+            if (!batch.isEmpty()) {
+                write(batch);
+            }
+            batch.clear();
+        }
+    }
+
+    private void write(List<Op> batch) {
+        try {
+            db.useTransaction(tx -> {
+                for (Op op : batch) {
+                    op.apply(tx);
+                }
+            });
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                fail(batch.get(0), e);
+                return;
+            }
+            LOG.log(Level.WARNING, "batch of " + batch.size() + " failed; retrying one by one", e);
+            for (Op op : batch) {
+                try {
+                    db.useTransaction(op::apply);
+                } catch (RuntimeException e2) {
+                    fail(op, e2);
+                    continue;
+                }
+                done(op);
+            }
+            return;
+        }
+        synchronized (this) {
+            batches++;
+            ops += batch.size();
+        }
+        for (Op op : batch) {
+            done(op);
+        }
+    }
+
+    private static void done(Op op) {
+        try {
+            op.committed();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "after-commit step failed", e);
+        }
+    }
+
+    private static void fail(Op op, RuntimeException e) {
+        try {
+            op.failed(e);
+        } catch (RuntimeException e2) {
+            LOG.log(Level.SEVERE, "failure handler failed", e2);
+        }
+    }
+
+    /** Writes everything queued, then stops the thread (waits at most {@code millis}). */
+    @Override
+    public void close() {
+        close(30_000);
+    }
+
+    public void close(long millis) {
+        synchronized (queue) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+            queue.add(STOP);
+        }
+        try {
+            thread.join(TimeUnit.MILLISECONDS.toMillis(millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** True on the writer thread (callbacks run there). */
+    public boolean isWriterThread() {
+        return Thread.currentThread() == thread;
+    }
+}

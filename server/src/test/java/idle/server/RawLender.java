@@ -1,0 +1,180 @@
+package idle.server;
+
+import idle.shared.message.Message;
+import idle.shared.message.Result;
+import idle.shared.model.JobOutcome;
+import idle.shared.model.LenderCapabilities;
+import idle.shared.model.ResourceUse;
+import idle.shared.model.StreamKind;
+import idle.shared.protocol.Code;
+import idle.shared.protocol.Frame;
+import idle.shared.protocol.Sha256;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A raw lender peer for tests: logs in, offers itself with MML, and answers each EXF the way the
+ * real lender does (SCF, OUT chunks acked one by one, files as TOF/DAT/EOF, FIN), without
+ * python: the "script" is a list of instructions for this peer, one per line:
+ * {@code out TEXT}, {@code err TEXT}, {@code file NAME TEXT}, {@code badfile NAME TEXT} (wrong
+ * SHA-256), {@code wait} (until {@link #release} or a CAN), {@code exit N}.
+ */
+final class RawLender implements AutoCloseable {
+    record Run(long jobId, int attempt, int exchange, Message.Execute exf) {
+    }
+
+    final RawClient c;
+    final String pseudonym;
+    final List<Run> runs = new CopyOnWriteArrayList<>();
+    final List<Long> cancels = new CopyOnWriteArrayList<>();
+    final List<Message> fileReplies = new CopyOnWriteArrayList<>();
+    final List<Long> finished = new CopyOnWriteArrayList<>();
+    private final Map<Long, CountDownLatch> gates = new ConcurrentHashMap<>();
+    private final Map<Long, Boolean> cancelled = new ConcurrentHashMap<>();
+    private volatile boolean stop;
+
+    RawLender(IdleServer s, String user, String password, int slots) throws IOException {
+        this(s, user, password, caps(slots));
+    }
+
+    RawLender(IdleServer s, String user, String password, LenderCapabilities caps)
+            throws IOException {
+        c = RawClient.connect(s);
+        c.loginOk(user, password);
+        Result.Text t = c.requestOk(new Message.MakeLender(caps), Result.Text.class);
+        pseudonym = t.text();
+        Thread.ofVirtual().start(this::dispatchLoop);
+        Thread.ofVirtual().start(this::cancelLoop);
+    }
+
+    static LenderCapabilities caps(int slots) {
+        return new LenderCapabilities("3.11.2", 4, 8192, slots, 60, 1024, 600, 64, "raw-test",
+                false);
+    }
+
+    private void dispatchLoop() {
+        while (!stop) {
+            Frame f = c.await(x -> x.code() == Code.EXF, Duration.ofMillis(500));
+            if (f == null) {
+                continue;
+            }
+            Message.Execute exf = (Message.Execute) RawClient.decode(f);
+            Run r = new Run(exf.jobId(), exf.attempt(), f.requestId(), exf);
+            runs.add(r);
+            Thread.ofVirtual().start(() -> execute(r));
+        }
+    }
+
+    private void cancelLoop() {
+        while (!stop) {
+            Frame f = c.await(x -> x.code() == Code.CAN, Duration.ofMillis(500));
+            if (f == null) {
+                continue;
+            }
+            long jobId = ((Message.Cancel) RawClient.decode(f)).jobId();
+            cancels.add(jobId);
+            cancelled.put(jobId, true);
+            CountDownLatch g = gates.get(jobId);
+            if (g != null) {
+                g.countDown();
+            }
+            c.send(f.requestId(), new Message.Success(new Result.Empty()));
+        }
+    }
+
+    /** Lets a job blocked on {@code wait} go on. */
+    void release(long jobId) {
+        gates.computeIfAbsent(jobId, k -> new CountDownLatch(1)).countDown();
+    }
+
+    private void execute(Run r) {
+        int s = r.exchange();
+        long job = r.jobId();
+        c.send(s, new Message.Success(new Result.Empty()));
+        String script = new String(r.exf().script(), StandardCharsets.UTF_8);
+        long seq = 0;
+        JobOutcome outcome = new JobOutcome.Succeeded();
+        try {
+            for (String line : script.split("\n")) {
+                String[] w = line.split(" ", 3);
+                switch (w[0]) {
+                    case "out", "err" -> {
+                        String text = line.substring(4) + "\n";
+                        long q = seq++;
+                        c.send(s, new Message.Output(job, q, w[0].equals("out") ? StreamKind.STDOUT
+                                : StreamKind.STDERR, text.getBytes(StandardCharsets.UTF_8)));
+                        Frame ack = c.await(x -> x.requestId() == s && x.code() == Code.OK
+                                && ((Message.Ack) RawClient.decode(x)).seq() == q,
+                                RawClient.WAIT);
+                        if (ack == null) {
+                            return;
+                        }
+                    }
+                    case "file", "badfile" -> sendFile(s, job, w[1], w.length > 2 ? w[2] : "",
+                            w[0].equals("badfile"));
+                    case "wait" -> {
+                        CountDownLatch g = gates.computeIfAbsent(job, k -> new CountDownLatch(1));
+                        if (!cancelled.containsKey(job)) {
+                            g.await(60, TimeUnit.SECONDS);
+                        }
+                        if (cancelled.containsKey(job)) {
+                            outcome = new JobOutcome.Cancelled();
+                        }
+                    }
+                    case "exit" -> {
+                        int code = Integer.parseInt(w[1]);
+                        if (!(outcome instanceof JobOutcome.Cancelled)) {
+                            outcome = code == 0 ? new JobOutcome.Succeeded()
+                                    : new JobOutcome.Failed(code);
+                        }
+                    }
+                    default -> { }
+                }
+                if (outcome instanceof JobOutcome.Cancelled) {
+                    break;
+                }
+            }
+            c.send(s, new Message.Finished(job, r.attempt(), outcome,
+                    new ResourceUse(5, 7, 0, 0)));
+            Frame done = c.await(x -> x.requestId() == s && x.code() == Code.SCF, RawClient.WAIT);
+            if (done != null) {
+                finished.add(job);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void sendFile(int s, long job, String name, String text, boolean corrupt) {
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        String sha = Sha256.hex(corrupt ? (text + "x").getBytes(StandardCharsets.UTF_8) : data);
+        c.send(s, new Message.TakeOutputFile(job, name, data.length, sha));
+        Message r = c.next(s);
+        if (!(r instanceof Message.Success)) {
+            fileReplies.add(r);
+            return;
+        }
+        c.send(s, new Message.FileData(job, 0, data));
+        c.awaitMessage(s, Message.Ack.class);
+        c.send(s, new Message.EndOfFile(job, name, data.length, sha));
+        fileReplies.add(c.next(s));
+    }
+
+    /** Waits until {@code n} runs were handed to this lender. */
+    boolean awaitRuns(int n, Duration timeout) {
+        return Poll.until(() -> runs.size() >= n, timeout);
+    }
+
+    @Override
+    public void close() {
+        stop = true;
+        c.close();
+    }
+}
