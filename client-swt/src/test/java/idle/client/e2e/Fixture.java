@@ -72,9 +72,12 @@ final class Fixture implements AutoCloseable {
     }
 
     Lender lender(String user, int maxJobs, String address) throws Exception {
+        return lender(user, address, LenderSettings.defaults(dir.resolve("client-" + user))
+                .withMaxJobs(maxJobs).withLimits(10, 256, 30, 16).withWorkRoot(WORK_ROOT));
+    }
+
+    Lender lender(String user, String address, LenderSettings s) throws Exception {
         ServerConnection c = connect(user, address);
-        LenderSettings s = LenderSettings.defaults(dir.resolve("client-" + user)).withMaxJobs(maxJobs)
-                .withLimits(10, 256, 30, 16).withWorkRoot(WORK_ROOT);
         Sandbox sandbox = Sandbox.create(s, PythonInterpreter.locate(null));
         Lender l = new Lender(c, sandbox);
         l.pseudonym = l.agent.start().get(20, TimeUnit.SECONDS);
