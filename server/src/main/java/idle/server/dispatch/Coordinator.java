@@ -987,15 +987,7 @@ public final class Coordinator {
         audit.record(user, "ATT", n, jobId, "SCF", "from " + fromSeq + (follow ? ", follow" : ""),
                 runner.remoteAddress());
         JobFeed f = feed;
-        new Follower(runner, n, f, fromSeq, follow, f.snapshot().version(), () -> {
-            if (f.summary().state().isTerminal() && !f.hasFollowers() && f.spool() != null) {
-                try {
-                    f.spool().close();
-                } catch (IOException e) {
-                    // ignore
-                }
-            }
-        }).start();
+        new Follower(runner, n, f, fromSeq, follow, f.snapshot().version(), null).start();
     }
 
     /** GIP: the pseudonym of the lender of the requester's job. */
