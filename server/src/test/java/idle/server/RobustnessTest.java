@@ -35,7 +35,7 @@ class RobustnessTest {
     void start() throws Exception {
         server = IdleServer.start(ServerConfig.defaults(TestDirs.fresh("robust")).withPort(0)
                 .withHeartbeatTimeout(Duration.ofSeconds(2)).withShutdownGrace(
-                        Duration.ofSeconds(5)));
+                        Duration.ofSeconds(5)).withLoginDeadline(Duration.ofSeconds(3)));
         server.accounts().addUser("user", "pw-user".toCharArray(), false);
         server.accounts().addUser("root", "pw-root".toCharArray(), true);
     }
@@ -117,6 +117,36 @@ class RobustnessTest {
             } finally {
                 l.close();
             }
+        }
+    }
+
+    @Test
+    void aConnectionThatDoesNotLogInIsClosedAtItsDeadline() throws Exception {
+        try (RawClient c = RawClient.connect(server)) {
+            c.heartbeats(Duration.ofMillis(500)); // heartbeats do not extend the login deadline
+            long t0 = System.nanoTime();
+            assertTrue(c.closedByServer(Duration.ofSeconds(15)));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 2500 && ms < 8000, "closed after " + ms + " ms");
+            assertNotNull(c.await(f -> f.code() == Code.ILR && f.requestId() == 0,
+                    Duration.ofSeconds(1)));
+        }
+    }
+
+    @Test
+    void failedLoginsAreSlowedDown() throws Exception {
+        try (RawClient c = RawClient.connect(server)) {
+            c.heartbeats(Duration.ofMillis(500));
+            for (int i = 0; i < 2; i++) {
+                assertEquals(FailureKind.BAD_CREDENTIALS, assertInstanceOf(Message.Failure.class,
+                        c.login("mallory", "guess" + i)).kind());
+            }
+        }
+        try (RawClient c = RawClient.connect(server)) {
+            long t0 = System.nanoTime();
+            c.login("mallory", "guess3");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 1500, "the third guess waited " + ms + " ms");
         }
     }
 

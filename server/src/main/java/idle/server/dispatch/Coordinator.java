@@ -99,7 +99,11 @@ public final class Coordinator {
     public int[] recover() {
         long now = System.currentTimeMillis();
         List<Job> rows = db.inTransaction(tx -> {
-            List<Job> found = tx.jobs().inStates(EnumSet.of(JobState.QUEUED, JobState.RUNNING));
+            // one state per query: an equality on the state lets Derby use the (state, id)
+            // index; "IN (...) ORDER BY id" made it scan the whole history
+            List<Job> found = new ArrayList<>(tx.jobs().inStates(EnumSet.of(JobState.QUEUED)));
+            found.addAll(tx.jobs().inStates(EnumSet.of(JobState.RUNNING)));
+            found.sort(java.util.Comparator.comparingLong(Job::getId));
             int requeued = 0;
             int lost = 0;
             for (Job j : found) {
