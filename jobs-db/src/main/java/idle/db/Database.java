@@ -5,19 +5,22 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.PersistenceException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.eclipse.persistence.jpa.PersistenceProvider;
@@ -34,7 +37,12 @@ import org.eclipse.persistence.jpa.PersistenceProvider;
  * }
  * }</pre>
  *
- * <p>The schema is created on first open and kept afterwards; opening reads no table.
+ * <p>The schema is created on first open and kept afterwards; opening reads no table. For an
+ * on-disk embedded database, {@code derby.log} goes next to the database directory unless the
+ * {@code derby.stream.error.file} or {@code derby.system.home} system property says otherwise.
+ *
+ * <p>Derby may abort a transaction that waited too long for a lock or took part in a deadlock
+ * (SQLState 40XL1/40001, wrapped in a PersistenceException); such work may simply be retried.
  */
 public final class Database implements AutoCloseable {
     /** The persistence unit in {@code META-INF/persistence.xml}. */
@@ -78,6 +86,9 @@ public final class Database implements AutoCloseable {
         } else if (config.isDerbyClient()) {
             props.put("jakarta.persistence.jdbc.driver", CLIENT_DRIVER);
         }
+        if (config.isEmbeddedDerby()) {
+            placeDerbyLog(config);
+        }
         // Ask for the schema only when it is missing: creating it over an existing one would log
         // a warning per sequence at every start.
         boolean schemaPresent = missingTables(config).isEmpty();
@@ -115,7 +126,7 @@ public final class Database implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new PersistenceException("cannot open " + config.jdbcUrl() + ": " + e.getMessage(), e);
+            throw new PersistenceException("cannot open " + config.jdbcUrl() + ": " + messages(e), e);
         }
         return missing;
     }
@@ -131,6 +142,42 @@ public final class Database implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new PersistenceException("cannot create indexes: " + e.getMessage(), e);
+        }
+    }
+
+    /** Derby puts the useful part ("another instance ... has booted it") in the next exceptions. */
+    private static String messages(SQLException e) {
+        StringBuilder sb = new StringBuilder();
+        Set<String> seen = new HashSet<>();
+        for (Throwable t = e; t != null; t = t instanceof SQLException s && s.getNextException() != null
+                ? s.getNextException() : t.getCause()) {
+            if (t.getMessage() != null && seen.add(t.getMessage())) {
+                sb.append(sb.isEmpty() ? "" : " / ").append(t.getMessage());
+            }
+            if (seen.size() > 5) {
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Derby writes derby.log into the working directory unless told otherwise: put it next to an
+     * on-disk database, unless the application chose a place already.
+     */
+    private static void placeDerbyLog(DatabaseConfig config) {
+        String base = config.baseUrl().substring("jdbc:derby:".length());
+        if (base.startsWith("memory:") || base.startsWith("classpath:") || base.startsWith("jar:")
+                || System.getProperty("derby.stream.error.file") != null
+                || System.getProperty("derby.stream.error.field") != null
+                || System.getProperty("derby.stream.error.method") != null
+                || System.getProperty("derby.system.home") != null) {
+            return;
+        }
+        Path dir = Path.of(base.startsWith("directory:") ? base.substring("directory:".length()) : base)
+                .toAbsolutePath().getParent();
+        if (dir != null) {
+            System.setProperty("derby.stream.error.file", dir.resolve("derby.log").toString());
         }
     }
 

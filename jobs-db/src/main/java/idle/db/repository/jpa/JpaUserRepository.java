@@ -21,7 +21,8 @@ public final class JpaUserRepository implements UserRepository {
     public Optional<UserAccount> findByName(String name) {
         return em.createQuery("SELECT u FROM UserAccount u WHERE u.name = :name", UserAccount.class)
                 .setParameter("name", name)
-                .getResultStream()
+                .getResultList()
+                .stream()
                 .findFirst();
     }
 

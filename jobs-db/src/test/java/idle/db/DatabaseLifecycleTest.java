@@ -1,0 +1,113 @@
+package idle.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import idle.db.entity.Job;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.apache.derby.drda.NetworkServerControl;
+import org.junit.jupiter.api.Test;
+
+/** Opening, reopening and closing databases, embedded and through the Derby network server. */
+class DatabaseLifecycleTest {
+    @Test
+    void reopeningAnExistingDatabaseLogsNoWarnings() {
+        DatabaseConfig config = TestDatabases.freshOnDisk();
+        Database.open(config).close();
+        List<LogRecord> warnings = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger eclipselink = Logger.getLogger("org.eclipse.persistence");
+        eclipselink.addHandler(capture);
+        try (Database db = Database.open(config)) {
+            db.useTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "a.py")));
+        } finally {
+            eclipselink.removeHandler(capture);
+        }
+        assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList());
+    }
+
+    @Test
+    void closedDatabaseRefusesWorkAndClosingTwiceIsHarmless() {
+        Database db = Database.open(TestDatabases.freshInMemory());
+        db.close();
+        db.close();
+        assertThrows(IllegalStateException.class, () -> db.useTransaction(tx -> tx.jobs().count()));
+    }
+
+    @Test
+    void unreachableServerFailsToOpen() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort(); // closed again: nobody listens there
+        }
+        DatabaseConfig config = DatabaseConfig.of("jdbc:derby://localhost:" + port + "/nothing;create=true");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> Database.open(config));
+        assertTrue(e.getMessage().contains("localhost"), e.getMessage());
+    }
+
+    @Test
+    void worksThroughTheDerbyNetworkServer() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        NetworkServerControl server = new NetworkServerControl(InetAddress.getLoopbackAddress(), port);
+        server.start(new PrintWriter(java.io.Writer.nullWriter()));
+        try {
+            waitUntilUp(server);
+            DatabaseConfig config = new DatabaseConfig(
+                    "jdbc:derby://localhost:" + port + "/memory:net" + port + ";create=true", "idle", "secret");
+            long id;
+            try (Database db = Database.open(config)) {
+                id = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "net.py")).getId());
+                db.useTransaction(tx -> tx.audit().append(1, "alice", "RCS", 1, id, "SCF", "", "::1"));
+            }
+            try (Database db = Database.open(config)) {
+                Job j = db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow();
+                assertEquals("net.py", j.getScriptName());
+                assertTrue(db.inTransaction(tx -> tx.audit().verify()).ok());
+            }
+        } finally {
+            server.shutdown();
+        }
+    }
+
+    private static void waitUntilUp(NetworkServerControl server) throws Exception {
+        Exception last = null;
+        for (int i = 0; i < 100; i++) {
+            try {
+                server.ping();
+                return;
+            } catch (Exception e) {
+                last = e;
+                Thread.onSpinWait();
+                Thread.sleep(50); // polling the server's start, not waiting for a result
+            }
+        }
+        throw last;
+    }
+}
