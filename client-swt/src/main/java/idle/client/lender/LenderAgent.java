@@ -132,6 +132,11 @@ public final class LenderAgent implements AutoCloseable {
         return pseudonym;
     }
 
+    /** True while paused because the owner needs the machine. */
+    public boolean isPausedForOwner() {
+        return busy;
+    }
+
     /** Jobs running here now. */
     public int runningJobs() {
         return jobs.size();
@@ -149,6 +154,11 @@ public final class LenderAgent implements AutoCloseable {
             lending = true;
             withdrawing = false;
         }
+        giveBackTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "idle-give-back");
+            t.setDaemon(true);
+            return t;
+        });
         connection.setServerRequestHandler(this::onServerRequest);
         connection.addListener(connectionListener);
         CompletableFuture<String> f = register();
@@ -339,20 +349,15 @@ public final class LenderAgent implements AutoCloseable {
 
     private void startIdleMonitor() {
         LenderSettings.IdlePolicy p = sandbox.settings().idle();
-        giveBackTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "idle-give-back");
-            t.setDaemon(true);
-            return t;
-        });
         idleMonitor = new IdleMonitor(p, this::jobsCpuMillis, new IdleMonitor.Listener() {
             @Override
             public void busy(String reason) {
-                ownerBusy(reason);
+                pauseForOwner(reason);
             }
 
             @Override
             public void idle(String reason) {
-                ownerGone(reason);
+                resumeAfterOwner(reason);
             }
         }).start();
     }
@@ -368,8 +373,16 @@ public final class LenderAgent implements AutoCloseable {
         return sum;
     }
 
-    /** The owner needs the machine: pause jobs, tell the server, give jobs back if it lasts. */
-    void ownerBusy(String reason) {
+    /**
+     * The owner needs the machine (the when-idle monitor calls this, and so may a "pause" button):
+     * running jobs are stopped with SIGSTOP, the server hears {@code BSY} and sends no new jobs,
+     * and if this lasts longer than the policy's {@code giveBackAfter} the jobs are given back
+     * ({@code WBL} with returnJobs) to run elsewhere.
+     */
+    public void pauseForOwner(String reason) {
+        if (busy || !lending) {
+            return;
+        }
         busy = true;
         log("busy: " + reason + "; pausing " + jobs.size() + " job(s)");
         for (JobRun j : jobs.values()) {
@@ -393,8 +406,11 @@ public final class LenderAgent implements AutoCloseable {
         }
     }
 
-    /** The machine is idle again: resume jobs and take new ones. */
-    void ownerGone(String reason) {
+    /** The machine is free again: paused jobs continue (SIGCONT) and new ones are taken. */
+    public void resumeAfterOwner(String reason) {
+        if (!busy) {
+            return;
+        }
         busy = false;
         var g = giveBack;
         if (g != null) {
@@ -528,6 +544,8 @@ public final class LenderAgent implements AutoCloseable {
                     filesSent = sendFiles(result);
                 }
                 if (!abandoned) {
+                    // The slot is free once FIN is out: the server may dispatch the next job at once.
+                    jobs.remove(x.jobId(), this);
                     exchange.send(new Message.Finished(x.jobId(), x.attempt(), result.outcome(),
                             result.use()));
                     Message reply = replies.poll(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -76,12 +76,18 @@ public final class Sandbox {
      */
     public static Sandbox create(LenderSettings settings, PythonInterpreter python)
             throws SandboxException, IOException {
+        return create(settings, python, findBubblewrap());
+    }
+
+    /** {@link #create(LenderSettings, PythonInterpreter)} with bubblewrap at {@code bwrap}, if any. */
+    static Sandbox create(LenderSettings settings, PythonInterpreter python, Optional<Path> bwrap)
+            throws SandboxException, IOException {
         Objects.requireNonNull(settings);
         Objects.requireNonNull(python);
         Path bw = null;
         boolean disableUserns = false;
         if (!settings.unsafeNoSandbox()) {
-            bw = findBubblewrap().orElseThrow(() -> new SandboxException(
+            bw = bwrap.orElseThrow(() -> new SandboxException(
                     "bubblewrap (bwrap) is not installed, and IDLE runs strangers' scripts only "
                             + "inside it. Install it with:  sudo apt-get install bubblewrap\n"
                             + "(or lend without protection with --unsafe-no-sandbox: not recommended)"));

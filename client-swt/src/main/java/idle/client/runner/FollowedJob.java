@@ -3,6 +3,7 @@ package idle.client.runner;
 import idle.client.net.ConnectionLostException;
 import idle.client.net.Exchange;
 import idle.client.net.ExchangeHandler;
+import idle.client.net.RequestException;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.JobSummary;
@@ -31,7 +32,10 @@ public final class FollowedJob {
     private volatile JobSummary latest;
     private volatile Exchange exchange;
     private long nextSeq;
-    private int attempts = -1;
+    /** The attempt whose output is being delivered (-1 before its first chunk). */
+    private int outputAttempt = -1;
+    /** The highest attempt number any summary showed (the first run is attempt 1). */
+    private int latestAttempts;
     private volatile boolean stopped;
     private volatile boolean interrupted;
 
@@ -109,10 +113,10 @@ public final class FollowedJob {
                         ack(ex, 0);
                         onEvent(ex, e.job());
                     }
-                    case Message.Failure f -> end(ex, new RuntimeException(
-                            "cannot follow job " + jobId + ": " + f.reason()));
-                    case Message.Illegal i -> end(ex, new RuntimeException(
-                            "cannot follow job " + jobId + ": " + i.reason()));
+                    case Message.Failure f -> end(ex, new RequestException(
+                            RequestException.Type.FAILED, f.kind(), f.reason()));
+                    case Message.Illegal i -> end(ex, new RequestException(
+                            RequestException.Type.ILLEGAL, null, i.reason()));
                     default -> LOG.fine(() -> "job " + jobId + ": ignoring " + m.code());
                 }
             }
@@ -140,25 +144,23 @@ public final class FollowedJob {
     private void onDetail(Exchange ex, JobSummary s) {
         boolean restart;
         synchronized (this) {
-            restart = attempts >= 1 && s.attempts() != attempts && nextSeq > 0;
-            attempts = s.attempts();
+            // The spool holds the output of the job's current attempt only.
+            restart = nextSeq > 0 && outputAttempt >= 1 && s.attempts() != outputAttempt;
+            latestAttempts = Math.max(latestAttempts, s.attempts());
             if (restart) {
                 nextSeq = 0;
+                outputAttempt = -1;
             }
         }
         latest = s;
         if (restart) {
-            // Another attempt began while we were away: its spool starts at 0, ask again from there.
+            // Another attempt began while we were away: ask again from its first chunk.
             ex.close();
             safe(() -> listener.restarted(s));
             service.reattach(this);
             return;
         }
         safe(() -> listener.stateChanged(s));
-        if (s.state().isTerminal() && live) {
-            // The terminal JST follows the replay; nothing to do until then.
-            return;
-        }
     }
 
     private void onOutput(Message.Output o) {
@@ -166,19 +168,24 @@ public final class FollowedJob {
             if (o.seq() < nextSeq) {
                 return; // a repeat after re-attaching
             }
+            if (outputAttempt < 0) {
+                outputAttempt = Math.max(latestAttempts, 1);
+            }
             nextSeq = o.seq() + 1;
         }
         safe(() -> listener.output(jobId, o.stream(), o.data()));
     }
 
     private void onEvent(Exchange ex, JobSummary s) {
-        boolean restart;
+        boolean restart = false;
         synchronized (this) {
-            restart = attempts >= 1 && s.attempts() > attempts
-                    && s.state() == idle.shared.model.JobState.RUNNING;
-            attempts = Math.max(attempts, s.attempts());
-            if (restart) {
+            latestAttempts = Math.max(latestAttempts, s.attempts());
+            // A new attempt running after output of an earlier one: its output starts at seq 0.
+            if (s.state() == idle.shared.model.JobState.RUNNING && nextSeq > 0
+                    && s.attempts() > outputAttempt) {
+                restart = true;
                 nextSeq = 0;
+                outputAttempt = -1;
             }
         }
         latest = s;

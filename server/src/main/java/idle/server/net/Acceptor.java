@@ -49,7 +49,9 @@ public final class Acceptor implements AutoCloseable {
     }
 
     private void loop() {
-        int timeout = (int) Math.min(Integer.MAX_VALUE, ctx.config().heartbeatTimeout().toMillis());
+        int timeout = (int) Math.min(Integer.MAX_VALUE, Math.min(
+                ctx.config().heartbeatTimeout().toMillis(),
+                ctx.config().loginDeadline().toMillis()));
         while (!closing) {
             Socket s;
             try {

@@ -1,0 +1,180 @@
+package idle.client.cli;
+
+import idle.client.lender.JobLog;
+import idle.client.lender.LenderAgent;
+import idle.client.lender.LenderListener;
+import idle.client.lender.LenderSettings;
+import idle.client.lender.PythonInterpreter;
+import idle.client.lender.Sandbox;
+import idle.client.lender.SandboxException;
+import idle.client.net.ServerConnection;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code idle lend [limits] [--when-idle] [--unsafe-no-sandbox]}: lends this machine until Ctrl-C. */
+@Command(name = "lend", mixinStandardHelpOptions = true,
+        description = {"Lends this machine's idle computing power: runs other people's python3 "
+                + "scripts in a bubblewrap sandbox (no network, none of your files) within the "
+                + "limits below, until Ctrl-C.",
+            "Prints one line per job served; a log of every job is kept in the data directory."},
+        footer = {"", "Exit status: 0 after Ctrl-C; 78 when the machine cannot lend safely (no "
+                + "bubblewrap, no python3); 77 login failed; 69 server unreachable; 64 usage error."})
+final class LendCommand implements Callable<Integer> {
+    enum OnStop { RETURN, FINISH }
+
+    private final CliContext ctx;
+
+    @Mixin
+    ServerOptions server = new ServerOptions();
+
+    @Option(names = "--max-jobs", paramLabel = "N", defaultValue = "1",
+            description = "Jobs run at once (default: ${DEFAULT-VALUE}).")
+    int maxJobs;
+
+    @Option(names = "--cpu-seconds", paramLabel = "S", defaultValue = "600",
+            description = "CPU time per job process, seconds (default: ${DEFAULT-VALUE}).")
+    int cpuSeconds;
+
+    @Option(names = "--memory-mb", paramLabel = "M", defaultValue = "1024",
+            description = "Memory (address space) per job process, MiB (default: ${DEFAULT-VALUE}).")
+    int memoryMb;
+
+    @Option(names = "--timeout", paramLabel = "S", defaultValue = "3600",
+            description = "Wall-clock time per job, seconds (default: ${DEFAULT-VALUE}).")
+    int timeout;
+
+    @Option(names = "--max-output-mb", paramLabel = "M", defaultValue = "256",
+            description = "Output per job, stdout + stderr + files, MiB (default: ${DEFAULT-VALUE}).")
+    int maxOutputMb;
+
+    @Option(names = "--max-processes", paramLabel = "N", defaultValue = "64",
+            description = "Processes and threads per job (default: ${DEFAULT-VALUE}).")
+    int maxProcesses;
+
+    @Option(names = "--python", paramLabel = "PATH",
+            description = "The python3 interpreter (default: a real python3 such as /usr/bin/python3).")
+    Path python;
+
+    @Option(names = "--when-idle",
+            description = "Take jobs only while the machine is otherwise idle; pause them while you use it.")
+    boolean whenIdle;
+
+    @Option(names = "--on-stop", paramLabel = "WHAT", defaultValue = "return",
+            converter = OnStopConverter.class,
+            description = "On Ctrl-C: 'return' running jobs to the queue at once, or 'finish' them "
+                    + "first (default: ${DEFAULT-VALUE}).")
+    OnStop onStop;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "The client data directory (default: ~/.idle/client).")
+    Path dataDir;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where job working directories are made (default: in the data directory).")
+    Path workDir;
+
+    @Option(names = "--unsafe-no-sandbox",
+            description = "Run scripts WITHOUT the sandbox: they can read your files and use your "
+                    + "network. Only for scripts you trust.")
+    boolean unsafe;
+
+    LendCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        LenderSettings settings;
+        try {
+            Path data = dataDir != null ? dataDir : ctx.dataDir();
+            settings = LenderSettings.defaults(data).withMaxJobs(maxJobs)
+                    .withLimits(cpuSeconds, memoryMb, timeout, maxOutputMb)
+                    .withProcessLimits(maxProcesses, LenderSettings.defaults(data).maxOpenFiles())
+                    .withPython(python).withWhenIdle(whenIdle, LenderSettings.IdlePolicy.defaults())
+                    .withUnsafeNoSandbox(unsafe).withWorkRoot(workDir);
+        } catch (IllegalArgumentException e) {
+            throw new CliExit(ExitCodes.USAGE, e.getMessage());
+        }
+        Sandbox sandbox;
+        try {
+            PythonInterpreter py = PythonInterpreter.locate(settings.python());
+            sandbox = Sandbox.create(settings, py);
+            if (!sandbox.isSafe()) {
+                ctx.err().println("""
+                        ************************************************************************
+                        WARNING: lending WITHOUT a sandbox (--unsafe-no-sandbox).
+                        Scripts from strangers will run as YOUR user: they can read and change
+                        your files, use your network and leave processes behind. Only the
+                        resource limits apply. Stop now (Ctrl-C) unless you trust every runner.
+                        ************************************************************************""");
+            }
+            sandbox.selfTest();
+            ctx.err().println("idle: python " + py.version() + " at " + py.executable() + "; sandbox: "
+                    + String.join("; ", sandbox.summary()));
+        } catch (SandboxException e) {
+            throw new CliExit(ExitCodes.CONFIG, e.getMessage());
+        } catch (IOException e) {
+            throw new CliExit(ExitCodes.CONFIG, e.getMessage());
+        }
+        ServerConnection c = server.connect(ctx, "idle-lender/1.0", null);
+        CompletableFuture<Throwable> stopped = new CompletableFuture<>();
+        JobLog log = new JobLog(settings.dataDir());
+        LenderAgent agent = new LenderAgent(c, sandbox, log, new LenderListener() {
+            @Override
+            public void log(String line) {
+                ctx.out().println(line);
+            }
+
+            @Override
+            public void stopped(Throwable error) {
+                stopped.complete(error);
+            }
+        });
+        Thread hook = new Thread(() -> {
+            try {
+                agent.withdraw(onStop == OnStop.RETURN).get(onStop == OnStop.RETURN ? 15
+                        : settings.timeoutSeconds() + 30L, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                ctx.err().println("idle: withdrawing: " + RunCommand.message(e));
+            } finally {
+                c.close();
+            }
+        }, "idle-lend-shutdown");
+        try {
+            agent.start().get();
+        } catch (ExecutionException e) {
+            c.close();
+            ctx.err().println("idle: the server refused to make this machine a lender: "
+                    + RunCommand.message(e.getCause()));
+            return ExitCodes.FAILURE;
+        }
+        ctx.err().println("idle: lending; jobs served are logged in " + log.file()
+                + ". Press Ctrl-C to stop.");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Throwable error = stopped.get();
+        if (error != null) {
+            ctx.err().println("idle: " + RunCommand.message(error));
+            return ExitCodes.UNREACHABLE;
+        }
+        return ExitCodes.OK;
+    }
+
+    static final class OnStopConverter implements picocli.CommandLine.ITypeConverter<OnStop> {
+        @Override
+        public OnStop convert(String value) {
+            return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "return" -> OnStop.RETURN;
+                case "finish" -> OnStop.FINISH;
+                default -> throw new picocli.CommandLine.TypeConversionException(
+                        "'" + value + "': use 'return' or 'finish'");
+            };
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package idle.client.cli;
+
+import idle.client.net.RequestException;
+import idle.client.net.ServerConnection;
+import idle.client.runner.FollowedJob;
+import idle.client.runner.JobListener;
+import idle.client.runner.RunnerService;
+import idle.shared.model.JobSummary;
+import idle.shared.model.StreamKind;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code idle output JOBID [--follow] [--files DIR]}. */
+@Command(name = "output", mixinStandardHelpOptions = true,
+        description = "Prints the whole output of a job (stdout to stdout, stderr to stderr); with "
+                + "--follow, also what it prints from now on until it ends.",
+        footer = {"", "Exit status: like run for a finished job (0, or its exit code); 1 when the "
+                + "job is not found."})
+final class OutputCommand implements Callable<Integer> {
+    private final CliContext ctx;
+
+    @Mixin
+    ServerOptions server = new ServerOptions();
+
+    @Parameters(paramLabel = "JOBID", description = "The job.")
+    long jobId;
+
+    @Option(names = "--follow", description = "Keep printing until the job ends.")
+    boolean follow;
+
+    @Option(names = "--files", paramLabel = "DIR", description = "Also save the job's files under DIR/<job id>/.")
+    Path files;
+
+    OutputCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try (ServerConnection c = server.connect(ctx, "idle-cli/1.0")) {
+            RunnerService runner = new RunnerService(c);
+            FollowedJob job = runner.attach(jobId, 0, follow, new JobListener() {
+                @Override
+                public void output(long id, StreamKind stream, byte[] data) {
+                    var target = stream == StreamKind.STDOUT ? ctx.out() : ctx.err();
+                    target.write(data, 0, data.length);
+                    target.flush();
+                }
+
+                @Override
+                public void restarted(JobSummary s) {
+                    ctx.err().println("idle: job " + s.jobId() + " runs again (attempt "
+                            + s.attempts() + "); its output starts over");
+                }
+            });
+            JobSummary end;
+            try {
+                end = job.completion().get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                ctx.err().println("idle: job " + jobId + ": " + RunCommand.message(cause));
+                return cause instanceof RequestException ? ExitCodes.FAILURE : ExitCodes.UNREACHABLE;
+            }
+            if (files != null) {
+                Path dir = files.resolve(Long.toString(jobId));
+                try {
+                    List<Path> saved = runner.fetchAllFiles(jobId, dir).get();
+                    ctx.err().println("idle: saved " + saved.size() + " file(s) under " + dir);
+                } catch (ExecutionException e) {
+                    ctx.err().println("idle: could not save the files: " + RunCommand.message(e.getCause()));
+                    return ExitCodes.FAILURE;
+                }
+            }
+            if (!end.state().isTerminal()) {
+                ctx.err().println("idle: job " + jobId + " is " + JobTexts.outcome(end)
+                        + " (use --follow to wait for the rest)");
+                return ExitCodes.OK;
+            }
+            int code = JobTexts.exitCode(end);
+            if (code != 0) {
+                ctx.err().println("idle: job " + jobId + " " + JobTexts.outcome(end));
+            }
+            return code;
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package idle.client.cli;
+
+import idle.client.net.RequestException;
+import idle.client.net.ServerConnection;
+import idle.client.runner.FollowedJob;
+import idle.client.runner.JobListener;
+import idle.client.runner.JobRequest;
+import idle.client.runner.RunnerService;
+import idle.shared.message.Result;
+import idle.shared.model.JobSummary;
+import idle.shared.model.StreamKind;
+import idle.shared.model.WaitPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code idle run SCRIPT.py... [--input FILE]... [--out DIR] [--detach] [--no-wait] [-- ARGS...]}. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs python3 scripts on lenders' machines, each as its own job.",
+            "Streams each job's stdout to stdout and stderr to stderr as it arrives (prefixed with "
+                    + "the script name when there are several) and saves the files each job wrote "
+                    + "under DIR/<job id>/.",
+            "Arguments after -- are passed to every script."},
+        footer = {"", "Exit status: 0 all succeeded; the exit code of the first failed script "
+                + "(in command-line order); 75 no lender available (NLA); 77 login failed; "
+                + "69 server unreachable; 64 usage error."})
+final class RunCommand implements Callable<Integer> {
+    private final CliContext ctx;
+    private final List<String> scriptArgs;
+
+    @Mixin
+    ServerOptions server = new ServerOptions();
+
+    @Parameters(paramLabel = "SCRIPT.py", arity = "1..*", description = "The python3 scripts to run.")
+    List<Path> scripts = new ArrayList<>();
+
+    @Option(names = "--input", paramLabel = "FILE",
+            description = "An input file placed next to every script (repeatable).")
+    List<Path> inputs = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = ".",
+            description = "Save the files each job wrote under DIR/<job id>/ (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--detach", description = "Print the job ids and return at once.")
+    boolean detach;
+
+    @Option(names = "--no-wait",
+            description = "Ask for NLA instead of queueing when every lender is busy.")
+    boolean noWait;
+
+    RunCommand(CliContext ctx, List<String> scriptArgs) {
+        this.ctx = ctx;
+        this.scriptArgs = List.copyOf(scriptArgs);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<JobRequest> requests = readRequests();
+        try (ServerConnection c = server.connect(ctx, "idle-cli/1.0")) {
+            RunnerService runner = new RunnerService(c);
+            return detach ? submitDetached(runner, requests) : runAndFollow(runner, requests);
+        }
+    }
+
+    private List<JobRequest> readRequests() {
+        List<JobRequest> out = new ArrayList<>();
+        for (Path p : inputs) {
+            if (!Files.isRegularFile(p)) {
+                throw new CliExit(ExitCodes.USAGE, "input file not found: " + p);
+            }
+        }
+        for (Path s : scripts) {
+            if (!Files.isRegularFile(s)) {
+                throw new CliExit(ExitCodes.USAGE, "script not found: " + s);
+            }
+            try {
+                out.add(JobRequest.fromFiles(s, inputs, scriptArgs,
+                        noWait ? WaitPolicy.NLA_IF_BUSY : WaitPolicy.QUEUE));
+            } catch (IOException e) {
+                throw new CliExit(ExitCodes.USAGE, "cannot read " + s + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new CliExit(ExitCodes.USAGE, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private int submitDetached(RunnerService runner, List<JobRequest> requests) {
+        int exit = ExitCodes.OK;
+        for (JobRequest r : requests) {
+            try {
+                Result.JobAccepted a = runner.submitDetached(r).get();
+                ctx.out().println(a.jobId() + "\t" + r.scriptName() + "\t"
+                        + a.state().name().toLowerCase(java.util.Locale.ROOT)
+                        + (a.note().isBlank() ? "" : "\t" + a.note()));
+            } catch (ExecutionException | InterruptedException e) {
+                exit = firstNonZero(exit, refused(r, e));
+            }
+        }
+        return exit;
+    }
+
+    private int runAndFollow(RunnerService runner, List<JobRequest> requests) throws InterruptedException {
+        boolean several = requests.size() > 1;
+        List<Submitted> submitted = new ArrayList<>();
+        int[] codes = new int[requests.size()];
+        for (int i = 0; i < requests.size(); i++) {
+            JobRequest r = requests.get(i);
+            Submitted s = new Submitted(i, r.scriptName(), several);
+            try {
+                s.job = runner.submit(r, s).get();
+                submitted.add(s);
+            } catch (ExecutionException e) {
+                codes[i] = refused(r, e);
+            }
+        }
+        for (Submitted s : submitted) {
+            JobSummary end;
+            try {
+                end = s.job.completion().get();
+            } catch (ExecutionException e) {
+                s.finishLines();
+                ctx.err().println("idle: job " + s.job.jobId() + " (" + s.name + "): "
+                        + message(e.getCause()));
+                codes[s.index] = ExitCodes.UNREACHABLE;
+                continue;
+            }
+            s.finishLines();
+            codes[s.index] = JobTexts.exitCode(end);
+            if (codes[s.index] != 0) {
+                ctx.err().println("idle: job " + end.jobId() + " (" + s.name + ") "
+                        + JobTexts.outcome(end));
+            }
+            saveFiles(runner, end.jobId(), s.name);
+        }
+        int exit = ExitCodes.OK;
+        for (int c : codes) {
+            exit = firstNonZero(exit, c);
+        }
+        return exit;
+    }
+
+    private void saveFiles(RunnerService runner, long jobId, String name) {
+        try {
+            var detail = runner.details(jobId).get();
+            if (detail.files().isEmpty()) {
+                return;
+            }
+            Path dir = out.resolve(Long.toString(jobId));
+            List<Path> saved = runner.fetchAllFiles(jobId, dir).get();
+            ctx.err().println("idle: saved " + saved.size() + " file(s) of job " + jobId + " ("
+                    + name + ") under " + dir);
+        } catch (ExecutionException e) {
+            ctx.err().println("idle: could not save the files of job " + jobId + ": "
+                    + message(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Reports a refused submission and returns its exit code. */
+    private int refused(JobRequest r, Exception e) {
+        Throwable cause = e instanceof ExecutionException || e instanceof CompletionException
+                ? e.getCause() : e;
+        if (cause instanceof RequestException re && re.type() == RequestException.Type.NO_LENDERS) {
+            ctx.err().println("idle: " + r.scriptName() + ": no lender available: " + re.reason());
+            return ExitCodes.NO_LENDERS;
+        }
+        ctx.err().println("idle: " + r.scriptName() + ": not submitted: " + message(cause));
+        if (cause instanceof IOException) {
+            return ExitCodes.UNREACHABLE;
+        }
+        return ExitCodes.FAILURE;
+    }
+
+    private static int firstNonZero(int a, int b) {
+        return a != 0 ? a : b;
+    }
+
+    static String message(Throwable t) {
+        return t == null ? "unknown error" : t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+
+    /** Streams one job to the terminal. Calls arrive in order on the connection's reader thread. */
+    private final class Submitted implements JobListener {
+        final int index;
+        final String name;
+        final LinePrefixer stdout;
+        final LinePrefixer stderr;
+        volatile FollowedJob job;
+
+        Submitted(int index, String name, boolean prefixed) {
+            this.index = index;
+            this.name = name;
+            this.stdout = prefixed ? new LinePrefixer("[" + name + "] ", ctx.out()) : null;
+            this.stderr = prefixed ? new LinePrefixer("[" + name + "] ", ctx.err()) : null;
+        }
+
+        @Override
+        public void output(long jobId, StreamKind stream, byte[] data) {
+            LinePrefixer p = stream == StreamKind.STDOUT ? stdout : stderr;
+            if (p != null) {
+                p.write(data);
+                return;
+            }
+            var target = stream == StreamKind.STDOUT ? ctx.out() : ctx.err();
+            target.write(data, 0, data.length);
+            target.flush();
+        }
+
+        @Override
+        public void restarted(JobSummary job) {
+            finishLines();
+            ctx.err().println("idle: job " + job.jobId() + " (" + name + ") lost its lender and "
+                    + "runs again (attempt " + job.attempts() + "); its output starts over");
+        }
+
+        @Override
+        public void interrupted(String why) {
+            ctx.err().println("idle: job " + (job != null ? job.jobId() : "?") + " (" + name
+                    + "): connection interrupted; re-attaching when it is back");
+        }
+
+        void finishLines() {
+            if (stdout != null) {
+                stdout.finish();
+                stderr.finish();
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package idle.client.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Parsing, help and the exit codes that need no server. */
+class CommandLineTest {
+    @TempDir
+    Path dir;
+
+    Cli cli() {
+        return new Cli(dir.resolve("data"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "lend", "jobs", "output", "cancel", "gui"})
+    void everyCommandHasHelp(String command) {
+        Cli.Outcome r = cli().run(command, "--help");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().startsWith("Usage: idle " + command), r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void topLevelHelpListsTheCommands() {
+        Cli.Outcome r = cli().run("--help");
+        assertEquals(0, r.code());
+        for (String c : new String[] {"run", "lend", "jobs", "output", "cancel", "gui"}) {
+            assertTrue(r.out().contains("  " + c + " "), r.out());
+        }
+    }
+
+    @Test
+    void usageErrorsExit64WithAMessageOnStderr() {
+        Cli.Outcome none = cli().run();
+        assertEquals(64, none.code());
+        assertTrue(none.err().contains("a command is required"), none.err());
+
+        Cli.Outcome unknown = cli().run("run", "--bogus", "x.py");
+        assertEquals(64, unknown.code());
+        assertTrue(unknown.err().contains("Unknown option: '--bogus'"), unknown.err());
+        assertEquals("", unknown.out());
+
+        Cli.Outcome missing = cli().withEnv("IDLE_PASSWORD", "pw").run("run", dir.resolve("nope.py").toString());
+        assertEquals(64, missing.code());
+        assertTrue(missing.err().contains("script not found"), missing.err());
+
+        Cli.Outcome noScript = cli().run("run");
+        assertEquals(64, noScript.code());
+
+        Cli.Outcome badState = cli().run("jobs", "--state", "sleeping");
+        assertEquals(64, badState.code());
+        assertTrue(badState.err().contains("is not a job state"), badState.err());
+
+        Cli.Outcome badId = cli().run("cancel", "abc");
+        assertEquals(64, badId.code());
+
+        Cli.Outcome badServer = cli().withEnv("IDLE_PASSWORD", "pw").run("jobs", "--server", "host:port");
+        assertEquals(64, badServer.code());
+        assertTrue(badServer.err().contains("not a port number"), badServer.err());
+    }
+
+    @Test
+    void withoutAnyPasswordSourceItSaysHowToGiveOne() throws Exception {
+        Path script = Files.writeString(dir.resolve("a.py"), "print(1)\n");
+        Cli.Outcome r = cli().run("run", "--server", "127.0.0.1:9", script.toString());
+        assertEquals(64, r.code());
+        assertTrue(r.err().contains("IDLE_PASSWORD") && r.err().contains("--password-file"), r.err());
+    }
+
+    @Test
+    void anUnreachableServerExits69() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort(); // closed again: nothing listens there now
+        }
+        Path script = Files.writeString(dir.resolve("a.py"), "print(1)\n");
+        Path pw = Files.writeString(dir.resolve("pw"), "secret\n");
+        Cli.Outcome r = cli().run("run", "--server", "127.0.0.1:" + port, "--user", "alice",
+                "--password-file", pw.toString(), script.toString());
+        assertEquals(69, r.code(), r.toString());
+        assertTrue(r.err().contains("cannot reach the server at 127.0.0.1:" + port), r.err());
+        assertTrue(r.err().contains("connection refused"), r.err());
+    }
+
+    @Test
+    void aServiceThatIsNotIdleIsReportedAsUnreachable() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            Thread t = new Thread(() -> {
+                try (var c = s.accept()) {
+                    c.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes());
+                    c.getOutputStream().flush();
+                    c.getInputStream().read(new byte[64]);
+                } catch (Exception ignored) {
+                    // done
+                }
+            });
+            t.start();
+            Cli.Outcome r = cli().withEnv("IDLE_PASSWORD", "x").run("jobs", "--server",
+                    "127.0.0.1:" + s.getLocalPort(), "--user", "bob");
+            t.join();
+            assertEquals(69, r.code(), r.toString());
+            assertTrue(r.err().contains("is not an IDLE server"), r.err());
+        }
+    }
+
+    @Test
+    void guiIsAPlaceholderUntilTheWorkbenchLands() {
+        Cli.Outcome r = cli().run("gui");
+        assertEquals(69, r.code());
+        assertTrue(r.err().contains("not yet available"), r.err());
+    }
+
+    @Test
+    void lendRejectsLimitsThatMakeNoSense() {
+        Cli.Outcome r = cli().withEnv("IDLE_PASSWORD", "x").run("lend", "--max-jobs", "0");
+        assertEquals(64, r.code());
+        assertTrue(r.err().contains("--max-jobs must be at least 1"), r.err());
+        Cli.Outcome s = cli().run("lend", "--on-stop", "later");
+        assertEquals(64, s.code());
+    }
+}

@@ -1,0 +1,179 @@
+package idle.client.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import idle.client.lender.LenderSettings;
+import idle.client.runner.FollowedJob;
+import idle.client.runner.JobRequest;
+import idle.client.runner.RunnerService;
+import idle.shared.model.JobState;
+import idle.shared.model.JobSummary;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lender agent's life with a real server: reconnects, pausing for its owner, withdrawal, its log. */
+@Timeout(120)
+class LenderAgentE2eTest {
+    @TempDir
+    Path dir;
+    Fixture fx;
+    RunnerService alice;
+
+    @BeforeEach
+    void start() throws Exception {
+        fx = new Fixture(dir);
+        alice = fx.runner("alice");
+    }
+
+    @AfterEach
+    void stop() {
+        fx.close();
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20); // polling with a deadline
+        }
+    }
+
+    LenderSettings settings(String name) {
+        return LenderSettings.defaults(dir.resolve(name)).withMaxJobs(1).withLimits(10, 256, 60, 16)
+                .withWorkRoot(Fixture.WORK_ROOT);
+    }
+
+    @Test
+    void afterANetworkDropTheLenderRegistersAgainAndServes() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(fx.server.host(), fx.server.port())) {
+            Fixture.Lender l = fx.lender("lender1", proxy.address(), settings("l1"));
+            proxy.cut();
+            await("the lender to register again",
+                    () -> l.log.stream().filter(s -> s.contains("lending as")).count() >= 2);
+            Collector c = new Collector();
+            FollowedJob job = alice.submit(JobRequest.of("after.py", "print('served')\n"), c).get();
+            assertEquals(JobState.SUCCEEDED, job.completion().get(30, TimeUnit.SECONDS).state());
+            assertEquals("served\n", c.stdout());
+            assertEquals(l.pseudonym, job.completion().get().lender());
+        }
+    }
+
+    @Test
+    void pausingForTheOwnerStopsTheJobsProcessesAndResumingFinishesIt() throws Exception {
+        Fixture.Lender l = fx.lender("lender1", fx.address(), settings("l1"));
+        Collector c = new Collector();
+        FollowedJob job = alice.submit(JobRequest.of("ticker.py", """
+                import time
+                for i in range(6):
+                    print('tick', i, flush=True)
+                    time.sleep(0.2)
+                """), c).get();
+        assertTrue(c.awaitStdout("tick 1", 30_000));
+        l.agent.pauseForOwner("the owner is typing");
+        assertTrue(l.agent.isPausedForOwner());
+        await("the script's processes to be stopped", () -> !scriptPids("ticker.py").isEmpty()
+                && scriptPids("ticker.py").stream().allMatch(LenderAgentE2eTest::isStopped));
+        assertFalse(job.completion().isDone());
+        l.agent.resumeAfterOwner("the owner left");
+        JobSummary end = job.completion().get(30, TimeUnit.SECONDS);
+        assertEquals(JobState.SUCCEEDED, end.state());
+        assertEquals("tick 0\ntick 1\ntick 2\ntick 3\ntick 4\ntick 5\n", c.stdout());
+        assertTrue(l.log.stream().anyMatch(s -> s.contains("busy: the owner is typing")), l.log.toString());
+    }
+
+    @Test
+    void whenPausedTooLongTheJobIsGivenBackAndRunsElsewhere() throws Exception {
+        LenderSettings s = settings("l1").withWhenIdle(false, new LenderSettings.IdlePolicy(25,
+                Duration.ofSeconds(3), Duration.ofSeconds(60), Duration.ofMillis(500), Duration.ofSeconds(1)));
+        Fixture.Lender busy = fx.lender("lender1", fx.address(), s);
+        Collector c = new Collector();
+        FollowedJob job = alice.submit(JobRequest.of("patient.py", """
+                import time
+                print('start', flush=True)
+                time.sleep(1)
+                print('done')
+                """), c).get();
+        assertTrue(c.awaitStdout("start", 30_000));
+        busy.agent.pauseForOwner("the owner needs everything");
+        await("the job to be given back", () -> busy.log.stream().anyMatch(x -> x.contains("giving back")));
+        Fixture.Lender other = fx.lender("lender2", fx.address(), settings("l2"));
+        JobSummary end = job.completion().get(60, TimeUnit.SECONDS);
+        assertEquals(JobState.SUCCEEDED, end.state(), end.toString());
+        assertEquals(other.pseudonym, end.lender());
+        assertEquals("start\ndone\n", c.stdout());
+        assertEquals(1, c.finished.get());
+        // Back from the pause, the first lender registers again and takes work.
+        busy.agent.resumeAfterOwner("idle again");
+        await("re-registration", () -> busy.log.stream().filter(x -> x.contains("lending as")).count() >= 2);
+    }
+
+    @Test
+    void withdrawingWithoutGivingBackLetsRunningJobsFinish() throws Exception {
+        Fixture.Lender l = fx.lender("lender1", fx.address(), settings("l1"));
+        Collector c = new Collector();
+        FollowedJob job = alice.submit(JobRequest.of("finishme.py", """
+                import time
+                print('a', flush=True)
+                time.sleep(1)
+                print('b')
+                """), c).get();
+        assertTrue(c.awaitStdout("a", 30_000));
+        CompletableFuture<Void> withdrawn = l.agent.withdraw(false);
+        withdrawn.get(30, TimeUnit.SECONDS);
+        assertTrue(job.completion().isDone(), "withdrawal waited for the job");
+        assertEquals(JobState.SUCCEEDED, job.completion().get().state());
+        assertEquals("a\nb\n", c.stdout());
+        assertFalse(l.agent.isLending());
+        // The job log in the client data directory has the job, without the runner's name.
+        List<String> lines = l.agent.jobLog().lines();
+        assertEquals(1, lines.size(), lines.toString());
+        String[] f = lines.get(0).split("\t");
+        assertEquals(Long.toString(job.jobId()), f[1]);
+        assertEquals("finishme.py", f[3]);
+        assertEquals("succeeded", f[5]);
+        assertFalse(lines.get(0).contains("alice"));
+    }
+
+    /** Pids of processes whose command line mentions {@code script}. */
+    static List<Long> scriptPids(String script) {
+        List<Long> out = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(h -> {
+            try {
+                String cmd = Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline"),
+                        StandardCharsets.ISO_8859_1);
+                if (cmd.contains(script) && cmd.contains("python")) {
+                    out.add(h.pid());
+                }
+            } catch (IOException ignored) {
+                // gone
+            }
+        });
+        return out;
+    }
+
+    static boolean isStopped(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
