@@ -179,6 +179,16 @@ abstract class RepositoryContractTest {
     }
 
     @Test
+    void overlongReasonAndScriptNameAreCutToFit() {
+        Job j = TestDatabases.job("alice", "n".repeat(5000) + ".py");
+        j.setFailureReason("r".repeat(100_000));
+        long id = db.inTransaction(tx -> tx.jobs().add(j).getId());
+        Job f = db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow();
+        assertEquals(Job.MAX_SCRIPT_NAME, f.getScriptName().length());
+        assertEquals(Job.MAX_REASON, f.getFailureReason().length());
+    }
+
+    @Test
     void unknownJobIsEmpty() {
         assertTrue(db.inTransaction(tx -> tx.jobs().find(12345)).isEmpty());
     }
