@@ -336,8 +336,11 @@ class WorkbenchE2eTest {
         SwtTestSupport.drainEvents(display);
 
         // Scripted login, as `IDLE_PASSWORD=... idle gui --server H:P --user alice` does.
-        workbench = new IdleWorkbench(display, options(address(), "alice", PASSWORD.toCharArray()), opener);
+        workbench = new IdleWorkbench(display, options(address(), "alice", PASSWORD.toCharArray())
+                .withScripts(List.of(scripts.resolve("hello.py"), scripts.resolve("files.py"))), opener);
         workbench.open();
+        assertEquals(2, window().queue().pendingViewer().getTable().getItemCount(),
+                "scripts given on the command line wait in the queue, ready to submit");
         assertEquals(null, window().loginDialog(), "no dialog for a scripted login");
         spin("the scripted login", () -> window().sessions().isLoggedIn());
         assertEquals(1, window().views().getSelectionIndex(), "the view in front is restored");

@@ -87,6 +87,7 @@ public final class OutputTab {
         scrollHint = new Label(top, SWT.NONE);
         scrollHint.setForeground(resources.note());
         scrollHint.setText("Auto-scroll paused: scroll to the end to resume");
+        GridDataFactory.fillDefaults().align(SWT.END, SWT.CENTER).exclude(true).applyTo(scrollHint);
         scrollHint.setVisible(false);
         ToolBar tools = new ToolBar(top, SWT.FLAT | SWT.RIGHT);
         ToolItem find = new ToolItem(tools, SWT.PUSH);
@@ -121,7 +122,7 @@ public final class OutputTab {
         text.setKeyBinding(SWT.MOD1 | SWT.PAGE_UP, SWT.NULL);
         findBar = new FindBar(textArea, text);
         files = new FilesPanel(sash, jobId, background, sessions, resources);
-        sash.setWeights(65, 35);
+        sash.setWeights(58, 42);
         sash.setMaximizedControl(textArea);
 
         find.addListener(SWT.Selection, e -> showFind());
@@ -342,6 +343,8 @@ public final class OutputTab {
         boolean paused = !isAtEnd();
         if (scrollHint.getVisible() != paused) {
             scrollHint.setVisible(paused);
+            ((GridData) scrollHint.getLayoutData()).exclude = !paused;
+            scrollHint.getParent().layout();
         }
     }
 
