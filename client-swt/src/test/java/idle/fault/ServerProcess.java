@@ -147,6 +147,18 @@ public final class ServerProcess implements AutoCloseable {
         return readyNanos;
     }
 
+    /** CPU time (user + system) the process used so far, from /proc; -1 when unknown. */
+    public long cpuMillis() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat (utime, stime) are 12 and 13 after the command name
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
