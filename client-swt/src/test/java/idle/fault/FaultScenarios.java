@@ -54,7 +54,8 @@ public final class FaultScenarios {
      * {@code kills} times: a job that prints 30 numbered lines runs on one of three lender
      * processes; once the runner saw a random number of its lines, that lender gets SIGKILL and a
      * new lender process takes its place. Every job must end SUCCEEDED exactly once, with all 30
-     * lines of the attempt that finished, live at the runner and replayed from the spool.
+     * lines of the attempt that finished, live at the runner and replayed from the spool; across
+     * the job logs of all lender processes it succeeded once.
      */
     public String lenderKills(int kills, long seed) throws Exception {
         Path dir = base.resolve("lender-kills");
@@ -116,6 +117,11 @@ public final class FaultScenarios {
             for (JobSummary s : page.jobs()) {
                 check(s.state() == JobState.SUCCEEDED && ids.contains(s.jobId()),
                         "job " + s.jobId() + " is " + s.state());
+            }
+            Map<Long, Integer> succeededRuns = succeededRuns(dir);
+            for (long id : ids) {
+                check(succeededRuns.getOrDefault(id, 0) == 1, "job " + id + " succeeded "
+                        + succeededRuns.getOrDefault(id, 0) + " times in the lenders' job logs");
             }
             for (LenderProcess l : lenders) {
                 l.close();
@@ -279,6 +285,26 @@ public final class FaultScenarios {
     }
 
     // ---- helpers ---------------------------------------------------------------------------
+
+    /** Job id -> how many lender job-log lines (of every lender process) say it succeeded. */
+    static Map<Long, Integer> succeededRuns(Path dir) throws IOException {
+        Map<Long, Integer> n = new HashMap<>();
+        try (var s = java.nio.file.Files.list(dir)) {
+            for (Path d : s.filter(p -> p.getFileName().toString().startsWith("lender-")).toList()) {
+                Path log = d.resolve("lender-jobs.log");
+                if (!java.nio.file.Files.exists(log)) {
+                    continue;
+                }
+                for (String line : java.nio.file.Files.readAllLines(log)) {
+                    String[] f = line.split("\t");
+                    if (f.length > 5 && f[5].equals("succeeded")) {
+                        n.merge(Long.parseLong(f[1]), 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        return n;
+    }
 
     /** Output of a job as the server's spool replays it (ATT from 0, not following). */
     static String replay(RunnerService runner, long jobId) throws Exception {

@@ -187,11 +187,11 @@ public final class ServerProcess implements AutoCloseable {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         run(List.of(jcmd.toString(), Long.toString(pid()), "GC.run"));
         String info = run(List.of(jcmd.toString(), Long.toString(pid()), "GC.heap_info"));
-        Matcher m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
+        Matcher m = Pattern.compile("heap\\s+total.*?, used (\\d+)K").matcher(info);
         if (!m.find()) {
             throw new IOException("cannot read the heap from jcmd GC.heap_info: " + info);
         }
-        return Long.parseLong(m.group(2)) * 1024;
+        return Long.parseLong(m.group(1)) * 1024;
     }
 
     private static String run(List<String> cmd) throws IOException, InterruptedException {
