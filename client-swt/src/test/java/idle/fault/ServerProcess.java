@@ -194,6 +194,12 @@ public final class ServerProcess implements AutoCloseable {
         return Long.parseLong(m.group(1)) * 1024;
     }
 
+    /** A thread dump of the server ({@code jcmd PID Thread.print}). */
+    public String threadDump() throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        return run(List.of(jcmd.toString(), Long.toString(pid()), "Thread.print"));
+    }
+
     private static String run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
