@@ -301,6 +301,18 @@ abstract class RepositoryContractTest {
     }
 
     @Test
+    void queriesSeeChangesMadeEarlierInTheSameTransaction() {
+        long queuedId = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "old.py")).getId());
+        db.useTransaction(tx -> {
+            long newId = tx.jobs().add(TestDatabases.job("alice", "new.py")).getId();
+            assertEquals(newId, tx.jobs().page("alice", null, null, 0, 1).get(0).getId());
+            tx.jobs().find(queuedId).orElseThrow().setState(JobState.RUNNING);
+            assertEquals(List.of(queuedId), tx.jobs().inStates(Set.of(JobState.RUNNING)).stream().map(Job::getId).toList());
+            assertEquals(1L, tx.jobs().countByState().get(JobState.RUNNING));
+        });
+    }
+
+    @Test
     void countsByState() {
         addAlternating(10); // SUCCEEDED at 0,4,8
         assertEquals(10L, (long) db.inTransaction(tx -> tx.jobs().count()));
