@@ -21,11 +21,14 @@ public final class Acceptor implements AutoCloseable {
     private final ServerSocket socket;
     private final ServerContext ctx;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final ConnectionLimiter limiter;
     private final Thread thread;
     private volatile boolean closing;
 
     public Acceptor(String bind, int port, ServerContext ctx) throws IOException {
         this.ctx = ctx;
+        this.limiter = new ConnectionLimiter(ctx.config().maxConnectionsPerAddress(),
+                ctx.config().maxConnections());
         this.socket = new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 1024);
@@ -62,11 +65,24 @@ public final class Acceptor implements AutoCloseable {
                 }
                 continue;
             }
+            String host = s.getInetAddress().getHostAddress();
+            ConnectionLimiter.Refusal refusal = limiter.tryOpen(host);
+            if (refusal != ConnectionLimiter.Refusal.NONE) {
+                refuse(s, refusal == ConnectionLimiter.Refusal.PER_ADDRESS
+                        ? "too many connections from " + host + " (the limit is "
+                                + ctx.config().maxConnectionsPerAddress() + ")"
+                        : "the server has too many connections (the limit is "
+                                + ctx.config().maxConnections() + ")");
+                continue;
+            }
             try {
                 s.setSoTimeout(timeout);
                 Connection c = new Connection(s);
                 Session[] holder = new Session[1];
-                Session session = new Session(c, ctx, () -> sessions.remove(holder[0]));
+                Session session = new Session(c, ctx, () -> {
+                    sessions.remove(holder[0]);
+                    limiter.closed(host);
+                });
                 holder[0] = session;
                 sessions.add(session);
                 if (closing) {
@@ -77,6 +93,7 @@ public final class Acceptor implements AutoCloseable {
                 Thread.ofVirtual().name("idle-session-" + s.getRemoteSocketAddress())
                         .start(session);
             } catch (IOException e) {
+                limiter.closed(host);
                 LOG.log(Level.FINE, "connection setup failed", e);
                 try {
                     s.close();
@@ -85,6 +102,30 @@ public final class Acceptor implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Refuses a connection without reading from it: our hello and {@code ILR#0{reason}}, then
+     * close, on a virtual thread so a peer that does not read cannot stall the acceptor.
+     */
+    private void refuse(Socket s, String reason) {
+        LOG.warning(() -> "refused " + s.getRemoteSocketAddress() + ": " + reason);
+        ctx.audit().record(null, "CONNECT", 0, null, "ILR", reason,
+                String.valueOf(s.getRemoteSocketAddress()));
+        Thread.ofVirtual().start(() -> {
+            try (s) {
+                s.setSoTimeout(2000);
+                var out = s.getOutputStream();
+                out.write(idle.shared.protocol.Handshake.hello(idle.shared.protocol.Handshake.VERSION));
+                out.write(idle.shared.message.Codec.encode(0,
+                        new idle.shared.message.Message.Illegal(reason)).toBytes());
+                out.flush();
+                s.shutdownOutput();
+                s.getInputStream().readNBytes(8); // let the peer's hello arrive, then close
+            } catch (IOException e) {
+                // the peer is gone
+            }
+        });
     }
 
     /** Stops accepting new connections (open sessions go on). */
