@@ -83,17 +83,31 @@ public final class ServerMain implements Callable<Integer> {
                 description = "address to listen on (default: ${DEFAULT-VALUE})")
         String bind;
 
+        @Option(names = "--max-connections-per-address", paramLabel = "N",
+                defaultValue = "2048",
+                description = "open connections one address may have (default: ${DEFAULT-VALUE})")
+        int perAddress;
+
+        @Option(names = "--max-connections", paramLabel = "N", defaultValue = "20000",
+                description = "open connections in all (default: ${DEFAULT-VALUE})")
+        int total;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
+            if (perAddress < 1 || total < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "connection limits must be at least 1");
+            }
             if (port < 0 || port > 65535) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--port must be 0..65535");
             }
             Path dir = data != null ? data : ServerConfig.defaultDataDir();
-            ServerConfig cfg = ServerConfig.defaults(dir).withPort(port).withBind(bind);
+            ServerConfig cfg = ServerConfig.defaults(dir).withPort(port).withBind(bind)
+                    .withMaxConnections(perAddress, total);
             IdleServer server;
             try {
                 server = IdleServer.start(cfg);
