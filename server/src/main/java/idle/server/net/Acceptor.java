@@ -1,39 +1,81 @@
 package idle.server.net;
 
+import idle.shared.message.Codec;
+import idle.shared.message.Message;
+import idle.shared.protocol.FrameChannel;
+import idle.shared.protocol.Handshake;
+import idle.shared.tls.TlsContexts;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
 
 /**
  * Accepts connections and runs one {@link Session} per connection on its own virtual thread, so
  * thousands of idle lenders cost thousands of cheap virtual threads, not platform threads. A
  * connection silent for the heartbeat timeout is dropped by its read timeout.
+ *
+ * <p>Before a session starts: the {@link ConnectionLimiter} may refuse the socket (too many
+ * connections from its address, or in total; it is closed at once and the refusal logged), and
+ * with TLS on, the first byte tells a TLS client ({@code 0x16}) from a plaintext IDLE client, which
+ * gets a hello and {@code ILR#0{"this server requires TLS; ..."}} and is closed. The TLS handshake
+ * runs on the connection's virtual thread, bounded by the login deadline, never on the accept loop.
+ * A periodic sweep ends sessions past their absolute lifetime.
  */
 public final class Acceptor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Acceptor.class.getName());
+    /** The reason a plaintext IDLE client gets from a TLS server. */
+    public static final String TLS_REQUIRED = "this server requires TLS; connect without "
+            + "--insecure-plaintext";
 
     private final ServerSocket socket;
     private final ServerContext ctx;
+    private final SSLContext tls;
+    private final ConnectionLimiter limiter;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final Thread thread;
+    private final ScheduledExecutorService sweeper;
+    private final AtomicLong refusals = new AtomicLong();
+    private volatile long lastRefusalLog;
     private volatile boolean closing;
 
     public Acceptor(String bind, int port, ServerContext ctx) throws IOException {
+        this(bind, port, ctx, null);
+    }
+
+    /** @param tls the server's TLS context, or null for plaintext ({@code --insecure-plaintext}) */
+    public Acceptor(String bind, int port, ServerContext ctx, SSLContext tls) throws IOException {
         this.ctx = ctx;
+        this.tls = tls;
+        var trust = ctx.config().trust();
+        this.limiter = new ConnectionLimiter(trust.maxConnectionsPerAddress(),
+                trust.maxConnections());
         this.socket = new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 1024);
         this.thread = Thread.ofPlatform().name("idle-acceptor").daemon(true).unstarted(this::loop);
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+                .name("idle-session-sweep").daemon(true).unstarted(r));
     }
 
     public void start() {
         thread.start();
+        long every = Math.max(50, Math.min(1000,
+                ctx.config().trust().sessionLifetime().toMillis() / 4));
+        sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
 
     public int port() {
@@ -48,8 +90,17 @@ public final class Acceptor implements AutoCloseable {
         return sessions;
     }
 
+    /** The connection caps in force (for tests and the admin view). */
+    public ConnectionLimiter limiter() {
+        return limiter;
+    }
+
+    /** Connections refused by the caps since start. */
+    public long refusals() {
+        return refusals.get();
+    }
+
     private void loop() {
-        int timeout = (int) Math.min(Integer.MAX_VALUE, ctx.config().heartbeatTimeout().toMillis());
         while (!closing) {
             Socket s;
             try {
@@ -60,28 +111,143 @@ public final class Acceptor implements AutoCloseable {
                 }
                 continue;
             }
+            String host = s.getInetAddress().getHostAddress();
+            ConnectionLimiter.Refusal r = limiter.tryOpen(host);
+            if (r != ConnectionLimiter.Refusal.NONE) {
+                refuse(s, host, r);
+                continue;
+            }
             try {
-                s.setSoTimeout(timeout);
-                Connection c = new Connection(s);
-                Session[] holder = new Session[1];
-                Session session = new Session(c, ctx, () -> sessions.remove(holder[0]));
-                holder[0] = session;
-                sessions.add(session);
-                if (closing) {
-                    c.closeNow();
-                    sessions.remove(session);
-                    continue;
-                }
                 Thread.ofVirtual().name("idle-session-" + s.getRemoteSocketAddress())
-                        .start(session);
-            } catch (IOException e) {
-                LOG.log(Level.FINE, "connection setup failed", e);
+                        .start(() -> serve(s, host));
+            } catch (RuntimeException e) {
+                limiter.closed(host);
+                closeQuietly(s);
+            }
+        }
+    }
+
+    /** Closes a socket over a cap at once (a reset: no TIME_WAIT on the server) and logs it. */
+    private void refuse(Socket s, String host, ConnectionLimiter.Refusal why) {
+        long n = refusals.incrementAndGet();
+        try {
+            s.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        closeQuietly(s);
+        long now = System.nanoTime();
+        if (now - lastRefusalLog > 1_000_000_000L) { // at most one line a second under a flood
+            lastRefusalLog = now;
+            LOG.warning(() -> "refused a connection from " + host + ": " + (why
+                    == ConnectionLimiter.Refusal.PER_ADDRESS
+                    ? limiter.openFrom(host) + " open from that address (cap "
+                            + ctx.config().trust().maxConnectionsPerAddress() + ")"
+                    : limiter.open() + " open in total (cap "
+                            + ctx.config().trust().maxConnections() + ")")
+                    + "; " + n + " refused since start");
+        }
+    }
+
+    /** On the connection's virtual thread: TLS or not, then the session until it ends. */
+    private void serve(Socket raw, String host) {
+        boolean started = false;
+        try {
+            int heartbeat = (int) Math.min(Integer.MAX_VALUE,
+                    ctx.config().heartbeatTimeout().toMillis());
+            Socket s = raw;
+            if (tls != null) {
+                raw.setSoTimeout(handshakeMillis());
+                InputStream in = raw.getInputStream();
+                int first = in.read();
+                if (first < 0) {
+                    closeQuietly(raw);
+                    return;
+                }
+                if (first != TlsContexts.TLS_HANDSHAKE_RECORD) {
+                    refusePlaintext(raw, first);
+                    return;
+                }
                 try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // gone
+                    s = TlsContexts.acceptTls(tls, raw,
+                            new ByteArrayInputStream(new byte[] {(byte) first}));
+                } catch (IOException e) {
+                    LOG.fine(() -> raw.getRemoteSocketAddress() + ": TLS handshake failed: "
+                            + e.getMessage());
+                    closeQuietly(raw);
+                    return;
                 }
             }
+            s.setSoTimeout(heartbeat);
+            Connection c = new Connection(s, ctx.config().trust().maxQueuedBytes());
+            Session[] holder = new Session[1];
+            Session session = new Session(c, ctx, () -> sessions.remove(holder[0]));
+            holder[0] = session;
+            sessions.add(session);
+            if (closing) {
+                c.closeNow();
+                sessions.remove(session);
+                return;
+            }
+            started = true;
+            session.run();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "connection setup failed", e);
+            if (!started) {
+                closeQuietly(raw);
+            }
+        } finally {
+            limiter.closed(host);
+        }
+    }
+
+    private int handshakeMillis() {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.min(
+                ctx.config().heartbeatTimeout().toMillis(), 10_000)));
+    }
+
+    /**
+     * A plaintext client at a TLS server: read its hello (if it is one), answer with ours and
+     * {@code ILR#0{TLS_REQUIRED}}, close. Anything else that is not TLS is just closed.
+     */
+    private void refusePlaintext(Socket raw, int first) {
+        String from = String.valueOf(raw.getRemoteSocketAddress());
+        try {
+            if (first == 'I') {
+                byte[] rest = new byte[Handshake.HELLO_BYTES - 1];
+                raw.getInputStream().readNBytes(rest, 0, rest.length);
+                OutputStream out = raw.getOutputStream();
+                out.write(Handshake.hello(Handshake.VERSION));
+                FrameChannel ch = new FrameChannel(InputStream.nullInputStream(), out);
+                ch.writeAndFlush(Codec.encode(0, new Message.Illegal(TLS_REQUIRED)));
+                raw.shutdownOutput();
+            }
+        } catch (IOException e) {
+            // it is gone already
+        } finally {
+            closeQuietly(raw);
+        }
+        LOG.info(() -> from + ": a plaintext client at a TLS server; told it TLS is required");
+        ctx.audit().record(null, "HELLO", 0, null, "ILR", "plaintext client refused: TLS required",
+                from);
+    }
+
+    private void sweep() {
+        try {
+            long now = System.nanoTime();
+            for (Session s : sessions) {
+                s.checkLifetime(now);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "session sweep failed", e);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // gone
         }
     }
 
@@ -98,6 +264,7 @@ public final class Acceptor implements AutoCloseable {
     @Override
     public void close() {
         stopAccepting();
+        sweeper.shutdownNow();
         for (Session s : sessions) {
             s.closeNow();
         }

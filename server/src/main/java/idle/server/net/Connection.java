@@ -28,13 +28,16 @@ import java.util.logging.Logger;
  * them from an outbox drained by its own virtual writer thread, so senders (the dispatcher, the
  * commit thread, relays) never block on a slow peer and frames never interleave.
  *
- * <p>The outbox holds at most {@link #MAX_QUEUED_BYTES}; a peer that does not read and lets it
- * overflow is disconnected (chunked transfers are windowed, so an honest peer never gets there).
+ * <p>The outbox holds at most {@code maxQueuedBytes} (by default {@link #MAX_QUEUED_BYTES}; see
+ * {@code TrustConfig.maxQueuedBytes}): that is the cap on data in flight to one peer, sent or
+ * queued and not yet taken by it. A peer that does not read and lets it overflow is disconnected
+ * (chunked transfers are windowed, {@code WINDOW_CHUNKS} chunks per transfer, so an honest peer
+ * never gets there).
  * A read buffer of 8 KiB per connection keeps 10,000 idle connections cheap.
  */
 public final class Connection {
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
-    /** Bytes a connection may have queued for sending before it is dropped. */
+    /** Bytes a connection may have queued for sending before it is dropped, by default. */
     public static final long MAX_QUEUED_BYTES = 64L << 20;
     private static final byte[][] WIRE = new byte[Code.values().length][];
 
@@ -60,9 +63,16 @@ public final class Connection {
     private boolean closeAfterDrain;
     private final Thread writer;
     private final String remote;
+    private final long maxQueuedBytes;
 
     public Connection(Socket socket) throws IOException {
+        this(socket, MAX_QUEUED_BYTES);
+    }
+
+    /** A connection whose outbox may hold at most {@code maxQueuedBytes} (see the class comment). */
+    public Connection(Socket socket, long maxQueuedBytes) throws IOException {
         this.socket = socket;
+        this.maxQueuedBytes = maxQueuedBytes;
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
         this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
@@ -118,7 +128,7 @@ public final class Connection {
                 return false;
             }
             long q = queuedBytes.addAndGet(f.payload().length + Limits.HEADER_BYTES);
-            if (q > MAX_QUEUED_BYTES) {
+            if (q > maxQueuedBytes) {
                 LOG.warning(() -> remote + ": outbox overflow (" + q + " bytes); dropping peer");
                 closeNow();
                 return false;

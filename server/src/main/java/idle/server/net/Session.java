@@ -54,7 +54,7 @@ public final class Session implements Peer, Runnable {
     private String pendingName;
     private volatile String user;
     private boolean admin;
-    private String token;
+    private volatile String token;
     private volatile CountDownLatch shutdownAck;
 
     public Session(Connection conn, ServerContext ctx, Runnable onEnd) {
@@ -495,6 +495,27 @@ public final class Session implements Peer, Runnable {
 
     public void closeNow() {
         conn.closeNow();
+    }
+
+    /**
+     * Ends a logged-in session whose absolute lifetime is over (called by the acceptor's sweep):
+     * the token is revoked, the client gets {@code ILR#0} saying so, and the connection closes.
+     * The client may log in again with its password.
+     */
+    public void checkLifetime(long nowNanos) {
+        String t = token;
+        if (phase != Phase.READY || t == null || conn.isClosed()
+                || !ctx.tokens().remaining(t).isZero()) {
+            return;
+        }
+        java.time.Duration life = ctx.config().trust().sessionLifetime();
+        String why = "the session reached its lifetime of " + (life.toMinutes() >= 1
+                ? life.toMinutes() + " min" : life.toSeconds() + " s") + "; log in again";
+        LOG.info(() -> who() + ": " + why);
+        audit("EXPIRE", 0, null, "ILR", "session lifetime over");
+        ctx.tokens().revoke(t);
+        conn.send(0, new Message.Illegal(why));
+        conn.closeAfterDrain();
     }
 
     // ---- audit ------------------------------------------------------------------------------
