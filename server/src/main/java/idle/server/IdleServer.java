@@ -5,6 +5,7 @@ import idle.db.DatabaseConfig;
 import idle.server.admin.AdminCommands;
 import idle.server.audit.AuditLog;
 import idle.server.auth.Accounts;
+import idle.server.auth.LoginThrottle;
 import idle.server.auth.PasswordHasher;
 import idle.server.auth.Pseudonyms;
 import idle.server.auth.SessionTokens;
@@ -83,7 +84,9 @@ public final class IdleServer implements AutoCloseable {
                     + " starting");
             logging = ServerLogging.install(config.logToFile()
                     ? config.dataDir().resolve("idle.log") : null);
+            long tDb = System.nanoTime();
             db = Database.open(DatabaseConfig.embedded(config.dataDir().resolve("db")));
+            long dbMs = (System.nanoTime() - tDb) / 1_000_000;
             writer = new StoreWriter(db, config.commitBatch());
             AuditLog audit = new AuditLog(writer);
             SessionTokens tokens = new SessionTokens(config.resumeTokenLifetime(),
@@ -92,11 +95,13 @@ public final class IdleServer implements AutoCloseable {
             Accounts accounts = new Accounts(db, writer, hasher, audit, tokens);
             Pseudonyms pseudonyms = Pseudonyms.load(config.dataDir().resolve("server-secret"));
             Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms);
-            coordinator.recover();
+            long tRec = System.nanoTime();
+            int[] rec = coordinator.recover();
+            long recMs = (System.nanoTime() - tRec) / 1_000_000;
             Database fdb = db;
             AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines);
             ServerContext ctx = new ServerContext(config, coordinator, accounts, tokens, audit,
-                    admin::run);
+                    admin::run, new LoginThrottle(config.trust().throttle()));
             String fingerprint = null;
             javax.net.ssl.SSLContext tls = null;
             if (config.trust().tls()) {
@@ -123,7 +128,8 @@ public final class IdleServer implements AutoCloseable {
             LOG.info(() -> "listening on " + acceptor.host() + ":" + acceptor.port() + (fp == null
                     ? " WITHOUT TLS" : " with TLS, key " + fp) + " (data "
                     + config.dataDir() + ", started in "
-                    + (System.nanoTime() - t0) / 1_000_000 + " ms)");
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms: database " + dbMs
+                    + " ms, recovery of " + rec[0] + " queued jobs " + recMs + " ms)");
             return s;
         } catch (IOException | RuntimeException e) {
             if (writer != null) {

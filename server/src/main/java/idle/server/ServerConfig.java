@@ -21,12 +21,14 @@ import java.util.Objects;
  * @param commitBatch most state changes written in one transaction (group commit)
  * @param resumeTokenLifetime how long a session can be resumed after its connection dropped
  * @param logToFile write {@code idle.log} in the data directory
+ * @param loginDeadline a connection must finish the version exchange and login within this
  * @param trust TLS, login throttling, connection caps, session lifetime ({@link TrustConfig})
  */
 public record ServerConfig(Path dataDir, String bind, int port, Duration heartbeatTimeout,
         int maxAttempts, int maxScriptBytes, int maxInputBytes, long maxOutputBytes,
         int pbkdf2Iterations, Duration shutdownGrace, int commitBatch,
-        Duration resumeTokenLifetime, boolean logToFile, TrustConfig trust) {
+        Duration resumeTokenLifetime, boolean logToFile, Duration loginDeadline,
+        TrustConfig trust) {
 
     public static final int DEFAULT_PORT = 8001;
     public static final int PBKDF2_ITERATIONS = 600_000;
@@ -37,6 +39,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
         Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(resumeTokenLifetime, "resumeTokenLifetime");
+        Objects.requireNonNull(loginDeadline, "loginDeadline");
         Objects.requireNonNull(trust, "trust");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " outside 0..65535");
@@ -63,7 +66,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(15), 3,
                 1 << 20, 3 << 20, 512L << 20, PBKDF2_ITERATIONS, Duration.ofSeconds(2), 500,
-                Duration.ofMinutes(10), true, TrustConfig.defaults());
+                Duration.ofMinutes(10), true, Duration.ofSeconds(10), TrustConfig.defaults());
     }
 
     /** The default data directory, {@code ~/.idle/server}. */
@@ -74,85 +77,91 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
     public ServerConfig withDataDir(Path v) {
         return new ServerConfig(v, bind, port, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, trust);
+                resumeTokenLifetime, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withBind(String v) {
         return new ServerConfig(dataDir, v, port, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, trust);
+                resumeTokenLifetime, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withPort(int v) {
         return new ServerConfig(dataDir, bind, v, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, trust);
+                resumeTokenLifetime, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withHeartbeatTimeout(Duration v) {
         return new ServerConfig(dataDir, bind, port, v, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, trust);
+                resumeTokenLifetime, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withMaxAttempts(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, v, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, trust);
+                resumeTokenLifetime, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withMaxScriptBytes(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts, v,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, trust);
+                resumeTokenLifetime, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withMaxInputBytes(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, v, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, trust);
+                resumeTokenLifetime, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withMaxOutputBytes(long v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, v, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, trust);
+                resumeTokenLifetime, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withPbkdf2Iterations(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, v, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, trust);
+                resumeTokenLifetime, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withShutdownGrace(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, v, commitBatch,
-                resumeTokenLifetime, logToFile, trust);
+                resumeTokenLifetime, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withCommitBatch(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, v,
-                resumeTokenLifetime, logToFile, trust);
+                resumeTokenLifetime, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withResumeTokenLifetime(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
-                commitBatch, v, logToFile, trust);
+                commitBatch, v, logToFile, loginDeadline, trust);
     }
 
     public ServerConfig withLogToFile(boolean v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
-                commitBatch, resumeTokenLifetime, v, trust);
+                commitBatch, resumeTokenLifetime, v, loginDeadline, trust);
+    }
+
+    public ServerConfig withLoginDeadline(Duration v) {
+        return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
+                maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
+                commitBatch, resumeTokenLifetime, logToFile, v, trust);
     }
 
     public ServerConfig withTrust(TrustConfig v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
-                commitBatch, resumeTokenLifetime, logToFile, v);
+                commitBatch, resumeTokenLifetime, logToFile, loginDeadline, v);
     }
 
     /** Plaintext on the wire (tests, trusted networks): see {@link TrustConfig#withInsecurePlaintext}. */

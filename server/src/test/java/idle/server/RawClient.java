@@ -105,6 +105,21 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Sends HBT every {@code every} from a background thread, as real clients do. */
+    void heartbeats(Duration every) {
+        Thread.ofVirtual().start(() -> {
+            long token = 1_000_000;
+            while (!eof && !socket.isClosed()) {
+                send(Integer.MAX_VALUE - 7, new Message.Heartbeat(token++));
+                try {
+                    Thread.sleep(every.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
     void send(int id, Message m) {
         try {
             ch.writeAndFlush(Codec.encode(id, m));

@@ -1,5 +1,6 @@
 package idle.client.lender;
 
+import idle.shared.tls.KnownServers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -46,7 +47,7 @@ public record LenderSettings(int maxJobs, int cpuSeconds, int memoryMb, int time
 
     /** The default client data directory: {@code $IDLE_HOME/client}, IDLE_HOME defaulting to ~/.idle. */
     public static Path defaultDataDir() {
-        return idle.shared.tls.KnownServers.idleHome().resolve("client");
+        return KnownServers.idleHome().resolve("client");
     }
 
     public LenderSettings withMaxJobs(int n) {

@@ -70,8 +70,8 @@ public final class IdleWorkbench {
 
     /**
      * Opens the window and logs in: scripted when the options allow it (the dialog opens with the
-     * error if that fails), else through the dialog. Returns at once when scripted; the dialog
-     * blocks in its own event loop. UI thread.
+     * error if that fails), else through the dialog. Returns at once (the dialog does not block). UI
+     * thread.
      */
     public void open() {
         window.open();
@@ -86,11 +86,7 @@ public final class IdleWorkbench {
                 }
             }, window::useSession, failure -> window.logIn(UserMessages.describe(failure)));
         } else {
-            display.asyncExec(() -> {
-                if (window.getShell() != null && !window.getShell().isDisposed()) {
-                    window.logIn();
-                }
-            });
+            window.logIn();
         }
     }
 

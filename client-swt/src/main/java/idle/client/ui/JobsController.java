@@ -52,7 +52,10 @@ public final class JobsController {
         events.addListener(summary -> jobs.update(summary.jobId(), row -> row.update(summary)));
     }
 
-    /** Submits the scripts in order; each gets a row at once and a tab once accepted. */
+    /**
+     * Submits the scripts one after the other, in order (so job ids follow the list); each gets a
+     * row at once and an output tab once accepted (the first one in front).
+     */
     public void submit(List<SubmitRequest> requests) {
         ClientSession session;
         try {
@@ -61,41 +64,52 @@ public final class JobsController {
             errors.report("Submit", e, true);
             return;
         }
-        boolean first = true;
+        List<JobRow> rows = new java.util.ArrayList<>();
         for (SubmitRequest request : requests) {
             JobRow row = new JobRow(request, System.currentTimeMillis());
             jobs.add(row);
-            FeedListener listener = new FeedListener(feeds, ui, events);
-            boolean select = first;
-            first = false;
-            background.run(owner, () -> {
-                var accepted = session.submit(request, listener);
-                feeds.writableFeed(accepted.jobId(), listener);
-                return accepted;
-            }, accepted -> {
-                row.accepted(accepted.jobId(), accepted.state(), accepted.note());
-                jobs.changed(row);
-                var feed = feeds.get(accepted.jobId());
-                if (feed != null && feed.latest() != null) {
-                    row.update(feed.latest());
-                    jobs.changed(row);
-                }
-                tabs.open(accepted.jobId(), request.scriptName(), select);
-            }, failure -> {
-                Throwable t = UserMessages.unwrap(failure);
-                if (t instanceof ServiceException se && se.kind() == ServiceException.Kind.NO_LENDERS) {
-                    row.rejected(se.getMessage());
-                    jobs.changed(row);
-                    noLenders.accept(request.scriptName() + " was not accepted: " + se.getMessage());
-                } else {
-                    row.failed(UserMessages.describe(t));
-                    jobs.changed(row);
-                    errors.report("Submit " + request.scriptName(), t, false);
-                }
-            });
+            rows.add(row);
         }
         statusMessage.accept(requests.size() == 1 ? "Submitting " + requests.get(0).scriptName() + "…"
                 : "Submitting " + requests.size() + " scripts…");
+        submitNext(session, rows, 0);
+    }
+
+    private void submitNext(ClientSession session, List<JobRow> rows, int index) {
+        if (index >= rows.size()) {
+            return;
+        }
+        JobRow row = rows.get(index);
+        SubmitRequest request = row.request();
+        FeedListener listener = new FeedListener(feeds, ui, events);
+        background.run(owner, () -> {
+            var accepted = session.submit(request, listener);
+            feeds.writableFeed(accepted.jobId(), listener);
+            return accepted;
+        }, accepted -> {
+            row.accepted(accepted.jobId(), accepted.state(), accepted.note());
+            var feed = feeds.get(accepted.jobId());
+            if (feed != null && feed.latest() != null) {
+                row.update(feed.latest());
+            }
+            jobs.changed(row);
+            tabs.open(accepted.jobId(), request.scriptName(), index == 0);
+            statusMessage.accept("Submitted " + request.scriptName() + " as job " + accepted.jobId() + ".");
+            submitNext(session, rows, index + 1);
+        }, failure -> {
+            Throwable t = UserMessages.unwrap(failure);
+            if (t instanceof ServiceException se && se.kind() == ServiceException.Kind.NO_LENDERS) {
+                row.rejected(se.getMessage());
+                jobs.changed(row);
+                noLenders.accept(request.scriptName() + " was not accepted: " + se.getMessage());
+                statusMessage.accept(request.scriptName() + " was not accepted.");
+            } else {
+                row.failed(UserMessages.describe(t));
+                jobs.changed(row);
+                errors.report("Submit " + request.scriptName(), t, false);
+            }
+            submitNext(session, rows, index + 1);
+        });
     }
 
     /** Submits the same scripts again, with the same arguments and inputs. */

@@ -73,6 +73,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     private JobsController controller;
     private ToolTip balloon;
     private boolean polling;
+    private LoginDialog loginDialog;
 
     /**
      * @param layout where the window's layout is kept between runs
@@ -119,7 +120,23 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         super.configureShell(shell);
         shell.setText("IDLE");
         shell.setImages(new org.eclipse.swt.graphics.Image[] {resources.image(Icons.LEND)});
-        shell.setMinimumSize(760, 520);
+    }
+
+    @Override
+    protected void initializeBounds() {
+        super.initializeBounds();
+        // Window skips its bounds when the shell was resized while being built (GTK does so):
+        // apply the saved (or default) size and place regardless.
+        Point size = getInitialSize();
+        Point location = getInitialLocation(size);
+        getShell().setBounds(getConstrainedShellBounds(new Rectangle(location.x, location.y, size.x, size.y)));
+    }
+
+    @Override
+    public void create() {
+        super.create();
+        // After the initial bounds: a resize during configureShell would make Window skip them.
+        getShell().setMinimumSize(760, 520);
     }
 
     @Override
@@ -156,7 +173,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         views.setSelection(Math.max(0, Math.min(2, layout.getInt("views.selected", 0))));
 
         int[] weights = layout.getInts("sash.main");
-        sash.setWeights(weights.length == 2 && weights[0] > 0 && weights[1] > 0 ? weights : new int[] {48, 52});
+        sash.setWeights(weights.length == 2 && weights[0] > 0 && weights[1] > 0 ? weights : new int[] {56, 44});
         int[] queueWeights = layout.getInts("sash.queue");
         if (queueWeights.length == 2 && queueWeights[0] > 0 && queueWeights[1] > 0) {
             queue.sash().setWeights(queueWeights);
@@ -331,7 +348,8 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         balloon.setText(job.state() == JobState.SUCCEEDED ? "Job finished" : "Job ended");
         balloon.setMessage(text);
         Rectangle area = getShell().getClientArea();
-        balloon.setLocation(getShell().toDisplay(area.x + area.width - 40, area.y + area.height - 30));
+        balloon.setLocation(outputs.tabAnchor(job.jobId())
+                .orElse(getShell().toDisplay(area.x + area.width / 2, area.y + area.height / 2)));
         balloon.setVisible(true);
     }
 
@@ -367,12 +385,34 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         logIn(null);
     }
 
-    /** Opens the login dialog, with an error to show (e.g. a failed scripted login). */
-    public void logIn(String error) {
-        LoginDialog dialog = new LoginDialog(getShell(), opener, background, remembered, resources, error);
-        if (dialog.open() == LoginDialog.OK) {
-            useSession(dialog.session());
+    /**
+     * Opens the login dialog (without a nested event loop: the window stays live), with an error
+     * to show (e.g. a failed scripted login). The session is used when the dialog closes with OK.
+     * Returns the dialog; an open one is brought to front instead of opening another.
+     */
+    public LoginDialog logIn(String error) {
+        if (loginDialog != null && loginDialog.getShell() != null && !loginDialog.getShell().isDisposed()) {
+            loginDialog.getShell().forceActive();
+            return loginDialog;
         }
+        LoginDialog dialog = new LoginDialog(getShell(), opener, background, remembered, resources, error);
+        dialog.setBlockOnOpen(false);
+        dialog.open();
+        loginDialog = dialog;
+        dialog.getShell().addListener(SWT.Dispose, e -> {
+            if (dialog.getReturnCode() == LoginDialog.OK && dialog.session() != null) {
+                useSession(dialog.session());
+            }
+            if (loginDialog == dialog) {
+                loginDialog = null;
+            }
+        });
+        return dialog;
+    }
+
+    /** The login dialog while it is open, else null. */
+    public LoginDialog loginDialog() {
+        return loginDialog;
     }
 
     @Override

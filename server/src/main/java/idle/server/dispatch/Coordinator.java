@@ -99,7 +99,11 @@ public final class Coordinator {
     public int[] recover() {
         long now = System.currentTimeMillis();
         List<Job> rows = db.inTransaction(tx -> {
-            List<Job> found = tx.jobs().inStates(EnumSet.of(JobState.QUEUED, JobState.RUNNING));
+            // one state per query: an equality on the state lets Derby use the (state, id)
+            // index; "IN (...) ORDER BY id" made it scan the whole history
+            List<Job> found = new ArrayList<>(tx.jobs().inStates(EnumSet.of(JobState.QUEUED)));
+            found.addAll(tx.jobs().inStates(EnumSet.of(JobState.RUNNING)));
+            found.sort(java.util.Comparator.comparingLong(Job::getId));
             int requeued = 0;
             int lost = 0;
             for (Job j : found) {
@@ -987,15 +991,7 @@ public final class Coordinator {
         audit.record(user, "ATT", n, jobId, "SCF", "from " + fromSeq + (follow ? ", follow" : ""),
                 runner.remoteAddress());
         JobFeed f = feed;
-        new Follower(runner, n, f, fromSeq, follow, f.snapshot().version(), () -> {
-            if (f.summary().state().isTerminal() && !f.hasFollowers() && f.spool() != null) {
-                try {
-                    f.spool().close();
-                } catch (IOException e) {
-                    // ignore
-                }
-            }
-        }).start();
+        new Follower(runner, n, f, fromSeq, follow, f.snapshot().version(), null).start();
     }
 
     /** GIP: the pseudonym of the lender of the requester's job. */

@@ -153,8 +153,9 @@ public final class Acceptor implements AutoCloseable {
     private void serve(Socket raw, String host) {
         boolean started = false;
         try {
-            int heartbeat = (int) Math.min(Integer.MAX_VALUE,
-                    ctx.config().heartbeatTimeout().toMillis());
+            int heartbeat = (int) Math.min(Integer.MAX_VALUE, Math.min(
+                    ctx.config().heartbeatTimeout().toMillis(),
+                    ctx.config().loginDeadline().toMillis()));
             Socket s = raw;
             if (tls != null) {
                 raw.setSoTimeout(handshakeMillis());
@@ -201,9 +202,10 @@ public final class Acceptor implements AutoCloseable {
         }
     }
 
+    /** The TLS handshake must fit in the login deadline (the session's own clock starts after). */
     private int handshakeMillis() {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.min(
-                ctx.config().heartbeatTimeout().toMillis(), 10_000)));
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                ctx.config().loginDeadline().toMillis()));
     }
 
     /**

@@ -85,6 +85,16 @@ public final class Connection {
         writer.start();
     }
 
+    /** The peer's host address (no port), e.g. "127.0.0.1". */
+    public String remoteHost() {
+        return socket.getInetAddress() == null ? remote : socket.getInetAddress().getHostAddress();
+    }
+
+    /** Sets how long a read may wait; 0 = forever. */
+    public void readTimeout(long millis) throws java.net.SocketException {
+        socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, millis)));
+    }
+
     public String remoteAddress() {
         return remote;
     }

@@ -9,7 +9,8 @@ import java.util.List;
 
 /** What a session needs from the server, wired once by {@code IdleServer}. */
 public record ServerContext(ServerConfig config, Coordinator coordinator, Accounts accounts,
-        SessionTokens tokens, AuditLog audit, AdminHandler admin) {
+        SessionTokens tokens, AuditLog audit, AdminHandler admin,
+        idle.server.auth.LoginThrottle throttle) {
 
     /** Runs an admin command for an admin account (ADM). */
     public interface AdminHandler {

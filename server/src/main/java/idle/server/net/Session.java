@@ -56,6 +56,7 @@ public final class Session implements Peer, Runnable {
     private boolean admin;
     private volatile String token;
     private volatile CountDownLatch shutdownAck;
+    private final long started = System.nanoTime();
 
     public Session(Connection conn, ServerContext ctx, Runnable onEnd) {
         this.conn = conn;
@@ -126,8 +127,33 @@ public final class Session implements Peer, Runnable {
                 return;
             }
             phase = Phase.LOGIN;
+            long deadline = started + ctx.config().loginDeadline().toNanos();
+            boolean ready = false;
             while (!conn.isClosed()) {
-                Frame f = conn.read();
+                if (!ready) {
+                    if (phase == Phase.READY) {
+                        ready = true;
+                        conn.readTimeout(ctx.config().heartbeatTimeout().toMillis());
+                    } else {
+                        long left = (deadline - System.nanoTime()) / 1_000_000;
+                        if (left <= 0) {
+                            loginTimeout();
+                            return;
+                        }
+                        conn.readTimeout(Math.min(left,
+                                ctx.config().heartbeatTimeout().toMillis()));
+                    }
+                }
+                Frame f;
+                try {
+                    f = conn.read();
+                } catch (SocketTimeoutException e) {
+                    if (!ready) {
+                        loginTimeout(); // the deadline (or the silence limit) passed
+                        return;
+                    }
+                    throw e;
+                }
                 Message m;
                 try {
                     m = Codec.decode(f);
@@ -162,6 +188,14 @@ public final class Session implements Peer, Runnable {
         } finally {
             end();
         }
+    }
+
+    private void loginTimeout() {
+        String why = "no login within " + ctx.config().loginDeadline().toSeconds() + " s";
+        LOG.info(() -> who() + ": " + why + "; closing");
+        audit("LCS", loginId, null, "ILR", why);
+        conn.send(0, new Message.Illegal(why));
+        conn.closeAfterDrain();
     }
 
     private void fatal(String reason) {
@@ -292,7 +326,29 @@ public final class Session implements Peer, Runnable {
     private void password(int id, Message.Password p) {
         String name = pendingName;
         pendingName = null;
+        String host = conn.remoteHost();
+        java.time.Duration wait = ctx.throttle().waitBefore(name, host);
+        if (ctx.throttle().tooLong(wait)) {
+            phase = Phase.LOGIN;
+            conn.send(id, new Message.Failure(FailureKind.THROTTLED, "too many failed logins; "
+                    + "try again in " + Math.max(1, wait.toSeconds()) + " s"));
+            auditAs(name, "LCS", id, null, "FLD", "throttled");
+            return;
+        }
+        if (!wait.isZero()) {
+            try {
+                Thread.sleep(wait); // a virtual thread: cheap; only this connection waits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         Accounts.LoginResult r = ctx.accounts().check(name, p.password().toCharArray());
+        if (r.check() == Accounts.Check.BAD_CREDENTIALS) {
+            ctx.throttle().failed(name, host);
+        } else if (r.check() == Accounts.Check.OK) {
+            ctx.throttle().succeeded(name, host);
+        }
         switch (r.check()) {
             case OK -> {
                 user = name;

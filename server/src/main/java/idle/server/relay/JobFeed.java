@@ -78,8 +78,20 @@ public final class JobFeed {
         followers.add(f);
     }
 
+    /** A follower ended; the last one out of a finished job closes its spool. */
     public void remove(Follower f) {
         followers.remove(f);
+        OutputSpool s;
+        synchronized (this) {
+            s = followers.isEmpty() && summary.state().isTerminal() ? spool : null;
+        }
+        if (s != null) {
+            try {
+                s.close(); // later readers reopen it read-only
+            } catch (IOException e) {
+                // nothing to do
+            }
+        }
     }
 
     public boolean hasFollowers() {

@@ -46,6 +46,7 @@ public final class LoginDialog extends TitleAreaDialog {
     private Future<?> pending;
     private int attempt;
     private ClientSession session;
+    private String error;
 
     public LoginDialog(Shell parent, SessionOpener opener, Background background, SettingsStore remembered,
             IdleResources resources, String initialError) {
@@ -72,7 +73,7 @@ public final class LoginDialog extends TitleAreaDialog {
     protected Control createDialogArea(Composite parent) {
         Composite area = (Composite) super.createDialogArea(parent);
         setTitle("Log in to an IDLE server");
-        setTitleImage(resources.image(idle.client.ui.resources.Icons.LOGIN));
+        setTitleImage(resources.icons().large(idle.client.ui.resources.Icons.LOGIN, 48));
         setMessage("Runners submit python3 scripts; lenders run them on their idle computers.",
                 IMessageProvider.INFORMATION);
         Composite form = new Composite(area, SWT.NONE);
@@ -128,6 +129,27 @@ public final class LoginDialog extends TitleAreaDialog {
     /** True while a login runs (for tests). */
     public boolean isLoggingIn() {
         return pending != null;
+    }
+
+    /** Presses "Log In" (for scripted use and tests). */
+    public void logIn() {
+        okPressed();
+    }
+
+    /** Presses "Cancel" (for tests). */
+    public void cancel() {
+        cancelPressed();
+    }
+
+    /** The error shown in the title area, or null. */
+    public String error() {
+        return error;
+    }
+
+    @Override
+    public void setErrorMessage(String newErrorMessage) {
+        error = newErrorMessage;
+        super.setErrorMessage(newErrorMessage);
     }
 
     public Text serverField() {

@@ -35,8 +35,10 @@ public final class FeedListener implements JobListener {
     public void state(JobSummary job) {
         JobFeed feed = feeds.writableFeed(job.jobId(), this);
         if (feed != null) {
+            JobSummary before = feed.latest;
             feed.latest = job;
-            if (job.state().isTerminal()) {
+            // Only a transition seen live gets a closing note; a replay of a finished job does not.
+            if (job.state().isTerminal() && before != null && !before.state().isTerminal()) {
                 feed.buffer().note("— " + job.scriptName() + ": "
                         + idle.client.ui.model.JobTexts.outcome(job) + " —");
             }

@@ -60,6 +60,14 @@ public final class Icons {
         return manager.create(descriptor(name));
     }
 
+    /** An icon drawn {@code pixels} wide at 100% zoom (e.g. 48 for a dialog's title image). */
+    public Image large(String name, int pixels) {
+        return manager.create(descriptors.computeIfAbsent(name + "@" + pixels, n -> {
+            List<Layer> layers = layers(name);
+            return ImageDescriptor.createFromImageDataProvider(zoom -> rasterize(layers, zoom * pixels / 16));
+        }));
+    }
+
     public ImageDescriptor descriptor(String name) {
         return descriptors.computeIfAbsent(name, n -> {
             List<Layer> layers = layers(n);

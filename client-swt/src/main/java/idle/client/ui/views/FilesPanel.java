@@ -109,6 +109,9 @@ public final class FilesPanel {
 
     public void setFiles(List<OutputFileInfo> files) {
         viewer.setInput(files);
+        if (!files.isEmpty()) {
+            viewer.getTable().setSelection(0);
+        }
         status.setText(files.isEmpty() ? "The job wrote no files." : "");
         updateButtons();
     }

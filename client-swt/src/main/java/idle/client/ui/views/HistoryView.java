@@ -107,9 +107,9 @@ public final class HistoryView {
         column("Submitted", 150, j -> JobTexts.time(j.submittedAt()), Comparator.comparingLong(JobSummary::submittedAt), null);
         column("Duration", 75, j -> JobTexts.elapsed(j, System.currentTimeMillis()),
                 Comparator.comparingLong(j -> j.durationMillis(System.currentTimeMillis())), null);
-        column("Exit code", 70, JobTexts::exitCode, Comparator.comparing(j -> j.exitCode() == null ? Integer.MIN_VALUE
+        column("Exit code", 80, JobTexts::exitCode, Comparator.comparing(j -> j.exitCode() == null ? Integer.MIN_VALUE
                 : j.exitCode()), null);
-        column("Lender", 130, JobSummary::lender, Comparator.comparing(JobSummary::lender), null);
+        column("Lender", 175, JobSummary::lender, Comparator.comparing(JobSummary::lender), null);
         column("Output", 80, j -> JobTexts.bytes(j.outputBytes()), Comparator.comparingLong(JobSummary::outputBytes), null);
         viewer.setContentProvider(ArrayContentProvider.getInstance());
         viewer.setComparator(sorter);

@@ -84,7 +84,7 @@ public final class LenderView {
         GridLayout ll = new GridLayout(1, false);
         ll.marginWidth = 0;
         left.setLayout(ll);
-        left.setLayoutData(new GridData(SWT.FILL, SWT.FILL, false, true));
+        left.setLayoutData(new GridData(SWT.FILL, SWT.TOP, false, true));
 
         Composite toggleRow = new Composite(left, SWT.NONE);
         GridLayout trl = new GridLayout(2, false);
@@ -113,15 +113,20 @@ public final class LenderView {
         onlyWhenIdle.setSelection(settings.getBoolean("lender.onlyWhenIdle", false));
         GridDataFactory.fillDefaults().span(2, 1).applyTo(onlyWhenIdle);
 
-        Group box = new Group(left, SWT.NONE);
+        Composite right = new Composite(root, SWT.NONE);
+        GridLayout rl = new GridLayout(1, false);
+        rl.marginWidth = 0;
+        right.setLayout(rl);
+        right.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        Group box = new Group(right, SWT.NONE);
         box.setText("What the sandbox allows");
         box.setLayout(new GridLayout(1, false));
-        box.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        box.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
         sandbox = new Label(box, SWT.WRAP);
         sandbox.setText("Log in to see the sandbox of this computer.");
-        GridDataFactory.fillDefaults().grab(true, true).hint(300, SWT.DEFAULT).applyTo(sandbox);
+        GridDataFactory.fillDefaults().grab(true, false).hint(300, SWT.DEFAULT).applyTo(sandbox);
 
-        Group served = new Group(root, SWT.NONE);
+        Group served = new Group(right, SWT.NONE);
         served.setText("Requests served by this computer");
         served.setLayout(new GridLayout(1, false));
         served.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
@@ -136,14 +141,28 @@ public final class LenderView {
         toggle.addListener(SWT.Selection, e -> setLending(toggle.getSelection()));
         sessions.addListener(s -> {
             lending = s == null ? null : s.lending();
-            sandbox.setText(lending == null ? "Log in to see the sandbox of this computer." : lending.sandboxDescription());
-            root.layout(true, true);
+            describeSandbox();
             if (s == null && on) {
                 stopped(null);
             }
             toggle.setEnabled(s != null);
         });
         toggle.setEnabled(false);
+    }
+
+    /** Shows what the sandbox allows with the current limits (probed on a worker). */
+    private void describeSandbox() {
+        Lending l = lending;
+        if (l == null) {
+            sandbox.setText("Log in to see the sandbox of this computer.");
+            root.layout(true, true);
+            return;
+        }
+        LenderSettings chosen = currentSettings();
+        background.run(sandbox, () -> l.sandboxDescription(chosen), text -> {
+            sandbox.setText(text);
+            root.layout(true, true);
+        }, failure -> sandbox.setText(idle.client.ui.UserMessages.describe(failure)));
     }
 
     private Spinner spinner(Composite parent, String label, int min, int max, int value) {
@@ -153,7 +172,19 @@ public final class LenderView {
         s.setMaximum(max);
         s.setSelection(Math.max(min, Math.min(max, value)));
         GridDataFactory.fillDefaults().hint(90, SWT.DEFAULT).applyTo(s);
+        s.addListener(SWT.Selection, e -> describeSandboxSoon());
         return s;
+    }
+
+    private int describeGeneration;
+
+    private void describeSandboxSoon() {
+        int gen = ++describeGeneration;
+        root.getDisplay().timerExec(500, () -> {
+            if (gen == describeGeneration && !root.isDisposed()) {
+                describeSandbox();
+            }
+        });
     }
 
     public Composite control() {
@@ -241,7 +272,8 @@ public final class LenderView {
         toggle.setEnabled(lending != null);
         toggle.setSelection(on);
         toggle.setText(on ? "Stop lending" : "Start lending");
-        toggleNote.setText(on ? "Lending" + (pseudonym.isEmpty() ? "." : " as “" + pseudonym + "”.") : "Not lending.");
+        toggleNote.setText(on ? "Lending." : "Not lending.");
+        showCounters();
         setLimitsEnabled(!on);
         toggle.getParent().layout();
         lendingChanged.accept(on);
@@ -274,7 +306,8 @@ public final class LenderView {
     }
 
     private void showCounters() {
-        counters.setText("Jobs served: " + served + "     Running now: " + running + "     CPU time lent: "
+        counters.setText((on && !pseudonym.isEmpty() ? "Lending as “" + pseudonym + "”     " : "")
+                + "Jobs served: " + served + "     Running now: " + running + "     CPU time lent: "
                 + JobTexts.cpu(cpuMillis));
         counters.getParent().layout();
     }
@@ -298,7 +331,7 @@ public final class LenderView {
         public void started(String name) {
             ui.async(root, () -> {
                 pseudonym = name;
-                line("Lending as “" + name + "”. Waiting for jobs…");
+                showCounters();
                 if (on) {
                     afterToggle();
                 }
@@ -314,7 +347,6 @@ public final class LenderView {
         public void jobStarted(long jobId, String scriptName) {
             ui.async(root, () -> {
                 running++;
-                line("Job " + jobId + " (" + scriptName + ") started");
                 showCounters();
             });
         }
@@ -325,7 +357,6 @@ public final class LenderView {
                 running = Math.max(0, running - 1);
                 served++;
                 cpuMillis += cpu;
-                line("Job " + jobId + " (" + scriptName + ") " + outcome + ", " + JobTexts.cpu(cpu) + " CPU");
                 showCounters();
             });
         }

@@ -118,7 +118,7 @@ public final class OutputTab {
         text.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
         findBar = new FindBar(textArea, text);
         files = new FilesPanel(sash, jobId, background, sessions, resources);
-        sash.setWeights(78, 22);
+        sash.setWeights(65, 35);
         sash.setMaximizedControl(textArea);
 
         find.addListener(SWT.Selection, e -> showFind());
@@ -223,6 +223,28 @@ public final class OutputTab {
             return;
         }
         boolean follow = isAtEnd();
+        List<OutputBuffer.Segment> segments = batch.segments();
+        long incoming = segments.stream().mapToLong(s -> s.text().length()).sum();
+        if (incoming > retainedChars) {
+            // More arrived than the widget keeps: everything shown so far and the head of the
+            // batch would be trimmed at once, so skip appending them at all.
+            trimmedChars += text.getCharCount();
+            text.setText("");
+            long drop = incoming - retainedChars;
+            List<OutputBuffer.Segment> kept = new ArrayList<>();
+            for (OutputBuffer.Segment s : segments) {
+                if (drop >= s.text().length()) {
+                    drop -= s.text().length();
+                    trimmedChars += s.text().length();
+                } else {
+                    kept.add(drop == 0 ? s : new OutputBuffer.Segment(s.kind(), s.text().substring((int) drop)));
+                    trimmedChars += drop;
+                    drop = 0;
+                }
+            }
+            segments = kept;
+            showTrimmed();
+        }
         StringBuilder sb = new StringBuilder();
         List<StyleRange> styles = new ArrayList<>();
         int base = text.getCharCount();
@@ -231,7 +253,7 @@ public final class OutputTab {
             appendStyled(sb, styles, base, OutputBuffer.Kind.NOTE, "[… " + batch.droppedChars()
                     + " characters skipped while the window caught up; the server keeps them …]\n");
         }
-        for (OutputBuffer.Segment s : batch.segments()) {
+        for (OutputBuffer.Segment s : segments) {
             if (s.kind() == OutputBuffer.Kind.NOTE && !endsWithNewline(sb, base)) {
                 sb.append('\n');
             }
@@ -290,9 +312,12 @@ public final class OutputTab {
         if (!follow) {
             text.setTopIndex(Math.max(0, top - removedLines));
         }
-        trimmedBanner.setText("Showing the last " + JobTexts.bytes(text.getCharCount())
-                + " of output; " + JobTexts.bytes(trimmedChars) + " earlier were trimmed here. "
-                + "The full output stays on the server: “Save output…” fetches all of it.");
+        showTrimmed();
+    }
+
+    private void showTrimmed() {
+        trimmedBanner.setText("Showing the latest output only: about " + JobTexts.bytes(trimmedChars + skippedChars)
+                + " earlier were left out here. The full output stays on the server: “Save output…” fetches all of it.");
         if (!trimmedBanner.getVisible()) {
             trimmedBanner.setVisible(true);
             ((GridData) trimmedBanner.getLayoutData()).exclude = false;

@@ -190,6 +190,16 @@ public final class OutputTabs {
         return Optional.ofNullable(tabs.get(jobId));
     }
 
+    /** Where on the screen the tab of a job is (its bottom centre), to point a notification at. */
+    public Optional<org.eclipse.swt.graphics.Point> tabAnchor(long jobId) {
+        CTabItem item = items.get(jobId);
+        if (item == null || item.isDisposed() || !item.isShowing()) {
+            return Optional.empty();
+        }
+        var b = item.getBounds();
+        return Optional.of(folder.toDisplay(b.x + b.width / 2, b.y + b.height));
+    }
+
     public boolean isUnseen(long jobId) {
         CTabItem item = items.get(jobId);
         return item != null && item.getData("unseen") != null;

@@ -82,40 +82,32 @@ public final class QueueView {
 
         // --- scripts to queue ---
         Composite top = new Composite(sash, SWT.NONE);
-        GridLayout tl = new GridLayout(2, false);
+        GridLayout tl = new GridLayout(1, false);
         tl.marginWidth = 0;
+        tl.marginHeight = 2;
         top.setLayout(tl);
-        Label pendingTitle = new Label(top, SWT.NONE);
-        pendingTitle.setText("Scripts to queue — add python3 scripts, or drop .py files here");
-        pendingTitle.setFont(resources.bold());
-        GridDataFactory.fillDefaults().span(2, 1).applyTo(pendingTitle);
+        Composite pendingHead = header(top, "Scripts to queue", "add python3 scripts, or drop .py files on the list");
+        button(pendingHead, "Add scripts…", Icons.ADD, "Choose python3 scripts (Ctrl+O)", this::addScripts);
+        button(pendingHead, "Add input files…", null, "Input files for the selected scripts (all when none is selected)",
+                this::addInputs);
+        button(pendingHead, "Remove", null, "Remove the selected scripts from this list", this::removeSelected);
         pendingViewer = new TableViewer(top, SWT.BORDER | SWT.FULL_SELECTION | SWT.MULTI);
         pendingViewer.getTable().setHeaderVisible(true);
         pendingViewer.getTable().setLinesVisible(true);
-        GridDataFactory.fillDefaults().grab(true, true).hint(400, 80).applyTo(pendingViewer.getTable());
+        GridDataFactory.fillDefaults().grab(true, true).hint(400, 60).applyTo(pendingViewer.getTable());
         column(pendingViewer, "Script", 180, p -> ((PendingScript) p).script().getFileName().toString(), null);
-        column(pendingViewer, "Folder", 220, p -> String.valueOf(((PendingScript) p).script().getParent()), null);
-        column(pendingViewer, "Arguments", 160, p -> ((PendingScript) p).args(), null);
-        column(pendingViewer, "Input files", 200, p -> names(((PendingScript) p).inputs()), null);
+        column(pendingViewer, "Folder", 260, p -> String.valueOf(((PendingScript) p).script().getParent()), null);
+        column(pendingViewer, "Arguments", 200, p -> ((PendingScript) p).args(), null);
+        column(pendingViewer, "Input files", 260, p -> names(((PendingScript) p).inputs()), null);
         pendingViewer.setContentProvider(ArrayContentProvider.getInstance());
         pendingViewer.setInput(pending);
-
-        Composite pendingButtons = new Composite(top, SWT.NONE);
-        GridLayout pbl = new GridLayout(1, true);
-        pbl.marginWidth = 0;
-        pbl.marginHeight = 0;
-        pendingButtons.setLayout(pbl);
-        pendingButtons.setLayoutData(new GridData(SWT.FILL, SWT.TOP, false, false));
-        button(pendingButtons, "Add scripts…", Icons.ADD, "Choose python3 scripts (Ctrl+O)", this::addScripts);
-        button(pendingButtons, "Add input files…", null, "Input files for the selected scripts (all when none is selected)",
-                this::addInputs);
-        button(pendingButtons, "Remove", null, "Remove the selected scripts from this list", this::removeSelected);
 
         Composite options = new Composite(top, SWT.NONE);
         GridLayout ol = new GridLayout(4, false);
         ol.marginWidth = 0;
+        ol.marginHeight = 0;
         options.setLayout(ol);
-        GridDataFactory.fillDefaults().span(2, 1).grab(true, false).applyTo(options);
+        options.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         new Label(options, SWT.NONE).setText("Arguments:");
         argsText = new Text(options, SWT.BORDER);
         argsText.setMessage("for the selected scripts, e.g. --size 10 \"two words\"");
@@ -126,6 +118,7 @@ public final class QueueView {
         submitButton = new Button(options, SWT.PUSH);
         submitButton.setText("Submit all");
         submitButton.setImage(resources.image(Icons.SUBMIT));
+        submitButton.setFont(resources.bold());
         submitButton.setToolTipText("Submit the scripts in this list (Ctrl+Enter)");
         submitButton.addListener(SWT.Selection, e -> submitPending());
 
@@ -148,39 +141,30 @@ public final class QueueView {
 
         // --- this session's jobs ---
         Composite bottom = new Composite(sash, SWT.NONE);
-        GridLayout bl = new GridLayout(2, false);
+        GridLayout bl = new GridLayout(1, false);
         bl.marginWidth = 0;
+        bl.marginHeight = 2;
         bottom.setLayout(bl);
-        Label jobsTitle = new Label(bottom, SWT.NONE);
-        jobsTitle.setText("Jobs of this session");
-        jobsTitle.setFont(resources.bold());
-        GridDataFactory.fillDefaults().span(2, 1).applyTo(jobsTitle);
+        Composite jobsHead = header(bottom, "Jobs of this session", "double-click a job to see its output");
+        button(jobsHead, "Open output", Icons.OUTPUT, "Show the output of the selected jobs", this::openSelected);
+        button(jobsHead, "Cancel", Icons.CANCEL, "Cancel the selected jobs (Ctrl+Shift+X)", this::cancelSelected);
+        button(jobsHead, "Re-run", Icons.RERUN, "Submit the selected jobs' scripts again (Ctrl+Shift+R)", this::rerunSelected);
         jobsViewer = new TableViewer(bottom, SWT.BORDER | SWT.FULL_SELECTION | SWT.MULTI);
         jobsViewer.getTable().setHeaderVisible(true);
         jobsViewer.getTable().setLinesVisible(true);
-        GridDataFactory.fillDefaults().grab(true, true).hint(400, 100).applyTo(jobsViewer.getTable());
+        GridDataFactory.fillDefaults().grab(true, true).hint(400, 80).applyTo(jobsViewer.getTable());
         column(jobsViewer, "Job", 60, r -> ((JobRow) r).jobId() == 0 ? "" : Long.toString(((JobRow) r).jobId()), null);
         column(jobsViewer, "Script", 150, r -> ((JobRow) r).scriptName(), null);
         column(jobsViewer, "State", 110, r -> stateText((JobRow) r), r -> stateColor((JobRow) r));
-        column(jobsViewer, "Lender", 130, r -> ((JobRow) r).summary() == null ? "" : ((JobRow) r).summary().lender(), null);
-        column(jobsViewer, "Elapsed", 70, r -> JobTexts.elapsed(((JobRow) r).summary(), System.currentTimeMillis()), null);
-        column(jobsViewer, "Exit code", 70, r -> JobTexts.exitCode(((JobRow) r).summary()), null);
-        column(jobsViewer, "Note", 320, r -> ((JobRow) r).note(), null);
+        column(jobsViewer, "Lender", 175, r -> ((JobRow) r).summary() == null ? "" : ((JobRow) r).summary().lender(), null);
+        column(jobsViewer, "Elapsed", 75, r -> JobTexts.elapsed(((JobRow) r).summary(), System.currentTimeMillis()), null);
+        column(jobsViewer, "Exit code", 80, r -> JobTexts.exitCode(((JobRow) r).summary()), null);
+        column(jobsViewer, "Note", 400, r -> ((JobRow) r).note(), null);
         jobsViewer.setContentProvider(ArrayContentProvider.getInstance());
         jobsViewer.setInput(jobs.rows());
         jobsViewer.addDoubleClickListener(e -> openSelected());
 
-        Composite jobButtons = new Composite(bottom, SWT.NONE);
-        GridLayout jbl = new GridLayout(1, true);
-        jbl.marginWidth = 0;
-        jbl.marginHeight = 0;
-        jobButtons.setLayout(jbl);
-        jobButtons.setLayoutData(new GridData(SWT.FILL, SWT.TOP, false, false));
-        button(jobButtons, "Open output", Icons.OUTPUT, "Show the output of the selected jobs", this::openSelected);
-        button(jobButtons, "Cancel", Icons.CANCEL, "Cancel the selected jobs (Ctrl+Shift+X)", this::cancelSelected);
-        button(jobButtons, "Re-run", Icons.RERUN, "Submit the selected jobs' scripts again (Ctrl+Shift+R)", this::rerunSelected);
-
-        sash.setWeights(40, 60);
+        sash.setWeights(42, 58);
         jobs.addListener(new SessionJobs.Listener() {
             @Override
             public void added(JobRow row) {
@@ -244,6 +228,36 @@ public final class QueueView {
         });
     }
 
+    /** A section heading with a hint, and room on its right for buttons (returned). */
+    private Composite header(Composite parent, String title, String hint) {
+        Composite head = new Composite(parent, SWT.NONE);
+        GridLayout hl = new GridLayout(2, false);
+        hl.marginWidth = 0;
+        hl.marginHeight = 0;
+        head.setLayout(hl);
+        head.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        Composite words = new Composite(head, SWT.NONE);
+        GridLayout wl = new GridLayout(2, false);
+        wl.marginWidth = 0;
+        words.setLayout(wl);
+        words.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        Label t = new Label(words, SWT.NONE);
+        t.setText(title);
+        t.setFont(resources.bold());
+        Label h = new Label(words, SWT.NONE);
+        h.setText("— " + hint);
+        h.setForeground(resources.note());
+        Composite buttons = new Composite(head, SWT.NONE);
+        org.eclipse.swt.layout.RowLayout rl = new org.eclipse.swt.layout.RowLayout(SWT.HORIZONTAL);
+        rl.marginTop = 0;
+        rl.marginBottom = 0;
+        rl.marginRight = 0;
+        rl.center = true;
+        buttons.setLayout(rl);
+        buttons.setLayoutData(new GridData(SWT.END, SWT.CENTER, false, false));
+        return buttons;
+    }
+
     private Button button(Composite parent, String text, String icon, String tip, Runnable action) {
         Button b = new Button(parent, SWT.PUSH);
         b.setText(text);
@@ -251,7 +265,6 @@ public final class QueueView {
             b.setImage(resources.image(icon));
         }
         b.setToolTipText(tip);
-        b.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         b.addListener(SWT.Selection, e -> action.run());
         return b;
     }

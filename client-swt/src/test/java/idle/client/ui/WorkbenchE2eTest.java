@@ -1,0 +1,310 @@
+package idle.client.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import idle.client.ui.dialogs.LoginDialog;
+import idle.client.ui.model.JobRow;
+import idle.client.ui.service.AgentLending;
+import idle.client.ui.service.ServicesSession;
+import idle.client.ui.service.SessionOpener;
+import idle.client.ui.views.OutputTab;
+import idle.server.IdleServer;
+import idle.server.ServerConfig;
+import idle.shared.model.JobState;
+import idle.shared.model.JobSummary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.StyleRange;
+import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Event;
+import org.eclipse.swt.widgets.TableItem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The real workbench against a real server started in this JVM, with a real lender (the client
+ * services' LenderAgent in its bubblewrap sandbox, started from the workbench's own "Become
+ * IDLEr" toggle). The tests run in order, as one user's afternoon: log in (a wrong password
+ * first), submit with nobody lending (NLA), lend, queue three scripts, restart the workbench and
+ * look at the history. Each saves a screenshot under target/screenshots/.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WorkbenchE2eTest {
+    private static final String PASSWORD = "correct horse battery staple";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private static Display display;
+    private static IdleServer server;
+    private static Path home;
+    private static Path scripts;
+    private static SessionOpener opener;
+    private static IdleWorkbench workbench;
+    private static List<Long> threeJobs;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        display = Display.getDefault();
+        // Under target/, not a private @TempDir: the sandbox user must reach the lender's work dir.
+        home = Path.of("target", "e2e-workbench", Long.toString(System.currentTimeMillis())).toAbsolutePath();
+        Files.createDirectories(home);
+        server = IdleServer.start(ServerConfig.defaults(home.resolve("server")).withPort(0)
+                .withPbkdf2Iterations(1_000).withLogToFile(false));
+        server.accounts().addUser("alice", PASSWORD.toCharArray(), false);
+        scripts = Files.createDirectories(home.resolve("scripts"));
+        script("hello.py", """
+                import sys
+                name = sys.argv[1] if len(sys.argv) > 1 else "nobody"
+                for i in range(1, 6):
+                    print(f"hello {name} {i}", flush=True)
+                print("careful: this goes to stderr", file=sys.stderr, flush=True)
+                print("bye", flush=True)
+                """);
+        script("fail.py", """
+                import sys
+                print("about to fail")
+                print("Traceback (most recent call last):\\nValueError: boom", file=sys.stderr)
+                sys.exit(3)
+                """);
+        script("files.py", """
+                with open("result.txt", "w") as f:
+                    f.write("42\\n")
+                print("wrote result.txt")
+                """);
+        script("quick.py", "print('quick and done')\n");
+        Path clientDir = home.resolve("client");
+        opener = ServicesSession.opener((address, user, password) -> new AgentLending(address, user, password,
+                clientDir));
+    }
+
+    private static Path script(String name, String source) throws Exception {
+        return Files.writeString(scripts.resolve(name), source);
+    }
+
+    @AfterAll
+    static void stopAll() {
+        if (workbench != null) {
+            workbench.dispose();
+        }
+        SwtTestSupport.drainEvents(display);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static String address() {
+        return server.host() + ":" + server.port();
+    }
+
+    private static WorkbenchWindow window() {
+        return workbench.window();
+    }
+
+    private static void spin(String what, java.util.function.BooleanSupplier condition) {
+        SwtTestSupport.spinUntil(display, WAIT, what, condition);
+    }
+
+    private static IdleWorkbench.Options options(String server, String user, char[] password) {
+        return new IdleWorkbench.Options(server, user, password, home.resolve("client"), 1_000_000);
+    }
+
+    @Test
+    @Order(1)
+    void logsInThroughTheDialogShowingErrorsInIt() throws Exception {
+        workbench = new IdleWorkbench(display, options(null, null, null), opener);
+        workbench.open();
+        LoginDialog dialog = window().loginDialog();
+        assertNotNull(dialog, "the login dialog opens with the window");
+        dialog.serverField().setText(address());
+        dialog.userField().setText("alice");
+        dialog.passwordField().setText("not the password");
+        dialog.logIn();
+        spin("the wrong password to be refused", () -> dialog.error() != null);
+        assertEquals("Wrong user name or password.", dialog.error());
+        assertFalse(window().sessions().isLoggedIn());
+        SwtTestSupport.screenshot(dialog.getShell(), "login-wrong-password");
+
+        dialog.passwordField().setText(PASSWORD);
+        dialog.logIn();
+        spin("the login", () -> window().sessions().isLoggedIn());
+        spin("the status line to say connected", () -> window().statusField("connection").startsWith("Connected"));
+        assertEquals("alice", window().sessions().current().user());
+        assertTrue(Files.readString(home.resolve("client/login.properties")).contains("login.user=alice"),
+                "server and user are remembered");
+        assertFalse(Files.readString(home.resolve("client/login.properties")).contains(PASSWORD),
+                "the password is not");
+        SwtTestSupport.screenshot(window().getShell(), "logged-in");
+    }
+
+    @Test
+    @Order(2)
+    void showsTheNlaReasonWhenNobodyLends() throws Exception {
+        window().showView(0);
+        window().queue().addScripts(List.of(scripts.resolve("quick.py")));
+        assertTrue(window().queue().submitPending());
+        JobRow row = window().queue().jobsViewer().getTable().getItem(0).getData() instanceof JobRow r ? r : null;
+        assertNotNull(row);
+        spin("the server's NLA", () -> row.phase() == JobRow.Phase.REJECTED);
+        assertTrue(row.note().startsWith("Not accepted: "), row.note());
+        assertTrue(window().queue().bannerText().contains("quick.py was not accepted"), window().queue().bannerText());
+        assertEquals("Not accepted", cell(0, 2));
+        SwtTestSupport.screenshot(window().getShell(), "queue-nla-nobody-lending");
+    }
+
+    @Test
+    @Order(3)
+    void theLenderToggleServesAJob() throws Exception {
+        window().showView(2);
+        var lender = window().lender();
+        spin("the toggle to be enabled", () -> lender.toggle().isEnabled());
+        spin("the sandbox description", () -> lender.control().isDisposed()
+                || !findLabelText(lender.control()).contains("Log in"));
+        lender.toggle().setSelection(true);
+        lender.toggle().notifyListeners(SWT.Selection, new Event());
+        spin("lending to start", lender::isLending);
+        spin("the status line to say lending", () -> window().statusField("lending").equals("Lending: on"));
+        spin("the pool to count one lender", () -> window().statusField("lenders").equals("Lenders online: 1"));
+
+        window().queue().addScripts(List.of(scripts.resolve("quick.py")));
+        window().queue().submitPending();
+        spin("the lender to serve the job", () -> lender.served() == 1);
+        assertTrue(lender.logText().contains("quick.py"), lender.logText());
+        assertTrue(lender.countersText().contains("Jobs served: 1"), lender.countersText());
+        window().showView(2);
+        SwtTestSupport.screenshot(window().getShell(), "lender-serving");
+    }
+
+    @Test
+    @Order(4)
+    void queuesThreeScriptsAndStreamsTheirOutput() throws Exception {
+        window().showView(0);
+        var queue = window().queue();
+        queue.addScripts(List.of(scripts.resolve("hello.py"), scripts.resolve("fail.py"),
+                scripts.resolve("files.py")));
+        queue.pendingViewer().getTable().setSelection(0);
+        queue.pendingViewer().setSelection(new org.eclipse.jface.viewers.StructuredSelection(
+                queue.pendingViewer().getElementAt(0)));
+        queue.argsText().setText("world");
+        int before = queue.jobsViewer().getTable().getItemCount();
+        assertTrue(queue.submitPending());
+        spin("three rows", () -> queue.jobsViewer().getTable().getItemCount() == before + 3);
+        List<JobRow> rows = List.of(row(before), row(before + 1), row(before + 2));
+        spin("the three jobs to end", () -> rows.stream().allMatch(JobRow::isDone));
+        threeJobs = rows.stream().map(JobRow::jobId).toList();
+
+        assertEquals(List.of("hello.py", "fail.py", "files.py"), rows.stream().map(JobRow::scriptName).toList());
+        assertEquals(List.of(JobState.SUCCEEDED, JobState.FAILED, JobState.SUCCEEDED),
+                rows.stream().map(r -> r.summary().state()).toList());
+        assertEquals("Succeeded", cell(before, 2));
+        assertEquals("Failed", cell(before + 1, 2));
+        assertEquals("0", cell(before, 5));
+        assertEquals("3", cell(before + 1, 5));
+        assertEquals("Exited with code 3", cell(before + 1, 6));
+        String pseudonym = rows.get(0).summary().lender();
+        assertFalse(pseudonym.isEmpty(), "the lender's pseudonym is shown");
+        assertEquals(pseudonym, cell(before, 3));
+        assertTrue(threeJobs.get(0) < threeJobs.get(1) && threeJobs.get(1) < threeJobs.get(2),
+                "submitted in the order of the list");
+        queue.jobsViewer().getTable().setSelection(before, before + 2);
+        SwtTestSupport.screenshot(window().getShell(), "queue-three-jobs");
+
+        OutputTab hello = window().outputs().tab(threeJobs.get(0)).orElseThrow();
+        window().outputs().open(threeJobs.get(0), "hello.py", true);
+        spin("hello's output", () -> hello.text().getText().contains("bye"));
+        String text = hello.text().getText();
+        assertTrue(text.contains("hello world 1\nhello world 2\n"), text);
+        int err = text.indexOf("careful: this goes to stderr");
+        assertTrue(err >= 0, text); // stdout and stderr are separate pipes: their order may vary
+        StyleRange style = hello.text().getStyleRangeAtOffset(err);
+        assertNotNull(style, "stderr is styled");
+        assertTrue(style.foreground.getRGB().red > 150 && style.foreground.getRGB().green < 60,
+                "stderr is red: " + style.foreground.getRGB());
+        assertEquals(null, hello.text().getStyleRangeAtOffset(text.indexOf("hello world 1")), "stdout is plain");
+        SwtTestSupport.screenshot(window().getShell(), "output-tab-stdout-stderr");
+
+        OutputTab files = window().outputs().open(threeJobs.get(2), "files.py", true);
+        spin("the output files list", () -> files.files().viewer().getTable().getItemCount() == 1);
+        assertEquals("result.txt", files.files().viewer().getTable().getItem(0).getText(0));
+        Path saved = home.resolve("saved-result.txt");
+        window().sessions().current().saveOutputFile(threeJobs.get(2), "result.txt", saved);
+        assertEquals("42\n", Files.readString(saved));
+        SwtTestSupport.screenshot(window().getShell(), "output-tab-files");
+        window().outputs().open(threeJobs.get(0), "hello.py", true);
+    }
+
+    @Test
+    @Order(5)
+    void theHistoryIsThereAfterARestart() throws Exception {
+        List<Long> openTabs = window().outputs().openJobIds();
+        assertTrue(openTabs.containsAll(threeJobs), openTabs.toString());
+        window().showView(1);
+        workbench.dispose(); // saves the layout, logs out, stops lending
+        SwtTestSupport.drainEvents(display);
+
+        // Scripted login, as `IDLE_PASSWORD=... idle gui --server H:P --user alice` does.
+        workbench = new IdleWorkbench(display, options(address(), "alice", PASSWORD.toCharArray()), opener);
+        workbench.open();
+        assertEquals(null, window().loginDialog(), "no dialog for a scripted login");
+        spin("the scripted login", () -> window().sessions().isLoggedIn());
+        assertEquals(1, window().views().getSelectionIndex(), "the view in front is restored");
+        assertEquals(openTabs, window().outputs().openJobIds(), "the open output tabs are restored");
+        var history = window().history();
+        spin("the history to load", () -> !history.isLoading() && history.rows().size() >= 4);
+        List<JobSummary> rows = history.rows();
+        assertEquals(4, rows.size(), "quick.py (served), hello, fail, files: the NLA one was never stored");
+        long newest = rows.stream().mapToLong(JobSummary::jobId).max().orElseThrow();
+        assertEquals(Long.toString(newest), history.viewer().getTable().getItem(0).getText(0), "newest first");
+        assertEquals("files.py", history.viewer().getTable().getItem(0).getText(1));
+        spin("the restored tab to replay its output", () -> window().outputs().tab(threeJobs.get(0))
+                .map(t -> t.text().getText().contains("bye")).orElse(false));
+        SwtTestSupport.screenshot(window().getShell(), "history-after-restart");
+
+        history.stateFilter().select(1 + JobState.FAILED.ordinal());
+        history.stateFilter().notifyListeners(SWT.Selection, new Event());
+        spin("the failed jobs only", () -> !history.isLoading() && history.rows().size() == 1);
+        assertEquals("fail.py", history.rows().get(0).scriptName());
+        history.stateFilter().select(0);
+        history.nameFilter().setText("py");
+        history.nameFilter().notifyListeners(SWT.DefaultSelection, new Event());
+        spin("all jobs again", () -> !history.isLoading() && history.rows().size() == 4);
+
+        // Sort by script name by clicking the column header.
+        history.viewer().getTable().getColumn(1).notifyListeners(SWT.Selection, new Event());
+        List<String> names = java.util.Arrays.stream(history.viewer().getTable().getItems())
+                .map(i -> i.getText(1)).toList();
+        assertEquals(names.stream().sorted(Comparator.comparing(String::toLowerCase)).toList(), names);
+        SwtTestSupport.screenshot(window().getShell(), "history-sorted-by-script");
+    }
+
+    private static JobRow row(int index) {
+        return (JobRow) window().queue().jobsViewer().getTable().getItem(index).getData();
+    }
+
+    private static String cell(int row, int column) {
+        TableItem item = window().queue().jobsViewer().getTable().getItem(row);
+        return item.getText(column);
+    }
+
+    private static String findLabelText(org.eclipse.swt.widgets.Control c) {
+        StringBuilder sb = new StringBuilder();
+        if (c instanceof org.eclipse.swt.widgets.Label l) {
+            sb.append(l.getText()).append('\n');
+        }
+        if (c instanceof org.eclipse.swt.widgets.Composite comp) {
+            for (var child : comp.getChildren()) {
+                sb.append(findLabelText(child));
+            }
+        }
+        return sb.toString();
+    }
+}
