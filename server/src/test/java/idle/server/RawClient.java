@@ -46,7 +46,17 @@ final class RawClient implements AutoCloseable {
 
     /** Over TLS trusting exactly {@code tlsFingerprint}, or plaintext when it is null. */
     RawClient(String host, int port, String tlsFingerprint) throws IOException {
-        Socket raw = new Socket(host, port);
+        this(host, port, tlsFingerprint, null);
+    }
+
+    /** From the local address {@code from} (e.g. 127.0.0.2), or any when null. */
+    RawClient(String host, int port, String tlsFingerprint, java.net.InetAddress from)
+            throws IOException {
+        Socket raw = new Socket();
+        if (from != null) {
+            raw.bind(new java.net.InetSocketAddress(from, 0));
+        }
+        raw.connect(new java.net.InetSocketAddress(host, port), 30_000);
         raw.setSoTimeout(30_000);
         socket = TestTls.wrap(raw, host, port, tlsFingerprint);
         socket.setSoTimeout(0);

@@ -160,7 +160,15 @@ public final class Acceptor implements AutoCloseable {
             if (tls != null) {
                 raw.setSoTimeout(handshakeMillis());
                 InputStream in = raw.getInputStream();
-                int first = in.read();
+                int first;
+                try {
+                    first = in.read();
+                } catch (java.net.SocketTimeoutException e) {
+                    LOG.info(() -> raw.getRemoteSocketAddress() + ": sent nothing within "
+                            + handshakeMillis() + " ms; closed");
+                    closeQuietly(raw);
+                    return;
+                }
                 if (first < 0) {
                     closeQuietly(raw);
                     return;
@@ -180,7 +188,7 @@ public final class Acceptor implements AutoCloseable {
                 }
             }
             s.setSoTimeout(heartbeat);
-            Connection c = new Connection(s, ctx.config().trust().maxQueuedBytes());
+            Connection c = new Connection(s, raw, ctx.config().trust().maxQueuedBytes());
             Session[] holder = new Session[1];
             Session session = new Session(c, ctx, () -> sessions.remove(holder[0]));
             holder[0] = session;

@@ -48,6 +48,7 @@ public final class Connection {
     }
 
     private final Socket socket;
+    private final Socket raw;
     private final InputStream in;
     private final OutputStream out;
     private final FrameDecoder decoder = new FrameDecoder();
@@ -71,6 +72,17 @@ public final class Connection {
 
     /** A connection whose outbox may hold at most {@code maxQueuedBytes} (see the class comment). */
     public Connection(Socket socket, long maxQueuedBytes) throws IOException {
+        this(socket, socket, maxQueuedBytes);
+    }
+
+    /**
+     * A connection over {@code socket}, which may be a TLS socket layered over {@code raw}:
+     * {@link #closeNow} closes {@code raw} first, so a writer blocked on a peer that does not
+     * read is released at once (closing only the TLS socket would wait for that writer to send
+     * its close_notify).
+     */
+    public Connection(Socket socket, Socket raw, long maxQueuedBytes) throws IOException {
+        this.raw = raw;
         this.socket = socket;
         this.maxQueuedBytes = maxQueuedBytes;
         socket.setTcpNoDelay(true);
@@ -184,6 +196,13 @@ public final class Connection {
     /** Closes the socket at once; queued frames are dropped. Idempotent. */
     public void closeNow() {
         if (closed.compareAndSet(false, true)) {
+            if (raw != socket) {
+                try {
+                    raw.close();
+                } catch (IOException e) {
+                    // already gone
+                }
+            }
             try {
                 socket.close();
             } catch (IOException e) {

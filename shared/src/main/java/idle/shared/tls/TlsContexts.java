@@ -84,6 +84,12 @@ public final class TlsContexts {
         try {
             return connectTls(ctx, connected, host, port);
         } catch (javax.net.ssl.SSLException e) {
+            int timeout = 5000;
+            try {
+                timeout = connected.getSoTimeout();
+            } catch (IOException ignored) {
+                // closed already: the default
+            }
             closeQuietly(connected);
             var why = tm.failure();
             if (why instanceof PinMismatchException pm) {
@@ -92,14 +98,15 @@ public final class TlsContexts {
             if (why != null) {
                 throw new TlsFailure(TlsFailure.Kind.KEY_NOT_ACCEPTED, why.getMessage(), why);
             }
-            if (speaksPlaintextIdle(host, port, connected.getSoTimeout())) {
+            if (speaksPlaintextIdle(host, port, timeout)) {
                 throw new TlsFailure(TlsFailure.Kind.SERVER_NOT_TLS, "the IDLE server at "
                         + hostPort + " does not use TLS (it runs with --insecure-plaintext). "
                         + "Connect with --insecure-plaintext only on a network you trust, or ask "
                         + "its admin to turn TLS on.", e);
             }
-            throw new TlsFailure(TlsFailure.Kind.HANDSHAKE, "the TLS handshake with " + hostPort
-                    + " failed: " + e.getMessage(), e);
+            throw new TlsFailure(TlsFailure.Kind.HANDSHAKE, "the service at " + hostPort
+                    + " is not an IDLE server speaking TLS 1.3 (the TLS handshake failed: "
+                    + e.getMessage() + ")", e);
         }
     }
 
