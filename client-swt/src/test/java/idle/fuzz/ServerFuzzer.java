@@ -177,6 +177,34 @@ final class ServerFuzzer {
                 sent.writeBytes(b);
             }
             byte[] all = sent.toByteArray();
+            burst(seed, phase, all, r, s, out, ch);
+        }
+    }
+
+    /**
+     * Replays a recorded session (a crash report's phase and bytes) in one piece; returns false
+     * when its setup failed.
+     */
+    boolean replay(Phase phase, byte[] all) throws IOException, InterruptedException {
+        Socket raw = new Socket();
+        raw.connect(new InetSocketAddress(server.host(), server.port()), 30_000);
+        raw.setSoTimeout((int) PROBE_MILLIS);
+        try (Socket s = TestTls.wrap(raw, server.host(), server.port(),
+                server.tlsFingerprint())) {
+            var in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
+            OutputStream out = s.getOutputStream();
+            FrameChannel ch = new FrameChannel(in, out);
+            if (setUp(phase, in, out, ch) < 0) {
+                return false;
+            }
+            burst(0, phase, all, new Random(0), s, out, ch);
+            return true;
+        }
+    }
+
+    private void burst(long seed, Phase phase, byte[] all, Random r, Socket s, OutputStream out,
+            FrameChannel ch) throws IOException, InterruptedException {
+        {
             recent.put(s.getLocalPort(), new SessionRecord(seed, phase, all));
             Expect expect = phase == Phase.RAW ? Expect.CLOSE_OR_SILENCE : expectation(all);
             Drain drain = new Drain(ch, expect == Expect.ANSWER ? probeToken(seed) : 0);

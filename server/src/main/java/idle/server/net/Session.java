@@ -468,8 +468,10 @@ public final class Session implements Peer, Runnable {
     private void getFile(int id, Message.GetOutputFile g) {
         var co = ctx.coordinator();
         Optional<OutputFileInfo> info = co.outputFile(user, g.jobId(), g.name());
-        java.nio.file.Path p = co.outputFilePath(g.jobId(), g.name());
-        if (info.isEmpty() || !java.nio.file.Files.isRegularFile(p)) {
+        // Only a name the job really has becomes a path: a requested name may be anything
+        // (a NUL in it made Path.resolve throw; found by the fuzzer, FuzzRegressionTest).
+        java.nio.file.Path p = info.isEmpty() ? null : co.outputFilePath(g.jobId(), g.name());
+        if (p == null || !java.nio.file.Files.isRegularFile(p)) {
             conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, "job " + g.jobId()
                     + " has no output file " + g.name()));
             audit("GOF", id, g.jobId(), "FLD", "not found: " + g.name());
