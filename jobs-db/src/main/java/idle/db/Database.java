@@ -52,9 +52,12 @@ public final class Database implements AutoCloseable {
     private static final String CLIENT_DRIVER = "org.apache.derby.client.ClientAutoloadedDriver";
 
     private static final List<String> TABLES = List.of("USER_ACCOUNT", "JOB", "AUDIT_EVENT");
-    private static final List<String> EXTRA_DDL = List.of(
-            "CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)",
-            "CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)");
+    /** Index name to its DDL; created when missing (also on databases made by older versions). */
+    private static final Map<String, String> EXTRA_INDEXES = Map.of(
+            "JOB_ID_DESC_IX", "CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)",
+            "JOB_OWNER_DESC_IX", "CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)",
+            "AUDIT_ID_DESC_IX", "CREATE INDEX AUDIT_ID_DESC_IX ON AUDIT_EVENT (ID DESC)",
+            "AUDIT_USER_DESC_IX", "CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)");
 
     private final DatabaseConfig config;
     private final EntityManagerFactory emf;
@@ -106,8 +109,8 @@ public final class Database implements AutoCloseable {
                     throw new PersistenceException("could not create the tables " + missing
                             + " in " + config.jdbcUrl() + " (see the warnings logged above)");
                 }
-                createExtraIndexes(config);
             }
+            createMissingIndexes(config);
         } catch (RuntimeException e) {
             emf.close();
             throw e;
@@ -133,15 +136,31 @@ public final class Database implements AutoCloseable {
 
     /**
      * Indexes JPA annotations cannot express: descending ones, so that "newest first" pages read
-     * an index in order instead of sorting every matching row.
+     * an index in order instead of sorting every matching row (Derby scans indexes forwards only).
      */
-    private static void createExtraIndexes(DatabaseConfig config) {
-        try (Connection c = connect(config); Statement st = c.createStatement()) {
-            for (String ddl : EXTRA_DDL) {
-                st.executeUpdate(ddl);
+    private static void createMissingIndexes(DatabaseConfig config) {
+        try (Connection c = connect(config)) {
+            Set<String> present = new HashSet<>();
+            DatabaseMetaData meta = c.getMetaData();
+            for (String table : List.of("JOB", "AUDIT_EVENT")) {
+                try (ResultSet rs = meta.getIndexInfo(null, c.getSchema(), table, false, true)) {
+                    while (rs.next()) {
+                        String name = rs.getString("INDEX_NAME");
+                        if (name != null) {
+                            present.add(name.toUpperCase(Locale.ROOT));
+                        }
+                    }
+                }
+            }
+            try (Statement st = c.createStatement()) {
+                for (Map.Entry<String, String> index : EXTRA_INDEXES.entrySet()) {
+                    if (!present.contains(index.getKey())) {
+                        st.executeUpdate(index.getValue());
+                    }
+                }
             }
         } catch (SQLException e) {
-            throw new PersistenceException("cannot create indexes: " + e.getMessage(), e);
+            throw new PersistenceException("cannot create indexes: " + messages(e), e);
         }
     }
 

@@ -70,6 +70,11 @@ final class JpaTransaction implements Transaction {
         }
     }
 
+    /** For tests that look at query plans. */
+    EntityManager entityManager() {
+        return em;
+    }
+
     void end() {
         ended = true;
     }

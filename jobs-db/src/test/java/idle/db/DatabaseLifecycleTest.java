@@ -1,6 +1,7 @@
 package idle.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,8 +9,13 @@ import idle.db.entity.Job;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -48,6 +54,30 @@ class DatabaseLifecycleTest {
             eclipselink.removeHandler(capture);
         }
         assertEquals(List.of(), warnings.stream().map(LogRecord::getMessage).toList());
+    }
+
+    @Test
+    void missingIndexesAreAddedWhenAnOlderDatabaseIsOpened() throws Exception {
+        DatabaseConfig config = TestDatabases.freshOnDisk();
+        try (Database db = Database.open(config); Connection c = TestDatabases.jdbc(config);
+                Statement st = c.createStatement()) {
+            st.executeUpdate("DROP INDEX JOB_OWNER_DESC_IX");
+            assertFalse(indexes(c, "JOB").contains("JOB_OWNER_DESC_IX"));
+        }
+        try (Database db = Database.open(config); Connection c = TestDatabases.jdbc(config)) {
+            assertTrue(indexes(c, "JOB").containsAll(Set.of("JOB_OWNER_DESC_IX", "JOB_ID_DESC_IX", "JOB_STATE_IX")));
+            assertTrue(indexes(c, "AUDIT_EVENT").containsAll(Set.of("AUDIT_ID_DESC_IX", "AUDIT_USER_DESC_IX", "AUDIT_AT_IX")));
+        }
+    }
+
+    private static Set<String> indexes(Connection c, String table) throws Exception {
+        Set<String> names = new HashSet<>();
+        try (ResultSet rs = c.getMetaData().getIndexInfo(null, c.getSchema(), table, false, true)) {
+            while (rs.next()) {
+                names.add(rs.getString("INDEX_NAME"));
+            }
+        }
+        return names;
     }
 
     @Test

@@ -105,6 +105,11 @@ class LargeHistoryTest {
                     c.commit();
                 }
             }
+            // what Derby's statistics daemon does on its own after a while
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("CALL SYSCS_UTIL.SYSCS_UPDATE_STATISTICS('APP', 'JOB', NULL)");
+            }
+            c.commit();
         }
     }
 }

@@ -179,6 +179,16 @@ abstract class RepositoryContractTest {
     }
 
     @Test
+    void overlongReasonAndScriptNameAreCutToFit() {
+        Job j = TestDatabases.job("alice", "n".repeat(5000) + ".py");
+        j.setFailureReason("r".repeat(100_000));
+        long id = db.inTransaction(tx -> tx.jobs().add(j).getId());
+        Job f = db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow();
+        assertEquals(Job.MAX_SCRIPT_NAME, f.getScriptName().length());
+        assertEquals(Job.MAX_REASON, f.getFailureReason().length());
+    }
+
+    @Test
     void unknownJobIsEmpty() {
         assertTrue(db.inTransaction(tx -> tx.jobs().find(12345)).isEmpty());
     }
@@ -288,6 +298,18 @@ abstract class RepositoryContractTest {
         assertEquals(List.of(ids.get(1), ids.get(2), ids.get(3), ids.get(5), ids.get(6), ids.get(7)), open);
         assertEquals(List.of(), db.inTransaction(tx -> tx.jobs().inStates(Set.of())));
         assertEquals(List.of(), db.inTransaction(tx -> tx.jobs().inStates(Set.of(JobState.LOST))));
+    }
+
+    @Test
+    void queriesSeeChangesMadeEarlierInTheSameTransaction() {
+        long queuedId = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "old.py")).getId());
+        db.useTransaction(tx -> {
+            long newId = tx.jobs().add(TestDatabases.job("alice", "new.py")).getId();
+            assertEquals(newId, tx.jobs().page("alice", null, null, 0, 1).get(0).getId());
+            tx.jobs().find(queuedId).orElseThrow().setState(JobState.RUNNING);
+            assertEquals(List.of(queuedId), tx.jobs().inStates(Set.of(JobState.RUNNING)).stream().map(Job::getId).toList());
+            assertEquals(1L, tx.jobs().countByState().get(JobState.RUNNING));
+        });
     }
 
     @Test

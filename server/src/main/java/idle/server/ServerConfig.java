@@ -22,13 +22,15 @@ import java.util.Objects;
  * @param resumeTokenLifetime how long a session can be resumed after its connection dropped
  * @param logToFile write {@code idle.log} in the data directory
  * @param loginDeadline a connection must finish the version exchange and login within this
- * @param trust TLS, login throttling, connection caps, session lifetime ({@link TrustConfig})
+ * @param maxConnectionsPerAddress open connections one remote address may have
+ * @param maxConnections open connections in all
+ * @param trust TLS, login throttling, the outbox cap, session lifetime ({@link TrustConfig})
  */
 public record ServerConfig(Path dataDir, String bind, int port, Duration heartbeatTimeout,
         int maxAttempts, int maxScriptBytes, int maxInputBytes, long maxOutputBytes,
         int pbkdf2Iterations, Duration shutdownGrace, int commitBatch,
         Duration resumeTokenLifetime, boolean logToFile, Duration loginDeadline,
-        TrustConfig trust) {
+        int maxConnectionsPerAddress, int maxConnections, TrustConfig trust) {
 
     public static final int DEFAULT_PORT = 8001;
     public static final int PBKDF2_ITERATIONS = 600_000;
@@ -53,6 +55,9 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
         if (pbkdf2Iterations < 1) {
             throw new IllegalArgumentException("pbkdf2Iterations must be positive");
         }
+        if (maxConnectionsPerAddress < 1 || maxConnections < 1) {
+            throw new IllegalArgumentException("connection caps must be positive");
+        }
         if (commitBatch < 1) {
             throw new IllegalArgumentException("commitBatch must be at least 1");
         }
@@ -66,7 +71,8 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(15), 3,
                 1 << 20, 3 << 20, 512L << 20, PBKDF2_ITERATIONS, Duration.ofSeconds(2), 500,
-                Duration.ofMinutes(10), true, Duration.ofSeconds(10), TrustConfig.defaults());
+                Duration.ofMinutes(10), true, Duration.ofSeconds(10), 256, 20_000,
+                TrustConfig.defaults());
     }
 
     /** The default data directory, {@code ~/.idle/server}. */
@@ -77,91 +83,113 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
     public ServerConfig withDataDir(Path v) {
         return new ServerConfig(v, bind, port, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, loginDeadline, trust);
+                resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withBind(String v) {
         return new ServerConfig(dataDir, v, port, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, loginDeadline, trust);
+                resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withPort(int v) {
         return new ServerConfig(dataDir, bind, v, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, loginDeadline, trust);
+                resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withHeartbeatTimeout(Duration v) {
         return new ServerConfig(dataDir, bind, port, v, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, loginDeadline, trust);
+                resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withMaxAttempts(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, v, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, loginDeadline, trust);
+                resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withMaxScriptBytes(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts, v,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, loginDeadline, trust);
+                resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withMaxInputBytes(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, v, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, loginDeadline, trust);
+                resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withMaxOutputBytes(long v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, v, pbkdf2Iterations, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, loginDeadline, trust);
+                resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withPbkdf2Iterations(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, v, shutdownGrace, commitBatch,
-                resumeTokenLifetime, logToFile, loginDeadline, trust);
+                resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withShutdownGrace(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, v, commitBatch,
-                resumeTokenLifetime, logToFile, loginDeadline, trust);
+                resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withCommitBatch(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, v,
-                resumeTokenLifetime, logToFile, loginDeadline, trust);
+                resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withResumeTokenLifetime(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
-                commitBatch, v, logToFile, loginDeadline, trust);
+                commitBatch, v, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withLogToFile(boolean v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
-                commitBatch, resumeTokenLifetime, v, loginDeadline, trust);
+                commitBatch, resumeTokenLifetime, v, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withLoginDeadline(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
-                commitBatch, resumeTokenLifetime, logToFile, v, trust);
+                commitBatch, resumeTokenLifetime, logToFile, v,
+                maxConnectionsPerAddress, maxConnections, trust);
+    }
+
+    public ServerConfig withMaxConnections(int perAddress, int total) {
+        return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
+                maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
+                commitBatch, resumeTokenLifetime, logToFile, loginDeadline, perAddress, total,
+                trust);
     }
 
     public ServerConfig withTrust(TrustConfig v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
-                commitBatch, resumeTokenLifetime, logToFile, loginDeadline, v);
+                commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, v);
     }
 
     /** Plaintext on the wire (tests, trusted networks): see {@link TrustConfig#withInsecurePlaintext}. */

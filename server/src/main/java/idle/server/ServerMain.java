@@ -43,9 +43,16 @@ public final class ServerMain implements Callable<Integer> {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns the exit code (for tests). */
+    /** Runs the command line and returns the exit code. */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the command line with the given output streams and returns the exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new ServerMain());
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             cmd.getErr().println("error: " + ex.getMessage());
             return 1;
@@ -99,13 +106,11 @@ public final class ServerMain implements Callable<Integer> {
         boolean insecurePlaintext;
 
         @Option(names = "--max-connections", paramLabel = "N",
-                description = "open connections in total (default: "
-                        + TrustConfig.DEFAULT_MAX_CONNECTIONS + ")")
+                description = "open connections in total (default: 20000)")
         Integer maxConnections;
 
         @Option(names = "--max-connections-per-address", paramLabel = "N",
-                description = "open connections from one address (default: "
-                        + TrustConfig.DEFAULT_MAX_PER_ADDRESS + ")")
+                description = "open connections from one address (default: 256)")
         Integer maxPerAddress;
 
         @CommandLine.Spec
@@ -133,15 +138,6 @@ public final class ServerMain implements Callable<Integer> {
                 }
                 t = t.withPem(tlsCert, tlsKey);
             }
-            if (maxConnections != null || maxPerAddress != null) {
-                int total = maxConnections != null ? maxConnections : t.maxConnections();
-                int per = maxPerAddress != null ? maxPerAddress : t.maxConnectionsPerAddress();
-                if (total < 1 || per < 1) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                            "connection limits must be at least 1");
-                }
-                t = t.withConnectionLimits(per, total);
-            }
             return t;
         }
 
@@ -154,6 +150,15 @@ public final class ServerMain implements Callable<Integer> {
             Path dir = data != null ? data : ServerConfig.defaultDataDir();
             ServerConfig cfg = ServerConfig.defaults(dir).withPort(port).withBind(bind)
                     .withTrust(trust());
+            if (maxConnections != null || maxPerAddress != null) {
+                int total = maxConnections != null ? maxConnections : cfg.maxConnections();
+                int per = maxPerAddress != null ? maxPerAddress : cfg.maxConnectionsPerAddress();
+                if (total < 1 || per < 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "connection limits must be at least 1");
+                }
+                cfg = cfg.withMaxConnections(per, total);
+            }
             if (insecurePlaintext) {
                 spec.commandLine().getErr().println("WARNING: --insecure-plaintext: TLS is off. "
                         + "Passwords, scripts and outputs cross the network in clear; use it only "

@@ -11,8 +11,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The server's defences, in one place: TLS and where its key comes from, login throttling,
- * connection caps, the outbox cap and the sessions' absolute lifetime. Part of
+ * The server's defences, in one place: TLS and where its key comes from, login throttling, the
+ * outbox cap and the sessions' absolute lifetime (the connection caps and the login deadline
+ * are {@link ServerConfig}'s own). Part of
  * {@link ServerConfig} ({@link ServerConfig#trust()}); build with {@link #defaults()} and the
  * {@code with...} methods.
  *
@@ -23,8 +24,6 @@ import java.util.Objects;
  * @param keystore a PKCS#12 (or JKS) keystore provided by the admin
  * @param keystorePasswordFile the first line is the keystore's password
  * @param throttle the login throttling policy (small times in tests)
- * @param maxConnectionsPerAddress open connections one remote address may have
- * @param maxConnections open connections in total
  * @param maxQueuedBytes bytes the server may have queued for one peer that does not read; past
  *     it the peer is dropped (windowed transfers keep honest peers far below)
  * @param sessionLifetime a login is good for this long, connected or resumed, then the client
@@ -32,12 +31,8 @@ import java.util.Objects;
  */
 public record TrustConfig(boolean tls, ServerIdentity identity, Path certFile, Path keyFile,
         Path keystore, Path keystorePasswordFile, LoginThrottle.Policy throttle,
-        int maxConnectionsPerAddress, int maxConnections, long maxQueuedBytes,
-        Duration sessionLifetime) {
+        long maxQueuedBytes, Duration sessionLifetime) {
 
-    /** Per address: generous for a big NAT, and for benchmarks spread over a few loopback addresses. */
-    public static final int DEFAULT_MAX_PER_ADDRESS = 4_096;
-    public static final int DEFAULT_MAX_CONNECTIONS = 32_768;
     public static final long DEFAULT_MAX_QUEUED_BYTES = 64L << 20;
     public static final Duration DEFAULT_SESSION_LIFETIME = Duration.ofHours(24);
 
@@ -50,9 +45,6 @@ public record TrustConfig(boolean tls, ServerIdentity identity, Path certFile, P
         if (keystore != null && certFile != null) {
             throw new IllegalArgumentException("use either --tls-keystore or --tls-cert/--tls-key");
         }
-        if (maxConnectionsPerAddress < 1 || maxConnections < 1) {
-            throw new IllegalArgumentException("connection limits must be positive");
-        }
         if (maxQueuedBytes < 64 * 1024) {
             throw new IllegalArgumentException("maxQueuedBytes must be at least 64 KiB");
         }
@@ -61,11 +53,10 @@ public record TrustConfig(boolean tls, ServerIdentity identity, Path certFile, P
         }
     }
 
-    /** TLS with a key made in the data directory, the standard throttle, generous caps, 24 h. */
+    /** TLS with a key made in the data directory, the standard throttle, 64 MiB, 24 h. */
     public static TrustConfig defaults() {
         return new TrustConfig(true, null, null, null, null, null, LoginThrottle.Policy.standard(),
-                DEFAULT_MAX_PER_ADDRESS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_QUEUED_BYTES,
-                DEFAULT_SESSION_LIFETIME);
+                DEFAULT_MAX_QUEUED_BYTES, DEFAULT_SESSION_LIFETIME);
     }
 
     /**
@@ -97,41 +88,36 @@ public record TrustConfig(boolean tls, ServerIdentity identity, Path certFile, P
     /** Plaintext on the wire: for tests and trusted networks only (the CLI warns). */
     public TrustConfig withInsecurePlaintext() {
         return new TrustConfig(false, null, null, null, null, null, throttle,
-                maxConnectionsPerAddress, maxConnections, maxQueuedBytes, sessionLifetime);
+                maxQueuedBytes, sessionLifetime);
     }
 
     public TrustConfig withIdentity(ServerIdentity v) {
         return new TrustConfig(true, v, null, null, null, null, throttle,
-                maxConnectionsPerAddress, maxConnections, maxQueuedBytes, sessionLifetime);
+                maxQueuedBytes, sessionLifetime);
     }
 
     public TrustConfig withPem(Path cert, Path key) {
         return new TrustConfig(true, null, cert, key, null, null, throttle,
-                maxConnectionsPerAddress, maxConnections, maxQueuedBytes, sessionLifetime);
+                maxQueuedBytes, sessionLifetime);
     }
 
     public TrustConfig withKeystore(Path store, Path passwordFile) {
         return new TrustConfig(true, null, null, null, store, passwordFile, throttle,
-                maxConnectionsPerAddress, maxConnections, maxQueuedBytes, sessionLifetime);
+                maxQueuedBytes, sessionLifetime);
     }
 
     public TrustConfig withThrottle(LoginThrottle.Policy v) {
         return new TrustConfig(tls, identity, certFile, keyFile, keystore, keystorePasswordFile, v,
-                maxConnectionsPerAddress, maxConnections, maxQueuedBytes, sessionLifetime);
-    }
-
-    public TrustConfig withConnectionLimits(int perAddress, int total) {
-        return new TrustConfig(tls, identity, certFile, keyFile, keystore, keystorePasswordFile,
-                throttle, perAddress, total, maxQueuedBytes, sessionLifetime);
+                maxQueuedBytes, sessionLifetime);
     }
 
     public TrustConfig withMaxQueuedBytes(long v) {
         return new TrustConfig(tls, identity, certFile, keyFile, keystore, keystorePasswordFile,
-                throttle, maxConnectionsPerAddress, maxConnections, v, sessionLifetime);
+                throttle, v, sessionLifetime);
     }
 
     public TrustConfig withSessionLifetime(Duration v) {
         return new TrustConfig(tls, identity, certFile, keyFile, keystore, keystorePasswordFile,
-                throttle, maxConnectionsPerAddress, maxConnections, maxQueuedBytes, v);
+                throttle, maxQueuedBytes, v);
     }
 }

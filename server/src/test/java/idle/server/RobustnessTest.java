@@ -174,6 +174,47 @@ class RobustnessTest {
     }
 
     @Test
+    void connectionsBeyondTheCapPerAddressAreRefusedWithAReason() throws Exception {
+        try (IdleServer s = IdleServer.start(ServerConfig.defaults(TestDirs.fresh("caps"))
+                .withPort(0).withMaxConnections(3, 100))) {
+            List<RawClient> ok = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    ok.add(RawClient.connect(s));
+                }
+                for (RawClient c : ok) {
+                    assertNotNull(c.request(new Message.Heartbeat(7)));
+                }
+                try (RawClient refused = RawClient.connect(s)) {
+                    Frame f = refused.await(x -> x.code() == Code.ILR && x.requestId() == 0,
+                            RawClient.WAIT);
+                    assertNotNull(f);
+                    String why = ((Message.Illegal) RawClient.decode(f)).reason();
+                    assertTrue(why.contains("too many connections") && why.contains("3"), why);
+                    assertTrue(refused.closedByServer(RawClient.WAIT));
+                }
+                ok.remove(0).close();
+                assertTrue(Poll.until(() -> {
+                    try (RawClient again = RawClient.connect(s)) {
+                        return again.await(x -> x.code() == Code.OK, Duration.ofSeconds(2)) != null
+                                || sendHb(again);
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }, RawClient.WAIT), "a slot frees when a connection closes");
+            } finally {
+                ok.forEach(RawClient::close);
+            }
+        }
+    }
+
+    private static boolean sendHb(RawClient c) {
+        c.send(99, new Message.Heartbeat(99));
+        return c.await(x -> x.code() == Code.OK && x.requestId() == 99, Duration.ofSeconds(2))
+                != null;
+    }
+
+    @Test
     void shutdownTellsClientsWithSdnAndWaitsForSsd() throws Exception {
         IdleServer s = IdleServer.start(ServerConfig.defaults(TestDirs.fresh("sdn")).withPort(0)
                 .withShutdownGrace(Duration.ofSeconds(10)));

@@ -54,16 +54,19 @@ class TrustTest {
     void start() throws Exception {
         dir = TestDirs.fresh("trust");
         server = start(dir.resolve("tls"), TrustConfig.defaults().withIdentity(
-                ServerIdentity.generate()).withThrottle(POLICY).withConnectionLimits(50, 10_000)
-                .withMaxQueuedBytes(64 * 1024), DEADLINE);
+                ServerIdentity.generate()).withThrottle(POLICY).withMaxQueuedBytes(64 * 1024), DEADLINE);
         for (String u : List.of("alice", "bob", "carol", "dave", "erin")) {
             server.accounts().addUser(u, PW.toCharArray(), false);
         }
     }
 
     static IdleServer start(Path dir, TrustConfig trust, Duration loginDeadline) {
-        return IdleServer.start(ServerConfig.defaults(dir).withPort(0).withPbkdf2Iterations(1_000)
-                .withLogToFile(false).withLoginDeadline(loginDeadline).withTrust(trust));
+        return IdleServer.start(config(dir, trust, loginDeadline));
+    }
+
+    static ServerConfig config(Path dir, TrustConfig trust, Duration loginDeadline) {
+        return ServerConfig.defaults(dir).withPort(0).withPbkdf2Iterations(1_000)
+                .withLogToFile(false).withLoginDeadline(loginDeadline).withTrust(trust);
     }
 
     @AfterAll
@@ -250,8 +253,9 @@ class TrustTest {
     @Test
     void thousandConnectionsFromOneAddressAreCappedWhileOthersAreServed() throws Exception {
         Path d = dir.resolve("caps");
-        try (IdleServer s = start(d, TrustConfig.defaults().withIdentity(ServerIdentity.generate())
-                .withConnectionLimits(100, 10_000), Duration.ofSeconds(60))) {
+        try (IdleServer s = IdleServer.start(config(d, TrustConfig.defaults().withIdentity(
+                ServerIdentity.generate()), Duration.ofSeconds(60)).withMaxConnections(100,
+                        10_000))) {
             s.accounts().addUser("erin", PW.toCharArray(), false);
             List<Socket> flood = new ArrayList<>();
             try {

@@ -12,6 +12,7 @@ import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
 import idle.shared.model.JobDetail;
 import idle.shared.model.JobState;
+import idle.shared.model.JobSummary;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.PoolStatus;
 import idle.shared.protocol.Sha256;
@@ -148,6 +149,53 @@ public final class RunnerService {
         following.add(job);
         openAttach(job);
         return job;
+    }
+
+    /**
+     * Writes the whole stored output of a job (stdout and stderr interleaved as they were
+     * produced) to {@code target}, which appears only when complete. Completes with the job's
+     * state at the end of the replay.
+     */
+    public CompletableFuture<JobSummary> saveOutput(long jobId, Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        Path part;
+        OutputStream out;
+        try {
+            Files.createDirectories(dir);
+            part = Files.createTempFile(dir, "." + target.getFileName(), ".part");
+            out = Files.newOutputStream(part);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        IOException[] failure = new IOException[1];
+        FollowedJob job = attach(jobId, 0, false, new JobListener() {
+            @Override
+            public void output(long id, idle.shared.model.StreamKind stream, byte[] data) {
+                if (failure[0] == null) {
+                    try {
+                        out.write(data);
+                    } catch (IOException e) {
+                        failure[0] = e;
+                    }
+                }
+            }
+        });
+        return job.completion().handle((summary, error) -> {
+            try {
+                out.close();
+                if (error == null && failure[0] == null) {
+                    Files.move(part, target, StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
+                    return summary;
+                }
+                Files.deleteIfExists(part);
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+            Throwable why = error != null ? error : failure[0];
+            throw why instanceof java.util.concurrent.CompletionException ce ? ce
+                    : new java.util.concurrent.CompletionException(why);
+        });
     }
 
     /** Cancels a queued or running job; fails with {@link RequestException} (NOT_FOUND, WRONG_STATE). */

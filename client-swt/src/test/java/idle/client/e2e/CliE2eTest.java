@@ -128,6 +128,12 @@ class CliE2eTest {
         try (Stream<Path> files = Files.walk(out.resolve(Long.toString(id)))) {
             assertEquals(2, files.filter(Files::isRegularFile).count(), "only the files it wrote");
         }
+        // Later, `output` replays the output and fetches the files again.
+        Path later = dir.resolve("later");
+        Cli.Outcome o = cli().run("output", Long.toString(id), "--files", later.toString());
+        assertEquals(0, o.code(), o.toString());
+        assertEquals("['a', 'b c']\n", o.out());
+        assertEquals("ALPHA BETA GAMMA", Files.readString(later.resolve(id + "/res/upper.txt")));
     }
 
     @Test

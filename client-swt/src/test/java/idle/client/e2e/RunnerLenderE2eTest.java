@@ -328,4 +328,28 @@ class RunnerLenderE2eTest {
         assertEquals(1, alice.history(null, "survivor", 0, 10).get().jobs().size());
         doomed.agent.withdraw(true);
     }
+
+    @Test
+    @Order(11)
+    void megabytesOfOutputArriveCompleteAndInOrder() throws Exception {
+        Collector c = new Collector();
+        FollowedJob job = alice.submit(JobRequest.of("flood.py", """
+                import sys
+                w = sys.stdout.write
+                for i in range(1_500_000):
+                    w('%07d\\n' % i)
+                """), c).get();
+        JobSummary end = job.completion().get(90, TimeUnit.SECONDS);
+        assertEquals(JobState.SUCCEEDED, end.state(), c.stderr());
+        StringBuilder expected = new StringBuilder(12_000_000);
+        for (int i = 0; i < 1_500_000; i++) {
+            expected.append(String.format("%07d%n", i));
+        }
+        byte[] got;
+        synchronized (c) {
+            got = c.out.toByteArray();
+        }
+        assertEquals(12_000_000, got.length);
+        assertEquals(Sha256.hex(expected.toString().getBytes()), Sha256.hex(got));
+    }
 }

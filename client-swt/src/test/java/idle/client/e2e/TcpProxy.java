@@ -20,6 +20,7 @@ final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final java.util.Set<Socket> stalled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -42,6 +43,14 @@ final class TcpProxy implements AutoCloseable {
     /** Connections accepted so far (a reconnect shows as one more). */
     int accepted() {
         return accepted.get();
+    }
+
+    /**
+     * Stops relaying on the current connections without closing them, like a network path that
+     * silently loses everything; new connections are relayed normally.
+     */
+    void stallExisting() {
+        stalled.addAll(open);
     }
 
     /** Drops every relayed connection at once, as a network failure would; new ones still work. */
@@ -97,6 +106,9 @@ final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) > 0) {
+                    if (stalled.contains(from)) {
+                        continue; // swallowed by the broken path
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }

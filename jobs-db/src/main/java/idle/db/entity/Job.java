@@ -30,6 +30,11 @@ import java.util.List;
 @Table(name = "JOB", indexes = @Index(name = "JOB_STATE_IX", columnList = "JOB_STATE, ID"))
 // Database also creates JOB_ID_DESC_IX (ID DESC) and JOB_OWNER_DESC_IX (OWNER_NAME, ID DESC).
 public class Job {
+    /** Longest script name kept (longer ones are cut). */
+    public static final int MAX_SCRIPT_NAME = 1000;
+    /** Longest failure reason kept (longer ones are cut). */
+    public static final int MAX_REASON = 4000;
+
     @Id
     @SequenceGenerator(name = "JOB_SEQ", sequenceName = "JOB_SEQ", allocationSize = 100)
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "JOB_SEQ")
@@ -39,7 +44,7 @@ public class Job {
     @Column(name = "OWNER_NAME", nullable = false, length = 200)
     private String ownerName;
 
-    @Column(name = "SCRIPT_NAME", nullable = false, length = 1000)
+    @Column(name = "SCRIPT_NAME", nullable = false, length = MAX_SCRIPT_NAME)
     private String scriptName = "";
 
     @Column(name = "SCRIPT_SHA256", nullable = false, length = 64)
@@ -86,7 +91,7 @@ public class Job {
     @Column(name = "LIMIT_HIT", length = 20)
     private Limit limitHit;
 
-    @Column(name = "FAILURE_REASON", length = 4000)
+    @Column(name = "FAILURE_REASON", length = MAX_REASON)
     private String failureReason;
 
     @Column(name = "OUTPUT_BYTES", nullable = false)
@@ -119,7 +124,7 @@ public class Job {
     public Job(String ownerName, String scriptName, String scriptSha256, byte[] script,
             List<String> args, List<String> inputNames, JobNeeds needs, long submittedAt) {
         this.ownerName = ownerName;
-        this.scriptName = scriptName;
+        setScriptName(scriptName);
         this.scriptSha256 = scriptSha256;
         this.script = script;
         setArgs(args);
@@ -145,8 +150,9 @@ public class Job {
         return scriptName;
     }
 
+    /** Cut to {@link #MAX_SCRIPT_NAME} chars. */
     public void setScriptName(String scriptName) {
-        this.scriptName = scriptName;
+        this.scriptName = cut(scriptName, MAX_SCRIPT_NAME);
     }
 
     public String getScriptSha256() {
@@ -258,8 +264,9 @@ public class Job {
         return failureReason;
     }
 
+    /** Cut to {@link #MAX_REASON} chars, so that a long message cannot fail the commit. */
     public void setFailureReason(String failureReason) {
-        this.failureReason = failureReason;
+        this.failureReason = cut(failureReason, MAX_REASON);
     }
 
     public long getOutputBytes() {
@@ -331,6 +338,10 @@ public class Job {
         this.minPython = n.minPython();
         this.memoryMb = n.memoryMb();
         this.timeoutSeconds = n.timeoutSeconds();
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
     @Override

@@ -507,6 +507,13 @@ public final class Coordinator {
             if (job.lender != lender || job.attempts != attempt || job.state != JobState.RUNNING) {
                 return;
             }
+            if (job.cancelRequested) {
+                // cancelled between the dispatch decision and its commit: never start it
+                unassign(job);
+                terminalLocked(job, JobState.CANCELLED, null, null, "cancelled by its owner");
+                dispatchLocked();
+                return;
+            }
         } finally {
             lock.unlock();
         }

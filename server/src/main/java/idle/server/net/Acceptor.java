@@ -50,6 +50,10 @@ public final class Acceptor implements AutoCloseable {
     private final ScheduledExecutorService sweeper;
     private final AtomicLong refusals = new AtomicLong();
     private volatile long lastRefusalLog;
+    /** Refusals answered with a status at the same time; more are reset at once. */
+    static final int POLITE_REFUSALS = 64;
+    private final java.util.concurrent.Semaphore politeRefusals =
+            new java.util.concurrent.Semaphore(POLITE_REFUSALS);
     private volatile boolean closing;
 
     public Acceptor(String bind, int port, ServerContext ctx) throws IOException {
@@ -60,9 +64,8 @@ public final class Acceptor implements AutoCloseable {
     public Acceptor(String bind, int port, ServerContext ctx, SSLContext tls) throws IOException {
         this.ctx = ctx;
         this.tls = tls;
-        var trust = ctx.config().trust();
-        this.limiter = new ConnectionLimiter(trust.maxConnectionsPerAddress(),
-                trust.maxConnections());
+        this.limiter = new ConnectionLimiter(ctx.config().maxConnectionsPerAddress(),
+                ctx.config().maxConnections());
         this.socket = new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 1024);
@@ -127,26 +130,85 @@ public final class Acceptor implements AutoCloseable {
         }
     }
 
-    /** Closes a socket over a cap at once (a reset: no TIME_WAIT on the server) and logs it. */
+    /**
+     * Refuses a socket over a cap with a clear status when it can: our hello and
+     * {@code ILR#0{"too many connections ..."}} (inside TLS when the client starts TLS), then
+     * close, on a virtual thread with short timeouts so a peer that does not read cannot stall
+     * anything. At most {@link #POLITE_REFUSALS} at a time; beyond that (a flood) the socket is
+     * reset at once. Logged (at most a line a second) and audited.
+     */
     private void refuse(Socket s, String host, ConnectionLimiter.Refusal why) {
         long n = refusals.incrementAndGet();
+        String reason = why == ConnectionLimiter.Refusal.PER_ADDRESS
+                ? "too many connections from " + host + " (the limit is "
+                        + ctx.config().maxConnectionsPerAddress() + ")"
+                : "the server has too many connections (the limit is "
+                        + ctx.config().maxConnections() + ")";
+        long now = System.nanoTime();
+        if (now - lastRefusalLog > 1_000_000_000L) {
+            lastRefusalLog = now;
+            LOG.warning(() -> "refused " + s.getRemoteSocketAddress() + ": " + reason + "; " + n
+                    + " refused since start");
+        }
+        ctx.audit().record(null, "CONNECT", 0, null, "ILR", reason,
+                String.valueOf(s.getRemoteSocketAddress()));
+        if (!politeRefusals.tryAcquire()) {
+            reset(s);
+            return;
+        }
+        try {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    politeRefusal(s, reason);
+                } finally {
+                    politeRefusals.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            politeRefusals.release();
+            reset(s);
+        }
+    }
+
+    private void politeRefusal(Socket raw, String reason) {
+        Socket s = raw;
+        try {
+            raw.setSoTimeout(2000);
+            if (tls != null) {
+                InputStream in = raw.getInputStream();
+                int first = in.read();
+                if (first != TlsContexts.TLS_HANDSHAKE_RECORD) {
+                    reset(raw);
+                    return;
+                }
+                s = TlsContexts.acceptTls(tls, raw,
+                        new ByteArrayInputStream(new byte[] {(byte) first}));
+            }
+            OutputStream out = s.getOutputStream();
+            out.write(Handshake.hello(Handshake.VERSION));
+            out.write(Codec.encode(0, new Message.Illegal(reason)).toBytes());
+            out.flush();
+            if (tls == null) {
+                s.shutdownOutput();
+                s.getInputStream().readNBytes(8); // let the peer's hello arrive, then close
+            }
+        } catch (IOException e) {
+            // the peer is gone, or it is not worth more time
+        } finally {
+            closeQuietly(raw);
+            if (s != raw) {
+                closeQuietly(s);
+            }
+        }
+    }
+
+    private static void reset(Socket s) {
         try {
             s.setSoLinger(true, 0);
         } catch (IOException ignored) {
             // closing anyway
         }
         closeQuietly(s);
-        long now = System.nanoTime();
-        if (now - lastRefusalLog > 1_000_000_000L) { // at most one line a second under a flood
-            lastRefusalLog = now;
-            LOG.warning(() -> "refused a connection from " + host + ": " + (why
-                    == ConnectionLimiter.Refusal.PER_ADDRESS
-                    ? limiter.openFrom(host) + " open from that address (cap "
-                            + ctx.config().trust().maxConnectionsPerAddress() + ")"
-                    : limiter.open() + " open in total (cap "
-                            + ctx.config().trust().maxConnections() + ")")
-                    + "; " + n + " refused since start");
-        }
     }
 
     /** On the connection's virtual thread: TLS or not, then the session until it ends. */

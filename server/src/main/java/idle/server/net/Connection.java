@@ -33,12 +33,14 @@ import java.util.logging.Logger;
  * queued and not yet taken by it. A peer that does not read and lets it overflow is disconnected
  * (chunked transfers are windowed, {@code WINDOW_CHUNKS} chunks per transfer, so an honest peer
  * never gets there).
- * A read buffer of 8 KiB per connection keeps 10,000 idle connections cheap.
+ * Buffers start at 4 KiB per direction, so 10,000 idle connections cost about 80 MiB; a
+ * connection that fills its read buffer (a peer streaming output) gets a 64 KiB one.
  */
 public final class Connection {
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
     /** Bytes a connection may have queued for sending before it is dropped, by default. */
     public static final long MAX_QUEUED_BYTES = 64L << 20;
+    private static final int BIG_READ = 64 * 1024;
     private static final byte[][] WIRE = new byte[Code.values().length][];
 
     static {
@@ -52,7 +54,8 @@ public final class Connection {
     private final InputStream in;
     private final OutputStream out;
     private final FrameDecoder decoder = new FrameDecoder();
-    private final byte[] readBuf = new byte[8 * 1024];
+    /** Small while the peer only chats (idle lenders); 64 KiB once it streams big frames. */
+    private byte[] readBuf = new byte[4 * 1024];
     private final ArrayDeque<Frame> readReady = new ArrayDeque<>();
     private final List<Frame> scratch = new ArrayList<>(4);
 
@@ -87,7 +90,8 @@ public final class Connection {
         this.maxQueuedBytes = maxQueuedBytes;
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+        // frames of 4 KiB and more bypass the buffer, so a small one costs little per connection
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 4 * 1024);
         this.remote = String.valueOf(socket.getRemoteSocketAddress());
         this.writer = Thread.ofVirtual().name("idle-write-" + remote).unstarted(this::writeLoop);
     }
@@ -133,6 +137,9 @@ public final class Connection {
             scratch.clear();
             decoder.feed(readBuf, 0, n, scratch);
             readReady.addAll(scratch);
+            if (n == readBuf.length && readBuf.length < BIG_READ) {
+                readBuf = new byte[BIG_READ]; // a streaming peer: read in big gulps
+            }
         }
         return readReady.poll();
     }

@@ -4,13 +4,15 @@ import idle.db.entity.Job;
 import idle.db.repository.JobRepository;
 import idle.shared.model.JobState;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.TypedQuery;
+import jakarta.persistence.Query;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /** {@link JobRepository} on a plain EntityManager. */
 public final class JpaJobRepository implements JobRepository {
@@ -39,48 +41,64 @@ public final class JpaJobRepository implements JobRepository {
         return em.merge(detached);
     }
 
+    /**
+     * Native SQL, so that every value is bound (EclipseLink writes JPQL parameters of paged queries
+     * into the SQL text on Derby, which means a compilation per page) and so that Derby reads the
+     * descending index in order and stops after {@code limit} rows instead of sorting every match.
+     */
     @Override
+    @SuppressWarnings("unchecked")
     public List<Job> page(String ownerOrNull, JobState stateOrNull, String nameContainsOrNull,
             long beforeIdOrZero, int limit) {
-        StringBuilder jpql = new StringBuilder("SELECT j FROM Job j WHERE 1 = 1");
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT * FROM JOB --DERBY-PROPERTIES index=")
+                .append(ownerOrNull != null ? "JOB_OWNER_DESC_IX" : "JOB_ID_DESC_IX")
+                .append("\n WHERE 1 = 1");
         if (ownerOrNull != null) {
-            jpql.append(" AND j.ownerName = :owner");
+            sql.append(" AND OWNER_NAME = ?");
+            params.add(ownerOrNull);
         }
         if (stateOrNull != null) {
-            jpql.append(" AND j.state = :state");
+            sql.append(" AND JOB_STATE = ?");
+            params.add(stateOrNull.name());
         }
-        boolean byName = nameContainsOrNull != null && !nameContainsOrNull.isEmpty();
-        if (byName) {
-            jpql.append(" AND LOWER(j.scriptName) LIKE :name ESCAPE '\\'");
-        }
-        if (beforeIdOrZero > 0) {
-            jpql.append(" AND j.id < :before");
-        }
-        jpql.append(" ORDER BY j.id DESC");
-        TypedQuery<Job> q = em.createQuery(jpql.toString(), Job.class);
-        if (ownerOrNull != null) {
-            q.setParameter("owner", ownerOrNull);
-        }
-        if (stateOrNull != null) {
-            q.setParameter("state", stateOrNull);
-        }
-        if (byName) {
-            q.setParameter("name", "%" + escapeLike(nameContainsOrNull.toLowerCase(Locale.ROOT)) + "%");
+        if (nameContainsOrNull != null && !nameContainsOrNull.isEmpty()) {
+            sql.append(" AND LOWER(SCRIPT_NAME) LIKE ? ESCAPE '\\'");
+            params.add("%" + escapeLike(nameContainsOrNull.toLowerCase(Locale.ROOT)) + "%");
         }
         if (beforeIdOrZero > 0) {
-            q.setParameter("before", beforeIdOrZero);
+            sql.append(" AND ID < ?");
+            params.add(beforeIdOrZero);
         }
-        return q.setMaxResults(Math.max(1, limit)).getResultList();
+        sql.append(" ORDER BY ID DESC FETCH FIRST ? ROWS ONLY");
+        params.add(Math.max(1, limit));
+        Query q = em.createNativeQuery(sql.toString(), Job.class);
+        for (int i = 0; i < params.size(); i++) {
+            q.setParameter(i + 1, params.get(i));
+        }
+        return q.getResultList();
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public List<Job> inStates(Collection<JobState> states) {
         if (states.isEmpty()) {
             return List.of();
         }
-        return em.createQuery("SELECT j FROM Job j WHERE j.state IN :states ORDER BY j.id", Job.class)
-                .setParameter("states", List.copyOf(states))
-                .getResultList();
+        // Derby's statistics see only a handful of distinct states, so without the hint it scans
+        // the whole table for the few open jobs. The hint is a comment to other databases.
+        List<JobState> list = List.copyOf(new TreeSet<>(states));
+        StringBuilder sql = new StringBuilder("SELECT * FROM JOB --DERBY-PROPERTIES index=JOB_STATE_IX\n"
+                + " WHERE JOB_STATE IN (");
+        for (int i = 1; i <= list.size(); i++) {
+            sql.append(i > 1 ? ", ?" : "?");
+        }
+        sql.append(") ORDER BY ID");
+        Query q = em.createNativeQuery(sql.toString(), Job.class);
+        for (int i = 0; i < list.size(); i++) {
+            q.setParameter(i + 1, list.get(i).name());
+        }
+        return q.getResultList();
     }
 
     @Override

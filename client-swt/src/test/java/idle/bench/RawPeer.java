@@ -1,0 +1,175 @@
+package idle.bench;
+
+import idle.shared.message.Codec;
+import idle.shared.message.Message;
+import idle.shared.message.Result;
+import idle.shared.protocol.Frame;
+import idle.shared.protocol.FrameChannel;
+import idle.shared.protocol.Handshake;
+import idle.shared.protocol.ProtocolException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The benchmark's own test double of a client: it speaks the real protocol (shared
+ * {@link FrameChannel} and {@link Codec}) over a real socket, but is not the real client. Simulated
+ * lenders built on it answer jobs without running python; simulated runners submit and ack.
+ * Heartbeats (HBT) and shutdowns (SDN) from the server are answered automatically. Frames that
+ * answer a {@link #request} complete it; every other frame goes to the {@link Handler}, on the
+ * peer's reader thread.
+ */
+final class RawPeer implements AutoCloseable {
+    interface Handler {
+        void onFrame(RawPeer peer, Frame frame, Message message);
+    }
+
+    private final Socket socket;
+    private final FrameChannel ch;
+    private final AtomicInteger ids = new AtomicInteger();
+    private final Map<Integer, CompletableFuture<Message>> pending = new ConcurrentHashMap<>();
+    private volatile Handler handler = (p, f, m) -> { };
+    private volatile boolean closed;
+
+    private RawPeer(Socket socket) throws IOException {
+        this.socket = socket;
+        this.ch = new FrameChannel(new BufferedInputStream(socket.getInputStream(), 16 * 1024),
+                new BufferedOutputStream(socket.getOutputStream(), 16 * 1024));
+    }
+
+    /** Connects (from {@code localAddress} when not null), says hello and logs in. */
+    static RawPeer login(String host, int port, String localAddress, String user, String password)
+            throws IOException {
+        Socket s = new Socket();
+        if (localAddress != null) {
+            s.bind(new InetSocketAddress(localAddress, 0));
+        }
+        s.connect(new InetSocketAddress(host, port), 30_000);
+        s.setTcpNoDelay(true);
+        s.setSoTimeout(60_000);
+        Handshake.writeHello(s.getOutputStream());
+        try {
+            Handshake.readHello(s.getInputStream());
+            RawPeer p = new RawPeer(s);
+            int id = p.nextId();
+            p.send(id, new Message.Login("idle-bench/1.0", null));
+            p.expect(id, Message.UserId.class);
+            p.send(id, new Message.UserId(user));
+            p.expect(id, Message.Password.class);
+            p.send(id, new Message.Password(password));
+            Message m = p.readDirect();
+            if (!(m instanceof Message.Success ok) || !(ok.result() instanceof Result.Session)) {
+                s.close();
+                throw new IOException("login of " + user + " failed: " + m);
+            }
+            s.setSoTimeout(0);
+            Thread.ofVirtual().start(p::readLoop);
+            return p;
+        } catch (ProtocolException e) {
+            s.close();
+            throw new IOException(e);
+        }
+    }
+
+    private <T extends Message> void expect(int id, Class<T> type) throws IOException,
+            ProtocolException {
+        Message m = readDirect();
+        if (!type.isInstance(m)) {
+            throw new IOException("expected " + type.getSimpleName() + ", got " + m);
+        }
+    }
+
+    private Message readDirect() throws IOException, ProtocolException {
+        return Codec.decode(ch.read());
+    }
+
+    void handler(Handler h) {
+        this.handler = h;
+    }
+
+    int nextId() {
+        return ids.incrementAndGet();
+    }
+
+    void send(int id, Message m) throws IOException {
+        Frame f = Codec.encode(id, m);
+        synchronized (ch) {
+            ch.writeAndFlush(f);
+        }
+    }
+
+    /** Writes without flushing (call {@link #flush} after a burst). */
+    void write(int id, Message m) throws IOException {
+        Frame f = Codec.encode(id, m);
+        synchronized (ch) {
+            ch.write(f);
+        }
+    }
+
+    void flush() throws IOException {
+        synchronized (ch) {
+            ch.flush();
+        }
+    }
+
+    /** Sends {@code m} under a new id and waits for the first frame with that id. */
+    Message request(Message m, long timeoutMillis) throws IOException {
+        int id = nextId();
+        CompletableFuture<Message> f = new CompletableFuture<>();
+        pending.put(id, f);
+        send(id, m);
+        try {
+            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IOException("no answer to " + m.code() + " within " + timeoutMillis + " ms",
+                    e);
+        } finally {
+            pending.remove(id);
+        }
+    }
+
+    private void readLoop() {
+        try {
+            while (true) {
+                Frame f = ch.read();
+                Message m = Codec.decode(f);
+                CompletableFuture<Message> waiting = pending.remove(f.requestId());
+                if (waiting != null) {
+                    waiting.complete(m);
+                    continue;
+                }
+                switch (m) {
+                    case Message.Heartbeat hb -> send(f.requestId(), new Message.Ack(hb.token()));
+                    case Message.Shutdown s -> send(f.requestId(), new Message.ShutdownAck());
+                    default -> handler.onFrame(this, f, m);
+                }
+            }
+        } catch (IOException | ProtocolException e) {
+            if (!closed) {
+                closed = true;
+                pending.values().forEach(x -> x.completeExceptionally(e));
+            }
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}

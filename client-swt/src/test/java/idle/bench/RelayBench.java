@@ -1,0 +1,217 @@
+package idle.bench;
+
+import idle.client.net.ConnectionOptions;
+import idle.client.net.Credentials;
+import idle.client.net.ServerAddress;
+import idle.client.net.ServerConnection;
+import idle.client.runner.FollowedJob;
+import idle.client.runner.JobRequest;
+import idle.client.runner.RunnerService;
+import idle.fault.Accounts;
+import idle.fault.ServerProcess;
+import idle.shared.message.Message;
+import idle.shared.message.Result;
+import idle.shared.model.JobOutcome;
+import idle.shared.model.JobState;
+import idle.shared.model.JobSummary;
+import idle.shared.model.LenderCapabilities;
+import idle.shared.model.OutputFileInfo;
+import idle.shared.model.ResourceUse;
+import idle.shared.protocol.Frame;
+import idle.shared.protocol.Limits;
+import idle.shared.protocol.Sha256;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Figure 3, relay throughput: a 256 MiB output file from a lender to the runner through the
+ * server. The lender is the benchmark's test double ({@link RawPeer}: the real TOF/DAT/EOF
+ * protocol with the real window of {@link Limits#WINDOW_CHUNKS} unacked 64 KiB chunks, bytes from
+ * memory instead of a sandbox's work directory); the runner is the real {@link RunnerService}
+ * ({@code GOF}, SHA-256 checked, written to disk). The server stores the file in its spool, then
+ * serves it: the figure is bytes / (upload + download time). Baseline: the same bytes through a
+ * raw Java socket on loopback (64 KiB writes), in the same run.
+ */
+final class RelayBench {
+    static final int SIZE = 256 << 20;
+    private final BenchContext ctx;
+
+    RelayBench(BenchContext ctx) {
+        this.ctx = ctx;
+    }
+
+    List<Figure> run() throws Exception {
+        byte[] data = new byte[SIZE];
+        new Random(7).nextBytes(data);
+        String sha = Sha256.hex(data);
+        double raw = rawCopy(data);
+        raw = Math.max(raw, rawCopy(data));
+        Path dir = ctx.dir("relay");
+        Path serverDir = dir.resolve("server");
+        Accounts.create(serverDir, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD,
+                List.of("runner", "lender"));
+        double relay;
+        double upMs;
+        double downMs;
+        try (ServerProcess server = ServerProcess.fromJar(ctx.serverJar, serverDir, "127.0.0.1", 0,
+                BenchContext.SERVER_JVM)) {
+            RawPeer lender = RawPeer.login(server.host(), server.port(), null, "lender",
+                    BenchContext.PASSWORD);
+            BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
+            lender.handler((p, f, m) -> inbox.add(f));
+            Message r = lender.request(new Message.MakeLender(new LenderCapabilities("3.11.2", 2,
+                    8192, 1, 600, 1024, 600, 1024, "bench double (no python)", false)), 30_000);
+            if (!(r instanceof Message.Success)) {
+                throw new IOException("MML refused: " + r);
+            }
+            ServerConnection rc = ServerConnection.connect(ServerAddress.parse(server.address()),
+                    new Credentials("runner", BenchContext.PASSWORD.toCharArray()),
+                    ConnectionOptions.defaults(), null);
+            RunnerService runner = new RunnerService(rc);
+            FollowedJob job = runner.submit(JobRequest.of("relay.py", "# bench double\n"), null)
+                    .get(30, TimeUnit.SECONDS);
+            Frame exf = take(inbox, idle.shared.protocol.Code.EXF);
+            Message.Execute x = (Message.Execute) idle.shared.message.Codec.decode(exf);
+            int s = exf.requestId();
+            lender.send(s, new Message.Success(new Result.Empty()));
+            long t0 = System.nanoTime();
+            upload(lender, inbox, s, x.jobId(), data, sha);
+            upMs = (System.nanoTime() - t0) / 1e6;
+            lender.send(s, new Message.Finished(x.jobId(), x.attempt(), new JobOutcome.Succeeded(),
+                    new ResourceUse(1, 1, 0, 0)));
+            JobSummary end = job.completion().get(60, TimeUnit.SECONDS);
+            if (end.state() != JobState.SUCCEEDED) {
+                throw new IllegalStateException("the relay job ended " + end);
+            }
+            Path target = dir.resolve("runner/big.bin");
+            long t1 = System.nanoTime();
+            OutputFileInfo got = runner.fetchFile(x.jobId(), "big.bin", target).get(300,
+                    TimeUnit.SECONDS);
+            downMs = (System.nanoTime() - t1) / 1e6;
+            if (!got.sha256().equals(sha) || got.size() != SIZE) {
+                throw new IllegalStateException("the file arrived damaged: " + got);
+            }
+            Files.deleteIfExists(target);
+            relay = SIZE / ((upMs + downMs) / 1e3) / (1 << 20);
+            rc.close();
+            lender.close();
+        }
+        double mib = SIZE / (double) (1 << 20);
+        Figure loopback = new Figure("relay", "relay of a 256 MiB output file", relay, "MiB/s",
+                raw, "MiB/s raw socket copy", String.format(Locale.ROOT, "%.0f %%",
+                        100 * relay / raw), ">= 40 % of raw", relay >= 0.4 * raw ? "PASS" : "MISS",
+                String.format(Locale.ROOT, "lender->server %.0f MiB/s (%.0f ms, spooled to disk), "
+                        + "server->runner %.0f MiB/s (%.0f ms, SHA-256 checked, written to disk); "
+                        + "the lender is the benchmark's test double (real protocol and window, "
+                        + "bytes from memory)", mib / (upMs / 1e3), upMs, mib / (downMs / 1e3),
+                        downMs));
+        return List.of(loopback, NetemProbe.relayWithLatency(ctx));
+    }
+
+    private static Frame take(BlockingQueue<Frame> inbox, idle.shared.protocol.Code code)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Frame f = inbox.poll(1, TimeUnit.SECONDS);
+            if (f != null && f.code() == code) {
+                return f;
+            }
+        }
+        throw new IOException("no " + code + " within 60 s");
+    }
+
+    /** TOF, DAT chunks with at most WINDOW_CHUNKS unacked, EOF; waits for the SCF of each step. */
+    private static void upload(RawPeer p, BlockingQueue<Frame> inbox, int s, long jobId,
+            byte[] data, String sha) throws Exception {
+        p.send(s, new Message.TakeOutputFile(jobId, "big.bin", data.length, sha));
+        expectSuccess(inbox, s);
+        int chunk = Limits.CHUNK_BYTES;
+        long chunks = (data.length + chunk - 1) / chunk;
+        long acked = -1;
+        long next = 0;
+        while (acked < chunks - 1) {
+            while (next < chunks && next - acked <= Limits.WINDOW_CHUNKS) {
+                int off = (int) (next * chunk);
+                p.write(s, new Message.FileData(jobId, next,
+                        Arrays.copyOfRange(data, off, Math.min(data.length, off + chunk))));
+                next++;
+            }
+            p.flush();
+            Frame f = inbox.poll(60, TimeUnit.SECONDS);
+            if (f == null) {
+                throw new IOException("no ack within 60 s");
+            }
+            Message m = idle.shared.message.Codec.decode(f);
+            if (m instanceof Message.Ack a && f.requestId() == s) {
+                acked = Math.max(acked, a.seq());
+            } else if (!(m instanceof Message.Ack)) {
+                throw new IOException("unexpected " + m + " during the upload");
+            }
+        }
+        p.send(s, new Message.EndOfFile(jobId, "big.bin", data.length, sha));
+        expectSuccess(inbox, s);
+    }
+
+    private static void expectSuccess(BlockingQueue<Frame> inbox, int s) throws Exception {
+        while (true) {
+            Frame f = inbox.poll(60, TimeUnit.SECONDS);
+            if (f == null) {
+                throw new IOException("no answer within 60 s");
+            }
+            Message m = idle.shared.message.Codec.decode(f);
+            if (f.requestId() != s || m instanceof Message.Ack) {
+                continue;
+            }
+            if (m instanceof Message.Success) {
+                return;
+            }
+            throw new IOException("the server answered " + m);
+        }
+    }
+
+    /** MiB/s of a plain socket copy of {@code data} over loopback, 64 KiB writes. */
+    static double rawCopy(byte[] data) throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = ss.accept(); InputStream in = s.getInputStream()) {
+                    byte[] buf = new byte[64 * 1024];
+                    long n = 0;
+                    int k;
+                    while ((k = in.read(buf)) > 0) {
+                        n += k;
+                    }
+                    return n;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            long t0 = System.nanoTime();
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), ss.getLocalPort());
+                    OutputStream out = s.getOutputStream()) {
+                for (int off = 0; off < data.length; off += 64 * 1024) {
+                    out.write(data, off, Math.min(64 * 1024, data.length - off));
+                }
+            }
+            long n = received.get(120, TimeUnit.SECONDS);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (n != data.length) {
+                throw new IOException("raw copy received " + n + " bytes");
+            }
+            return data.length / secs / (1 << 20);
+        }
+    }
+}

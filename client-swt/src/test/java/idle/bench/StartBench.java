@@ -1,0 +1,120 @@
+package idle.bench;
+
+import idle.fault.ChildJava;
+import idle.fault.ServerProcess;
+import idle.shared.protocol.Sha256;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Figure 5, server start: from launching {@code java -jar idle-server-*-all.jar server --data DIR
+ * --port 0} to its ready line, on a data directory with 100,000 jobs in history (the throughput
+ * run's jobs, topped up with finished jobs written through jobs-db when the run was shorter).
+ * Baseline: a trivial JVM printing one line, in the same run. Median of several starts.
+ */
+final class StartBench {
+    static final int HISTORY = 100_000;
+    private final BenchContext ctx;
+
+    StartBench(BenchContext ctx) {
+        this.ctx = ctx;
+    }
+
+    List<Figure> run(Path dataDir, long jobsThere) throws Exception {
+        if (dataDir == null) {
+            dataDir = ctx.dir("start").resolve("server");
+            idle.fault.Accounts.create(dataDir, BenchContext.BENCH_ITERATIONS,
+                    BenchContext.PASSWORD, List.of("runner0"));
+            jobsThere = 0;
+        }
+        if (jobsThere < HISTORY) {
+            ctx.log("start: topping the history up from " + jobsThere + " to " + HISTORY + " jobs");
+            fill(dataDir.resolve("db"), (int) (HISTORY - jobsThere));
+        }
+        int runs = ctx.quick ? 3 : 5;
+        List<Double> server = new ArrayList<>();
+        List<Double> trivial = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            trivial.add(trivialJvm());
+            try (ServerProcess s = ServerProcess.fromJar(ctx.serverJar, dataDir, "127.0.0.1", 0,
+                    List.of())) {
+                server.add(s.readyNanos() / 1e6);
+            }
+        }
+        double med = Stats.median(server);
+        double base = Stats.median(trivial);
+        return List.of(new Figure("server-start", "server start to ready line, 100,000 jobs in "
+                + "history", med, "ms", base, "trivial JVM start (ms)", String.format(Locale.ROOT,
+                        "x%.1f", med / base), "< 2,000 ms", med < 2_000 ? "PASS" : "MISS",
+                String.format(Locale.ROOT, "median of %d starts (all: %s ms); java -jar %s server "
+                        + "--data DIR --port 0", runs, round(server), ctx.serverJar.getFileName())));
+    }
+
+    /**
+     * Adds {@code n} finished jobs with plain JDBC batches (ids from the same sequence JPA uses),
+     * as jobs-db's LargeHistoryTest does: fast enough to build a long history in a quick run.
+     */
+    static void fill(Path db, int n) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:derby:" + db);
+                PreparedStatement ps = c.prepareStatement("INSERT INTO JOB (ID, OWNER_NAME, "
+                        + "SCRIPT_NAME, SCRIPT_SHA256, SCRIPT, ARGS, INPUT_NAMES, OUTPUT_FILES, "
+                        + "JOB_STATE, ATTEMPTS, SUBMITTED_AT, STARTED_AT, FINISHED_AT, "
+                        + "OUTPUT_BYTES, CPU_MILLIS, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS) VALUES "
+                        + "(NEXT VALUE FOR JOB_SEQ, ?, ?, ?, ?, '', '', '', 'SUCCEEDED', 1, ?, ?, ?,"
+                        + " 6, 1, '', 0, 0)")) {
+            c.setAutoCommit(false);
+            long now = System.currentTimeMillis();
+            String sha = Sha256.hex(ThroughputBench.SCRIPT);
+            for (int i = 0; i < n; i++) {
+                ps.setString(1, "runner" + (i % ThroughputBench.RUNNERS));
+                ps.setString(2, "history" + i + ".py");
+                ps.setString(3, sha);
+                ps.setBytes(4, ThroughputBench.SCRIPT);
+                ps.setLong(5, now);
+                ps.setLong(6, now);
+                ps.setLong(7, now);
+                ps.addBatch();
+                if (i % 5_000 == 4_999 || i == n - 1) {
+                    ps.executeBatch();
+                    c.commit();
+                }
+            }
+        }
+        try {
+            DriverManager.getConnection("jdbc:derby:" + db + ";shutdown=true").close();
+        } catch (java.sql.SQLException expected) {
+            // Derby reports a clean shutdown as an exception
+        }
+    }
+
+    private static String round(List<Double> v) {
+        List<String> s = new ArrayList<>();
+        for (double d : v) {
+            s.add(String.format(Locale.ROOT, "%.0f", d));
+        }
+        return String.join(", ", s);
+    }
+
+    private static double trivialJvm() throws Exception {
+        List<String> cmd = List.of(ChildJava.javaBin(), "-cp",
+                ChildJava.root().resolve("client-swt/target/test-classes").toString(),
+                "idle.bench.TrivialMain");
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            r.readLine();
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        p.waitFor();
+        return ms;
+    }
+}

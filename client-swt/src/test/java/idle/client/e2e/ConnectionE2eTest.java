@@ -1,0 +1,132 @@
+package idle.client.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import idle.client.net.ConnectException;
+import idle.client.net.ConnectionListener;
+import idle.client.net.ConnectionLostException;
+import idle.client.net.ConnectionOptions;
+import idle.client.net.ConnectionState;
+import idle.client.net.Credentials;
+import idle.client.net.ServerAddress;
+import idle.client.net.ServerConnection;
+import idle.client.runner.JobRequest;
+import idle.client.runner.RunnerService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The connection's life against the real server: async login, silence detection, giving up, logout. */
+@Timeout(60)
+class ConnectionE2eTest {
+    @TempDir
+    Path dir;
+    Fixture fx;
+
+    @BeforeEach
+    void start() throws Exception {
+        fx = new Fixture(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        fx.close();
+    }
+
+    /** Records state changes and lets a test wait for one. */
+    static final class States implements ConnectionListener {
+        final List<ConnectionState> seen = new CopyOnWriteArrayList<>();
+        final List<String> details = new CopyOnWriteArrayList<>();
+
+        @Override
+        public synchronized void stateChanged(ConnectionState state, String detail) {
+            seen.add(state);
+            details.add(state + ": " + detail);
+            notifyAll();
+        }
+
+        synchronized void await(ConnectionState s, int occurrences) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (seen.stream().filter(x -> x == s).count() < occurrences) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    throw new AssertionError("no " + s + " in " + details);
+                }
+                wait(left);
+            }
+        }
+    }
+
+    @Test
+    void connectAsyncCompletesOffTheCallersThreadWithTheSessionOrTheReason() throws Exception {
+        CompletableFuture<ServerConnection> ok = ServerConnection.connectAsync(
+                ServerAddress.parse(fx.address()), new Credentials("alice", Fixture.PASSWORD.toCharArray()),
+                ConnectionOptions.defaults(), null);
+        try (ServerConnection c = ok.get(20, TimeUnit.SECONDS)) {
+            assertEquals("alice", c.user());
+            assertEquals(ConnectionState.CONNECTED, c.state());
+            assertTrue(new RunnerService(c).pool().get(10, TimeUnit.SECONDS).lendersOnline() >= 0);
+        }
+        CompletableFuture<ServerConnection> bad = ServerConnection.connectAsync(
+                ServerAddress.parse(fx.address()), new Credentials("alice", "nope".toCharArray()),
+                ConnectionOptions.defaults(), null);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> bad.get(20, TimeUnit.SECONDS));
+        assertEquals(ConnectException.Reason.BAD_CREDENTIALS,
+                assertInstanceOf(ConnectException.class, e.getCause()).reason());
+    }
+
+    @Test
+    void aSilentServerIsNoticedByHeartbeatsAndTheConnectionComesBack() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(fx.server.host(), fx.server.port())) {
+            States states = new States();
+            ServerConnection c = ServerConnection.connect(ServerAddress.parse(proxy.address()),
+                    new Credentials("alice", Fixture.PASSWORD.toCharArray()),
+                    ConnectionOptions.defaults().withHeartbeat(Duration.ofMillis(300), Duration.ofSeconds(2))
+                            .withMaxBackoff(Duration.ofMillis(300)), states);
+            try (c) {
+                states.await(ConnectionState.CONNECTED, 1);
+                proxy.stallExisting(); // frames vanish, nothing is closed
+                states.await(ConnectionState.RECONNECTING, 1);
+                assertTrue(states.details.stream().anyMatch(d -> d.contains("silent")), states.details.toString());
+                states.await(ConnectionState.CONNECTED, 2);
+                assertEquals(ConnectionState.CONNECTED, c.state());
+                assertTrue(new RunnerService(c).pool().get(10, TimeUnit.SECONDS) != null);
+            }
+            states.await(ConnectionState.CLOSED, 1);
+        }
+    }
+
+    @Test
+    void whileTheServerIsGoneRequestsFailAtOnceAndTheConnectionGivesUpWhenToldTo() throws Exception {
+        TcpProxy proxy = new TcpProxy(fx.server.host(), fx.server.port());
+        States states = new States();
+        ServerConnection c = ServerConnection.connect(ServerAddress.parse(proxy.address()),
+                new Credentials("alice", Fixture.PASSWORD.toCharArray()),
+                ConnectionOptions.defaults().withMaxBackoff(Duration.ofMillis(200))
+                        .withGiveUpAfter(Duration.ofSeconds(2)), states);
+        RunnerService runner = new RunnerService(c);
+        proxy.close();
+        states.await(ConnectionState.RECONNECTING, 1);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> runner.pool().get(10, TimeUnit.SECONDS));
+        assertInstanceOf(ConnectionLostException.class, e.getCause());
+        states.await(ConnectionState.CLOSED, 1);
+        assertTrue(states.details.get(states.details.size() - 1).contains("gave up"), states.details.toString());
+        ExecutionException after = assertThrows(ExecutionException.class,
+                () -> runner.submit(JobRequest.of("x.py", "print(1)"), null).get(10, TimeUnit.SECONDS));
+        assertInstanceOf(ConnectionLostException.class, after.getCause());
+        c.close();
+    }
+}

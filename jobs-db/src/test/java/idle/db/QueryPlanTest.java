@@ -1,0 +1,148 @@
+package idle.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import idle.shared.model.JobState;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The queries a busy server runs often must read an index, not the whole table, also after Derby
+ * computed statistics that show only a few distinct states (most jobs finished).
+ */
+class QueryPlanTest {
+    private static final int JOBS = 6000;
+    private static DatabaseConfig config;
+    private static Database db;
+
+    @BeforeAll
+    static void fill() throws Exception {
+        config = TestDatabases.freshInMemory();
+        db = Database.open(config);
+        db.useTransaction(tx -> {
+            for (int i = 0; i < 3000; i++) {
+                tx.audit().append(i, "user" + (i % 20), "RCS", i, null, "SCF", "", null);
+            }
+        });
+        try (Connection c = TestDatabases.jdbc(config);
+                PreparedStatement ps = c.prepareStatement("INSERT INTO JOB (ID, OWNER_NAME, SCRIPT_NAME,"
+                        + " SCRIPT_SHA256, SCRIPT, ARGS, INPUT_NAMES, OUTPUT_FILES, JOB_STATE, ATTEMPTS,"
+                        + " SUBMITTED_AT, STARTED_AT, FINISHED_AT, OUTPUT_BYTES, CPU_MILLIS, MIN_PYTHON,"
+                        + " MEMORY_MB, TIMEOUT_SECONDS) VALUES (NEXT VALUE FOR JOB_SEQ, ?, 'a.py', 'x', ?, '',"
+                        + " '', '', ?, 1, 1, 2, 3, 0, 0, '', 0, 0)")) {
+            c.setAutoCommit(false);
+            for (int i = 0; i < JOBS; i++) {
+                ps.setString(1, "user" + (i % 20));
+                ps.setBytes(2, new byte[100]);
+                ps.setString(3, (i % 500 == 0 ? JobState.QUEUED : i % 3 == 0 ? JobState.FAILED : JobState.SUCCEEDED).name());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            c.commit();
+            try (Statement st = c.createStatement()) {
+                st.execute("CALL SYSCS_UTIL.SYSCS_UPDATE_STATISTICS('APP', 'JOB', NULL)");
+                st.execute("CALL SYSCS_UTIL.SYSCS_UPDATE_STATISTICS('APP', 'AUDIT_EVENT', NULL)");
+            }
+            c.commit();
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        db.close();
+    }
+
+    /** Runs {@code query} with Derby's runtime statistics on and returns the plan text. */
+    private static String plan(Consumer<Transaction> query) {
+        return db.inTransaction(tx -> {
+            Connection c = ((JpaTransaction) tx).entityManager().unwrap(Connection.class);
+            try (CallableStatement on = c.prepareCall("CALL SYSCS_UTIL.SYSCS_SET_RUNTIMESTATISTICS(1)")) {
+                on.execute();
+                query.accept(tx);
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("VALUES SYSCS_UTIL.SYSCS_GET_RUNTIMESTATISTICS()")) {
+                    rs.next();
+                    String text = rs.getString(1);
+                    try (CallableStatement off = c.prepareCall("CALL SYSCS_UTIL.SYSCS_SET_RUNTIMESTATISTICS(0)")) {
+                        off.execute();
+                    }
+                    return text;
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static void assertIndexScan(String plan, String index) {
+        assertTrue(plan.contains("using index " + index), plan);
+        assertFalse(plan.contains("Table Scan"), plan);
+    }
+
+    @Test
+    void openJobsAreFoundThroughTheStateIndex() {
+        String p = plan(tx -> assertEquals(JOBS / 500, tx.jobs().inStates(EnumSet.of(JobState.QUEUED, JobState.RUNNING)).size()));
+        assertIndexScan(p, "JOB_STATE_IX");
+    }
+
+    @Test
+    void ownHistoryPagesReadTheOwnerIndexInOrder() {
+        String p = plan(tx -> assertEquals(50, tx.jobs().page("user3", null, null, 0, 50).size()));
+        assertIndexScan(p, "JOB_OWNER_DESC_IX");
+        assertFalse(p.contains("Sort ResultSet"), p);
+    }
+
+    @Test
+    void adminHistoryPagesReadTheIdIndexInOrder() {
+        long before = db.inTransaction(tx -> tx.jobs().page(null, null, null, 0, 1000)).get(999).getId();
+        String p = plan(tx -> assertEquals(50, tx.jobs().page(null, null, null, before, 50).size()));
+        assertIndexScan(p, "JOB_ID_DESC_IX");
+        assertFalse(p.contains("Sort ResultSet"), p);
+    }
+
+    @Test
+    void auditTailReadsTheIdIndexInOrder() {
+        String p = plan(tx -> assertEquals(20, tx.audit().latest(null, 20).size()));
+        assertIndexScan(p, "AUDIT_ID_DESC_IX");
+        assertFalse(p.contains("Sort ResultSet"), p);
+        String own = plan(tx -> assertEquals(20, tx.audit().latest("user5", 20).size()));
+        assertIndexScan(own, "AUDIT_USER_DESC_IX");
+        assertFalse(own.contains("Sort ResultSet"), own);
+    }
+
+    @Test
+    void filteredPagesBindEveryValue() {
+        // an apostrophe in a value must neither break nor change the SQL
+        assertEquals(0, db.inTransaction(tx -> tx.jobs().page("o'brien", JobState.QUEUED, "it's", 0, 10)).size());
+        String p = plan(tx -> tx.jobs().page("user3", JobState.FAILED, "a.p", 5000, 10));
+        assertFalse(p.contains("user3"), p);
+        assertFalse(p.contains("5000"), p);
+        assertIndexScan(p, "JOB_OWNER_DESC_IX");
+    }
+
+    @Test
+    void verifyReadsPrimaryKeyRanges() {
+        String p = plan(tx -> assertTrue(tx.audit().verify().ok()));
+        assertFalse(p.contains("Table Scan"), p);
+        assertFalse(p.contains("Sort ResultSet"), p);
+    }
+
+    @Test
+    void findByIdUsesThePrimaryKey() {
+        long id = db.inTransaction(tx -> tx.jobs().page(null, null, null, 0, 1)).get(0).getId();
+        String p = plan(tx -> assertTrue(tx.jobs().find(id).isPresent()));
+        assertFalse(p.contains("Table Scan"), p);
+        assertTrue(List.of(p.split("\n")).stream().anyMatch(l -> l.contains("Index Scan")), p);
+    }
+}
