@@ -188,9 +188,17 @@ public final class Acceptor implements AutoCloseable {
             out.write(Handshake.hello(Handshake.VERSION));
             out.write(Codec.encode(0, new Message.Illegal(reason)).toBytes());
             out.flush();
-            if (tls == null) {
-                s.shutdownOutput();
-                s.getInputStream().readNBytes(8); // let the peer's hello arrive, then close
+            s.shutdownOutput();
+            // Let what the peer sends (its hello, a login) arrive before closing, so the close
+            // does not reset the connection before the peer has read the reason.
+            InputStream in = s.getInputStream();
+            byte[] sink = new byte[4096];
+            for (int total = 0; total < 64 * 1024; ) {
+                int n = in.read(sink);
+                if (n < 0) {
+                    break;
+                }
+                total += n;
             }
         } catch (IOException e) {
             // the peer is gone, or it is not worth more time
