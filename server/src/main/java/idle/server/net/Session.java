@@ -567,7 +567,8 @@ public final class Session implements Peer, Runnable {
             return;
         }
         java.time.Duration life = ctx.config().trust().sessionLifetime();
-        String why = "the session reached its lifetime of " + (life.toMinutes() >= 1
+        String why = "the session reached its lifetime of " + (life.toHours() >= 1
+                && life.toMinutesPart() == 0 ? life.toHours() + " h" : life.toMinutes() >= 1
                 ? life.toMinutes() + " min" : life.toSeconds() + " s") + "; log in again";
         LOG.info(() -> who() + ": " + why);
         audit("EXPIRE", 0, null, "ILR", "session lifetime over");
