@@ -14,11 +14,11 @@ final class FaultBench {
 
     List<Figure> run() throws Exception {
         List<Figure> out = new ArrayList<>();
-        out.add(one("fault-lender-kill", "50 lender processes SIGKILLed mid-job", () ->
-                new FaultScenarios(ctx.dir("fault-kills"), ctx::log).lenderKills(50,
+        out.add(one("fault-lender-kill", "25 lender processes SIGKILLed mid-job", () ->
+                new FaultScenarios(ctx.dir("fault-kills"), ctx::log).lenderKills(25,
                         System.nanoTime())));
-        out.add(one("fault-server-kill", "server SIGKILLed with 5,000 jobs queued", () ->
-                new FaultScenarios(ctx.dir("fault-server"), ctx::log).serverKill(5_000)));
+        out.add(one("fault-server-kill", "server SIGKILLed with 1,500 jobs queued", () ->
+                new FaultScenarios(ctx.dir("fault-server"), ctx::log).serverKill(1_500)));
         out.add(one("fault-runner-cut", "runner connection cut 10 times mid-stream", () ->
                 new FaultScenarios(ctx.dir("fault-cut"), ctx::log).runnerCut(10, 30_000,
                         System.nanoTime())));

@@ -48,7 +48,7 @@ final class RemoteRunBench {
     }
 
     List<Figure> run() throws Exception {
-        int runs = ctx.quick ? 40 : 300;
+        int runs = ctx.quick ? 40 : 200;
         int warm = ctx.quick ? 10 : 30;
         Path dir = ctx.dir("remote-run");
         Path data = dir.resolve("server");

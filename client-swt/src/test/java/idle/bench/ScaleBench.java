@@ -67,6 +67,32 @@ final class ScaleBench {
         }
     }
 
+    private static void beat(RawPeer p, long offset,
+            java.util.concurrent.atomic.AtomicLongArray window,
+            java.util.concurrent.atomic.AtomicBoolean stop, ConcurrentLinkedQueue<Double> rtts,
+            AtomicInteger lost) {
+        long next = System.currentTimeMillis() + offset;
+        long token = 1;
+        try {
+            while (!stop.get()) {
+                long wait = next - System.currentTimeMillis();
+                if (wait > 0) {
+                    Thread.sleep(Math.min(wait, 500));
+                    continue;
+                }
+                long b = System.nanoTime();
+                long at = System.currentTimeMillis();
+                p.request(new Message.Heartbeat(token++), 15_000);
+                if (at >= window.get(0) && at < window.get(1)) {
+                    rtts.add((System.nanoTime() - b) / 1e6);
+                }
+                next += 5_000;
+            }
+        } catch (Exception e) {
+            lost.incrementAndGet();
+        }
+    }
+
     List<Figure> run() throws Exception {
         int n = ctx.quick ? 2_000 : 10_000;
         long beatPhaseMs = ctx.quick ? 12_000 : 30_000;
@@ -87,6 +113,14 @@ final class ScaleBench {
                 BenchContext.SERVER_JVM)) {
             idleHeap = server.heapUsedAfterGc();
             ctx.log("scale: connecting " + n + " simulated lenders");
+            // Each peer heart-beats every 5 s from the moment it is connected (the server drops
+            // a connection silent for 15 s); round trips count once all are connected.
+            java.util.concurrent.atomic.AtomicLongArray window =
+                    new java.util.concurrent.atomic.AtomicLongArray(new long[] {Long.MAX_VALUE,
+                            Long.MAX_VALUE});
+            java.util.concurrent.atomic.AtomicBoolean stop =
+                    new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> beaters = new java.util.concurrent.CopyOnWriteArrayList<>();
             long t0 = System.nanoTime();
             try (ExecutorService pool = Executors.newFixedThreadPool(32)) {
                 List<Future<RawPeer>> fs = new ArrayList<>();
@@ -102,6 +136,9 @@ final class ScaleBench {
                         if (!(r instanceof Message.Success)) {
                             throw new IllegalStateException("MML refused: " + r);
                         }
+                        long offset = 5_000L * k / n;
+                        beaters.add(Thread.ofVirtual().start(() -> beat(p, offset, window, stop,
+                                rtts, lostBeats)));
                         return p;
                     }));
                 }
@@ -112,31 +149,11 @@ final class ScaleBench {
             connectSecs = (System.nanoTime() - t0) / 1e9;
             ctx.log(String.format(Locale.ROOT, "scale: %d connected in %.1f s; heart-beating for "
                     + "%d s", n, connectSecs, beatPhaseMs / 1000));
-            long start = System.currentTimeMillis();
-            long end = start + beatPhaseMs;
-            List<Thread> beaters = new ArrayList<>();
-            for (int i = 0; i < peers.size(); i++) {
-                RawPeer p = peers.get(i);
-                long offset = 5_000L * i / peers.size();
-                beaters.add(Thread.ofVirtual().start(() -> {
-                    long next = start + offset;
-                    long token = 1;
-                    try {
-                        while (next < end) {
-                            long wait = next - System.currentTimeMillis();
-                            if (wait > 0) {
-                                Thread.sleep(wait);
-                            }
-                            long b = System.nanoTime();
-                            p.request(new Message.Heartbeat(token++), 15_000);
-                            rtts.add((System.nanoTime() - b) / 1e6);
-                            next += 5_000;
-                        }
-                    } catch (Exception e) {
-                        lostBeats.incrementAndGet();
-                    }
-                }));
-            }
+            long from = System.currentTimeMillis();
+            window.set(1, from + beatPhaseMs);
+            window.set(0, from);
+            Thread.sleep(beatPhaseMs); // the measured phase: its length, not a synchronisation
+            stop.set(true);
             for (Thread t : beaters) {
                 t.join();
             }

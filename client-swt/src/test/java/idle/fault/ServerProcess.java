@@ -148,6 +148,18 @@ public final class ServerProcess implements AutoCloseable {
         return readyNanos;
     }
 
+    /** CPU time (user + system) the process used so far, from /proc; -1 when unknown. */
+    public long cpuMillis() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat (utime, stime) are 12 and 13 after the command name
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -176,11 +188,17 @@ public final class ServerProcess implements AutoCloseable {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         run(List.of(jcmd.toString(), Long.toString(pid()), "GC.run"));
         String info = run(List.of(jcmd.toString(), Long.toString(pid()), "GC.heap_info"));
-        Matcher m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
+        Matcher m = Pattern.compile("heap\\s+total.*?, used (\\d+)K").matcher(info);
         if (!m.find()) {
             throw new IOException("cannot read the heap from jcmd GC.heap_info: " + info);
         }
-        return Long.parseLong(m.group(2)) * 1024;
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    /** A thread dump of the server ({@code jcmd PID Thread.print}). */
+    public String threadDump() throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        return run(List.of(jcmd.toString(), Long.toString(pid()), "Thread.print"));
     }
 
     private static String run(List<String> cmd) throws IOException, InterruptedException {

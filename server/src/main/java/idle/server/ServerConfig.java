@@ -71,7 +71,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(15), 3,
                 1 << 20, 3 << 20, 512L << 20, PBKDF2_ITERATIONS, Duration.ofSeconds(2), 500,
-                Duration.ofMinutes(10), true, Duration.ofSeconds(10), 256, 20_000,
+                Duration.ofMinutes(10), true, Duration.ofSeconds(10), 2_048, 20_000,
                 TrustConfig.defaults());
     }
 

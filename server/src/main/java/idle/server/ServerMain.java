@@ -105,13 +105,14 @@ public final class ServerMain implements Callable<Integer> {
                         + "(clients must say --insecure-plaintext too)")
         boolean insecurePlaintext;
 
-        @Option(names = "--max-connections", paramLabel = "N",
-                description = "open connections in total (default: 20000)")
-        Integer maxConnections;
-
         @Option(names = "--max-connections-per-address", paramLabel = "N",
-                description = "open connections from one address (default: 256)")
-        Integer maxPerAddress;
+                defaultValue = "2048",
+                description = "open connections one address may have (default: ${DEFAULT-VALUE})")
+        int perAddress;
+
+        @Option(names = "--max-connections", paramLabel = "N", defaultValue = "20000",
+                description = "open connections in all (default: ${DEFAULT-VALUE})")
+        int total;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -143,22 +144,17 @@ public final class ServerMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            if (perAddress < 1 || total < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "connection limits must be at least 1");
+            }
             if (port < 0 || port > 65535) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--port must be 0..65535");
             }
             Path dir = data != null ? data : ServerConfig.defaultDataDir();
             ServerConfig cfg = ServerConfig.defaults(dir).withPort(port).withBind(bind)
-                    .withTrust(trust());
-            if (maxConnections != null || maxPerAddress != null) {
-                int total = maxConnections != null ? maxConnections : cfg.maxConnections();
-                int per = maxPerAddress != null ? maxPerAddress : cfg.maxConnectionsPerAddress();
-                if (total < 1 || per < 1) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                            "connection limits must be at least 1");
-                }
-                cfg = cfg.withMaxConnections(per, total);
-            }
+                    .withMaxConnections(perAddress, total).withTrust(trust());
             if (insecurePlaintext) {
                 spec.commandLine().getErr().println("WARNING: --insecure-plaintext: TLS is off. "
                         + "Passwords, scripts and outputs cross the network in clear; use it only "

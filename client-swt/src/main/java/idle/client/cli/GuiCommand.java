@@ -31,8 +31,7 @@ final class GuiCommand implements Callable<Integer> {
     public Integer call() {
         String pw = ctx.env().apply("IDLE_PASSWORD");
         char[] password = server != null && user != null && pw != null && !pw.isEmpty() ? pw.toCharArray() : null;
-        IdleWorkbench.Options options = new IdleWorkbench.Options(server, user, password, ctx.dataDir(),
-                idle.client.ui.views.OutputTab.DEFAULT_RETAINED_CHARS);
+        IdleWorkbench.Options options = IdleWorkbench.Options.of(ctx.dataDir()).withLogin(server, user, password);
         try {
             return IdleWorkbench.run(options, ServicesSession.opener(
                     (address, name, secret) -> new AgentLending(address, name, secret, ctx.dataDir())));

@@ -25,6 +25,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code idle run SCRIPT.py... [--input FILE]... [--out DIR] [--detach] [--no-wait] [-- ARGS...]}. */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        customSynopsis = {"idle run [--detach] [--no-wait] [--out=DIR] [--input=FILE]... "
+                + "[--server=HOST:PORT] [--user=NAME]",
+            "         [--password-file=FILE] SCRIPT.py... [-- ARGS...]"},
         description = {"Runs python3 scripts on lenders' machines, each as its own job.",
             "Streams each job's stdout to stdout and stderr to stderr as it arrives (prefixed with "
                     + "the script name when there are several) and saves the files each job wrote "

@@ -23,15 +23,29 @@ public final class IdleWorkbench {
      * @param password password for a scripted login (e.g. from IDLE_PASSWORD), or null to ask
      * @param settingsDir the user's IDLE client directory (layout and remembered login)
      * @param retainedChars characters each output tab keeps
+     * @param historyPage jobs the history view asks for at a time
      */
-    public record Options(String server, String user, char[] password, Path settingsDir, int retainedChars) {
+    public record Options(String server, String user, char[] password, Path settingsDir, int retainedChars,
+            int historyPage) {
         public Options {
             Objects.requireNonNull(settingsDir, "settingsDir");
+            if (retainedChars < 1000 || historyPage < 1) {
+                throw new IllegalArgumentException("retainedChars >= 1000 and historyPage >= 1");
+            }
         }
 
-        public static Options defaults() {
-            return new Options(null, null, null, SettingsStore.defaultDirectory(),
-                    idle.client.ui.views.OutputTab.DEFAULT_RETAINED_CHARS);
+        /** Asks for everything in the dialog; the usual sizes. */
+        public static Options of(Path settingsDir) {
+            return new Options(null, null, null, settingsDir, idle.client.ui.views.OutputTab.DEFAULT_RETAINED_CHARS,
+                    idle.client.ui.views.HistoryView.PAGE);
+        }
+
+        public Options withLogin(String newServer, String newUser, char[] newPassword) {
+            return new Options(newServer, newUser, newPassword, settingsDir, retainedChars, historyPage);
+        }
+
+        public Options withHistoryPage(int jobs) {
+            return new Options(server, user, password, settingsDir, retainedChars, jobs);
         }
 
         public boolean scripted() {
@@ -60,7 +74,7 @@ public final class IdleWorkbench {
             remembered.put("login.user", options.user());
         }
         this.window = new WorkbenchWindow(new UiThread(display), resources, layout, remembered, opener,
-                options.retainedChars());
+                options.retainedChars(), options.historyPage());
         window.setBlockOnOpen(false);
     }
 

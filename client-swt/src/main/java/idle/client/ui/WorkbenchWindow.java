@@ -63,6 +63,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     private final StatusField lendersField = new StatusField("idle.lenders", 18);
     private final StatusField lendingField = new StatusField("idle.lending", 14);
     private final int retainedChars;
+    private final int historyPage;
 
     private SashForm sash;
     private CTabFolder views;
@@ -79,9 +80,10 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
      * @param layout where the window's layout is kept between runs
      * @param remembered where the last server and user are kept
      * @param retainedChars characters each output tab keeps (older text is trimmed)
+     * @param historyPage jobs the history view loads at a time
      */
     public WorkbenchWindow(UiThread ui, IdleResources resources, SettingsStore layout, SettingsStore remembered,
-            SessionOpener opener, int retainedChars) {
+            SessionOpener opener, int retainedChars, int historyPage) {
         super(null);
         this.ui = ui;
         this.resources = resources;
@@ -89,6 +91,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         this.remembered = remembered;
         this.opener = opener;
         this.retainedChars = retainedChars;
+        this.historyPage = historyPage;
         this.background = new Background(ui, this);
         this.actions = new WorkbenchActions(this, resources);
         addMenuBar();
@@ -165,7 +168,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         controller = new JobsController(sash, ui, background, sessions, jobs, feeds, events, this, outputs,
                 this::status, message -> queue.showBanner(message));
         queue = new QueueView(views, controller, jobs, ui, resources);
-        history = new HistoryView(views, controller, background, sessions, ui, resources, events);
+        history = new HistoryView(views, controller, background, sessions, resources, events, historyPage);
         lender = new LenderView(views, ui, background, sessions, layout, resources, this::lendingChanged);
         viewTab("Queue", Icons.QUEUE, queue.control());
         viewTab("History", Icons.HISTORY, history.control());

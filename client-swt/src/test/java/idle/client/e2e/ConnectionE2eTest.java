@@ -49,6 +49,12 @@ class ConnectionE2eTest {
     static final class States implements ConnectionListener {
         final List<ConnectionState> seen = new CopyOnWriteArrayList<>();
         final List<String> details = new CopyOnWriteArrayList<>();
+        final List<String> shutdowns = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void serverShuttingDown(String reason) {
+            shutdowns.add(reason);
+        }
 
         @Override
         public synchronized void stateChanged(ConnectionState state, String detail) {
@@ -128,5 +134,18 @@ class ConnectionE2eTest {
                 () -> runner.submit(JobRequest.of("x.py", "print(1)"), null).get(10, TimeUnit.SECONDS));
         assertInstanceOf(ConnectionLostException.class, after.getCause());
         c.close();
+    }
+
+    @Test
+    void aServerShutdownIsAnnouncedAndTheClientWaitsToReconnect() throws Exception {
+        States states = new States();
+        ServerConnection c = ServerConnection.connect(ServerAddress.parse(fx.address()),
+                new Credentials("alice", Fixture.PASSWORD.toCharArray()),
+                ConnectionOptions.defaults().withMaxBackoff(Duration.ofMillis(200)), states);
+        try (c) {
+            fx.server.close();
+            states.await(ConnectionState.RECONNECTING, 1);
+            assertEquals(1, states.shutdowns.size(), "SDN reached the client: " + states.details);
+        }
     }
 }

@@ -58,6 +58,14 @@ class HostileJobsE2eTest {
         JobSummary end = run("print('next job fine')\n", c);
         assertEquals(JobState.SUCCEEDED, end.state(), c.stderr());
         assertEquals("next job fine\n", c.stdout());
+        // Every working directory is removed once its job is over.
+        LenderAgentE2eTest.await("the work directories to be removed", () -> {
+            try (var list = java.nio.file.Files.list(Fixture.WORK_ROOT)) {
+                return list.noneMatch(p -> p.getFileName().toString().startsWith("job"));
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
     }
 
     JobSummary run(String script, Collector c, String... args) throws Exception {

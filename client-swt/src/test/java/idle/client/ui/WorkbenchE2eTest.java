@@ -82,6 +82,12 @@ class WorkbenchE2eTest {
                 print("wrote result.txt")
                 """);
         script("quick.py", "print('quick and done')\n");
+        script("slow.py", """
+                import time
+                for i in range(1, 120):
+                    print(f"tick {i}", flush=True)
+                    time.sleep(0.25)
+                """);
         Path clientDir = home.resolve("client");
         opener = ServicesSession.opener((address, user, password) -> new AgentLending(address, user, password,
                 clientDir));
@@ -111,11 +117,21 @@ class WorkbenchE2eTest {
     }
 
     private static void spin(String what, java.util.function.BooleanSupplier condition) {
-        SwtTestSupport.spinUntil(display, WAIT, what, condition);
+        try {
+            SwtTestSupport.spinUntil(display, WAIT, what, condition);
+        } catch (AssertionError e) {
+            try {
+                SwtTestSupport.screenshot(window().getShell(), "FAILED-" + what.replaceAll("\\W+", "-"));
+            } catch (Exception ignored) {
+                // the failure matters more
+            }
+            throw e;
+        }
     }
 
     private static IdleWorkbench.Options options(String server, String user, char[] password) {
-        return new IdleWorkbench.Options(server, user, password, home.resolve("client"), 1_000_000);
+        // Two jobs a page, so that paging is exercised with the few jobs of this test.
+        return IdleWorkbench.Options.of(home.resolve("client")).withLogin(server, user, password).withHistoryPage(2);
     }
 
     @Test
@@ -125,6 +141,33 @@ class WorkbenchE2eTest {
         workbench.open();
         LoginDialog dialog = window().loginDialog();
         assertNotNull(dialog, "the login dialog opens with the window");
+
+        // Nobody listens there: the dialog says so, plainly.
+        int closedPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        dialog.serverField().setText("127.0.0.1:" + closedPort);
+        dialog.userField().setText("alice");
+        dialog.passwordField().setText(PASSWORD);
+        dialog.logIn();
+        spin("the unreachable server to be reported", () -> dialog.error() != null);
+        assertTrue(dialog.error().startsWith("Cannot reach an IDLE server at 127.0.0.1:" + closedPort), dialog.error());
+        SwtTestSupport.screenshot(dialog.getShell(), "login-unreachable");
+
+        // A server that accepts but never answers: the login can be cancelled while it waits.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            dialog.serverField().setText("127.0.0.1:" + silent.getLocalPort());
+            dialog.logIn();
+            assertTrue(dialog.isLoggingIn());
+            assertFalse(dialog.serverField().isEnabled(), "the fields wait while logging in");
+            SwtTestSupport.screenshot(dialog.getShell(), "login-in-progress");
+            dialog.cancel();
+            assertFalse(dialog.isLoggingIn());
+            assertTrue(dialog.serverField().isEnabled());
+            assertNotNull(window().loginDialog(), "the first Cancel stops the login, not the dialog");
+        }
+
         dialog.serverField().setText(address());
         dialog.userField().setText("alice");
         dialog.passwordField().setText("not the password");
@@ -222,7 +265,9 @@ class WorkbenchE2eTest {
         window().outputs().open(threeJobs.get(0), "hello.py", true);
         spin("hello's output", () -> hello.text().getText().contains("bye"));
         String text = hello.text().getText();
-        assertTrue(text.contains("hello world 1\nhello world 2\n"), text);
+        for (int i = 1; i <= 5; i++) {
+            assertTrue(text.contains("hello world " + i + "\n"), "whole lines, even between stderr: " + text);
+        }
         int err = text.indexOf("careful: this goes to stderr");
         assertTrue(err >= 0, text); // stdout and stderr are separate pipes: their order may vary
         StyleRange style = hello.text().getStyleRangeAtOffset(err);
@@ -244,10 +289,49 @@ class WorkbenchE2eTest {
 
     @Test
     @Order(5)
+    void cancelsARunningJobAndReRunsAnother() throws Exception {
+        window().showView(0);
+        var queue = window().queue();
+        queue.addScripts(List.of(scripts.resolve("slow.py")));
+        int before = queue.jobsViewer().getTable().getItemCount();
+        queue.submitPending();
+        spin("the slow job's row", () -> queue.jobsViewer().getTable().getItemCount() == before + 1);
+        JobRow slow = row(before);
+        try {
+            spin("the slow job to run", () -> slow.summary() != null && slow.summary().state() == JobState.RUNNING
+                    && window().outputs().tab(slow.jobId()).map(t -> t.text().getText().contains("tick 1")).orElse(false));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + slow.phase() + " " + slow.summary() + " "
+                    + window().outputs().tab(slow.jobId()).map(t -> t.text().getText()).orElse("(no tab)")
+                    + " lender log: " + window().lender().logText(), e);
+        }
+        queue.jobsViewer().setSelection(new org.eclipse.jface.viewers.StructuredSelection(slow));
+        window().actions().cancel.run(); // Jobs > Cancel Job (Ctrl+Shift+X)
+        spin("the job to be cancelled", () -> slow.isDone());
+        assertEquals(JobState.CANCELLED, slow.summary().state());
+        assertEquals("Cancelled", cell(before, 2));
+
+        JobRow failed = row(before - 2); // fail.py from the previous test
+        assertEquals("fail.py", failed.scriptName());
+        queue.jobsViewer().setSelection(new org.eclipse.jface.viewers.StructuredSelection(failed));
+        window().actions().rerun.run(); // Jobs > Re-run (Ctrl+Shift+R)
+        spin("the re-run's row", () -> queue.jobsViewer().getTable().getItemCount() == before + 2);
+        JobRow again = row(before + 1);
+        spin("the re-run to end", again::isDone);
+        assertEquals("fail.py", again.scriptName());
+        assertEquals(JobState.FAILED, again.summary().state());
+        assertTrue(again.jobId() > failed.jobId());
+        SwtTestSupport.screenshot(window().getShell(), "queue-cancel-and-rerun");
+    }
+
+    @Test
+    @Order(6)
     void theHistoryIsThereAfterARestart() throws Exception {
         List<Long> openTabs = window().outputs().openJobIds();
         assertTrue(openTabs.containsAll(threeJobs), openTabs.toString());
         window().showView(1);
+        window().getShell().setSize(1180, 800);
+        SwtTestSupport.drainEvents(display);
         workbench.dispose(); // saves the layout, logs out, stops lending
         SwtTestSupport.drainEvents(display);
 
@@ -258,25 +342,39 @@ class WorkbenchE2eTest {
         spin("the scripted login", () -> window().sessions().isLoggedIn());
         assertEquals(1, window().views().getSelectionIndex(), "the view in front is restored");
         assertEquals(openTabs, window().outputs().openJobIds(), "the open output tabs are restored");
+        assertEquals(new org.eclipse.swt.graphics.Point(1180, 800), window().getShell().getSize(),
+                "the window's size is restored");
         var history = window().history();
-        spin("the history to load", () -> !history.isLoading() && history.rows().size() >= 4);
+        spin("the first page", () -> !history.isLoading() && history.rows().size() == 2);
+        assertTrue(history.hasMore(), "two a page: older jobs wait on the server");
+        while (history.hasMore()) {
+            int had = history.rows().size();
+            history.loadMore(); // what scrolling to the end does
+            spin("the next page", () -> !history.isLoading() && history.rows().size() > had);
+        }
         List<JobSummary> rows = history.rows();
-        assertEquals(4, rows.size(), "quick.py (served), hello, fail, files: the NLA one was never stored");
+        assertEquals(6, rows.size(), "quick, hello, fail, files, slow, fail again: the NLA one was never stored");
         long newest = rows.stream().mapToLong(JobSummary::jobId).max().orElseThrow();
         assertEquals(Long.toString(newest), history.viewer().getTable().getItem(0).getText(0), "newest first");
-        assertEquals("files.py", history.viewer().getTable().getItem(0).getText(1));
+        assertEquals("fail.py", history.viewer().getTable().getItem(0).getText(1));
         spin("the restored tab to replay its output", () -> window().outputs().tab(threeJobs.get(0))
                 .map(t -> t.text().getText().contains("bye")).orElse(false));
         SwtTestSupport.screenshot(window().getShell(), "history-after-restart");
 
         history.stateFilter().select(1 + JobState.FAILED.ordinal());
         history.stateFilter().notifyListeners(SWT.Selection, new Event());
-        spin("the failed jobs only", () -> !history.isLoading() && history.rows().size() == 1);
-        assertEquals("fail.py", history.rows().get(0).scriptName());
+        spin("the failed jobs only", () -> !history.isLoading() && history.rows().size() == 2 && !history.hasMore());
+        assertTrue(history.rows().stream().allMatch(j -> j.scriptName().equals("fail.py")));
         history.stateFilter().select(0);
         history.nameFilter().setText("py");
         history.nameFilter().notifyListeners(SWT.DefaultSelection, new Event());
-        spin("all jobs again", () -> !history.isLoading() && history.rows().size() == 4);
+        spin("the jobs named like it", () -> !history.isLoading() && history.rows().size() == 2);
+        while (history.hasMore()) {
+            int had = history.rows().size();
+            history.loadMore();
+            spin("the next page", () -> !history.isLoading() && history.rows().size() > had);
+        }
+        assertEquals(6, history.rows().size());
 
         // Sort by script name by clicking the column header.
         history.viewer().getTable().getColumn(1).notifyListeners(SWT.Selection, new Event());
@@ -284,6 +382,66 @@ class WorkbenchE2eTest {
                 .map(i -> i.getText(1)).toList();
         assertEquals(names.stream().sorted(Comparator.comparing(String::toLowerCase)).toList(), names);
         SwtTestSupport.screenshot(window().getShell(), "history-sorted-by-script");
+    }
+
+    @Test
+    @Order(7)
+    void everyShortcutIsInTheMenusAndTheKeyboardDrivesTabs() throws Exception {
+        java.util.Set<Integer> accelerators = new java.util.HashSet<>();
+        collect(window().getShell().getMenuBar(), accelerators);
+        for (int key : new int[] {SWT.MOD1 | SWT.CR, SWT.MOD1 | SWT.SHIFT | 'X', SWT.MOD1 | 'W',
+                SWT.MOD1 | SWT.PAGE_DOWN, SWT.MOD1 | SWT.PAGE_UP, SWT.MOD1 | 'F', SWT.MOD1 | 'O',
+                SWT.MOD1 | SWT.SHIFT | 'R', SWT.MOD1 | 'S'}) {
+            assertTrue(accelerators.contains(key), "a menu item has the accelerator " + Integer.toHexString(key));
+        }
+        var outputs = window().outputs();
+        int tabs = outputs.openJobIds().size();
+        assertTrue(tabs >= 2);
+        // Drive the menu items that carry those accelerators (posted key events do not reach
+        // the window under a bare Xvfb without a window manager).
+        outputs.open(threeJobs.get(0), "hello.py", true);
+        long first = outputs.selected().orElseThrow().jobId();
+        menu("&View", "&Next Tab");
+        assertTrue(outputs.selected().orElseThrow().jobId() != first, "Ctrl+PageDown shows the next tab");
+        menu("&View", "&Previous Tab");
+        assertEquals(first, outputs.selected().orElseThrow().jobId(), "Ctrl+PageUp shows the previous one");
+        menu("&View", "&Find…");
+        assertTrue(outputs.selected().orElseThrow().findBar().isVisible(), "Ctrl+F opens the find bar");
+        outputs.selected().orElseThrow().findBar().query().setText("hello world 3");
+        SwtTestSupport.drainEvents(display);
+        assertEquals("hello world 3", outputs.selected().orElseThrow().text().getSelectionText());
+        SwtTestSupport.screenshot(window().getShell(), "keyboard-find");
+        menu("&View", "&Close Tab");
+        assertEquals(tabs - 1, outputs.openJobIds().size(), "Ctrl+W closes the tab in front");
+        SwtTestSupport.screenshot(window().getShell(), "keyboard-closed-a-tab");
+    }
+
+    /** Selects the menu item {@code item} of the menu bar's {@code menu}, as a click would. */
+    private static void menu(String menu, String item) {
+        for (var top : window().getShell().getMenuBar().getItems()) {
+            if (top.getText().equals(menu)) {
+                for (var mi : top.getMenu().getItems()) {
+                    if (mi.getText().startsWith(item)) {
+                        mi.notifyListeners(SWT.Selection, new Event());
+                        SwtTestSupport.drainEvents(display);
+                        return;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no menu item " + menu + " > " + item);
+    }
+
+    private static void collect(org.eclipse.swt.widgets.Menu menu, java.util.Set<Integer> into) {
+        if (menu == null) {
+            return;
+        }
+        for (var item : menu.getItems()) {
+            if (item.getAccelerator() != 0) {
+                into.add(item.getAccelerator());
+            }
+            collect(item.getMenu(), into);
+        }
     }
 
     private static JobRow row(int index) {

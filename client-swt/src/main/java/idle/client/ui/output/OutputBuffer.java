@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Output waiting to be shown: service threads {@link #append} chunks as they arrive, the UI
@@ -35,9 +36,13 @@ public final class OutputBuffer {
     }
 
     private final int maxPendingChars;
+    /** Fair, so a producer flooding in a tight loop cannot starve the UI thread's drain. */
+    private final ReentrantLock lock = new ReentrantLock(true);
     private final ArrayDeque<Segment> pending = new ArrayDeque<>();
     private final Map<StreamKind, CharsetDecoder> decoders = new EnumMap<>(StreamKind.class);
     private final Map<StreamKind, byte[]> carry = new EnumMap<>(StreamKind.class);
+    private final Map<Kind, String> partial = new EnumMap<>(Kind.class);
+    private final Map<Kind, Integer> partialAge = new EnumMap<>(Kind.class);
     private long pendingChars;
     private long dropped;
 
@@ -57,36 +62,70 @@ public final class OutputBuffer {
      * Adds a chunk of a stream. Bytes of a UTF-8 character split across chunks are kept until
      * the next chunk of the same stream completes it. Any thread.
      */
-    public synchronized void append(StreamKind stream, byte[] data) {
-        byte[] rest = carry.remove(stream);
-        if (rest != null) {
-            byte[] joined = new byte[rest.length + data.length];
-            System.arraycopy(rest, 0, joined, 0, rest.length);
-            System.arraycopy(data, 0, joined, rest.length, data.length);
-            data = joined;
+    public void append(StreamKind stream, byte[] data) {
+        lock.lock();
+        try {
+            byte[] rest = carry.remove(stream);
+            if (rest != null) {
+                byte[] joined = new byte[rest.length + data.length];
+                System.arraycopy(rest, 0, joined, 0, rest.length);
+                System.arraycopy(data, 0, joined, rest.length, data.length);
+                data = joined;
+            }
+            CharsetDecoder decoder = decoders.get(stream);
+            ByteBuffer in = ByteBuffer.wrap(data);
+            CharBuffer out = CharBuffer.allocate(data.length + 4);
+            decoder.decode(in, out, false);
+            out.flip();
+            if (in.hasRemaining()) {
+                byte[] tail = new byte[in.remaining()];
+                in.get(tail);
+                carry.put(stream, tail);
+            }
+            Kind kind = stream == StreamKind.STDOUT ? Kind.STDOUT : Kind.STDERR;
+            String text = partial.getOrDefault(kind, "") + out;
+            int lastNewline = text.lastIndexOf('\n');
+            // Keep an unfinished line back (briefly) so that the other stream's lines do not
+            // land in its middle: python3 -u writes a line's text and its newline separately.
+            add(kind, text.substring(0, lastNewline + 1));
+            String unfinished = text.substring(lastNewline + 1);
+            if (unfinished.isEmpty()) {
+                partial.remove(kind);
+                partialAge.remove(kind);
+            } else {
+                partial.put(kind, unfinished);
+                partialAge.putIfAbsent(kind, 0);
+            }
+        } finally {
+            lock.unlock();
         }
-        CharsetDecoder decoder = decoders.get(stream);
-        ByteBuffer in = ByteBuffer.wrap(data);
-        CharBuffer out = CharBuffer.allocate(data.length + 4);
-        decoder.decode(in, out, false);
-        out.flip();
-        if (in.hasRemaining()) {
-            byte[] tail = new byte[in.remaining()];
-            in.get(tail);
-            carry.put(stream, tail);
-        }
-        add(stream == StreamKind.STDOUT ? Kind.STDOUT : Kind.STDERR, out.toString());
     }
 
     /** Adds a note of the workbench's own (shown in another colour, on its own line). Any thread. */
-    public synchronized void note(String text) {
-        add(Kind.NOTE, text.endsWith("\n") ? text : text + "\n");
+    public void note(String text) {
+        lock.lock();
+        try {
+            for (Kind k : List.copyOf(partial.keySet())) {
+                add(k, partial.remove(k));
+            }
+            partialAge.clear();
+            add(Kind.NOTE, text.endsWith("\n") ? text : text + "\n");
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Forgets the decoders' partial characters, e.g. when a job restarts on another lender. */
-    public synchronized void resetStreams() {
-        carry.clear();
-        decoders.values().forEach(CharsetDecoder::reset);
+    public void resetStreams() {
+        lock.lock();
+        try {
+            partial.clear();
+            partialAge.clear();
+            carry.clear();
+            decoders.values().forEach(CharsetDecoder::reset);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void add(Kind kind, String text) {
@@ -116,17 +155,36 @@ public final class OutputBuffer {
     }
 
     /** Takes everything waiting. UI thread in practice, but any thread works. */
-    public synchronized Batch drain() {
-        List<Segment> out = new ArrayList<>(pending);
-        pending.clear();
-        pendingChars = 0;
-        long d = dropped;
-        dropped = 0;
-        return new Batch(out, d);
+    public Batch drain() {
+        lock.lock();
+        try {
+            // An unfinished line that waited a whole tick is shown as it is (a prompt, a progress
+            // bar): only a line completed within the same tick is held together.
+            for (Kind k : List.copyOf(partial.keySet())) {
+                int age = partialAge.merge(k, 1, Integer::sum);
+                if (age > 1) {
+                    add(k, partial.remove(k));
+                    partialAge.remove(k);
+                }
+            }
+            List<Segment> out = new ArrayList<>(pending);
+            pending.clear();
+            pendingChars = 0;
+            long d = dropped;
+            dropped = 0;
+            return new Batch(out, d);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Characters waiting (for tests and diagnostics). */
-    public synchronized long pendingChars() {
-        return pendingChars;
+    public long pendingChars() {
+        lock.lock();
+        try {
+            return pendingChars;
+        } finally {
+            lock.unlock();
+        }
     }
 }

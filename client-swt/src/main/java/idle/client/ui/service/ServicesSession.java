@@ -179,8 +179,21 @@ public final class ServicesSession implements ClientSession {
         } catch (IllegalArgumentException e) {
             throw new ServiceException(ServiceException.Kind.OTHER, e.getMessage());
         }
-        FollowedJob followed = await(runner.submit(job, new Adapter(listener)), "Submit " + request.scriptName());
+        Adapter adapter = new Adapter(listener);
+        FollowedJob followed = await(runner.submit(job, adapter), "Submit " + request.scriptName());
+        adapter.jobId = followed.jobId();
         JobSummary latest = followed.latest();
+        if (latest == null) {
+            // The acceptance's state is not kept by the runner service, and the server sends no
+            // JST for a state the acceptance already told: ask once, so a job dispatched at
+            // once shows "Running" rather than "Queued" until it ends.
+            try {
+                latest = await(runner.details(followed.jobId()), "Load job " + followed.jobId()).summary();
+                adapter.stateChanged(latest);
+            } catch (ServiceException e) {
+                latest = null; // the events will tell
+            }
+        }
         return new JobAccepted(followed.jobId(), latest != null ? latest.state() : JobState.QUEUED,
                 latest != null ? latest.reason() : "");
     }

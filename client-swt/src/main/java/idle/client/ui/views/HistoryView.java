@@ -3,7 +3,6 @@ package idle.client.ui.views;
 import idle.client.ui.Background;
 import idle.client.ui.JobsController;
 import idle.client.ui.Sessions;
-import idle.client.ui.UiThread;
 import idle.client.ui.model.JobEvents;
 import idle.client.ui.model.JobTexts;
 import idle.client.ui.resources.Icons;
@@ -41,7 +40,7 @@ import org.eclipse.swt.widgets.Text;
  * older one still in flight. UI thread only.
  */
 public final class HistoryView {
-    /** Jobs asked for per page. */
+    /** Jobs asked for per page, by default. */
     public static final int PAGE = 50;
 
     private final Composite root;
@@ -53,20 +52,21 @@ public final class HistoryView {
     private final List<JobSummary> rows = new ArrayList<>();
     private final Background background;
     private final Sessions sessions;
-    private final UiThread ui;
     private final IdleResources resources;
+    private final int pageSize;
     private final JobsController controller;
     private final Sorter sorter = new Sorter();
     private boolean hasMore;
     private boolean loading;
     private int generation;
 
+    /** @param pageSize jobs asked for at a time */
     public HistoryView(Composite parent, JobsController controller, Background background, Sessions sessions,
-            UiThread ui, IdleResources resources, JobEvents events) {
+            IdleResources resources, JobEvents events, int pageSize) {
         this.controller = controller;
         this.background = background;
         this.sessions = sessions;
-        this.ui = ui;
+        this.pageSize = pageSize;
         this.resources = resources;
         root = new Composite(parent, SWT.NONE);
         root.setLayout(new GridLayout(1, false));
@@ -130,7 +130,10 @@ public final class HistoryView {
 
         refresh.addListener(SWT.Selection, e -> reload());
         stateFilter.addListener(SWT.Selection, e -> reload());
-        nameFilter.addListener(SWT.DefaultSelection, e -> reload());
+        nameFilter.addListener(SWT.DefaultSelection, e -> {
+            typing++; // Enter loads now: forget the pending typing delay
+            reload();
+        });
         nameFilter.addListener(SWT.Modify, e -> {
             int gen = ++typing;
             root.getDisplay().timerExec(400, () -> {
@@ -229,6 +232,11 @@ public final class HistoryView {
         return status.getText();
     }
 
+    /** True when older jobs exist on the server beyond those loaded. */
+    public boolean hasMore() {
+        return hasMore;
+    }
+
     public boolean isLoading() {
         return loading;
     }
@@ -247,7 +255,8 @@ public final class HistoryView {
         load(0);
     }
 
-    private void loadMore() {
+    /** Loads the next older page, if there is one and nothing is loading. */
+    public void loadMore() {
         if (!hasMore || loading || rows.isEmpty()) {
             return;
         }
@@ -267,7 +276,7 @@ public final class HistoryView {
         loading = true;
         more.setEnabled(false);
         status.setText("Loading…");
-        background.run(root, () -> session.history(state, name.isEmpty() ? null : name, beforeJobId, PAGE), page -> {
+        background.run(root, () -> session.history(state, name.isEmpty() ? null : name, beforeJobId, pageSize), page -> {
             if (gen != generation) {
                 return;
             }

@@ -340,7 +340,7 @@ public final class LenderView {
 
         @Override
         public void log(String text) {
-            ui.async(root, () -> line(text));
+            ui.async(root, () -> line(text.startsWith("[") ? text.replaceFirst("^\\[[^]]*\\] ", "") : text));
         }
 
         @Override

@@ -116,6 +116,9 @@ public final class OutputTab {
         text.setFont(resources.mono());
         text.setLeftMargin(4);
         text.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        // Ctrl+PageUp/PageDown switch tabs (the workbench's shortcut), not scroll to the window's edge.
+        text.setKeyBinding(SWT.MOD1 | SWT.PAGE_DOWN, SWT.NULL);
+        text.setKeyBinding(SWT.MOD1 | SWT.PAGE_UP, SWT.NULL);
         findBar = new FindBar(textArea, text);
         files = new FilesPanel(sash, jobId, background, sessions, resources);
         sash.setWeights(65, 35);
