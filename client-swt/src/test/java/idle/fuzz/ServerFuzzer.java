@@ -169,9 +169,12 @@ final class ServerFuzzer {
             int n = 1 + r.nextInt(r.nextInt(8) == 0 ? 400 : 40);
             for (int i = 0; i < n; i++) {
                 byte[] base = seeds.get(r.nextInt(seeds.size()));
-                byte[] b = switch (r.nextInt(8)) {
-                    case 0 -> withId(base, nextId++);
-                    case 1 -> phase == Phase.RAW ? HELLO : withId(base, -(1 + r.nextInt(4)));
+                // Mostly well-formed frames (they reach the request handling: wrong phase, wrong
+                // role, unknown jobs, reused ids), and mutants that test the decoder's edges.
+                byte[] b = switch (r.nextInt(10)) {
+                    case 0, 1, 2, 3 -> withId(base, nextId++);
+                    case 4 -> phase == Phase.RAW ? HELLO : withId(base, -(1 + r.nextInt(4)));
+                    case 5 -> withId(base, r.nextInt(nextId + 1));
                     default -> Mutator.mutate(base, seeds, r);
                 };
                 sent.writeBytes(b);
