@@ -50,7 +50,9 @@ public final class FuzzMain {
             System.err.println("idle fuzz: --minutes and --workers must be positive");
             System.exit(64);
         }
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        // The server logs every malformed frame at INFO: millions of lines. Keep its console
+        // quiet (problems are collected from its WARNINGs all the same).
+        System.setProperty("idle.log.quiet", "true");
         System.out.println("idle fuzz: seed " + seed + " (repeat with --seed " + seed + ")");
         Duration time = Duration.ofMillis((long) (minutes * 60_000));
         FuzzRun.Report r = FuzzRun.run(new FuzzRun.Options(seed, Long.MAX_VALUE, frames, time,
