@@ -121,6 +121,7 @@ public final class ServicesSession implements ClientSession {
                         "Too many failed logins. Wait a minute, then try again.");
                 case PROTOCOL -> new ServiceException(ServiceException.Kind.OTHER,
                         "The server at " + address + " does not speak IDLE's protocol (" + ce.getMessage() + ").");
+                case UNTRUSTED -> new ServiceException(ServiceException.Kind.OTHER, ce.getMessage());
             };
         }
         return new ServiceException(ServiceException.Kind.UNREACHABLE,
