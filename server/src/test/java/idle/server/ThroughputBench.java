@@ -54,6 +54,16 @@ class ThroughputBench {
         ch.writeAndFlush(Codec.encode(1, new Message.Password(pw)));
         Message m = Codec.decode(ch.read());
         assertTrue(m instanceof Message.Success, m.toString());
+        Thread.ofVirtual().start(() -> { // heartbeats, as every client sends them
+            try {
+                for (long t = 1; !so.isClosed(); t++) {
+                    Thread.sleep(5000);
+                    ch.writeAndFlush(Codec.encode(Integer.MAX_VALUE, new Message.Heartbeat(t)));
+                }
+            } catch (Exception e) {
+                // closed
+            }
+        });
         return ch;
     }
 

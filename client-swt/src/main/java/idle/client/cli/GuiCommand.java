@@ -3,9 +3,12 @@ package idle.client.cli;
 import idle.client.ui.IdleWorkbench;
 import idle.client.ui.service.AgentLending;
 import idle.client.ui.service.ServicesSession;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code idle gui}: opens the IDLE workbench (package {@code idle.client.ui}). With
@@ -23,6 +26,9 @@ final class GuiCommand implements Callable<Integer> {
     @Option(names = "--user", paramLabel = "NAME", description = "Your user name on the server.")
     String user;
 
+    @Parameters(arity = "0..*", paramLabel = "SCRIPT", description = "python3 scripts to put in the queue, ready to submit.")
+    List<Path> scripts;
+
     GuiCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -31,10 +37,13 @@ final class GuiCommand implements Callable<Integer> {
     public Integer call() {
         String pw = ctx.env().apply("IDLE_PASSWORD");
         char[] password = server != null && user != null && pw != null && !pw.isEmpty() ? pw.toCharArray() : null;
-        IdleWorkbench.Options options = IdleWorkbench.Options.of(ctx.dataDir()).withLogin(server, user, password);
+        String idleHome = ctx.env().apply("IDLE_HOME");
+        Path dataDir = idleHome != null && !idleHome.isBlank() ? Path.of(idleHome, "client") : ctx.dataDir();
+        IdleWorkbench.Options options = IdleWorkbench.Options.of(dataDir).withLogin(server, user, password)
+                .withScripts(scripts == null ? List.of() : scripts);
         try {
             return IdleWorkbench.run(options, ServicesSession.opener(
-                    (address, name, secret) -> new AgentLending(address, name, secret, ctx.dataDir())));
+                    (address, name, secret) -> new AgentLending(address, name, secret, dataDir)));
         } catch (org.eclipse.swt.SWTError e) {
             ctx.err().println("idle gui: cannot open a window (" + e.getMessage() + "). Is DISPLAY set? "
                     + "Without a display use the command line: idle run SCRIPT.py");

@@ -24,11 +24,13 @@ public final class IdleWorkbench {
      * @param settingsDir the user's IDLE client directory (layout and remembered login)
      * @param retainedChars characters each output tab keeps
      * @param historyPage jobs the history view asks for at a time
+     * @param scripts scripts to put in the queue view's list, ready to submit
      */
     public record Options(String server, String user, char[] password, Path settingsDir, int retainedChars,
-            int historyPage) {
+            int historyPage, java.util.List<Path> scripts) {
         public Options {
             Objects.requireNonNull(settingsDir, "settingsDir");
+            scripts = java.util.List.copyOf(scripts);
             if (retainedChars < 1000 || historyPage < 1) {
                 throw new IllegalArgumentException("retainedChars >= 1000 and historyPage >= 1");
             }
@@ -37,15 +39,19 @@ public final class IdleWorkbench {
         /** Asks for everything in the dialog; the usual sizes. */
         public static Options of(Path settingsDir) {
             return new Options(null, null, null, settingsDir, idle.client.ui.views.OutputTab.DEFAULT_RETAINED_CHARS,
-                    idle.client.ui.views.HistoryView.PAGE);
+                    idle.client.ui.views.HistoryView.PAGE, java.util.List.of());
         }
 
         public Options withLogin(String newServer, String newUser, char[] newPassword) {
-            return new Options(newServer, newUser, newPassword, settingsDir, retainedChars, historyPage);
+            return new Options(newServer, newUser, newPassword, settingsDir, retainedChars, historyPage, scripts);
         }
 
         public Options withHistoryPage(int jobs) {
-            return new Options(server, user, password, settingsDir, retainedChars, jobs);
+            return new Options(server, user, password, settingsDir, retainedChars, jobs, scripts);
+        }
+
+        public Options withScripts(java.util.List<Path> ready) {
+            return new Options(server, user, password, settingsDir, retainedChars, historyPage, ready);
         }
 
         public boolean scripted() {
@@ -89,6 +95,9 @@ public final class IdleWorkbench {
      */
     public void open() {
         window.open();
+        if (!options.scripts().isEmpty()) {
+            window.queue().addScripts(options.scripts());
+        }
         if (options.scripted()) {
             char[] secret = options.password().clone();
             window.status("Logging in to " + options.server() + " as " + options.user() + "…");

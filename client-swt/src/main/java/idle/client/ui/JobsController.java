@@ -93,7 +93,7 @@ public final class JobsController {
                 row.update(feed.latest());
             }
             jobs.changed(row);
-            tabs.open(accepted.jobId(), request.scriptName(), index == 0);
+            tabs.openSubmitted(accepted.jobId(), request.scriptName(), index == 0);
             statusMessage.accept("Submitted " + request.scriptName() + " as job " + accepted.jobId() + ".");
             submitNext(session, rows, index + 1);
         }, failure -> {

@@ -59,7 +59,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     private final JobFeeds feeds = new JobFeeds();
     private final Background background;
     private final WorkbenchActions actions;
-    private final StatusField connectionField = new StatusField("idle.connection", 34);
+    private final StatusField connectionField = new StatusField("idle.connection", 44);
     private final StatusField lendersField = new StatusField("idle.lenders", 18);
     private final StatusField lendingField = new StatusField("idle.lending", 14);
     private final int retainedChars;
@@ -343,11 +343,12 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     private void notifyFinished(JobSummary job) {
         String text = "Job " + job.jobId() + " (" + job.scriptName() + "): " + JobTexts.outcome(job);
         status(text);
-        if (balloon == null || balloon.isDisposed()) {
-            balloon = new ToolTip(getShell(), SWT.BALLOON | (job.state() == JobState.SUCCEEDED
-                    ? SWT.ICON_INFORMATION : SWT.ICON_WARNING));
-            balloon.setAutoHide(true);
+        if (balloon != null && !balloon.isDisposed()) {
+            balloon.dispose(); // one notification at a time; its icon is fixed at creation
         }
+        balloon = new ToolTip(getShell(), SWT.BALLOON | (job.state() == JobState.SUCCEEDED
+                ? SWT.ICON_INFORMATION : SWT.ICON_WARNING));
+        balloon.setAutoHide(true);
         balloon.setText(job.state() == JobState.SUCCEEDED ? "Job finished" : "Job ended");
         balloon.setMessage(text);
         Rectangle area = getShell().getClientArea();

@@ -63,6 +63,17 @@ class OutputBufferTest {
     }
 
     @Test
+    void aDrainTakesAtMostItsBudgetOldestFirst() {
+        OutputBuffer b = new OutputBuffer(1000);
+        b.append(StreamKind.STDOUT, utf8("first line\n"));
+        b.append(StreamKind.STDERR, utf8("second\n"));
+        assertEquals("first", text(b.drain(5).segments()));
+        assertEquals(13, b.pendingChars());
+        assertEquals(List.of(new Segment(Kind.STDOUT, " line\n"), new Segment(Kind.STDERR, "second\n")),
+                b.drain(100).segments());
+    }
+
+    @Test
     void aNoteComesAfterTheTextBeforeIt() {
         OutputBuffer b = new OutputBuffer(1000);
         b.append(StreamKind.STDOUT, utf8("no newline at the end"));

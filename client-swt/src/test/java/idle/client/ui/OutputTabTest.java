@@ -114,7 +114,10 @@ class OutputTabTest {
 
         assertTrue(tab.text().getCharCount() <= 200_000, "the widget keeps at most the cap: " + tab.text().getCharCount());
         assertTrue(tab.trimmedChars() > 0, "older output was trimmed");
-        assertTrue(longestGap[0] < 1_000_000_000L, "the UI never froze for a second: longest gap "
+        // The UI thread's own work per tick stays short whatever the rate; the wall-clock gap
+        // between two timer ticks also depends on how busy the (shared) machine is.
+        assertTrue(tab.longestDrainMillis() < 300, "one tick of output took " + tab.longestDrainMillis() + " ms of CPU");
+        assertTrue(longestGap[0] < 5_000_000_000L, "the UI never froze: longest gap "
                 + longestGap[0] / 1_000_000 + " ms at " + total / seconds / 1024 + " KiB/s");
         StyleRange[] styles = tab.text().getStyleRanges();
         assertTrue(styles.length > 0 && styles[styles.length - 1].foreground.equals(resources.stderr()),
@@ -163,12 +166,16 @@ class OutputTabTest {
         tabs.open(1, "a.py", true);
         tabs.open(2, "b.py", false);
         assertEquals(1, tabs.selected().orElseThrow().jobId());
+        tabs.open(3, "c.py", false);
+        events.publish(new JobSummary(3, "c.py", JobState.FAILED, 1, null, "", "lender-1", 1, 1, 2, 3, 10));
+        assertEquals(0, notified.size(), "a job that had already ended when its tab opened is no news");
+        events.publish(new JobSummary(2, "b.py", JobState.RUNNING, null, null, "", "lender-1", 1, 1, 2, 0, 0));
         events.publish(new JobSummary(2, "b.py", JobState.SUCCEEDED, 0, null, "", "lender-1", 1, 1, 2, 3, 10));
         assertEquals(1, notified.size(), "the user hears about the job behind the tab in front");
         assertTrue(tabs.isUnseen(2));
         tabs.cycle(1);
         assertFalse(tabs.isUnseen(2), "showing the tab marks it seen");
         tabs.closeSelected();
-        assertEquals(List.of(1L), tabs.openJobIds());
+        assertEquals(List.of(1L, 3L), tabs.openJobIds());
     }
 }

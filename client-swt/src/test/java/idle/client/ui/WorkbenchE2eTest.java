@@ -275,6 +275,10 @@ class WorkbenchE2eTest {
         assertTrue(style.foreground.getRGB().red > 150 && style.foreground.getRGB().green < 60,
                 "stderr is red: " + style.foreground.getRGB());
         assertEquals(null, hello.text().getStyleRangeAtOffset(text.indexOf("hello world 1")), "stdout is plain");
+        Path all = home.resolve("hello-output.txt");
+        window().sessions().current().saveOutput(threeJobs.get(0), all); // what "Save output…" does
+        String fullOutput = Files.readString(all);
+        assertTrue(fullOutput.contains("hello world 5") && fullOutput.contains("careful: this goes to stderr"), fullOutput);
         SwtTestSupport.screenshot(window().getShell(), "output-tab-stdout-stderr");
 
         OutputTab files = window().outputs().open(threeJobs.get(2), "files.py", true);
@@ -336,8 +340,11 @@ class WorkbenchE2eTest {
         SwtTestSupport.drainEvents(display);
 
         // Scripted login, as `IDLE_PASSWORD=... idle gui --server H:P --user alice` does.
-        workbench = new IdleWorkbench(display, options(address(), "alice", PASSWORD.toCharArray()), opener);
+        workbench = new IdleWorkbench(display, options(address(), "alice", PASSWORD.toCharArray())
+                .withScripts(List.of(scripts.resolve("hello.py"), scripts.resolve("files.py"))), opener);
         workbench.open();
+        assertEquals(2, window().queue().pendingViewer().getTable().getItemCount(),
+                "scripts given on the command line wait in the queue, ready to submit");
         assertEquals(null, window().loginDialog(), "no dialog for a scripted login");
         spin("the scripted login", () -> window().sessions().isLoggedIn());
         assertEquals(1, window().views().getSelectionIndex(), "the view in front is restored");
@@ -376,6 +383,22 @@ class WorkbenchE2eTest {
         }
         assertEquals(6, history.rows().size());
 
+        // Double-click a job in the history: its output opens (replayed from the server).
+        window().outputs().tab(threeJobs.get(1)).ifPresent(t -> {
+            window().outputs().open(threeJobs.get(1), "fail.py", true);
+            window().outputs().closeSelected();
+        });
+        assertFalse(window().outputs().tab(threeJobs.get(1)).isPresent());
+        var table = history.viewer().getTable();
+        int index = java.util.stream.IntStream.range(0, table.getItemCount())
+                .filter(i -> table.getItem(i).getText(0).equals(Long.toString(threeJobs.get(1)))).findFirst().orElseThrow();
+        table.setSelection(index);
+        Event dbl = new Event();
+        dbl.item = table.getItem(index);
+        table.notifyListeners(SWT.DefaultSelection, dbl);
+        spin("the double-clicked job's output", () -> window().outputs().tab(threeJobs.get(1))
+                .map(t -> t.text().getText().contains("ValueError: boom")).orElse(false));
+
         // Sort by script name by clicking the column header.
         history.viewer().getTable().getColumn(1).notifyListeners(SWT.Selection, new Event());
         List<String> names = java.util.Arrays.stream(history.viewer().getTable().getItems())
@@ -413,6 +436,19 @@ class WorkbenchE2eTest {
         SwtTestSupport.screenshot(window().getShell(), "keyboard-find");
         menu("&View", "&Close Tab");
         assertEquals(tabs - 1, outputs.openJobIds().size(), "Ctrl+W closes the tab in front");
+
+        // Lend > Lend This Computer (Ctrl+Shift+B) turns lending on and off, like the toggle.
+        var lend = window().actions().lend;
+        lend.setChecked(true);
+        lend.run();
+        spin("lending on from the menu", () -> window().lender().isLending()
+                && window().statusField("lending").equals("Lending: on"));
+        assertTrue(window().lender().toggle().getSelection(), "the toggle follows the menu");
+        lend.setChecked(false);
+        lend.run();
+        spin("lending off from the menu", () -> !window().lender().isLending()
+                && window().statusField("lending").equals("Lending: off"));
+        assertTrue(window().lender().logText().contains("Stopped lending."), window().lender().logText());
         SwtTestSupport.screenshot(window().getShell(), "keyboard-closed-a-tab");
     }
 

@@ -40,12 +40,19 @@ public final class JobTexts {
         };
     }
 
-    /** "1:05", "12:03:09" or "" before the start. */
+    /** "0.4 s", "12 s", "1:05", "12:03:09", or "" before the start. */
     public static String elapsed(JobSummary job, long now) {
         if (job == null || job.startedAt() == 0) {
             return "";
         }
-        long s = job.durationMillis(now) / 1000;
+        long ms = job.durationMillis(now);
+        if (ms < 10_000) {
+            return String.format("%.1f s", ms / 1000.0);
+        }
+        if (ms < 60_000) {
+            return ms / 1000 + " s";
+        }
+        long s = ms / 1000;
         long h = s / 3600, m = (s / 60) % 60, sec = s % 60;
         return h > 0 ? String.format("%d:%02d:%02d", h, m, sec) : String.format("%d:%02d", m, sec);
     }

@@ -156,6 +156,14 @@ public final class OutputBuffer {
 
     /** Takes everything waiting. UI thread in practice, but any thread works. */
     public Batch drain() {
+        return drain(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Takes at most {@code maxChars} of what waits, oldest first; the rest stays for the next
+     * call. UI thread in practice, but any thread works.
+     */
+    public Batch drain(int maxChars) {
         lock.lock();
         try {
             // An unfinished line that waited a whole tick is shown as it is (a prompt, a progress
@@ -167,9 +175,21 @@ public final class OutputBuffer {
                     partialAge.remove(k);
                 }
             }
-            List<Segment> out = new ArrayList<>(pending);
-            pending.clear();
-            pendingChars = 0;
+            List<Segment> out = new ArrayList<>();
+            int budget = maxChars;
+            while (budget > 0 && !pending.isEmpty()) {
+                Segment first = pending.pollFirst();
+                if (first.text.length() <= budget) {
+                    out.add(first);
+                    budget -= first.text.length();
+                    pendingChars -= first.text.length();
+                } else {
+                    out.add(new Segment(first.kind, first.text.substring(0, budget)));
+                    pending.addFirst(new Segment(first.kind, first.text.substring(budget)));
+                    pendingChars -= budget;
+                    budget = 0;
+                }
+            }
             long d = dropped;
             dropped = 0;
             return new Batch(out, d);

@@ -268,6 +268,9 @@ public final class ServicesSession implements ClientSession {
         } catch (ServiceException | RuntimeException e) {
             // closing anyway
         }
+        if (lending instanceof AgentLending agent) {
+            agent.destroy(); // its copy of the password is no longer needed
+        }
         connection.close();
     }
 

@@ -39,6 +39,12 @@ import org.eclipse.swt.widgets.ToolItem;
 public final class OutputTab {
     /** How often waiting output is moved into the widget. */
     public static final int TICK_MS = 100;
+    /**
+     * Characters moved into the widget per tick at most: appending costs about a microsecond a
+     * character, so this keeps each tick short however fast a script prints; what a flood
+     * leaves behind is dropped by the feed's bounded buffer and counted in the banner.
+     */
+    public static final int TICK_BUDGET_CHARS = 32 * 1024;
     /** Characters the widget keeps by default; older text is trimmed (it stays on the server). */
     public static final int DEFAULT_RETAINED_CHARS = 1_000_000;
 
@@ -60,6 +66,9 @@ public final class OutputTab {
     private long trimmedChars;
     private long skippedChars;
     private boolean filesLoaded;
+    private boolean sawItRunning;
+    private long longestDrainNanos;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     public OutputTab(Composite parent, long jobId, String scriptName, JobFeed feed, int retainedChars,
             UiThread ui, Background background, Sessions sessions, IdleResources resources) {
@@ -87,6 +96,7 @@ public final class OutputTab {
         scrollHint = new Label(top, SWT.NONE);
         scrollHint.setForeground(resources.note());
         scrollHint.setText("Auto-scroll paused: scroll to the end to resume");
+        GridDataFactory.fillDefaults().align(SWT.END, SWT.CENTER).exclude(true).applyTo(scrollHint);
         scrollHint.setVisible(false);
         ToolBar tools = new ToolBar(top, SWT.FLAT | SWT.RIGHT);
         ToolItem find = new ToolItem(tools, SWT.PUSH);
@@ -121,7 +131,7 @@ public final class OutputTab {
         text.setKeyBinding(SWT.MOD1 | SWT.PAGE_UP, SWT.NULL);
         findBar = new FindBar(textArea, text);
         files = new FilesPanel(sash, jobId, background, sessions, resources);
-        sash.setWeights(65, 35);
+        sash.setWeights(58, 42);
         sash.setMaximizedControl(textArea);
 
         find.addListener(SWT.Selection, e -> showFind());
@@ -130,7 +140,8 @@ public final class OutputTab {
         text.addListener(SWT.MouseVerticalWheel, e -> ui.async(text, this::updateScrollHint));
         text.addListener(SWT.KeyUp, e -> updateScrollHint());
 
-        update(new JobSummary(jobId, scriptName, JobState.QUEUED, null, null, "", "", 0, 0, 0, 0, 0));
+        summary = new JobSummary(jobId, scriptName, JobState.QUEUED, null, null, "", "", 0, 0, 0, 0, 0);
+        showHeader(summary);
         JobSummary known = feed.latest();
         if (known != null) {
             update(known);
@@ -171,12 +182,32 @@ public final class OutputTab {
         findBar.show();
     }
 
-    /** A state change of this tab's job. */
+    /** True when the server told this tab a state that was not final: its end will be news. */
+    public boolean sawItRunning() {
+        return sawItRunning;
+    }
+
+    /** Marks the job as just submitted: however fast it ends, its end is news. */
+    public void markJustSubmitted() {
+        sawItRunning = true;
+    }
+
+    /** A state change of this tab's job, from the server. */
     public void update(JobSummary latest) {
-        if (summary != null && summary.state().isTerminal() && !latest.state().isTerminal()) {
+        if (summary.state().isTerminal() && !latest.state().isTerminal()) {
             return;
         }
+        if (!latest.state().isTerminal()) {
+            sawItRunning = true;
+        }
         summary = latest;
+        showHeader(latest);
+        if (latest.state().isTerminal() && !filesLoaded) {
+            loadFiles();
+        }
+    }
+
+    private void showHeader(JobSummary latest) {
         StringBuilder sb = new StringBuilder();
         sb.append('#').append(jobId).append("  ").append(latest.scriptName()).append("  —  ")
                 .append(JobTexts.state(latest.state()));
@@ -190,9 +221,6 @@ public final class OutputTab {
         header.setImage(resources.image(stateIcon(latest.state())));
         header.setForeground(resources.stateColor(latest.state()));
         header.getParent().layout();
-        if (latest.state().isTerminal() && !filesLoaded) {
-            loadFiles();
-        }
     }
 
     /** The icon for a job state (tabs and headers). */
@@ -221,7 +249,24 @@ public final class OutputTab {
 
     /** Moves waiting output into the widget. Called by the timer; public for tests. */
     public void drain() {
-        OutputBuffer.Batch batch = feed.buffer().drain();
+        long start = CPU.getCurrentThreadCpuTime();
+        try {
+            drainOnce();
+        } finally {
+            longestDrainNanos = Math.max(longestDrainNanos, CPU.getCurrentThreadCpuTime() - start);
+        }
+    }
+
+    /**
+     * The most CPU time one tick spent moving output into the widget, in ms (a health figure:
+     * CPU time, so that it says what this code costs however busy the machine is).
+     */
+    public long longestDrainMillis() {
+        return longestDrainNanos / 1_000_000;
+    }
+
+    private void drainOnce() {
+        OutputBuffer.Batch batch = feed.buffer().drain(Math.min(TICK_BUDGET_CHARS, retainedChars));
         if (batch.isEmpty()) {
             return;
         }
@@ -253,8 +298,7 @@ public final class OutputTab {
         int base = text.getCharCount();
         if (batch.droppedChars() > 0) {
             skippedChars += batch.droppedChars();
-            appendStyled(sb, styles, base, OutputBuffer.Kind.NOTE, "[… " + batch.droppedChars()
-                    + " characters skipped while the window caught up; the server keeps them …]\n");
+            showTrimmed();
         }
         for (OutputBuffer.Segment s : segments) {
             if (s.kind() == OutputBuffer.Kind.NOTE && !endsWithNewline(sb, base)) {
@@ -342,6 +386,8 @@ public final class OutputTab {
         boolean paused = !isAtEnd();
         if (scrollHint.getVisible() != paused) {
             scrollHint.setVisible(paused);
+            ((GridData) scrollHint.getLayoutData()).exclude = !paused;
+            scrollHint.getParent().layout();
         }
     }
 

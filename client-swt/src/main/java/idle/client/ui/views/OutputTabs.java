@@ -124,6 +124,19 @@ public final class OutputTabs {
         return tabs.get(jobId);
     }
 
+    /** Opens the tab of a job this session just submitted (its end will be notified). */
+    public OutputTab openSubmitted(long jobId, String scriptName, boolean select) {
+        OutputTab tab = open(jobId, scriptName, select);
+        if (!tab.summary().state().isTerminal()) {
+            tab.markJustSubmitted();
+        } else if (!tab.sawItRunning() && items.get(jobId) != null && folder.getSelection() != items.get(jobId)) {
+            // It ended before its tab existed: still news for the one who just submitted it.
+            tab.markJustSubmitted();
+            notifyEnd(items.get(jobId), tab.summary());
+        }
+        return tab;
+    }
+
     private void follow(long jobId, JobFeed feed, FeedListener listener) {
         ClientSession session = sessions.current();
         if (session == null) {
@@ -140,17 +153,23 @@ public final class OutputTabs {
             return;
         }
         OutputTab tab = tabs.get(job.jobId());
-        boolean wasTerminal = tab.summary() != null && tab.summary().state().isTerminal();
+        boolean wasTerminal = tab.summary().state().isTerminal();
+        boolean news = tab.sawItRunning();
         tab.update(job);
         label(item, tab.summary());
-        if (job.state().isTerminal() && !wasTerminal) {
-            boolean inFront = folder.getSelection() == item && root.getShell().isVisible()
-                    && root.getDisplay().getActiveShell() == root.getShell();
-            if (!inFront) {
-                item.setFont(resources.bold());
-                item.setData("unseen", Boolean.TRUE);
-                notifier.finishedOutOfSight(job);
-            }
+        // Only an end seen happening is news; replaying a job that had ended long ago is not.
+        if (job.state().isTerminal() && !wasTerminal && news) {
+            notifyEnd(item, job);
+        }
+    }
+
+    private void notifyEnd(CTabItem item, JobSummary job) {
+        boolean inFront = folder.getSelection() == item && root.getShell().isVisible()
+                && root.getDisplay().getActiveShell() == root.getShell();
+        if (!inFront) {
+            item.setFont(resources.bold());
+            item.setData("unseen", Boolean.TRUE);
+            notifier.finishedOutOfSight(job);
         }
     }
 
