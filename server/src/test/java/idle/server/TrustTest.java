@@ -230,6 +230,23 @@ class TrustTest {
     // ---- connection limits ----------------------------------------------------------------
 
     @Test
+    void beforeLoginFramesAreLimitedTo256KiB() throws Exception {
+        try (RawClient c = RawClient.connect(server)) {
+            byte[] header = {'G', 'P', 'W', 0, 0, 0, 0, 1, 0, 0x04, 0, 1}; // 256 KiB + 1
+            c.sendRaw(header);
+            Message.Illegal ilr = c.expect(0, Message.Illegal.class);
+            assertTrue(ilr.reason().contains("outside 0..262144"), ilr.reason());
+            assertTrue(c.closedByServer(RawClient.WAIT));
+        }
+        try (RawClient c = RawClient.connect(server)) { // after login, 4 MiB frames are fine
+            c.loginOk("erin", PW);
+            Message m = c.request(new Message.Admin(java.util.Collections.nCopies(9_000,
+                    "x".repeat(60))));
+            assertInstanceOf(Message.Illegal.class, m, "a 540 KB ADM from a non-admin: ILR#n");
+        }
+    }
+
+    @Test
     void aConnectionThatSendsNothingIsClosedWithinItsDeadline() throws Exception {
         try (Socket raw = new Socket(server.host(), server.port())) {
             raw.setSoTimeout(30_000);

@@ -53,7 +53,9 @@ public final class Connection {
     private final Socket raw;
     private final InputStream in;
     private final OutputStream out;
-    private final FrameDecoder decoder = new FrameDecoder();
+    /** Largest payload before login: an LCS, GID or GPW needs at most about 128 KiB. */
+    public static final int PRE_LOGIN_MAX_PAYLOAD = 256 * 1024;
+    private final FrameDecoder decoder = new FrameDecoder(PRE_LOGIN_MAX_PAYLOAD);
     /** Small while the peer only chats (idle lenders); 64 KiB once it streams big frames. */
     private byte[] readBuf = new byte[4 * 1024];
     private final ArrayDeque<Frame> readReady = new ArrayDeque<>();
@@ -94,6 +96,11 @@ public final class Connection {
         this.out = new BufferedOutputStream(socket.getOutputStream(), 4 * 1024);
         this.remote = String.valueOf(socket.getRemoteSocketAddress());
         this.writer = Thread.ofVirtual().name("idle-write-" + remote).unstarted(this::writeLoop);
+    }
+
+    /** The peer logged in: frames up to {@code Limits.MAX_PAYLOAD} are accepted from now on. */
+    public void loggedIn() {
+        decoder.maxPayload(Limits.MAX_PAYLOAD);
     }
 
     /** Starts the writer; call after the version exchange. */

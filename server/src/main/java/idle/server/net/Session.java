@@ -313,6 +313,7 @@ public final class Session implements Peer, Runnable {
                 admin = g.admin();
                 token = l.resumeToken();
                 phase = Phase.READY;
+                conn.loggedIn();
                 conn.send(id, new Message.Success(new Result.Session(user, admin, token)));
                 audit("LCS", id, null, "SCF", "resumed session; client " + l.client());
                 return;
@@ -355,6 +356,7 @@ public final class Session implements Peer, Runnable {
                 admin = r.admin();
                 token = ctx.tokens().issue(name, admin);
                 phase = Phase.READY;
+                conn.loggedIn();
                 conn.send(id, new Message.Success(new Result.Session(name, admin, token)));
                 audit("LCS", id, null, "SCF", "logged in" + (admin ? " (admin)" : ""));
             }

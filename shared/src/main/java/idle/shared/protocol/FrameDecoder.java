@@ -12,7 +12,7 @@ import java.util.List;
  * {@link ProtocolException} the decoder is poisoned and rejects further input.
  */
 public final class FrameDecoder {
-    private final int maxPayload;
+    private int maxPayload;
     private final byte[] header = new byte[Limits.HEADER_BYTES];
     private int headerFill;
     private Code code;
@@ -35,6 +35,17 @@ public final class FrameDecoder {
             throw new IllegalArgumentException("maxPayload " + maxPayload);
         }
         this.maxPayload = maxPayload;
+    }
+
+    /**
+     * Changes the payload limit for the frames whose header has not arrived yet (e.g. raised
+     * after login).
+     */
+    public void maxPayload(int limit) {
+        if (limit < 0 || limit > Limits.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("maxPayload " + limit);
+        }
+        this.maxPayload = limit;
     }
 
     /** Feeds {@code len} bytes and returns the frames they complete, in order (maybe none). */
