@@ -27,7 +27,7 @@ final class GuiCommand implements Callable<Integer> {
     String user;
 
     @Parameters(arity = "0..*", paramLabel = "SCRIPT", description = "python3 scripts to put in the queue, ready to submit.")
-    List<Path> scripts = List.of();
+    List<Path> scripts;
 
     GuiCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -40,7 +40,7 @@ final class GuiCommand implements Callable<Integer> {
         String idleHome = ctx.env().apply("IDLE_HOME");
         Path dataDir = idleHome != null && !idleHome.isBlank() ? Path.of(idleHome, "client") : ctx.dataDir();
         IdleWorkbench.Options options = IdleWorkbench.Options.of(dataDir).withLogin(server, user, password)
-                .withScripts(scripts);
+                .withScripts(scripts == null ? List.of() : scripts);
         try {
             return IdleWorkbench.run(options, ServicesSession.opener(
                     (address, name, secret) -> new AgentLending(address, name, secret, dataDir)));

@@ -59,7 +59,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     private final JobFeeds feeds = new JobFeeds();
     private final Background background;
     private final WorkbenchActions actions;
-    private final StatusField connectionField = new StatusField("idle.connection", 34);
+    private final StatusField connectionField = new StatusField("idle.connection", 44);
     private final StatusField lendersField = new StatusField("idle.lenders", 18);
     private final StatusField lendingField = new StatusField("idle.lending", 14);
     private final int retainedChars;

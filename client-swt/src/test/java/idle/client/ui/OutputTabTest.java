@@ -116,8 +116,8 @@ class OutputTabTest {
         assertTrue(tab.trimmedChars() > 0, "older output was trimmed");
         // The UI thread's own work per tick stays short whatever the rate; the wall-clock gap
         // between two timer ticks also depends on how busy the (shared) machine is.
-        assertTrue(tab.longestDrainMillis() < 400, "one tick of output took " + tab.longestDrainMillis() + " ms");
-        assertTrue(longestGap[0] < 3_000_000_000L, "the UI never froze: longest gap "
+        assertTrue(tab.longestDrainMillis() < 300, "one tick of output took " + tab.longestDrainMillis() + " ms of CPU");
+        assertTrue(longestGap[0] < 5_000_000_000L, "the UI never froze: longest gap "
                 + longestGap[0] / 1_000_000 + " ms at " + total / seconds / 1024 + " KiB/s");
         StyleRange[] styles = tab.text().getStyleRanges();
         assertTrue(styles.length > 0 && styles[styles.length - 1].foreground.equals(resources.stderr()),

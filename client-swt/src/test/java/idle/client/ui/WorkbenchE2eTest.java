@@ -77,10 +77,13 @@ class WorkbenchE2eTest {
                 sys.exit(3)
                 """);
         script("files.py", """
+                with open("seed.txt") as f:
+                    seed = f.read().strip()
                 with open("result.txt", "w") as f:
-                    f.write("42\\n")
+                    f.write(seed + "\\n")
                 print("wrote result.txt")
                 """);
+        Files.writeString(scripts.resolve("seed.txt"), "42\n");
         script("quick.py", "print('quick and done')\n");
         script("slow.py", """
                 import time
@@ -152,7 +155,8 @@ class WorkbenchE2eTest {
         dialog.passwordField().setText(PASSWORD);
         dialog.logIn();
         spin("the unreachable server to be reported", () -> dialog.error() != null);
-        assertTrue(dialog.error().startsWith("Cannot reach an IDLE server at 127.0.0.1:" + closedPort), dialog.error());
+        assertTrue(dialog.error().startsWith("Cannot reach") && dialog.error().contains("127.0.0.1:" + closedPort),
+                dialog.error());
         SwtTestSupport.screenshot(dialog.getShell(), "login-unreachable");
 
         // A server that accepts but never answers: the login can be cancelled while it waits.
@@ -238,6 +242,11 @@ class WorkbenchE2eTest {
         queue.pendingViewer().setSelection(new org.eclipse.jface.viewers.StructuredSelection(
                 queue.pendingViewer().getElementAt(0)));
         queue.argsText().setText("world");
+        queue.pendingViewer().setSelection(new org.eclipse.jface.viewers.StructuredSelection(
+                queue.pendingViewer().getElementAt(2)));
+        queue.addInputs(List.of(scripts.resolve("seed.txt"))); // what "Add input files…" does
+        assertEquals("world", queue.pendingViewer().getTable().getItem(0).getText(2));
+        assertEquals("seed.txt", queue.pendingViewer().getTable().getItem(2).getText(3));
         int before = queue.jobsViewer().getTable().getItemCount();
         assertTrue(queue.submitPending());
         spin("three rows", () -> queue.jobsViewer().getTable().getItemCount() == before + 3);
@@ -275,6 +284,10 @@ class WorkbenchE2eTest {
         assertTrue(style.foreground.getRGB().red > 150 && style.foreground.getRGB().green < 60,
                 "stderr is red: " + style.foreground.getRGB());
         assertEquals(null, hello.text().getStyleRangeAtOffset(text.indexOf("hello world 1")), "stdout is plain");
+        Path all = home.resolve("hello-output.txt");
+        window().sessions().current().saveOutput(threeJobs.get(0), all); // what "Save output…" does
+        String fullOutput = Files.readString(all);
+        assertTrue(fullOutput.contains("hello world 5") && fullOutput.contains("careful: this goes to stderr"), fullOutput);
         SwtTestSupport.screenshot(window().getShell(), "output-tab-stdout-stderr");
 
         OutputTab files = window().outputs().open(threeJobs.get(2), "files.py", true);
@@ -379,6 +392,22 @@ class WorkbenchE2eTest {
         }
         assertEquals(6, history.rows().size());
 
+        // Double-click a job in the history: its output opens (replayed from the server).
+        window().outputs().tab(threeJobs.get(1)).ifPresent(t -> {
+            window().outputs().open(threeJobs.get(1), "fail.py", true);
+            window().outputs().closeSelected();
+        });
+        assertFalse(window().outputs().tab(threeJobs.get(1)).isPresent());
+        var table = history.viewer().getTable();
+        int index = java.util.stream.IntStream.range(0, table.getItemCount())
+                .filter(i -> table.getItem(i).getText(0).equals(Long.toString(threeJobs.get(1)))).findFirst().orElseThrow();
+        table.setSelection(index);
+        Event dbl = new Event();
+        dbl.item = table.getItem(index);
+        table.notifyListeners(SWT.DefaultSelection, dbl);
+        spin("the double-clicked job's output", () -> window().outputs().tab(threeJobs.get(1))
+                .map(t -> t.text().getText().contains("ValueError: boom")).orElse(false));
+
         // Sort by script name by clicking the column header.
         history.viewer().getTable().getColumn(1).notifyListeners(SWT.Selection, new Event());
         List<String> names = java.util.Arrays.stream(history.viewer().getTable().getItems())
@@ -416,6 +445,19 @@ class WorkbenchE2eTest {
         SwtTestSupport.screenshot(window().getShell(), "keyboard-find");
         menu("&View", "&Close Tab");
         assertEquals(tabs - 1, outputs.openJobIds().size(), "Ctrl+W closes the tab in front");
+
+        // Lend > Lend This Computer (Ctrl+Shift+B) turns lending on and off, like the toggle.
+        var lend = window().actions().lend;
+        lend.setChecked(true);
+        lend.run();
+        spin("lending on from the menu", () -> window().lender().isLending()
+                && window().statusField("lending").equals("Lending: on"));
+        assertTrue(window().lender().toggle().getSelection(), "the toggle follows the menu");
+        lend.setChecked(false);
+        lend.run();
+        spin("lending off from the menu", () -> !window().lender().isLending()
+                && window().statusField("lending").equals("Lending: off"));
+        assertTrue(window().lender().logText().toLowerCase().contains("stopped lending"), window().lender().logText());
         SwtTestSupport.screenshot(window().getShell(), "keyboard-closed-a-tab");
     }
 

@@ -94,7 +94,8 @@ public final class QueueView {
         pendingViewer = new TableViewer(top, SWT.BORDER | SWT.FULL_SELECTION | SWT.MULTI);
         pendingViewer.getTable().setHeaderVisible(true);
         pendingViewer.getTable().setLinesVisible(true);
-        GridDataFactory.fillDefaults().grab(true, true).hint(400, 60).applyTo(pendingViewer.getTable());
+        GridDataFactory.fillDefaults().grab(true, true).hint(400, 3 * pendingViewer.getTable().getItemHeight()
+                + pendingViewer.getTable().getHeaderHeight()).applyTo(pendingViewer.getTable());
         column(pendingViewer, "Script", 180, p -> ((PendingScript) p).script().getFileName().toString(), null);
         column(pendingViewer, "Folder", 260, p -> String.valueOf(((PendingScript) p).script().getParent()), null);
         column(pendingViewer, "Arguments", 200, p -> ((PendingScript) p).args(), null);
@@ -164,7 +165,7 @@ public final class QueueView {
         jobsViewer.setInput(jobs.rows());
         jobsViewer.addDoubleClickListener(e -> openSelected());
 
-        sash.setWeights(42, 58);
+        sash.setWeights(50, 50);
         jobs.addListener(new SessionJobs.Listener() {
             @Override
             public void added(JobRow row) {
