@@ -80,7 +80,7 @@ final class RelayBench {
             }
             ServerConnection rc = ServerConnection.connect(ServerAddress.parse(server.address()),
                     new Credentials("runner", BenchContext.PASSWORD.toCharArray()),
-                    ConnectionOptions.defaults(), null);
+                    ConnectionOptions.defaults().withInsecurePlaintext(true), null);
             RunnerService runner = new RunnerService(rc);
             FollowedJob job = runner.submit(JobRequest.of("relay.py", "# bench double\n"), null)
                     .get(30, TimeUnit.SECONDS);

@@ -67,13 +67,13 @@ final class RemoteRunBench {
                 BenchContext.SERVER_JVM)) {
             ServerAddress addr = ServerAddress.parse(server.address());
             ServerConnection lc = ServerConnection.connect(addr, new Credentials("lender",
-                    BenchContext.PASSWORD.toCharArray()), ConnectionOptions.defaults(), null);
+                    BenchContext.PASSWORD.toCharArray()), ConnectionOptions.defaults().withInsecurePlaintext(true), null);
             LenderAgent agent = new LenderAgent(lc, sandbox, new JobLog(settings.dataDir()),
                     new LenderListener() {
                     });
             agent.start().get(30, TimeUnit.SECONDS);
             ServerConnection rc = ServerConnection.connect(addr, new Credentials("runner",
-                    BenchContext.PASSWORD.toCharArray()), ConnectionOptions.defaults(), null);
+                    BenchContext.PASSWORD.toCharArray()), ConnectionOptions.defaults().withInsecurePlaintext(true), null);
             RunnerService runner = new RunnerService(rc);
             ctx.log("remote-run: " + warm + " warm-up + " + runs + " runs each, alternating");
             for (int i = 0; i < warm + runs; i++) {

@@ -324,7 +324,7 @@ public final class FaultScenarios {
     private RunnerService runner(String address) throws ConnectException {
         ServerConnection c = ServerConnection.connect(ServerAddress.parse(address),
                 new Credentials("runner", PASSWORD.toCharArray()),
-                ConnectionOptions.defaults().withMaxBackoff(Duration.ofMillis(300)), null);
+                ConnectionOptions.defaults().withInsecurePlaintext(true).withMaxBackoff(Duration.ofMillis(300)), null);
         closeables.add(c);
         return new RunnerService(c);
     }

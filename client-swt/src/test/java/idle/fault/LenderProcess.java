@@ -57,7 +57,8 @@ public final class LenderProcess implements AutoCloseable {
                 "-Duser.home=" + dir), "idle.client.ClientMain",
                 List.of("lend", "--server", address, "--user", user, "--max-jobs",
                         Integer.toString(slots), "--data-dir", dir.toString(), "--work-dir",
-                        workRoot.toString(), "--timeout", "120", "--cpu-seconds", "60"));
+                        workRoot.toString(), "--timeout", "120", "--cpu-seconds", "60",
+                        "--insecure-plaintext"));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("IDLE_PASSWORD", password);
         pb.redirectError(dir.resolve("lender.stderr").toFile());

@@ -71,8 +71,9 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private static List<String> args(Path dataDir, String bind, int port) {
+        // plaintext: benchmarks measure IDLE, not TLS, and leave no pins in ~/.idle (issue 6)
         return List.of("server", "--data", dataDir.toString(), "--bind", bind, "--port",
-                Integer.toString(port));
+                Integer.toString(port), "--insecure-plaintext");
     }
 
     private static ServerProcess start(List<String> cmd, Path dataDir)

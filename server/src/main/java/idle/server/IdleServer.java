@@ -15,7 +15,10 @@ import idle.server.net.ServerContext;
 import idle.server.net.Session;
 import idle.server.store.DataDirLock;
 import idle.server.store.StoreWriter;
+import idle.shared.tls.ServerIdentity;
+import idle.shared.tls.TlsContexts;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.logging.Level;
@@ -45,11 +48,13 @@ public final class IdleServer implements AutoCloseable {
     private final Coordinator coordinator;
     private final Acceptor acceptor;
     private final long startedNanos;
+    private final String tlsFingerprint;
     private volatile boolean closed;
 
     private IdleServer(ServerConfig config, DataDirLock dirLock, ServerLogging logging,
             Database db, StoreWriter writer, Accounts accounts, Coordinator coordinator,
-            Acceptor acceptor, long startedNanos) {
+            Acceptor acceptor, long startedNanos, String tlsFingerprint) {
+        this.tlsFingerprint = tlsFingerprint;
         this.config = config;
         this.dirLock = dirLock;
         this.logging = logging;
@@ -84,7 +89,8 @@ public final class IdleServer implements AutoCloseable {
             long dbMs = (System.nanoTime() - tDb) / 1_000_000;
             writer = new StoreWriter(db, config.commitBatch());
             AuditLog audit = new AuditLog(writer);
-            SessionTokens tokens = new SessionTokens(config.resumeTokenLifetime());
+            SessionTokens tokens = new SessionTokens(config.resumeTokenLifetime(),
+                    config.trust().sessionLifetime());
             PasswordHasher hasher = new PasswordHasher(config.pbkdf2Iterations());
             Accounts accounts = new Accounts(db, writer, hasher, audit, tokens);
             Pseudonyms pseudonyms = Pseudonyms.load(config.dataDir().resolve("server-secret"));
@@ -95,16 +101,32 @@ public final class IdleServer implements AutoCloseable {
             Database fdb = db;
             AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines);
             ServerContext ctx = new ServerContext(config, coordinator, accounts, tokens, audit,
-                    admin::run, new LoginThrottle(LoginThrottle.Policy.standard()));
-            Acceptor acceptor = new Acceptor(config.bind(), config.port(), ctx);
+                    admin::run, new LoginThrottle(config.trust().throttle()));
+            String fingerprint = null;
+            javax.net.ssl.SSLContext tls = null;
+            if (config.trust().tls()) {
+                try {
+                    ServerIdentity identity = config.trust().loadIdentity(config.dataDir());
+                    tls = TlsContexts.server(identity);
+                    fingerprint = identity.fingerprint();
+                } catch (GeneralSecurityException e) {
+                    throw new IOException("cannot load the server's TLS key: " + e.getMessage(), e);
+                }
+            } else {
+                LOG.warning("TLS is OFF (--insecure-plaintext): passwords, scripts and outputs "
+                        + "cross the network readable by anyone on the path");
+            }
+            Acceptor acceptor = new Acceptor(config.bind(), config.port(), ctx, tls);
             acceptor.start();
             lock.describe("pid " + ProcessHandle.current().pid() + " listening on "
                     + acceptor.host() + ":" + acceptor.port());
             audit.record(null, "START", 0, null, "SCF", "listening on " + acceptor.host() + ":"
                     + acceptor.port(), null);
             IdleServer s = new IdleServer(config, lock, logging, db, writer, accounts,
-                    coordinator, acceptor, t0);
-            LOG.info(() -> "listening on " + acceptor.host() + ":" + acceptor.port() + " (data "
+                    coordinator, acceptor, t0, fingerprint);
+            String fp = fingerprint;
+            LOG.info(() -> "listening on " + acceptor.host() + ":" + acceptor.port() + (fp == null
+                    ? " WITHOUT TLS" : " with TLS, key " + fp) + " (data "
                     + config.dataDir() + ", started in "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms: database " + dbMs
                     + " ms, recovery of " + rec[0] + " queued jobs " + recMs + " ms)");
@@ -145,6 +167,19 @@ public final class IdleServer implements AutoCloseable {
     /** The address it listens on, e.g. "127.0.0.1". */
     public String host() {
         return acceptor.host();
+    }
+
+    /**
+     * The fingerprint of the server's TLS key ({@code SHA256:...}) that clients pin, or null when
+     * the server runs with {@code --insecure-plaintext}.
+     */
+    public String tlsFingerprint() {
+        return tlsFingerprint;
+    }
+
+    /** The acceptor (connection caps, open sessions; for tests). */
+    public Acceptor acceptor() {
+        return acceptor;
     }
 
     /** User accounts: add, disable, enable, set passwords. */

@@ -24,12 +24,13 @@ import java.util.Objects;
  * @param loginDeadline a connection must finish the version exchange and login within this
  * @param maxConnectionsPerAddress open connections one remote address may have
  * @param maxConnections open connections in all
+ * @param trust TLS, login throttling, the outbox cap, session lifetime ({@link TrustConfig})
  */
 public record ServerConfig(Path dataDir, String bind, int port, Duration heartbeatTimeout,
         int maxAttempts, int maxScriptBytes, int maxInputBytes, long maxOutputBytes,
         int pbkdf2Iterations, Duration shutdownGrace, int commitBatch,
         Duration resumeTokenLifetime, boolean logToFile, Duration loginDeadline,
-        int maxConnectionsPerAddress, int maxConnections) {
+        int maxConnectionsPerAddress, int maxConnections, TrustConfig trust) {
 
     public static final int DEFAULT_PORT = 8001;
     public static final int PBKDF2_ITERATIONS = 600_000;
@@ -41,6 +42,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(resumeTokenLifetime, "resumeTokenLifetime");
         Objects.requireNonNull(loginDeadline, "loginDeadline");
+        Objects.requireNonNull(trust, "trust");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " outside 0..65535");
         }
@@ -69,7 +71,8 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(15), 3,
                 1 << 20, 3 << 20, 512L << 20, PBKDF2_ITERATIONS, Duration.ofSeconds(2), 500,
-                Duration.ofMinutes(10), true, Duration.ofSeconds(10), 2_048, 20_000);
+                Duration.ofMinutes(10), true, Duration.ofSeconds(10), 2_048, 20_000,
+                TrustConfig.defaults());
     }
 
     /** The default data directory, {@code ~/.idle/server}. */
@@ -81,103 +84,116 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
         return new ServerConfig(v, bind, port, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withBind(String v) {
         return new ServerConfig(dataDir, v, port, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withPort(int v) {
         return new ServerConfig(dataDir, bind, v, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withHeartbeatTimeout(Duration v) {
         return new ServerConfig(dataDir, bind, port, v, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withMaxAttempts(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, v, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withMaxScriptBytes(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts, v,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withMaxInputBytes(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, v, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withMaxOutputBytes(long v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, v, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withPbkdf2Iterations(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, v, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withShutdownGrace(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, v, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withCommitBatch(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, v,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withResumeTokenLifetime(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, v, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withLogToFile(boolean v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, v, loginDeadline,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withLoginDeadline(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, v,
-                maxConnectionsPerAddress, maxConnections);
+                maxConnectionsPerAddress, maxConnections, trust);
     }
 
     public ServerConfig withMaxConnections(int perAddress, int total) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
-                commitBatch, resumeTokenLifetime, logToFile, loginDeadline, perAddress, total);
+                commitBatch, resumeTokenLifetime, logToFile, loginDeadline, perAddress, total,
+                trust);
+    }
+
+    public ServerConfig withTrust(TrustConfig v) {
+        return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
+                maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
+                commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, v);
+    }
+
+    /** Plaintext on the wire (tests, trusted networks): see {@link TrustConfig#withInsecurePlaintext}. */
+    public ServerConfig withInsecurePlaintext() {
+        return withTrust(trust.withInsecurePlaintext());
     }
 }

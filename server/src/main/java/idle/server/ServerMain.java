@@ -83,6 +83,28 @@ public final class ServerMain implements Callable<Integer> {
                 description = "address to listen on (default: ${DEFAULT-VALUE})")
         String bind;
 
+        @Option(names = "--tls-cert", paramLabel = "FILE",
+                description = "PEM certificate chain to use (with --tls-key); default: a key "
+                        + "made on first start in DIR/tls")
+        Path tlsCert;
+
+        @Option(names = "--tls-key", paramLabel = "FILE",
+                description = "PEM PKCS#8 private key of --tls-cert")
+        Path tlsKey;
+
+        @Option(names = "--tls-keystore", paramLabel = "FILE",
+                description = "PKCS#12 keystore holding the key and certificate to use")
+        Path tlsKeystore;
+
+        @Option(names = "--tls-keystore-password-file", paramLabel = "FILE",
+                description = "file whose first line is the --tls-keystore password")
+        Path tlsKeystorePassword;
+
+        @Option(names = "--insecure-plaintext",
+                description = "no TLS: passwords, scripts and outputs cross the network in clear "
+                        + "(clients must say --insecure-plaintext too)")
+        boolean insecurePlaintext;
+
         @Option(names = "--max-connections-per-address", paramLabel = "N",
                 defaultValue = "2048",
                 description = "open connections one address may have (default: ${DEFAULT-VALUE})")
@@ -94,6 +116,31 @@ public final class ServerMain implements Callable<Integer> {
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        TrustConfig trust() {
+            TrustConfig t = TrustConfig.defaults();
+            if (insecurePlaintext) {
+                if (tlsCert != null || tlsKey != null || tlsKeystore != null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--insecure-plaintext cannot go with --tls-cert, --tls-key or "
+                                    + "--tls-keystore");
+                }
+                t = t.withInsecurePlaintext();
+            } else if (tlsKeystore != null) {
+                if (tlsCert != null || tlsKey != null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "use either --tls-keystore or --tls-cert with --tls-key");
+                }
+                t = t.withKeystore(tlsKeystore, tlsKeystorePassword);
+            } else if (tlsCert != null || tlsKey != null) {
+                if (tlsCert == null || tlsKey == null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--tls-cert and --tls-key go together");
+                }
+                t = t.withPem(tlsCert, tlsKey);
+            }
+            return t;
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -107,7 +154,13 @@ public final class ServerMain implements Callable<Integer> {
             }
             Path dir = data != null ? data : ServerConfig.defaultDataDir();
             ServerConfig cfg = ServerConfig.defaults(dir).withPort(port).withBind(bind)
-                    .withMaxConnections(perAddress, total);
+                    .withMaxConnections(perAddress, total).withTrust(trust());
+            if (insecurePlaintext) {
+                spec.commandLine().getErr().println("WARNING: --insecure-plaintext: TLS is off. "
+                        + "Passwords, scripts and outputs cross the network in clear; use it only "
+                        + "on a network you trust.");
+                spec.commandLine().getErr().flush();
+            }
             IdleServer server;
             try {
                 server = IdleServer.start(cfg);
@@ -123,6 +176,9 @@ public final class ServerMain implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             PrintWriter out = spec.commandLine().getOut();
             out.println("IDLE server listening on " + server.host() + ":" + server.port());
+            out.println(server.tlsFingerprint() != null
+                    ? "TLS key fingerprint: " + server.tlsFingerprint()
+                    : "TLS: off (--insecure-plaintext)");
             out.flush();
             stopped.await();
             return 0;
@@ -153,6 +209,10 @@ public final class ServerMain implements Callable<Integer> {
         @Option(names = "--admin-password-file", paramLabel = "FILE",
                 description = "file holding the admin's password (with --server)")
         Path adminPasswordFile;
+
+        @Option(names = "--insecure-plaintext",
+                description = "talk to a server that runs without TLS (with --server)")
+        boolean insecurePlaintext;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -188,7 +248,13 @@ public final class ServerMain implements Callable<Integer> {
                     }
                     char[] pw = password("IDLE_ADMIN_PASSWORD", adminPasswordFile,
                             "Password of " + user + ": ", false);
-                    text = RemoteAdmin.run(server.substring(0, colon), p, user, pw, argv);
+                    if (insecurePlaintext) {
+                        err.println("WARNING: --insecure-plaintext: the admin password and the "
+                                + "command cross the network in clear.");
+                        err.flush();
+                    }
+                    text = RemoteAdmin.run(server.substring(0, colon), p, user, pw, argv,
+                            insecurePlaintext, err);
                 } else {
                     Path dir = data != null ? data : ServerConfig.defaultDataDir();
                     text = LocalAdmin.run(dir, argv);

@@ -29,7 +29,9 @@ class CrashRecoveryTest {
     @Test
     void sigkillWithQueuedAndRunningJobsLosesNothing() throws Exception {
         Path dir = TestDirs.fresh("crash");
+        String fingerprint; // the child reuses the TLS key made in the data directory
         try (IdleServer s = IdleServer.start(ServerConfig.defaults(dir).withPort(0))) {
+            fingerprint = s.tlsFingerprint();
             s.accounts().addUser("alice", "pw-alice".toCharArray(), false);
             s.accounts().addUser("lender1", "pw-l1".toCharArray(), false);
         }
@@ -54,10 +56,12 @@ class CrashRecoveryTest {
             assertTrue(m.matches(), line);
             String host = m.group(1);
             int port = Integer.parseInt(m.group(2));
-            try (RawClient lender = new RawClient(host, port);
-                    RawClient c = new RawClient(host, port)) {
+            try (RawClient lender = new RawClient(host, port, fingerprint)) {
                 lender.loginOk("lender1", "pw-l1");
                 lender.requestOk(new Message.MakeLender(RawLender.caps(1)), Result.Text.class);
+                // Connect only now: the login deadline (10 s) runs from the connection, and the
+                // cold child may take that long for the lender's login.
+                RawClient c = new RawClient(host, port, fingerprint);
                 c.loginOk("alice", "pw-alice");
                 jobs[0] = ServerProtocolTest.submit(c, ServerProtocolTest.script(
                         "out one\nwait\nexit 0"))[1];
@@ -67,6 +71,7 @@ class CrashRecoveryTest {
                 jobs[2] = ServerProtocolTest.submit(c, ServerProtocolTest.script("out three"))[1];
                 p.destroyForcibly(); // SIGKILL
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                c.close();
             }
         } finally {
             p.destroyForcibly();

@@ -11,6 +11,7 @@ import idle.shared.protocol.Frame;
 import idle.shared.protocol.FrameChannel;
 import idle.shared.protocol.Handshake;
 import idle.shared.protocol.ProtocolException;
+import idle.shared.tls.TestTls;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -40,7 +41,25 @@ final class RawClient implements AutoCloseable {
     final List<Frame> shutdowns = new ArrayList<>();
 
     RawClient(String host, int port) throws IOException {
-        socket = new Socket(host, port);
+        this(host, port, null);
+    }
+
+    /** Over TLS trusting exactly {@code tlsFingerprint}, or plaintext when it is null. */
+    RawClient(String host, int port, String tlsFingerprint) throws IOException {
+        this(host, port, tlsFingerprint, null);
+    }
+
+    /** From the local address {@code from} (e.g. 127.0.0.2), or any when null. */
+    RawClient(String host, int port, String tlsFingerprint, java.net.InetAddress from)
+            throws IOException {
+        Socket raw = new Socket();
+        if (from != null) {
+            raw.bind(new java.net.InetSocketAddress(from, 0));
+        }
+        raw.connect(new java.net.InetSocketAddress(host, port), 30_000);
+        raw.setSoTimeout(30_000);
+        socket = TestTls.wrap(raw, host, port, tlsFingerprint);
+        socket.setSoTimeout(0);
         socket.setTcpNoDelay(true);
         Handshake.writeHello(socket.getOutputStream());
         try {
@@ -53,7 +72,7 @@ final class RawClient implements AutoCloseable {
     }
 
     static RawClient connect(IdleServer s) throws IOException {
-        return new RawClient(s.host(), s.port());
+        return new RawClient(s.host(), s.port(), s.tlsFingerprint());
     }
 
     int nextId() {

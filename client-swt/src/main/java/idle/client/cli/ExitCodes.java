@@ -12,6 +12,8 @@ public final class ExitCodes {
     public static final int UNREACHABLE = 69;
     /** The server answered NLA: no lender can run the job now. */
     public static final int NO_LENDERS = 75;
+    /** The server's TLS key is not the pinned one (or a new key was not accepted). */
+    public static final int UNTRUSTED = 76;
     /** Login failed: wrong user or password, account disabled, throttled. */
     public static final int LOGIN_FAILED = 77;
     /** The machine is not set up for lending (no bubblewrap, no python3). */

@@ -34,6 +34,11 @@ public final class ServerOptions {
             description = "Read the password from the first line of FILE (when IDLE_PASSWORD is not set).")
     Path passwordFile;
 
+    @Option(names = "--insecure-plaintext",
+            description = "Talk to a server that runs without TLS: your password and scripts cross "
+                    + "the network in clear. Only on a network you trust.")
+    boolean insecurePlaintext;
+
     ServerAddress address(CliContext ctx) {
         String s = server != null ? server : ctx.env().apply("IDLE_SERVER");
         if (s == null || s.isBlank()) {
@@ -86,8 +91,31 @@ public final class ServerOptions {
     }
 
     /**
+     * TLS pinned in {@code known_servers} of the client data directory; a server seen for the first
+     * time is accepted and its fingerprint printed (like ssh's accept-new). With
+     * {@code --insecure-plaintext}: no TLS, and a warning on stderr.
+     */
+    ConnectionOptions options(CliContext ctx) {
+        ConnectionOptions o = ConnectionOptions.defaults()
+                .withKnownServers(ctx.dataDir().resolve("known_servers"))
+                .withFirstUse((hostPort, fingerprint) -> {
+                    ctx.err().println("idle: first connection to " + hostPort + "; its TLS key is");
+                    ctx.err().println("idle:   " + fingerprint);
+                    ctx.err().println("idle: pinned it in " + ctx.dataDir().resolve("known_servers")
+                            + " (compare with what the server printed at start)");
+                    return true;
+                });
+        if (insecurePlaintext) {
+            ctx.err().println("idle: WARNING: --insecure-plaintext: no TLS; your password and "
+                    + "scripts cross the network in clear");
+            o = o.withInsecurePlaintext(true);
+        }
+        return o;
+    }
+
+    /**
      * Connects and logs in, turning failures into the documented exit codes: 69 unreachable,
-     * 77 login refused.
+     * 76 server key not trusted, 77 login refused.
      */
     ServerConnection connect(CliContext ctx, String clientName) {
         return connect(ctx, clientName, Duration.ofMinutes(2));
@@ -100,7 +128,7 @@ public final class ServerOptions {
         char[] pw = password(ctx, address, name);
         Credentials credentials = new Credentials(name, pw);
         Arrays.fill(pw, '\0');
-        ConnectionOptions options = ConnectionOptions.defaults().withClientName(clientName)
+        ConnectionOptions options = options(ctx).withClientName(clientName)
                 .withGiveUpAfter(giveUp);
         ConnectionListener reporter = new ConnectionListener() {
             @Override
@@ -126,6 +154,7 @@ public final class ServerOptions {
             throw new CliExit(switch (e.reason()) {
                 case BAD_CREDENTIALS, ACCOUNT_DISABLED, THROTTLED -> ExitCodes.LOGIN_FAILED;
                 case UNREACHABLE, PROTOCOL -> ExitCodes.UNREACHABLE;
+                case UNTRUSTED -> ExitCodes.UNTRUSTED;
             }, e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package idle.client.lender;
 
+import idle.shared.tls.KnownServers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -44,9 +45,9 @@ public record LenderSettings(int maxJobs, int cpuSeconds, int memoryMb, int time
                 IdlePolicy.defaults(), false, dataDir, null);
     }
 
-    /** The default client data directory, {@code ~/.idle/client}. */
+    /** The default client data directory: {@code $IDLE_HOME/client}, IDLE_HOME defaulting to ~/.idle. */
     public static Path defaultDataDir() {
-        return Path.of(System.getProperty("user.home"), ".idle", "client");
+        return KnownServers.idleHome().resolve("client");
     }
 
     public LenderSettings withMaxJobs(int n) {

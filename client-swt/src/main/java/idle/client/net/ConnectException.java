@@ -21,7 +21,12 @@ public final class ConnectException extends IOException {
         /** Too many failed logins; try later. */
         THROTTLED,
         /** The server broke the protocol or speaks another version. */
-        PROTOCOL
+        PROTOCOL,
+        /**
+         * The server's TLS key differs from the one pinned for it (or the user did not accept a
+         * new server's key): a hard failure; the message says how to check and replace the pin.
+         */
+        UNTRUSTED
     }
 
     private final Reason reason;
@@ -37,6 +42,11 @@ public final class ConnectException extends IOException {
 
     public Reason reason() {
         return reason;
+    }
+
+    /** True when the server's key is not trusted: retrying will not help. */
+    public boolean isUntrusted() {
+        return reason == Reason.UNTRUSTED;
     }
 
     /** True for a refused login (wrong credentials, disabled, throttled): retrying will not help. */

@@ -8,6 +8,9 @@ import idle.shared.protocol.Frame;
 import idle.shared.protocol.FrameChannel;
 import idle.shared.protocol.Handshake;
 import idle.shared.protocol.ProtocolException;
+import idle.shared.tls.KnownServers;
+import idle.shared.tls.TlsContexts;
+import idle.shared.tls.TlsFailure;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -485,6 +488,20 @@ public final class ServerConnection implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.setSoTimeout(timeout);
+            if (!options.insecurePlaintext()) {
+                try {
+                    socket = TlsContexts.connectPinned(socket, address.host(), address.port(),
+                            new KnownServers(options.knownServers()), options.firstUse());
+                } catch (TlsFailure e) {
+                    throw new ConnectException(e.isTrustFailure()
+                            ? ConnectException.Reason.UNTRUSTED
+                            : ConnectException.Reason.UNREACHABLE, e.getMessage(), e);
+                } catch (IOException e) {
+                    throw new ConnectException(ConnectException.Reason.UNREACHABLE,
+                            "cannot reach the server at " + address + ": TLS handshake: "
+                                    + describe(e), e);
+                }
+            }
             var out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
             var in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             int version;
@@ -543,6 +560,11 @@ public final class ServerConnection implements AutoCloseable {
                         "the server broke the protocol during login: " + e.getMessage(), e);
             }
             if (f.requestId() != id) {
+                if (m instanceof Message.Illegal i && i.reason().contains("requires TLS")) {
+                    throw new ConnectException(ConnectException.Reason.PROTOCOL, "the IDLE server at "
+                            + address + " requires TLS: connect without --insecure-plaintext ("
+                            + i.reason() + ")");
+                }
                 if (m instanceof Message.Illegal i) {
                     throw new ConnectException(ConnectException.Reason.PROTOCOL,
                             "the server refused the login: " + i.reason());
@@ -677,7 +699,7 @@ public final class ServerConnection implements AutoCloseable {
                 fireEvent(x -> x.reconnected(r));
                 return;
             } catch (ConnectException e) {
-                if (e.isLoginRefused()) {
+                if (e.isLoginRefused() || e.isUntrusted()) {
                     closing = true;
                     fireState(ConnectionState.CLOSED, e.getMessage());
                     shutdownThreads();

@@ -15,6 +15,8 @@ import idle.client.net.ServerConnection;
 import idle.client.runner.RunnerService;
 import idle.server.IdleServer;
 import idle.server.ServerConfig;
+import idle.server.TrustConfig;
+import idle.shared.tls.ServerIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +34,9 @@ final class Fixture implements AutoCloseable {
     /** Reachable by the unprivileged sandbox user (a @TempDir is private). */
     static final Path WORK_ROOT = Path.of("target", "sandbox-work").toAbsolutePath();
 
+    /** One TLS key for every test server of this JVM, so no pin file ever sees a key change. */
+    static final ServerIdentity IDENTITY = identity();
+
     final IdleServer server;
     final Path dir;
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -39,10 +44,19 @@ final class Fixture implements AutoCloseable {
     Fixture(Path dir) throws Exception {
         this.dir = dir;
         ServerConfig config = ServerConfig.defaults(dir.resolve("server")).withPort(0)
-                .withPbkdf2Iterations(1_000).withLogToFile(false);
+                .withPbkdf2Iterations(1_000).withLogToFile(false)
+                .withTrust(TrustConfig.defaults().withIdentity(IDENTITY));
         this.server = IdleServer.start(config);
         for (String u : List.of("alice", "bob", "lender1", "lender2", "lender3", "carol")) {
             server.accounts().addUser(u, PASSWORD.toCharArray(), false);
+        }
+    }
+
+    private static ServerIdentity identity() {
+        try {
+            return ServerIdentity.generate();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -57,7 +71,8 @@ final class Fixture implements AutoCloseable {
     ServerConnection connect(String user, String address) throws ConnectException {
         ServerConnection c = ServerConnection.connect(ServerAddress.parse(address),
                 new Credentials(user, PASSWORD.toCharArray()),
-                ConnectionOptions.defaults().withMaxBackoff(Duration.ofMillis(500)), null);
+                ConnectionOptions.defaults().withMaxBackoff(Duration.ofMillis(500))
+                        .withKnownServers(dir.resolve("known_servers")), null);
         closeables.add(c);
         return c;
     }

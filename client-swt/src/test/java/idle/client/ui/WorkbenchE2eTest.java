@@ -77,10 +77,13 @@ class WorkbenchE2eTest {
                 sys.exit(3)
                 """);
         script("files.py", """
+                with open("seed.txt") as f:
+                    seed = f.read().strip()
                 with open("result.txt", "w") as f:
-                    f.write("42\\n")
+                    f.write(seed + "\\n")
                 print("wrote result.txt")
                 """);
+        Files.writeString(scripts.resolve("seed.txt"), "42\n");
         script("quick.py", "print('quick and done')\n");
         script("slow.py", """
                 import time
@@ -152,7 +155,8 @@ class WorkbenchE2eTest {
         dialog.passwordField().setText(PASSWORD);
         dialog.logIn();
         spin("the unreachable server to be reported", () -> dialog.error() != null);
-        assertTrue(dialog.error().startsWith("Cannot reach an IDLE server at 127.0.0.1:" + closedPort), dialog.error());
+        assertTrue(dialog.error().startsWith("Cannot reach") && dialog.error().contains("127.0.0.1:" + closedPort),
+                dialog.error());
         SwtTestSupport.screenshot(dialog.getShell(), "login-unreachable");
 
         // A server that accepts but never answers: the login can be cancelled while it waits.
@@ -238,6 +242,11 @@ class WorkbenchE2eTest {
         queue.pendingViewer().setSelection(new org.eclipse.jface.viewers.StructuredSelection(
                 queue.pendingViewer().getElementAt(0)));
         queue.argsText().setText("world");
+        queue.pendingViewer().setSelection(new org.eclipse.jface.viewers.StructuredSelection(
+                queue.pendingViewer().getElementAt(2)));
+        queue.addInputs(List.of(scripts.resolve("seed.txt"))); // what "Add input files…" does
+        assertEquals("world", queue.pendingViewer().getTable().getItem(0).getText(2));
+        assertEquals("seed.txt", queue.pendingViewer().getTable().getItem(2).getText(3));
         int before = queue.jobsViewer().getTable().getItemCount();
         assertTrue(queue.submitPending());
         spin("three rows", () -> queue.jobsViewer().getTable().getItemCount() == before + 3);
@@ -448,7 +457,7 @@ class WorkbenchE2eTest {
         lend.run();
         spin("lending off from the menu", () -> !window().lender().isLending()
                 && window().statusField("lending").equals("Lending: off"));
-        assertTrue(window().lender().logText().contains("Stopped lending."), window().lender().logText());
+        assertTrue(window().lender().logText().toLowerCase().contains("stopped lending"), window().lender().logText());
         SwtTestSupport.screenshot(window().getShell(), "keyboard-closed-a-tab");
     }
 

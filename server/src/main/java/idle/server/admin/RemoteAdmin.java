@@ -7,6 +7,9 @@ import idle.shared.protocol.Frame;
 import idle.shared.protocol.FrameChannel;
 import idle.shared.protocol.Handshake;
 import idle.shared.protocol.ProtocolException;
+import idle.shared.tls.KnownServers;
+import idle.shared.tls.TlsContexts;
+import idle.shared.tls.TlsFailure;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -28,10 +31,37 @@ public final class RemoteAdmin {
 
     public static String run(String host, int port, String user, char[] password,
             List<String> argv) throws IOException, RemoteFailure {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), 10_000);
-            s.setSoTimeout(60_000);
-            s.setTcpNoDelay(true);
+        return run(host, port, user, password, argv, false, new java.io.PrintWriter(System.err,
+                true));
+    }
+
+    /**
+     * Like {@link #run(String, int, String, char[], List)}; over TLS pinned in the user's
+     * {@code known_servers} (a new server's key is accepted and reported on {@code err}) unless
+     * {@code plaintext}.
+     */
+    public static String run(String host, int port, String user, char[] password,
+            List<String> argv, boolean plaintext, java.io.PrintWriter err)
+            throws IOException, RemoteFailure {
+        Socket raw = new Socket();
+        raw.connect(new InetSocketAddress(host, port), 10_000);
+        raw.setSoTimeout(60_000);
+        raw.setTcpNoDelay(true);
+        Socket tls = raw;
+        if (!plaintext) {
+            KnownServers known = new KnownServers(KnownServers.defaultFile());
+            try {
+                tls = TlsContexts.connectPinned(raw, host, port, known, (hp, fp) -> {
+                    err.println("idle: first connection to " + hp + "; its TLS key is " + fp
+                            + " (pinned in " + known.file() + ")");
+                    err.flush();
+                    return true;
+                });
+            } catch (TlsFailure e) {
+                throw new RemoteFailure(e.getMessage());
+            }
+        }
+        try (Socket s = tls) {
             Handshake.writeHello(s.getOutputStream());
             int v = Handshake.readHello(s.getInputStream());
             if (v != Handshake.VERSION) {
@@ -45,6 +75,9 @@ public final class RemoteAdmin {
             ch.writeAndFlush(Codec.encode(1, new Message.Password(new String(password))));
             java.util.Arrays.fill(password, '\0');
             Message m = next(ch);
+            if (m instanceof Message.Illegal i && i.reason().contains("TLS")) {
+                throw new RemoteFailure(i.reason());
+            }
             if (!(m instanceof Message.Success ok && ok.result() instanceof Result.Session sess)) {
                 throw new RemoteFailure("login failed: " + describe(m));
             }

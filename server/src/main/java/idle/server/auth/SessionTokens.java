@@ -10,30 +10,43 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Resume tokens: 256 random bits (Base64url) that let a client re-attach to its session after a
  * network drop without typing the password again. A token lives while its session is connected
- * and for {@code lifetime} after the connection dropped; logout revokes it at once.
+ * and for {@code lifetime} after the connection dropped; logout revokes it at once. Whatever
+ * happens, a token is good for at most {@code absoluteLifetime} after the password login that
+ * issued it ({@link #remaining}); then the client must log in with its password again.
  */
 public final class SessionTokens {
     /** What a token stands for. */
     public record Grant(String user, boolean admin) {
     }
 
-    private record Entry(Grant grant, long expiresAt) {
+    private record Entry(Grant grant, long expiresAt, long endsAt) {
     }
 
     private static final long LIVE = Long.MAX_VALUE;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Entry> tokens = new ConcurrentHashMap<>();
     private final long lifetimeMillis;
+    private final long absoluteMillis;
 
     public SessionTokens(Duration lifetime) {
+        this(lifetime, Duration.ofDays(365));
+    }
+
+    /**
+     * @param lifetime how long a token stays valid after its connection dropped
+     * @param absoluteLifetime how long a token is valid at most after it was issued
+     */
+    public SessionTokens(Duration lifetime, Duration absoluteLifetime) {
         this.lifetimeMillis = lifetime.toMillis();
+        this.absoluteMillis = absoluteLifetime.toMillis();
     }
 
     public String issue(String user, boolean admin) {
         byte[] b = new byte[32];
         random.nextBytes(b);
         String t = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        tokens.put(t, new Entry(new Grant(user, admin), LIVE));
+        tokens.put(t, new Entry(new Grant(user, admin), LIVE,
+                System.currentTimeMillis() + absoluteMillis));
         return t;
     }
 
@@ -43,17 +56,25 @@ public final class SessionTokens {
             return null;
         }
         Entry e = tokens.get(token);
-        if (e == null || e.expiresAt < System.currentTimeMillis()) {
+        long now = System.currentTimeMillis();
+        if (e == null || e.expiresAt < now || e.endsAt <= now) {
             return null;
         }
-        tokens.put(token, new Entry(e.grant, LIVE));
+        tokens.put(token, new Entry(e.grant, LIVE, e.endsAt));
         return e.grant;
+    }
+
+    /** How long the session of {@code token} may still last (zero when unknown or over). */
+    public Duration remaining(String token) {
+        Entry e = token == null ? null : tokens.get(token);
+        return e == null ? Duration.ZERO
+                : Duration.ofMillis(Math.max(0, e.endsAt - System.currentTimeMillis()));
     }
 
     /** The token's connection dropped: it stays valid for the lifetime. */
     public void detach(String token) {
         tokens.computeIfPresent(token, (k, e) -> new Entry(e.grant,
-                System.currentTimeMillis() + lifetimeMillis));
+                Math.min(e.endsAt, System.currentTimeMillis() + lifetimeMillis), e.endsAt));
         purge();
     }
 

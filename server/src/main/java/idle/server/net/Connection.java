@@ -28,14 +28,17 @@ import java.util.logging.Logger;
  * them from an outbox drained by its own virtual writer thread, so senders (the dispatcher, the
  * commit thread, relays) never block on a slow peer and frames never interleave.
  *
- * <p>The outbox holds at most {@link #MAX_QUEUED_BYTES}; a peer that does not read and lets it
- * overflow is disconnected (chunked transfers are windowed, so an honest peer never gets there).
+ * <p>The outbox holds at most {@code maxQueuedBytes} (by default {@link #MAX_QUEUED_BYTES}; see
+ * {@code TrustConfig.maxQueuedBytes}): that is the cap on data in flight to one peer, sent or
+ * queued and not yet taken by it. A peer that does not read and lets it overflow is disconnected
+ * (chunked transfers are windowed, {@code WINDOW_CHUNKS} chunks per transfer, so an honest peer
+ * never gets there).
  * Buffers start at 4 KiB per direction, so 10,000 idle connections cost about 80 MiB; a
  * connection that fills its read buffer (a peer streaming output) gets a 64 KiB one.
  */
 public final class Connection {
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
-    /** Bytes a connection may have queued for sending before it is dropped. */
+    /** Bytes a connection may have queued for sending before it is dropped, by default. */
     public static final long MAX_QUEUED_BYTES = 64L << 20;
     private static final int BIG_READ = 64 * 1024;
     private static final byte[][] WIRE = new byte[Code.values().length][];
@@ -47,6 +50,7 @@ public final class Connection {
     }
 
     private final Socket socket;
+    private final Socket raw;
     private final InputStream in;
     private final OutputStream out;
     private final FrameDecoder decoder = new FrameDecoder();
@@ -63,9 +67,27 @@ public final class Connection {
     private boolean closeAfterDrain;
     private final Thread writer;
     private final String remote;
+    private final long maxQueuedBytes;
 
     public Connection(Socket socket) throws IOException {
+        this(socket, MAX_QUEUED_BYTES);
+    }
+
+    /** A connection whose outbox may hold at most {@code maxQueuedBytes} (see the class comment). */
+    public Connection(Socket socket, long maxQueuedBytes) throws IOException {
+        this(socket, socket, maxQueuedBytes);
+    }
+
+    /**
+     * A connection over {@code socket}, which may be a TLS socket layered over {@code raw}:
+     * {@link #closeNow} closes {@code raw} first, so a writer blocked on a peer that does not
+     * read is released at once (closing only the TLS socket would wait for that writer to send
+     * its close_notify).
+     */
+    public Connection(Socket socket, Socket raw, long maxQueuedBytes) throws IOException {
+        this.raw = raw;
         this.socket = socket;
+        this.maxQueuedBytes = maxQueuedBytes;
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
         // frames of 4 KiB and more bypass the buffer, so a small one costs little per connection
@@ -135,7 +157,7 @@ public final class Connection {
                 return false;
             }
             long q = queuedBytes.addAndGet(f.payload().length + Limits.HEADER_BYTES);
-            if (q > MAX_QUEUED_BYTES) {
+            if (q > maxQueuedBytes) {
                 LOG.warning(() -> remote + ": outbox overflow (" + q + " bytes); dropping peer");
                 closeNow();
                 return false;
@@ -181,6 +203,13 @@ public final class Connection {
     /** Closes the socket at once; queued frames are dropped. Idempotent. */
     public void closeNow() {
         if (closed.compareAndSet(false, true)) {
+            if (raw != socket) {
+                try {
+                    raw.close();
+                } catch (IOException e) {
+                    // already gone
+                }
+            }
             try {
                 socket.close();
             } catch (IOException e) {

@@ -54,7 +54,7 @@ public final class Session implements Peer, Runnable {
     private String pendingName;
     private volatile String user;
     private boolean admin;
-    private String token;
+    private volatile String token;
     private volatile CountDownLatch shutdownAck;
     private final long started = System.nanoTime();
 
@@ -468,8 +468,10 @@ public final class Session implements Peer, Runnable {
     private void getFile(int id, Message.GetOutputFile g) {
         var co = ctx.coordinator();
         Optional<OutputFileInfo> info = co.outputFile(user, g.jobId(), g.name());
-        java.nio.file.Path p = co.outputFilePath(g.jobId(), g.name());
-        if (info.isEmpty() || !java.nio.file.Files.isRegularFile(p)) {
+        // Only a name the job really has becomes a path: a requested name may be anything
+        // (a NUL in it made Path.resolve throw; found by the fuzzer, FuzzRegressionTest).
+        java.nio.file.Path p = info.isEmpty() ? null : co.outputFilePath(g.jobId(), g.name());
+        if (p == null || !java.nio.file.Files.isRegularFile(p)) {
             conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, "job " + g.jobId()
                     + " has no output file " + g.name()));
             audit("GOF", id, g.jobId(), "FLD", "not found: " + g.name());
@@ -551,6 +553,28 @@ public final class Session implements Peer, Runnable {
 
     public void closeNow() {
         conn.closeNow();
+    }
+
+    /**
+     * Ends a logged-in session whose absolute lifetime is over (called by the acceptor's sweep):
+     * the token is revoked, the client gets {@code ILR#0} saying so, and the connection closes.
+     * The client may log in again with its password.
+     */
+    public void checkLifetime(long nowNanos) {
+        String t = token;
+        if (phase != Phase.READY || t == null || conn.isClosed()
+                || !ctx.tokens().remaining(t).isZero()) {
+            return;
+        }
+        java.time.Duration life = ctx.config().trust().sessionLifetime();
+        String why = "the session reached its lifetime of " + (life.toHours() >= 1
+                && life.toMinutesPart() == 0 ? life.toHours() + " h" : life.toMinutes() >= 1
+                ? life.toMinutes() + " min" : life.toSeconds() + " s") + "; log in again";
+        LOG.info(() -> who() + ": " + why);
+        audit("EXPIRE", 0, null, "ILR", "session lifetime over");
+        ctx.tokens().revoke(t);
+        conn.send(0, new Message.Illegal(why));
+        conn.closeAfterDrain();
     }
 
     // ---- audit ------------------------------------------------------------------------------

@@ -27,6 +27,21 @@ public final class KnownServers {
         this.file = file;
     }
 
+    /**
+     * The user's pin file: {@code $IDLE_HOME/client/known_servers}, where {@code IDLE_HOME}
+     * defaults to {@code ~/.idle} (the same directory the workbench and the lender use).
+     */
+    public static Path defaultFile() {
+        return idleHome().resolve("client").resolve("known_servers");
+    }
+
+    /** {@code $IDLE_HOME}, else {@code ~/.idle}. */
+    public static Path idleHome() {
+        String home = System.getenv("IDLE_HOME");
+        return home != null && !home.isBlank() ? Path.of(home)
+                : Path.of(System.getProperty("user.home"), ".idle");
+    }
+
     public Path file() {
         return file;
     }

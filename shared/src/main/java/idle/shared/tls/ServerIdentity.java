@@ -2,24 +2,28 @@ package idle.shared.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.commons.codec.binary.Base64;
 
 /**
@@ -28,8 +32,8 @@ import org.apache.commons.codec.binary.Base64;
  * created in the data directory ({@code tls/server.p12}, with its random password in
  * {@code tls/server.pass}, both readable by the owner only) and reused on every later start.
  *
- * <p>The JDK has no public API to issue a certificate, so the self-signed one is made with the
- * JDK's own {@code keytool}, once.
+ * <p>The self-signed certificate is issued in-process ({@link SelfSignedCertificate}); clients pin
+ * the key, not the certificate.
  */
 public record ServerIdentity(PrivateKey key, X509Certificate[] chain) {
     private static final String ALIAS = "idle-server";
@@ -95,6 +99,16 @@ public record ServerIdentity(PrivateKey key, X509Certificate[] chain) {
         return new ServerIdentity(key, chain.toArray(new X509Certificate[0]));
     }
 
+    /** A fresh self-signed EC P-256 identity that lives in memory only (tests, throwaway servers). */
+    public static ServerIdentity generate() throws GeneralSecurityException {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair keys = g.generateKeyPair();
+        X509Certificate cert = SelfSignedCertificate.issue(keys, "IDLE server",
+                Duration.ofDays(3650));
+        return new ServerIdentity(keys.getPrivate(), new X509Certificate[] {cert});
+    }
+
     private static void create(Path dir, Path store, Path pass) throws IOException,
             GeneralSecurityException {
         Files.createDirectories(dir);
@@ -106,33 +120,22 @@ public record ServerIdentity(PrivateKey key, X509Certificate[] chain) {
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         String password = HexFormat.of().formatHex(random);
+        ServerIdentity fresh = generate();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry(ALIAS, fresh.key(), password.toCharArray(), fresh.chain());
         Path tmp = dir.resolve("server.p12.tmp");
         Files.deleteIfExists(tmp);
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        List<String> cmd = List.of(keytool.toString(), "-genkeypair", "-alias", ALIAS,
-                "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA",
-                "-validity", "3650", "-dname", "CN=IDLE server", "-storetype", "PKCS12",
-                "-keystore", tmp.toString(), "-storepass", password, "-keypass", password);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
         try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new GeneralSecurityException("keytool could not create a key pair: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while creating the TLS key", e);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp);
+        }
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            ks.store(out, password.toCharArray());
         }
         writeOwnerOnly(pass, password);
-        try {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // See above.
-        }
         Files.move(tmp, store, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -61,6 +61,79 @@ public final class TlsContexts {
         return s;
     }
 
+    /**
+     * Client side, the way IDLE clients connect: TLS 1.3 over {@code connected}, trusting the
+     * server by the key pinned for {@code host:port} in {@code known} (asking {@code firstUse}
+     * for a server seen the first time). Blocks for the handshake (set a socket timeout first).
+     *
+     * @throws TlsFailure with a message for people: {@code KEY_CHANGED} (the pin mismatch
+     *     message, how to check and replace the pin), {@code KEY_NOT_ACCEPTED},
+     *     {@code SERVER_NOT_TLS} (a plaintext IDLE server answers there), {@code HANDSHAKE}
+     * @throws IOException when the connection fails otherwise
+     */
+    public static SSLSocket connectPinned(Socket connected, String host, int port,
+            KnownServers known, PinningTrustManager.FirstUse firstUse) throws IOException {
+        String hostPort = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        PinningTrustManager tm = new PinningTrustManager(known, hostPort, firstUse);
+        SSLContext ctx;
+        try {
+            ctx = client(tm);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("TLS is not available in this Java runtime: " + e.getMessage(), e);
+        }
+        try {
+            return connectTls(ctx, connected, host, port);
+        } catch (javax.net.ssl.SSLException e) {
+            int timeout = 5000;
+            try {
+                timeout = connected.getSoTimeout();
+            } catch (IOException ignored) {
+                // closed already: the default
+            }
+            closeQuietly(connected);
+            var why = tm.failure();
+            if (why instanceof PinMismatchException pm) {
+                throw new TlsFailure(TlsFailure.Kind.KEY_CHANGED, pm.getMessage(), pm);
+            }
+            if (why != null) {
+                throw new TlsFailure(TlsFailure.Kind.KEY_NOT_ACCEPTED, why.getMessage(), why);
+            }
+            if (speaksPlaintextIdle(host, port, timeout)) {
+                throw new TlsFailure(TlsFailure.Kind.SERVER_NOT_TLS, "the IDLE server at "
+                        + hostPort + " does not use TLS (it runs with --insecure-plaintext). "
+                        + "Connect with --insecure-plaintext only on a network you trust, or ask "
+                        + "its admin to turn TLS on.", e);
+            }
+            throw new TlsFailure(TlsFailure.Kind.HANDSHAKE, "the service at " + hostPort
+                    + " is not an IDLE server speaking TLS 1.3 (the TLS handshake failed: "
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Whether a plaintext IDLE server answers at host:port (a second, short connection). */
+    private static boolean speaksPlaintextIdle(String host, int port, int timeoutMillis) {
+        try (Socket s = new Socket()) {
+            int t = timeoutMillis > 0 ? Math.min(timeoutMillis, 5000) : 5000;
+            s.connect(new java.net.InetSocketAddress(host, port), t);
+            s.setSoTimeout(t);
+            s.getOutputStream().write(idle.shared.protocol.Handshake.hello(
+                    idle.shared.protocol.Handshake.VERSION));
+            s.getOutputStream().flush();
+            byte[] b = s.getInputStream().readNBytes(4);
+            return b.length == 4 && b[0] == 'I' && b[1] == 'D' && b[2] == 'L' && b[3] == 'E';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
     /** Client side: starts TLS over a connected socket. Blocks for the handshake. */
     public static SSLSocket connectTls(SSLContext ctx, Socket connected, String host, int port)
             throws IOException {

@@ -112,7 +112,7 @@ public final class ServicesSession implements ClientSession {
         if (cause instanceof ConnectException ce) {
             return switch (ce.reason()) {
                 case UNREACHABLE -> new ServiceException(ServiceException.Kind.UNREACHABLE,
-                        "Cannot reach an IDLE server at " + address + ". Is it running? (" + ce.getMessage() + ")");
+                        sentence(ce.getMessage(), "Cannot reach an IDLE server at " + address + ". Is it running?"));
                 case BAD_CREDENTIALS -> new ServiceException(ServiceException.Kind.BAD_CREDENTIALS,
                         "Wrong user name or password.");
                 case ACCOUNT_DISABLED -> new ServiceException(ServiceException.Kind.ACCOUNT_DISABLED,
@@ -121,10 +121,20 @@ public final class ServicesSession implements ClientSession {
                         "Too many failed logins. Wait a minute, then try again.");
                 case PROTOCOL -> new ServiceException(ServiceException.Kind.OTHER,
                         "The server at " + address + " does not speak IDLE's protocol (" + ce.getMessage() + ").");
+                case UNTRUSTED -> new ServiceException(ServiceException.Kind.OTHER, ce.getMessage());
             };
         }
         return new ServiceException(ServiceException.Kind.UNREACHABLE,
                 "Cannot connect to " + address + ": " + Objects.toString(cause.getMessage(), cause.toString()));
+    }
+
+    /** The services' message as a sentence (capital first letter, final full stop). */
+    private static String sentence(String message, String otherwise) {
+        if (message == null || message.isBlank()) {
+            return otherwise;
+        }
+        String s = Character.toUpperCase(message.charAt(0)) + message.substring(1);
+        return s.endsWith(".") || s.endsWith(")") || s.endsWith("?") ? s : s + ".";
     }
 
     /** Forwards connection states to the session once it exists (listeners are added before connecting). */

@@ -282,7 +282,9 @@ public final class LenderView {
     private void stopped(ServiceException error) {
         on = false;
         running = 0;
-        line(error == null ? "Stopped lending." : "Lending stopped: " + error.getMessage());
+        if (error != null) {
+            line("Lending stopped: " + error.getMessage());
+        }
         showCounters();
         afterToggle();
     }
