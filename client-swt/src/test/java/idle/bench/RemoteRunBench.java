@@ -48,8 +48,8 @@ final class RemoteRunBench {
     }
 
     List<Figure> run() throws Exception {
-        int runs = ctx.quick ? 40 : 200;
-        int warm = ctx.quick ? 10 : 30;
+        int runs = ctx.quick ? 25 : 200;
+        int warm = ctx.quick ? 5 : 30;
         Path dir = ctx.dir("remote-run");
         Path data = dir.resolve("server");
         Accounts.create(data, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD,

@@ -94,8 +94,8 @@ final class ScaleBench {
     }
 
     List<Figure> run() throws Exception {
-        int n = ctx.quick ? 2_000 : 10_000;
-        long beatPhaseMs = ctx.quick ? 12_000 : 30_000;
+        int n = ctx.quick ? 1_000 : 10_000;
+        long beatPhaseMs = ctx.quick ? 10_000 : 30_000;
         Path data = ctx.dir("scale").resolve("server");
         List<String> users = new ArrayList<>();
         for (int i = 0; i < ACCOUNTS; i++) {

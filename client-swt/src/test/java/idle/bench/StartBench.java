@@ -57,7 +57,7 @@ final class StartBench {
         double med = Stats.median(server);
         double base = Stats.median(trivial);
         return List.of(new Figure("server-start", "server start to ready line, 100,000 jobs in "
-                + "history", med, "ms", base, "trivial JVM start (ms)", String.format(Locale.ROOT,
+                + "history", med, "ms", base, "ms trivial JVM start", String.format(Locale.ROOT,
                         "x%.1f", med / base), "< 2,000 ms", med < 2_000 ? "PASS" : "MISS",
                 String.format(Locale.ROOT, "median of %d starts (all: %s ms; CPU time used by the "
                         + "server process until ready: %s ms); java -jar %s server --data DIR "

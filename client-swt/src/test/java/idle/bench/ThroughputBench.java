@@ -50,9 +50,9 @@ final class ThroughputBench {
     }
 
     List<Figure> run() throws Exception {
-        int jobs = ctx.quick ? 5_000 : 100_000;
-        int warm = ctx.quick ? 500 : 5_000;
-        double insertRate = baseline(ctx.quick ? 10_000 : 50_000);
+        int jobs = ctx.quick ? 3_000 : 100_000;
+        int warm = ctx.quick ? 300 : 5_000;
+        double insertRate = baseline(ctx.quick ? 5_000 : 50_000);
         dataDir = ctx.dir("throughput").resolve("server");
         List<String> users = new ArrayList<>();
         for (int i = 0; i < LENDERS; i++) {
@@ -101,7 +101,7 @@ final class ThroughputBench {
             ctx.log("throughput: " + jobs + " jobs, " + LENDERS + " simulated lenders x " + SLOTS
                     + " slots, " + RUNNERS + " runners x " + WINDOW + " in flight");
             long t0 = System.nanoTime();
-            long cap = TimeUnit.SECONDS.toNanos(ctx.quick ? 40 : 240);
+            long cap = TimeUnit.SECONDS.toNanos(ctx.quick ? 20 : 180);
             int[] writerBusy = new int[2];
             Thread sampler = Thread.ofPlatform().daemon().start(() -> sampleWriter(server,
                     writerBusy));

@@ -17,8 +17,12 @@ public final class FrameDecoder {
     private int headerFill;
     private Code code;
     private int requestId;
+    /** The payload received so far: grows with the bytes that arrive, up to the length. */
     private byte[] payload;
+    private int payloadLength;
     private int payloadFill;
+    /** First buffer for a payload; it doubles as bytes arrive (a header alone costs no more). */
+    private static final int FIRST_BUFFER = 8 * 1024;
     private boolean poisoned;
 
     public FrameDecoder() {
@@ -54,20 +58,31 @@ public final class FrameDecoder {
                 off += n;
                 if (headerFill == Limits.HEADER_BYTES) {
                     startPayload();
-                    if (payload.length == 0) {
+                    if (payloadLength == 0) {
                         out.add(finish());
                     }
                 }
             } else {
-                int n = Math.min(payload.length - payloadFill, end - off);
+                int n = Math.min(payloadLength - payloadFill, end - off);
+                if (payloadFill + n > payload.length) {
+                    // Grow with what really arrived: a peer that only announces 4 MiB does not
+                    // make the receiver allocate them.
+                    payload = java.util.Arrays.copyOf(payload, (int) Math.min(payloadLength,
+                            Math.max(2L * payload.length, (long) payloadFill + n)));
+                }
                 System.arraycopy(data, off, payload, payloadFill, n);
                 payloadFill += n;
                 off += n;
-                if (payloadFill == payload.length) {
+                if (payloadFill == payloadLength) {
                     out.add(finish());
                 }
             }
         }
+    }
+
+    /** Bytes held for the frame in progress (its payload buffer): grows as bytes arrive. */
+    public int bufferedCapacity() {
+        return payload == null ? 0 : payload.length;
     }
 
     /** True when no partial frame is buffered (a clean point to close the stream). */
@@ -89,7 +104,8 @@ public final class FrameDecoder {
             throw fail("payload length " + Integer.toUnsignedString(length) + " outside 0.."
                     + maxPayload);
         }
-        payload = new byte[length];
+        payload = new byte[Math.min(length, FIRST_BUFFER)];
+        payloadLength = length;
         payloadFill = 0;
     }
 
