@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -93,8 +94,11 @@ public final class Database implements AutoCloseable {
             placeDerbyLog(config);
         }
         // Ask for the schema only when it is missing: creating it over an existing one would log
-        // a warning per sequence at every start.
-        boolean schemaPresent = missingTables(config).isEmpty();
+        // a warning per sequence at every start. One connection and one catalog query tell
+        // which tables and indexes exist (Derby's DatabaseMetaData compiles large queries on first
+        // use: seconds on a loaded machine).
+        Schema schema = Schema.read(config);
+        boolean schemaPresent = schema.missingTables().isEmpty();
         props.put("jakarta.persistence.schema-generation.database.action", schemaPresent ? "none" : "create");
         EntityManagerFactory emf = new PersistenceProvider().createEntityManagerFactory(UNIT, props);
         if (emf == null) {
@@ -104,13 +108,16 @@ public final class Database implements AutoCloseable {
             // Log in (and create the schema) now, not in the first transaction.
             emf.createEntityManager().close();
             if (!schemaPresent) {
-                List<String> missing = missingTables(config);
-                if (!missing.isEmpty()) {
-                    throw new PersistenceException("could not create the tables " + missing
-                            + " in " + config.jdbcUrl() + " (see the warnings logged above)");
+                schema = Schema.read(config);
+                if (!schema.missingTables().isEmpty()) {
+                    throw new PersistenceException("could not create the tables "
+                            + schema.missingTables() + " in " + config.jdbcUrl()
+                            + " (see the warnings logged above)");
                 }
             }
-            createMissingIndexes(config);
+            if (!schema.indexes().containsAll(EXTRA_INDEXES.keySet())) {
+                createMissingIndexes(config, schema.indexes());
+            }
         } catch (RuntimeException e) {
             emf.close();
             throw e;
@@ -118,45 +125,68 @@ public final class Database implements AutoCloseable {
         return new Database(config, emf);
     }
 
-    /** The tables of the schema that do not exist yet, in the connection's default schema. */
-    private static List<String> missingTables(DatabaseConfig config) {
-        List<String> missing = new ArrayList<>(TABLES);
-        try (Connection c = connect(config)) {
-            DatabaseMetaData meta = c.getMetaData();
-            try (ResultSet rs = meta.getTables(null, c.getSchema(), null, new String[] {"TABLE"})) {
-                while (rs.next()) {
-                    missing.remove(rs.getString("TABLE_NAME").toUpperCase(Locale.ROOT));
+    /** The tables of the schema that do not exist yet, and the (upper-case) names of indexes. */
+    private record Schema(List<String> missingTables, Set<String> indexes) {
+        static Schema read(DatabaseConfig config) {
+            List<String> missing = new ArrayList<>(TABLES);
+            Set<String> indexes = new HashSet<>();
+            try (Connection c = connect(config)) {
+                if (config.isEmbeddedDerby() || config.isDerbyClient()) {
+                    // Derby's catalog: user indexes (and constraints' backing indexes) are
+                    // conglomerates of their table
+                    try (PreparedStatement ps = c.prepareStatement("SELECT t.TABLENAME,"
+                            + " g.CONGLOMERATENAME, g.ISINDEX FROM SYS.SYSTABLES t"
+                            + " JOIN SYS.SYSSCHEMAS s ON s.SCHEMAID = t.SCHEMAID"
+                            + " JOIN SYS.SYSCONGLOMERATES g ON g.TABLEID = t.TABLEID"
+                            + " WHERE s.SCHEMANAME = CURRENT SCHEMA AND t.TABLETYPE = 'T'");
+                            ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            missing.remove(rs.getString(1).toUpperCase(Locale.ROOT));
+                            if (rs.getBoolean(3)) {
+                                indexes.add(rs.getString(2).toUpperCase(Locale.ROOT));
+                            }
+                        }
+                    }
+                } else {
+                    DatabaseMetaData meta = c.getMetaData();
+                    try (ResultSet rs = meta.getTables(null, c.getSchema(), null,
+                            new String[] {"TABLE"})) {
+                        while (rs.next()) {
+                            missing.remove(rs.getString("TABLE_NAME").toUpperCase(Locale.ROOT));
+                        }
+                    }
+                    for (String table : List.of("JOB", "AUDIT_EVENT")) {
+                        if (missing.contains(table)) {
+                            continue;
+                        }
+                        try (ResultSet rs = meta.getIndexInfo(null, c.getSchema(), table, false,
+                                true)) {
+                            while (rs.next()) {
+                                String name = rs.getString("INDEX_NAME");
+                                if (name != null) {
+                                    indexes.add(name.toUpperCase(Locale.ROOT));
+                                }
+                            }
+                        }
+                    }
                 }
+            } catch (SQLException e) {
+                throw new PersistenceException("cannot open " + config.jdbcUrl() + ": "
+                        + messages(e), e);
             }
-        } catch (SQLException e) {
-            throw new PersistenceException("cannot open " + config.jdbcUrl() + ": " + messages(e), e);
+            return new Schema(missing, indexes);
         }
-        return missing;
     }
 
     /**
      * Indexes JPA annotations cannot express: descending ones, so that "newest first" pages read
      * an index in order instead of sorting every matching row (Derby scans indexes forwards only).
      */
-    private static void createMissingIndexes(DatabaseConfig config) {
-        try (Connection c = connect(config)) {
-            Set<String> present = new HashSet<>();
-            DatabaseMetaData meta = c.getMetaData();
-            for (String table : List.of("JOB", "AUDIT_EVENT")) {
-                try (ResultSet rs = meta.getIndexInfo(null, c.getSchema(), table, false, true)) {
-                    while (rs.next()) {
-                        String name = rs.getString("INDEX_NAME");
-                        if (name != null) {
-                            present.add(name.toUpperCase(Locale.ROOT));
-                        }
-                    }
-                }
-            }
-            try (Statement st = c.createStatement()) {
-                for (Map.Entry<String, String> index : EXTRA_INDEXES.entrySet()) {
-                    if (!present.contains(index.getKey())) {
-                        st.executeUpdate(index.getValue());
-                    }
+    private static void createMissingIndexes(DatabaseConfig config, Set<String> present) {
+        try (Connection c = connect(config); Statement st = c.createStatement()) {
+            for (Map.Entry<String, String> index : EXTRA_INDEXES.entrySet()) {
+                if (!present.contains(index.getKey())) {
+                    st.executeUpdate(index.getValue());
                 }
             }
         } catch (SQLException e) {

@@ -222,6 +222,83 @@ abstract class RepositoryContractTest {
         assertThrows(IllegalArgumentException.class, () -> db.useTransaction(tx -> tx.jobs().update(ghost)));
     }
 
+    @Test
+    void writeProgressSetsEveryChangingFieldWithoutTouchingTheRest() {
+        long id = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "a.py")).getId());
+        long other = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("bob", "b.py")).getId());
+        Job v = new Job();
+        v.setId(id);
+        v.setState(JobState.LIMIT_EXCEEDED);
+        v.setAttempts(2);
+        v.setLenderPseudonym("lender-1");
+        v.setStartedAt(10);
+        v.setFinishedAt(20);
+        v.setExitCode(137);
+        v.setLimitHit(Limit.MEMORY);
+        v.setFailureReason("memory limit");
+        v.setOutputBytes(12345);
+        v.setOutputSha256("cd".repeat(32));
+        v.setCpuMillis(999);
+        v.setOutputFiles(List.of(new OutputFileInfo("out.csv", 10, "ef".repeat(32))));
+        db.useTransaction(tx -> tx.jobs().writeProgress(v));
+        Job f = db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow();
+        assertEquals(JobState.LIMIT_EXCEEDED, f.getState());
+        assertEquals(2, f.getAttempts());
+        assertEquals("lender-1", f.getLenderPseudonym());
+        assertEquals(10, f.getStartedAt());
+        assertEquals(20, f.getFinishedAt());
+        assertEquals(137, f.getExitCode());
+        assertEquals(Limit.MEMORY, f.getLimitHit());
+        assertEquals("memory limit", f.getFailureReason());
+        assertEquals(12345, f.getOutputBytes());
+        assertEquals("cd".repeat(32), f.getOutputSha256());
+        assertEquals(999, f.getCpuMillis());
+        assertEquals(List.of(new OutputFileInfo("out.csv", 10, "ef".repeat(32))), f.getOutputFiles());
+        assertEquals("alice", f.getOwnerName());
+        assertEquals("a.py", f.getScriptName());
+        assertEquals(List.of("--n", "3"), f.getArgs());
+        assertEquals(List.of("data.csv"), f.getInputNames());
+        assertEquals(1_700_000_000_000L, f.getSubmittedAt());
+        // back to nulls, and the other row untouched
+        Job w = new Job();
+        w.setId(id);
+        w.setState(JobState.QUEUED);
+        db.useTransaction(tx -> tx.jobs().writeProgress(w));
+        Job g = db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow();
+        assertEquals(JobState.QUEUED, g.getState());
+        assertNull(g.getExitCode());
+        assertNull(g.getLimitHit());
+        assertNull(g.getFailureReason());
+        assertNull(g.getLenderPseudonym());
+        assertNull(g.getOutputSha256());
+        assertEquals(List.of(), g.getOutputFiles());
+        assertEquals(JobState.QUEUED, db.inTransaction(tx -> tx.jobs().find(other)).orElseThrow().getState());
+        assertEquals("bob", db.inTransaction(tx -> tx.jobs().find(other)).orElseThrow().getOwnerName());
+    }
+
+    @Test
+    void writeProgressSeesAJobAddedInTheSameTransactionAndBatchesWithOthers() {
+        long old = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "o.py")).getId());
+        long id = db.inTransaction(tx -> {
+            Job j = tx.jobs().add(TestDatabases.job("alice", "a.py"));
+            Job v = new Job();
+            v.setId(j.getId());
+            v.setState(JobState.RUNNING);
+            v.setAttempts(1);
+            tx.jobs().writeProgress(v);
+            Job o = new Job();
+            o.setId(old);
+            o.setState(JobState.SUCCEEDED);
+            tx.jobs().writeProgress(o);
+            tx.jobs().add(TestDatabases.job("bob", "b.py"));
+            return j.getId();
+        });
+        assertEquals(JobState.RUNNING, db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow().getState());
+        assertEquals(1, db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow().getAttempts());
+        assertEquals(JobState.SUCCEEDED, db.inTransaction(tx -> tx.jobs().find(old)).orElseThrow().getState());
+        assertEquals(3L, (long) db.inTransaction(tx -> tx.jobs().count()));
+    }
+
     /** Adds jobs for alice and bob alternately; returns the ids in order. */
     private List<Long> addAlternating(int n) {
         return db.inTransaction(tx -> {

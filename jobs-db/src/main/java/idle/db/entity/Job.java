@@ -138,6 +138,14 @@ public class Job {
         return id;
     }
 
+    /**
+     * Names the row a value object stands for, as in {@code JobRepository.writeProgress}; never
+     * change the id of a job that is added or managed.
+     */
+    public void setId(long id) {
+        this.id = id;
+    }
+
     public String getOwnerName() {
         return ownerName;
     }

@@ -29,6 +29,16 @@ public interface JobRepository {
     Job update(Job detached);
 
     /**
+     * Writes the fields that change after submission (state, attempts, lender, started and
+     * finished times, exit code, limit, failure reason, output bytes and hash, CPU time, output
+     * files) of {@code values} onto the row with its id, without reading the row first: one
+     * UPDATE by primary key, which may be sent in a batch with others at commit. The other
+     * fields of {@code values} are ignored. Use it for jobs whose row is known to exist (a missing
+     * row is not reported, since a batched statement's count is not known before commit).
+     */
+    void writeProgress(Job values);
+
+    /**
      * One page of history, newest (highest id) first.
      *
      * @param ownerOrNull only this owner's jobs; null for every owner (admins)

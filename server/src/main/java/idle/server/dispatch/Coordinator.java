@@ -447,8 +447,10 @@ public final class Coordinator {
 
         @Override
         public void apply(Transaction tx) {
-            Job j = tx.jobs().find(row.id()).orElseThrow(
-                    () -> new IllegalStateException("job " + row.id() + " vanished"));
+            // the row exists (its insert committed before the job got its id): write without
+            // reading it first
+            Job j = new Job();
+            j.setId(row.id());
             j.setState(row.state());
             j.setAttempts(row.attempts());
             j.setLenderPseudonym(row.lenderPseudonym().isEmpty() ? null : row.lenderPseudonym());
@@ -461,6 +463,7 @@ public final class Coordinator {
             j.setOutputSha256(row.outputSha256().isEmpty() ? null : row.outputSha256());
             j.setCpuMillis(row.cpuMillis());
             j.setOutputFiles(row.files());
+            tx.jobs().writeProgress(j);
             if (!auditCode.isEmpty()) {
                 audit.recordIn(tx, auditUser, auditCode, auditRequest, row.id(),
                         "SCF", auditDetail, auditRemote);

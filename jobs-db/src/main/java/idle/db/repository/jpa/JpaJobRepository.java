@@ -3,15 +3,19 @@ package idle.db.repository.jpa;
 import idle.db.entity.Job;
 import idle.db.repository.JobRepository;
 import idle.shared.model.JobState;
+import idle.db.entity.OutputFilesConverter;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.FlushModeType;
 import jakarta.persistence.Query;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /** {@link JobRepository} on a plain EntityManager. */
@@ -22,9 +26,19 @@ public final class JpaJobRepository implements JobRepository {
         this.em = em;
     }
 
+    private static final String WRITE_PROGRESS = "UPDATE JOB SET JOB_STATE = ?, ATTEMPTS = ?,"
+            + " LENDER_PSEUDONYM = ?, STARTED_AT = ?, FINISHED_AT = ?, EXIT_CODE = ?, LIMIT_HIT = ?,"
+            + " FAILURE_REASON = ?, OUTPUT_BYTES = ?, OUTPUT_SHA256 = ?, CPU_MILLIS = ?,"
+            + " OUTPUT_FILES = ? WHERE ID = ?";
+    private static final OutputFilesConverter FILES = new OutputFilesConverter();
+
+    /** Ids added in this transaction: an UPDATE of one of them must see its INSERT first. */
+    private final Set<Long> added = new HashSet<>();
+
     @Override
     public Job add(Job job) {
         em.persist(job); // the sequence assigns the id here
+        added.add(job.getId());
         return job;
     }
 
@@ -39,6 +53,31 @@ public final class JpaJobRepository implements JobRepository {
             throw new IllegalArgumentException("no job " + detached.getId());
         }
         return em.merge(detached);
+    }
+
+    @Override
+    public void writeProgress(Job v) {
+        if (added.contains(v.getId())) {
+            em.flush();
+        }
+        // FlushMode COMMIT: no flush of the other pending writes before each statement, so that
+        // inserts and updates of a group commit go out in batches at commit.
+        em.createNativeQuery(WRITE_PROGRESS)
+                .setFlushMode(FlushModeType.COMMIT)
+                .setParameter(1, v.getState().name())
+                .setParameter(2, v.getAttempts())
+                .setParameter(3, v.getLenderPseudonym())
+                .setParameter(4, v.getStartedAt())
+                .setParameter(5, v.getFinishedAt())
+                .setParameter(6, v.getExitCode())
+                .setParameter(7, v.getLimitHit() == null ? null : v.getLimitHit().name())
+                .setParameter(8, v.getFailureReason())
+                .setParameter(9, v.getOutputBytes())
+                .setParameter(10, v.getOutputSha256())
+                .setParameter(11, v.getCpuMillis())
+                .setParameter(12, FILES.convertToDatabaseColumn(v.getOutputFiles()))
+                .setParameter(13, v.getId())
+                .executeUpdate();
     }
 
     /**
