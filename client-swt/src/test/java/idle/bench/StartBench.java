@@ -48,8 +48,12 @@ final class StartBench {
         List<Double> trivial = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             trivial.add(trivialJvm());
+            // The same class-data-sharing flags as `./idle server`: the first run writes the
+            // archive when it exits, the later ones start from it.
             try (ServerProcess s = ServerProcess.fromJar(ctx.serverJar, dataDir, "127.0.0.1", 0,
-                    List.of())) {
+                    List.of("-XX:+AutoCreateSharedArchive",
+                            "-XX:SharedArchiveFile=" + ctx.work.resolve("server.jsa"),
+                            "-Xlog:cds=off", "-Xlog:cds+dynamic=off"))) {
                 server.add(s.readyNanos() / 1e6);
                 cpu.add((double) s.cpuMillis());
             }

@@ -74,7 +74,7 @@ class ThroughputBench {
         int runners = Integer.getInteger("idle.bench.runners", 8);
         Path dir = TestDirs.fresh("bench");
         try (IdleServer server = IdleServer.start(ServerConfig.defaults(dir).withPort(0)
-                .withLogToFile(false).withPbkdf2Iterations(1000))) {
+                .withLogToFile(false).withPbkdf2Iterations(1000).withInsecurePlaintext())) {
             server.accounts().addUser("runner", "pw".toCharArray(), false);
             server.accounts().addUser("lender", "pw".toCharArray(), false);
             List<Socket> sockets = new ArrayList<>();
