@@ -1,5 +1,6 @@
 package idle.client.cli;
 
+import idle.client.ui.dialogs.TrustServerQuestion;
 import idle.client.ui.IdleWorkbench;
 import idle.client.ui.service.AgentLending;
 import idle.client.ui.service.ServicesSession;
@@ -42,8 +43,11 @@ final class GuiCommand implements Callable<Integer> {
         IdleWorkbench.Options options = IdleWorkbench.Options.of(dataDir).withLogin(server, user, password)
                 .withScripts(scripts == null ? List.of() : scripts);
         try {
+            // The key of a server seen for the first time is shown and asked about (see
+            // TrustServerQuestion); the lender's connection then finds it pinned.
             return IdleWorkbench.run(options, ServicesSession.opener(
-                    (address, name, secret) -> new AgentLending(address, name, secret, dataDir)));
+                    (address, name, secret) -> new AgentLending(address, name, secret, dataDir),
+                    new TrustServerQuestion(org.eclipse.swt.widgets.Display::getDefault)));
         } catch (org.eclipse.swt.SWTError e) {
             ctx.err().println("idle gui: cannot open a window (" + e.getMessage() + "). Is DISPLAY set? "
                     + "Without a display use the command line: idle run SCRIPT.py");

@@ -4,6 +4,7 @@ import idle.client.net.ConnectException;
 import idle.client.net.ConnectionListener;
 import idle.client.net.ConnectionLostException;
 import idle.client.net.ConnectionOptions;
+import idle.shared.tls.PinningTrustManager;
 import idle.client.net.Credentials;
 import idle.client.net.RequestException;
 import idle.client.net.ServerAddress;
@@ -65,7 +66,13 @@ public final class ServicesSession implements ClientSession {
 
     /** A {@link SessionOpener} that logs in through {@link ServerConnection#connectAsync}. */
     public static SessionOpener opener(LendingFactory lendingFactory) {
-        return (server, user, password) -> open(server, user, password, lendingFactory);
+        return opener(lendingFactory, ConnectionOptions.ACCEPT_NEW);
+    }
+
+    /** Like {@link #opener(LendingFactory)}, asking {@code firstUse} about a server's new key. */
+    public static SessionOpener opener(LendingFactory lendingFactory,
+            PinningTrustManager.FirstUse firstUse) {
+        return (server, user, password) -> open(server, user, password, lendingFactory, firstUse);
     }
 
     /** Makes the lending part of a session (the lender agent on the same server). */
@@ -80,8 +87,8 @@ public final class ServicesSession implements ClientSession {
      * @throws ServiceException UNREACHABLE, BAD_CREDENTIALS, ACCOUNT_DISABLED, THROTTLED, OTHER
      *     (bad address or protocol), CANCELLED when interrupted
      */
-    public static ServicesSession open(String server, String user, char[] password, LendingFactory lendingFactory)
-            throws ServiceException {
+    public static ServicesSession open(String server, String user, char[] password, LendingFactory lendingFactory,
+            PinningTrustManager.FirstUse firstUse) throws ServiceException {
         ServerAddress address;
         try {
             address = ServerAddress.parse(server);
@@ -90,7 +97,8 @@ public final class ServicesSession implements ClientSession {
         }
         Forwarder forwarder = new Forwarder();
         CompletableFuture<ServerConnection> connecting = ServerConnection.connectAsync(address,
-                new Credentials(user, password), ConnectionOptions.defaults().withClientName("idle-workbench/1.0"),
+                new Credentials(user, password), ConnectionOptions.defaults().withClientName("idle-workbench/1.0")
+                        .withFirstUse(firstUse),
                 forwarder);
         ServerConnection connection;
         try {
