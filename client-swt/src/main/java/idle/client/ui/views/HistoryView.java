@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.function.Function;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.viewers.ArrayContentProvider;
-import org.eclipse.jface.viewers.ColumnLabelProvider;
 import org.eclipse.jface.viewers.TableViewer;
 import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.jface.viewers.Viewer;
@@ -172,21 +171,7 @@ public final class HistoryView {
 
     private void column(String name, int width, Function<JobSummary, String> text, Comparator<JobSummary> order,
             Function<JobSummary, Color> colour) {
-        TableViewerColumn c = new TableViewerColumn(viewer, SWT.NONE);
-        c.getColumn().setText(name);
-        c.getColumn().setWidth(width);
-        c.getColumn().setMoveable(true);
-        c.setLabelProvider(new ColumnLabelProvider() {
-            @Override
-            public String getText(Object element) {
-                return text.apply((JobSummary) element);
-            }
-
-            @Override
-            public Color getForeground(Object element) {
-                return colour == null ? null : colour.apply((JobSummary) element);
-            }
-        });
+        TableViewerColumn c = TableColumns.add(viewer, JobSummary.class, name, width, text, colour);
         c.getColumn().addListener(SWT.Selection, e -> {
             TableColumn col = c.getColumn();
             int dir = viewer.getTable().getSortColumn() == col && viewer.getTable().getSortDirection() == SWT.UP

@@ -17,10 +17,8 @@ import java.util.List;
 import java.util.function.Function;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.viewers.ArrayContentProvider;
-import org.eclipse.jface.viewers.ColumnLabelProvider;
 import org.eclipse.jface.viewers.IStructuredSelection;
 import org.eclipse.jface.viewers.TableViewer;
-import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.CLabel;
 import org.eclipse.swt.custom.SashForm;
@@ -212,21 +210,7 @@ public final class QueueView {
 
     private static void column(TableViewer viewer, String name, int width, Function<Object, String> text,
             Function<Object, Color> colour) {
-        TableViewerColumn c = new TableViewerColumn(viewer, SWT.NONE);
-        c.getColumn().setText(name);
-        c.getColumn().setWidth(width);
-        c.getColumn().setMoveable(true);
-        c.setLabelProvider(new ColumnLabelProvider() {
-            @Override
-            public String getText(Object element) {
-                return text.apply(element);
-            }
-
-            @Override
-            public Color getForeground(Object element) {
-                return colour == null ? null : colour.apply(element);
-            }
-        });
+        TableColumns.add(viewer, Object.class, name, width, text, colour);
     }
 
     /** A section heading with a hint, and room on its right for buttons (returned). */
