@@ -114,6 +114,14 @@ public final class Acceptor implements AutoCloseable {
                 }
                 continue;
             }
+            try {
+                // Replies are small frames written once each; Nagle would hold one back until
+                // the peer's delayed ACK of the previous one (tens of ms on a request/response).
+                s.setTcpNoDelay(true);
+            } catch (IOException e) {
+                closeQuietly(s);
+                continue;
+            }
             String host = s.getInetAddress().getHostAddress();
             ConnectionLimiter.Refusal r = limiter.tryOpen(host);
             if (r != ConnectionLimiter.Refusal.NONE) {
