@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * dispatches, collects results for and records, with simulated lenders ({@link RawPeer}, the
  * benchmark's test double: real protocol, no python) that answer each EXF at once with SCF and
  * FIN, and simulated runners that keep a window of jobs in flight. Baseline: durable Derby
- * inserts of the same job rows through the same JPA layer in batches of the server's group
- * commit size, in this JVM, in the same run.
+ * inserts of the same job rows the way the server writes them (jobs-db's batched JDBC
+ * {@code insert}) in batches of the server's group commit size, in this JVM, in the same run.
  */
 final class ThroughputBench {
     static final int LENDERS = 32;
@@ -114,7 +114,8 @@ final class ThroughputBench {
             notes = String.format(Locale.ROOT, "%d jobs in %.1f s%s; submit->SCF p50 %.1f ms p99 %.1f"
                     + " ms; submit->terminal JST p50 %.1f ms p99 %.1f ms; simulated lenders are the"
                     + " benchmark's test double (real protocol, no python); baseline %,.0f durable"
-                    + " JPA row inserts/s in batches of 500; the server's store writer (group commit) was "
+                    + " row inserts/s in JDBC batches of 500 (jobs-db's insert, as the server writes"
+                    + " job rows); the server's store writer (group commit) was "
                     + "busy in %d of %d thread dumps taken during the run", o.completed, secs,
                     o.completed < jobs ? " (of " + jobs + ": submitting stopped at the time cap of "
                             + cap / 1_000_000_000 + " s, the jobs in flight finished)" : "",
@@ -279,9 +280,10 @@ final class ThroughputBench {
     }
 
     /**
-     * Durable inserts of the same job rows through jobs-db's JPA layer, in batches of the
-     * server's group-commit size (500), into a fresh embedded Derby: the rate the disk and
-     * Derby allow for the rows the coordinator writes.
+     * Durable inserts of the same job rows through jobs-db's batched JDBC {@code insert} (what
+     * the server's store writer uses), in batches of the server's group-commit size (500), into
+     * a fresh embedded Derby: the rate the disk and Derby allow for the rows the coordinator
+     * writes.
      */
     double baseline(int rows) throws Exception {
         Path dir = ctx.dir("derby-baseline");
@@ -303,7 +305,7 @@ final class ThroughputBench {
                     Job j = new Job("runner" + (i % RUNNERS), "job" + i + ".py", sha, SCRIPT,
                             List.of(), List.of(), JobNeeds.NONE, System.currentTimeMillis());
                     j.setState(idle.shared.model.JobState.SUCCEEDED);
-                    tx.jobs().add(j);
+                    tx.jobs().insert(j);
                 }
             });
         }

@@ -307,7 +307,7 @@ public final class Coordinator {
             j.setLenderPseudonym(summary.lender().isEmpty() ? null : summary.lender());
             j.setStartedAt(summary.startedAt());
             j.setFailureReason(summary.reason().isEmpty() ? null : summary.reason());
-            tx.jobs().add(j);
+            tx.jobs().insert(j);
             if (!inputs.isEmpty()) {
                 writeInputs(j.getId(), inputs);
             }
