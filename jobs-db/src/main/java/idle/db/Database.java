@@ -57,8 +57,13 @@ public final class Database implements AutoCloseable {
     private static final Map<String, String> EXTRA_INDEXES = Map.of(
             "JOB_ID_DESC_IX", "CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)",
             "JOB_OWNER_DESC_IX", "CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)",
-            "AUDIT_ID_DESC_IX", "CREATE INDEX AUDIT_ID_DESC_IX ON AUDIT_EVENT (ID DESC)",
             "AUDIT_USER_DESC_IX", "CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)");
+
+    /**
+     * Indexes of older versions that are dropped at open: each costs the group-commit writer an
+     * index insert per row, and nothing reads it any more (the audit tail reads a key range).
+     */
+    private static final List<String> OBSOLETE_INDEXES = List.of("AUDIT_ID_DESC_IX");
 
     private final DatabaseConfig config;
     private final EntityManagerFactory emf;
@@ -115,8 +120,9 @@ public final class Database implements AutoCloseable {
                             + " (see the warnings logged above)");
                 }
             }
-            if (!schema.indexes().containsAll(EXTRA_INDEXES.keySet())) {
-                createMissingIndexes(config, schema.indexes());
+            if (!schema.indexes().containsAll(EXTRA_INDEXES.keySet())
+                    || OBSOLETE_INDEXES.stream().anyMatch(schema.indexes()::contains)) {
+                fixIndexes(config, schema.indexes());
             }
         } catch (RuntimeException e) {
             emf.close();
@@ -179,14 +185,20 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Indexes JPA annotations cannot express: descending ones, so that "newest first" pages read
-     * an index in order instead of sorting every matching row (Derby scans indexes forwards only).
+     * Creates the indexes JPA annotations cannot express (descending ones, so that "newest first"
+     * pages read an index in order instead of sorting every matching row: Derby scans indexes
+     * forwards only) and drops obsolete ones.
      */
-    private static void createMissingIndexes(DatabaseConfig config, Set<String> present) {
+    private static void fixIndexes(DatabaseConfig config, Set<String> present) {
         try (Connection c = connect(config); Statement st = c.createStatement()) {
             for (Map.Entry<String, String> index : EXTRA_INDEXES.entrySet()) {
                 if (!present.contains(index.getKey())) {
                     st.executeUpdate(index.getValue());
+                }
+            }
+            for (String index : OBSOLETE_INDEXES) {
+                if (present.contains(index)) {
+                    st.executeUpdate("DROP INDEX " + index);
                 }
             }
         } catch (SQLException e) {

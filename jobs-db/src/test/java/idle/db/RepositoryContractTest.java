@@ -630,6 +630,21 @@ abstract class RepositoryContractTest {
         assertEquals(List.of(), db.inTransaction(tx -> tx.audit().query(5000L, null, 10)));
     }
 
+    @Test
+    void latestOfEverybodyIsTheNewestRowsOldestFirstAlsoWithRowsMissing() throws Exception {
+        assertEquals(List.of(), db.inTransaction(tx -> tx.audit().latest(null, 5)));
+        appendNumbered(10);
+        assertEquals(List.of("detail 8", "detail 9", "detail 10"), details(db.inTransaction(tx -> tx.audit().latest(null, 3))));
+        assertEquals(10, db.inTransaction(tx -> tx.audit().latest(null, 50)).size());
+        assertEquals(List.of("detail 10"), details(db.inTransaction(tx -> tx.audit().latest(null, 0))));
+        try (Connection c = TestDatabases.jdbc(config);
+                PreparedStatement st = c.prepareStatement("DELETE FROM AUDIT_EVENT WHERE ID IN (6, 8, 9)")) {
+            assertEquals(3, st.executeUpdate());
+        }
+        assertEquals(List.of("detail 5", "detail 7", "detail 10"), details(db.inTransaction(tx -> tx.audit().latest(null, 3))));
+        assertEquals(7, db.inTransaction(tx -> tx.audit().latest(null, 9)).size());
+    }
+
     private static List<String> details(List<AuditEvent> events) {
         return events.stream().map(AuditEvent::getDetail).toList();
     }
