@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import idle.client.cli.Cli;
 import idle.client.ui.service.ServiceException;
 import idle.client.ui.service.ServicesSession;
+import idle.fault.TcpProxy;
 import idle.server.IdleServer;
 import idle.server.ServerConfig;
 import idle.client.net.ConnectException;
