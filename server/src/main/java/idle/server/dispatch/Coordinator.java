@@ -10,6 +10,7 @@ import idle.server.net.Peer;
 import idle.server.relay.Follower;
 import idle.server.relay.JobFeed;
 import idle.server.relay.OutputSpool;
+import idle.server.store.OutputRetention;
 import idle.server.store.StoreWriter;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
@@ -62,6 +63,8 @@ public final class Coordinator {
     private final Path inputsRoot;
     /** How long a lender may take to end a cancelled job before the server ends it alone. */
     private final java.time.Duration cancelGrace;
+    /** Deletes inputs and old outputs of ended jobs (never of an active one). */
+    private final OutputRetention retention;
     /** Deadlines (cancel confirmations); one daemon thread, stopped with the coordinator. */
     private final java.util.concurrent.ScheduledExecutorService timers =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -88,6 +91,23 @@ public final class Coordinator {
         // the patience we have with a silent connection is the patience we have with a lender
         // that does not confirm a kill: both mean it no longer does what it is told
         this.cancelGrace = config.heartbeatTimeout();
+        this.retention = new OutputRetention(spoolRoot, inputsRoot, config.outputRetention(),
+                this::isActive, java.time.Clock.systemUTC());
+    }
+
+    /** What ended jobs left on disk, and when it goes; started by the server after recovery. */
+    public OutputRetention retention() {
+        return retention;
+    }
+
+    /** Whether a job is queued or running (or being stored). */
+    public boolean isActive(long jobId) {
+        lock.lock();
+        try {
+            return active.containsKey(jobId);
+        } finally {
+            lock.unlock();
+        }
     }
 
     public ServerConfig config() {
@@ -656,6 +676,7 @@ public final class Coordinator {
             lock.unlock();
         }
         timers.shutdownNow();
+        retention.close();
     }
 
     /** The connection is gone: if it was a lender, its running jobs go back to the queue. */
@@ -1032,6 +1053,13 @@ public final class Coordinator {
                 return;
             }
             detail = detailOf(row.get());
+            Optional<String> purged = retention.purgedNote(jobId);
+            if (purged.isPresent()) {
+                runner.send(n, new Message.Failure(FailureKind.NOT_FOUND, purged.get()));
+                audit.record(user, "ATT", n, jobId, "FLD", "output deleted by retention",
+                        runner.remoteAddress());
+                return;
+            }
             OutputSpool spool;
             try {
                 spool = OutputSpool.open(spoolDir(jobId).resolve("output"));
@@ -1058,6 +1086,11 @@ public final class Coordinator {
     public Optional<OutputFileInfo> outputFile(String user, long jobId, String name) {
         return detail(user, false, jobId).flatMap(d -> d.files().stream()
                 .filter(f -> f.name().equals(name)).findFirst());
+    }
+
+    /** Why an output file the job has is not on disk: deleted by the retention, or missing. */
+    public String missingFileReason(long jobId, String name) {
+        return retention.purgedNote(jobId).orElse("job " + jobId + " has no output file " + name);
     }
 
     public Path outputFilePath(long jobId, String name) {
