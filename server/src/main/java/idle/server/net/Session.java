@@ -474,8 +474,9 @@ public final class Session implements Peer, Runnable {
         // (a NUL in it made Path.resolve throw; found by the fuzzer, FuzzRegressionTest).
         java.nio.file.Path p = info.isEmpty() ? null : co.outputFilePath(g.jobId(), g.name());
         if (p == null || !java.nio.file.Files.isRegularFile(p)) {
-            conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, "job " + g.jobId()
-                    + " has no output file " + g.name()));
+            conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, p == null ? "job "
+                    + g.jobId() + " has no output file " + g.name()
+                    : co.missingFileReason(g.jobId(), g.name())));
             audit("GOF", id, g.jobId(), "FLD", "not found: " + g.name());
             return;
         }
