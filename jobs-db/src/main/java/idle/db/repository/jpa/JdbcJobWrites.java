@@ -30,12 +30,13 @@ public final class JdbcJobWrites {
     static final String INSERT = "INSERT INTO JOB (ID, OWNER_NAME, SCRIPT_NAME, SCRIPT_SHA256,"
             + " SCRIPT, ARGS, INPUT_NAMES, JOB_STATE, ATTEMPTS, LENDER_PSEUDONYM, SUBMITTED_AT,"
             + " STARTED_AT, FINISHED_AT, EXIT_CODE, LIMIT_HIT, FAILURE_REASON, OUTPUT_BYTES,"
-            + " OUTPUT_SHA256, CPU_MILLIS, OUTPUT_FILES, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " OUTPUT_SHA256, CPU_MILLIS, OUTPUT_FILES, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS,"
+            + " STATE_OPEN)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     static final String UPDATE = "UPDATE JOB SET JOB_STATE = ?, ATTEMPTS = ?,"
             + " LENDER_PSEUDONYM = ?, STARTED_AT = ?, FINISHED_AT = ?, EXIT_CODE = ?, LIMIT_HIT = ?,"
             + " FAILURE_REASON = ?, OUTPUT_BYTES = ?, OUTPUT_SHA256 = ?, CPU_MILLIS = ?,"
-            + " OUTPUT_FILES = ? WHERE ID = ?";
+            + " OUTPUT_FILES = ?, STATE_OPEN = ? WHERE ID = ?";
     private static final OutputFilesConverter FILES = new OutputFilesConverter();
 
     private final EntityManager em;
@@ -143,6 +144,7 @@ public final class JdbcJobWrites {
         ps.setString(21, j.getMinPython());
         ps.setInt(22, j.getMemoryMb());
         ps.setInt(23, j.getTimeoutSeconds());
+        ps.setShort(24, open(j));
     }
 
     private static void bindUpdate(PreparedStatement ps, Job v) throws SQLException {
@@ -158,7 +160,13 @@ public final class JdbcJobWrites {
         ps.setString(10, v.getOutputSha256());
         ps.setLong(11, v.getCpuMillis());
         ps.setString(12, FILES.convertToDatabaseColumn(v.getOutputFiles()));
-        ps.setLong(13, v.getId());
+        // the same value as before for every change but the last (Derby then leaves the index)
+        ps.setShort(13, open(v));
+        ps.setLong(14, v.getId());
+    }
+
+    private static short open(Job j) {
+        return (short) (j.getState().isTerminal() ? 0 : 1);
     }
 
     private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
