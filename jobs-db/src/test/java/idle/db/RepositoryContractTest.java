@@ -416,6 +416,27 @@ abstract class RepositoryContractTest {
     }
 
     @Test
+    void aRejectedBatchFailsTheCommitStoresNothingAndTheNextTransactionWorks() {
+        long before = db.inTransaction(tx -> tx.jobs().insert(TestDatabases.job("alice", "ok.py")));
+        Job bad = TestDatabases.job(null, "no-owner.py"); // OWNER_NAME is NOT NULL
+        assertThrows(jakarta.persistence.PersistenceException.class, () -> db.useTransaction(tx -> {
+            tx.jobs().insert(TestDatabases.job("alice", "a.py"));
+            tx.jobs().insert(bad);
+            tx.audit().append(1, "alice", "RCS", 1, null, "SCF", "", null);
+        }));
+        assertEquals(1L, (long) db.inTransaction(tx -> tx.jobs().count()));
+        assertEquals(List.of(), db.inTransaction(tx -> tx.audit().query(null, null, 10)));
+        long after = db.inTransaction(tx -> {
+            long id = tx.jobs().insert(TestDatabases.job("alice", "b.py"));
+            tx.audit().append(2, "alice", "RCS", 2, id, "SCF", "", null);
+            return id;
+        });
+        assertTrue(after > before);
+        assertEquals(2L, (long) db.inTransaction(tx -> tx.jobs().count()));
+        assertEquals(VerifyResult.ok(1), db.inTransaction(tx -> tx.audit().verify()));
+    }
+
+    @Test
     void committedInsertsAreSeenByAnotherConnection() throws Exception {
         long id = db.inTransaction(tx -> tx.jobs().insert(TestDatabases.job("alice", "a.py")));
         try (Connection c = TestDatabases.jdbc(config);
