@@ -62,8 +62,10 @@ final class RelayBench {
         byte[] data = new byte[SIZE];
         new Random(7).nextBytes(data);
         String sha = Sha256.hex(data);
+        long rawCpu0 = ownCpuMillis();
         double raw = rawCopy(data);
         raw = Math.max(raw, rawCopy(data));
+        double rawCpuMs = (ownCpuMillis() - rawCpu0) / 2.0;
         Path dir = ctx.dir("relay");
         Path serverDir = dir.resolve("server");
         Accounts.create(serverDir, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD,
@@ -71,6 +73,8 @@ final class RelayBench {
         double relay;
         double upMs;
         double totalMs;
+        long serverCpuMs;
+        long clientCpuMs;
         try (ServerProcess server = ServerProcess.fromJar(ctx.serverJar, serverDir, "127.0.0.1", 0,
                 BenchContext.SERVER_JVM)) {
             RawPeer lender = RawPeer.login(server.host(), server.port(), null, "lender",
@@ -108,6 +112,8 @@ final class RelayBench {
             Message.Execute x = (Message.Execute) idle.shared.message.Codec.decode(exf);
             int s = exf.requestId();
             lender.send(s, new Message.Success(new Result.Empty()));
+            long serverCpu0 = server.cpuMillis();
+            long clientCpu0 = ownCpuMillis();
             long t0 = System.nanoTime();
             upload(lender, inbox, s, x.jobId(), data, sha);
             upMs = (System.nanoTime() - t0) / 1e6;
@@ -115,6 +121,8 @@ final class RelayBench {
                     new ResourceUse(1, 1, 0, 0)));
             OutputFileInfo got = fetched.get(300, TimeUnit.SECONDS);
             totalMs = (doneAt[0] - t0) / 1e6;
+            serverCpuMs = server.cpuMillis() - serverCpu0;
+            clientCpuMs = ownCpuMillis() - clientCpu0;
             if (!got.sha256().equals(sha) || got.size() != SIZE || Files.size(target) != SIZE) {
                 throw new IllegalStateException("the file arrived damaged: " + got);
             }
@@ -135,7 +143,9 @@ final class RelayBench {
                         + "written to disk) %.0f ms after the lender's first byte; the upload "
                         + "alone (lender->server, spooled to disk) took %.0f ms (%.0f MiB/s); the "
                         + "lender is the benchmark's test double (real protocol and window, bytes "
-                        + "from memory)", totalMs, upMs, mib / (upMs / 1e3)));
+                        + "from memory); CPU used: server %d ms, lender double + runner %d ms "
+                        + "(the raw copy: %.0f ms)", totalMs, upMs, mib / (upMs / 1e3),
+                        serverCpuMs, clientCpuMs, rawCpuMs));
         return List.of(loopback, NetemProbe.relayWithLatency(ctx));
     }
 
@@ -198,6 +208,13 @@ final class RelayBench {
             }
             throw new IOException("the server answered " + m);
         }
+    }
+
+    /** CPU time (user + system) this JVM has used, in milliseconds. */
+    private static long ownCpuMillis() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun
+                ? sun.getProcessCpuTime() / 1_000_000 : 0;
     }
 
     /** MiB/s of a plain socket copy of {@code data} over loopback, 64 KiB writes. */
