@@ -236,7 +236,7 @@ public final class FaultScenarios {
         Random rnd = new Random(seed);
         try (ServerProcess server = own(ServerProcess.fromClasspath(data, "127.0.0.1", 0,
                 List.of()));
-                CuttingProxy proxy = new CuttingProxy(server.host(), server.port())) {
+                TcpProxy proxy = new TcpProxy(server.host(), server.port())) {
             lender(dir, "A", server.address(), "lenderA", 1);
             RunnerService direct = runner(server.address());
             awaitLenders(direct, 1);

@@ -97,6 +97,7 @@ public final class IdleServer implements AutoCloseable {
             Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms);
             long tRec = System.nanoTime();
             int[] rec = coordinator.recover();
+            coordinator.retention().start(java.time.Duration.ofHours(1));
             long recMs = (System.nanoTime() - tRec) / 1_000_000;
             Database fdb = db;
             AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines);

@@ -25,12 +25,15 @@ import java.util.Objects;
  * @param maxConnectionsPerAddress open connections one remote address may have
  * @param maxConnections open connections in all
  * @param trust TLS, login throttling, the outbox cap, session lifetime ({@link TrustConfig})
+ * @param outputRetention how long the output and output files of an ended job are kept on disk
+ *     (its row in the history stays); zero keeps them forever
  */
 public record ServerConfig(Path dataDir, String bind, int port, Duration heartbeatTimeout,
         int maxAttempts, int maxScriptBytes, int maxInputBytes, long maxOutputBytes,
         int pbkdf2Iterations, Duration shutdownGrace, int commitBatch,
         Duration resumeTokenLifetime, boolean logToFile, Duration loginDeadline,
-        int maxConnectionsPerAddress, int maxConnections, TrustConfig trust) {
+        int maxConnectionsPerAddress, int maxConnections, TrustConfig trust,
+        Duration outputRetention) {
 
     public static final int DEFAULT_PORT = 8001;
     public static final int PBKDF2_ITERATIONS = 600_000;
@@ -43,6 +46,10 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
         Objects.requireNonNull(resumeTokenLifetime, "resumeTokenLifetime");
         Objects.requireNonNull(loginDeadline, "loginDeadline");
         Objects.requireNonNull(trust, "trust");
+        Objects.requireNonNull(outputRetention, "outputRetention");
+        if (outputRetention.isNegative()) {
+            throw new IllegalArgumentException("outputRetention must not be negative");
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " outside 0..65535");
         }
@@ -67,12 +74,12 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
     }
 
     /** The defaults: 127.0.0.1:8001, 15 s heartbeat timeout, 3 attempts, 1 MiB scripts, 3 MiB
-     *  inputs, 512 MiB output per job, 600,000 PBKDF2 iterations. */
+     *  inputs, 512 MiB output per job, 600,000 PBKDF2 iterations, outputs kept 30 days. */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(15), 3,
                 1 << 20, 3 << 20, 512L << 20, PBKDF2_ITERATIONS, Duration.ofSeconds(2), 500,
                 Duration.ofMinutes(10), true, Duration.ofSeconds(10), 2_048, 20_000,
-                TrustConfig.defaults());
+                TrustConfig.defaults(), Duration.ofDays(30));
     }
 
     /** The default data directory, {@code ~/.idle/server}. */
@@ -84,112 +91,119 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
         return new ServerConfig(v, bind, port, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withBind(String v) {
         return new ServerConfig(dataDir, v, port, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withPort(int v) {
         return new ServerConfig(dataDir, bind, v, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withHeartbeatTimeout(Duration v) {
         return new ServerConfig(dataDir, bind, port, v, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withMaxAttempts(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, v, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withMaxScriptBytes(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts, v,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withMaxInputBytes(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, v, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withMaxOutputBytes(long v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, v, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withPbkdf2Iterations(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, v, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withShutdownGrace(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, v, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withCommitBatch(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, v,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withResumeTokenLifetime(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, v, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withLogToFile(boolean v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, v, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withLoginDeadline(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, v,
-                maxConnectionsPerAddress, maxConnections, trust);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
     }
 
     public ServerConfig withMaxConnections(int perAddress, int total) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline, perAddress, total,
-                trust);
+                trust, outputRetention);
     }
 
     public ServerConfig withTrust(TrustConfig v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, v);
+                maxConnectionsPerAddress, maxConnections, v, outputRetention);
+    }
+
+    public ServerConfig withOutputRetention(Duration v) {
+        return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
+                maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
+                commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust, v);
     }
 
     /** Plaintext on the wire (tests, trusted networks): see {@link TrustConfig#withInsecurePlaintext}. */

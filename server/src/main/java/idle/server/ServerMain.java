@@ -114,6 +114,11 @@ public final class ServerMain implements Callable<Integer> {
                 description = "open connections in all (default: ${DEFAULT-VALUE})")
         int total;
 
+        @Option(names = "--keep-outputs", paramLabel = "DAYS", defaultValue = "30",
+                description = "days to keep the output and files of an ended job after its last "
+                        + "change; 0 keeps them forever (default: ${DEFAULT-VALUE})")
+        int keepOutputDays;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -152,9 +157,14 @@ public final class ServerMain implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--port must be 0..65535");
             }
+            if (keepOutputDays < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--keep-outputs must be 0 (forever) or more days");
+            }
             Path dir = data != null ? data : ServerConfig.defaultDataDir();
             ServerConfig cfg = ServerConfig.defaults(dir).withPort(port).withBind(bind)
-                    .withMaxConnections(perAddress, total).withTrust(trust());
+                    .withMaxConnections(perAddress, total).withTrust(trust())
+                    .withOutputRetention(java.time.Duration.ofDays(keepOutputDays));
             if (insecurePlaintext) {
                 spec.commandLine().getErr().println("WARNING: --insecure-plaintext: TLS is off. "
                         + "Passwords, scripts and outputs cross the network in clear; use it only "

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * real lender does (SCF, OUT chunks acked one by one, files as TOF/DAT/EOF, FIN), without
  * python: the "script" is a list of instructions for this peer, one per line:
  * {@code out TEXT}, {@code err TEXT}, {@code file NAME TEXT}, {@code badfile NAME TEXT} (wrong
- * SHA-256), {@code wait} (until {@link #release} or a CAN), {@code exit N}.
+ * SHA-256), {@code wait} (until {@link #release} or a CAN), {@code stubborn} (from here on a
+ * CAN is acknowledged but ignored, like a lender that cannot kill its process), {@code exit N}.
  */
 final class RawLender implements AutoCloseable {
     record Run(long jobId, int attempt, int exchange, Message.Execute exf) {
@@ -38,6 +39,7 @@ final class RawLender implements AutoCloseable {
     final List<Long> finished = new CopyOnWriteArrayList<>();
     private final Map<Long, CountDownLatch> gates = new ConcurrentHashMap<>();
     private final Map<Long, Boolean> cancelled = new ConcurrentHashMap<>();
+    private final java.util.Set<Long> stubborn = ConcurrentHashMap.newKeySet();
     private volatile boolean stop;
 
     RawLender(IdleServer s, String user, String password, int slots) throws IOException {
@@ -80,10 +82,12 @@ final class RawLender implements AutoCloseable {
             }
             long jobId = ((Message.Cancel) RawClient.decode(f)).jobId();
             cancels.add(jobId);
-            cancelled.put(jobId, true);
-            CountDownLatch g = gates.get(jobId);
-            if (g != null) {
-                g.countDown();
+            if (!stubborn.contains(jobId)) {
+                cancelled.put(jobId, true);
+                CountDownLatch g = gates.get(jobId);
+                if (g != null) {
+                    g.countDown();
+                }
             }
             c.send(f.requestId(), new Message.Success(new Result.Empty()));
         }
@@ -119,6 +123,7 @@ final class RawLender implements AutoCloseable {
                     }
                     case "file", "badfile" -> sendFile(s, job, w[1], w.length > 2 ? w[2] : "",
                             w[0].equals("badfile"));
+                    case "stubborn" -> stubborn.add(job);
                     case "wait" -> {
                         CountDownLatch g = gates.computeIfAbsent(job, k -> new CountDownLatch(1));
                         if (!cancelled.containsKey(job)) {

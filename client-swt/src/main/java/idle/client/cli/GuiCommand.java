@@ -1,5 +1,6 @@
 package idle.client.cli;
 
+import idle.client.net.ConnectionOptions;
 import idle.client.ui.dialogs.TrustServerQuestion;
 import idle.client.ui.IdleWorkbench;
 import idle.client.ui.service.AgentLending;
@@ -27,6 +28,11 @@ final class GuiCommand implements Callable<Integer> {
     @Option(names = "--user", paramLabel = "NAME", description = "Your user name on the server.")
     String user;
 
+    @Option(names = "--insecure-plaintext",
+            description = "Talk to a server started with --insecure-plaintext: no TLS, so the "
+                    + "password and scripts cross the network in clear. For a test server only.")
+    boolean insecurePlaintext;
+
     @Parameters(arity = "0..*", paramLabel = "SCRIPT", description = "python3 scripts to put in the queue, ready to submit.")
     List<Path> scripts;
 
@@ -42,12 +48,20 @@ final class GuiCommand implements Callable<Integer> {
         Path dataDir = idleHome != null && !idleHome.isBlank() ? Path.of(idleHome, "client") : ctx.dataDir();
         IdleWorkbench.Options options = IdleWorkbench.Options.of(dataDir).withLogin(server, user, password)
                 .withScripts(scripts == null ? List.of() : scripts);
+        // The key of a server seen for the first time is shown and asked about (see
+        // TrustServerQuestion); the lender's connection then finds it pinned.
+        ConnectionOptions base = ConnectionOptions.defaults()
+                .withFirstUse(new TrustServerQuestion(org.eclipse.swt.widgets.Display::getDefault));
+        if (insecurePlaintext) {
+            ctx.err().println("idle gui: WARNING: --insecure-plaintext: no TLS; your password and "
+                    + "scripts cross the network in clear");
+            base = base.withInsecurePlaintext(true);
+        }
+        ConnectionOptions lenderBase = base;
         try {
-            // The key of a server seen for the first time is shown and asked about (see
-            // TrustServerQuestion); the lender's connection then finds it pinned.
             return IdleWorkbench.run(options, ServicesSession.opener(
-                    (address, name, secret) -> new AgentLending(address, name, secret, dataDir),
-                    new TrustServerQuestion(org.eclipse.swt.widgets.Display::getDefault)));
+                    (address, name, secret) -> new AgentLending(address, name, secret, dataDir,
+                            lenderBase), base));
         } catch (org.eclipse.swt.SWTError e) {
             ctx.err().println("idle gui: cannot open a window (" + e.getMessage() + "). Is DISPLAY set? "
                     + "Without a display use the command line: idle run SCRIPT.py");

@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * 16 MiB tmpfs {@code /tmp}; its
  * own working directory {@code /work} holding only the script and its inputs; an empty
  * environment but {@code PATH}, {@code HOME=/work} and {@code LANG}; a new session (no terminal
- * injection); death with the lender. Inside, {@code prlimit} sets CPU time, address space, file
+ * injection); death with the lender; a seccomp filter that refuses the system calls that widen
+ * the kernel's attack surface ({@link SeccompFilter}; x86_64). Inside, {@code prlimit} sets CPU time, address space, file
  * size, open files, core size 0 and the process count. The process count is set <em>inside</em>
  * the new user namespace, where the kernel counts processes per namespace: so it limits this
  * sandbox alone, not every process of the lender's uid. When the lender runs as root (for whom
@@ -48,6 +49,13 @@ public final class Sandbox {
             Path.of("/usr/local/bin/bwrap"), Path.of("/bin/bwrap"));
     private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final Path SH = Path.of("/bin/sh");
+    /**
+     * Opens the seccomp program as fd 3 for bubblewrap ({@code --seccomp 3}), which Java's
+     * ProcessBuilder cannot do itself; {@code exec} keeps the pid, so the process the lender
+     * watches and kills is bubblewrap's.
+     */
+    private static final String OPEN_FD3_THEN_EXEC = "f=$1; shift; exec \"$@\" 3<\"$f\"";
 
     private final LenderSettings settings;
     private final PythonInterpreter python;
@@ -56,9 +64,11 @@ public final class Sandbox {
     private final boolean root;
     private final int hostUid;
     private final Path workRoot;
+    /** The seccomp program's file, or null (no bubblewrap, or no filter for this machine). */
+    private final Path seccomp;
 
     private Sandbox(LenderSettings settings, PythonInterpreter python, Path bwrap,
-            boolean disableUserns, Path workRoot) {
+            boolean disableUserns, Path workRoot, Path seccomp) {
         this.settings = settings;
         this.python = python;
         this.bwrap = bwrap;
@@ -66,6 +76,7 @@ public final class Sandbox {
         this.root = currentUid() == 0;
         this.hostUid = root ? SANDBOX_UID : currentUid();
         this.workRoot = workRoot;
+        this.seccomp = seccomp;
     }
 
     /**
@@ -116,7 +127,16 @@ public final class Sandbox {
         } else {
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
         }
-        return new Sandbox(settings, python, bw, disableUserns, root);
+        Path seccomp = null;
+        Optional<SeccompFilter> filter = SeccompFilter.forThisMachine();
+        if (bw != null && filter.isPresent() && Files.isExecutable(SH)) {
+            seccomp = root.resolve("seccomp.bpf");
+            Files.write(seccomp, filter.get().program());
+        } else if (bw != null) {
+            LOG.warning("no seccomp filter for " + System.getProperty("os.arch")
+                    + ": the sandbox relies on namespaces, capabilities and limits alone");
+        }
+        return new Sandbox(settings, python, bw, disableUserns, root, seccomp);
     }
 
     /** Where bubblewrap is installed, if it is. */
@@ -152,6 +172,8 @@ public final class Sandbox {
         if (isSafe()) {
             s.add("no network; no access to your files (only /usr, read-only)");
             s.add("a private working directory, removed afterwards; uid 65534, no capabilities");
+            s.add(seccomp != null ? "risky kernel calls refused (seccomp: io_uring, bpf, ptrace, "
+                    + "keyring, mounts, modules)" : "no seccomp filter on this architecture");
         } else {
             s.add("UNSAFE: scripts can read your files and use the network");
         }
@@ -230,6 +252,10 @@ public final class Sandbox {
         List<String> c = new ArrayList<>();
         LenderSettings l = settings;
         if (isSafe()) {
+            if (seccomp != null) {
+                c.addAll(List.of(SH.toString(), "-c", OPEN_FD3_THEN_EXEC, "idle-sandbox",
+                        seccomp.toString()));
+            }
             if (root) {
                 c.addAll(List.of(SETPRIV.toString(), "--reuid", String.valueOf(hostUid), "--regid",
                         String.valueOf(hostUid), "--clear-groups", "--"));
@@ -269,6 +295,9 @@ public final class Sandbox {
                     "--gid", String.valueOf(SANDBOX_UID)));
             if (disableUserns) {
                 c.add("--disable-userns");
+            }
+            if (seccomp != null) {
+                c.addAll(List.of("--seccomp", "3"));
             }
             c.addAll(List.of("--cap-drop", "ALL", "--"));
         }

@@ -15,6 +15,7 @@ import idle.client.net.ServerAddress;
 import idle.client.net.ServerConnection;
 import idle.client.runner.JobRequest;
 import idle.client.runner.RunnerService;
+import idle.fault.TcpProxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

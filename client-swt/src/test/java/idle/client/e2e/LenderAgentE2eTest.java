@@ -8,6 +8,7 @@ import idle.client.lender.LenderSettings;
 import idle.client.runner.FollowedJob;
 import idle.client.runner.JobRequest;
 import idle.client.runner.RunnerService;
+import idle.fault.TcpProxy;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import java.io.IOException;

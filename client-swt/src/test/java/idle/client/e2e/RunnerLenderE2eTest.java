@@ -13,6 +13,7 @@ import idle.client.net.ServerConnection;
 import idle.client.runner.FollowedJob;
 import idle.client.runner.JobRequest;
 import idle.client.runner.RunnerService;
+import idle.fault.TcpProxy;
 import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
 import idle.shared.model.JobDetail;

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import idle.client.cli.Cli;
+import idle.client.ui.service.ServiceException;
+import idle.client.ui.service.ServicesSession;
+import idle.fault.TcpProxy;
+import idle.server.IdleServer;
+import idle.server.ServerConfig;
 import idle.client.net.ConnectException;
 import idle.client.net.ConnectionListener;
 import idle.client.net.ConnectionOptions;
@@ -109,6 +114,29 @@ class TrustE2eTest {
                 .run("jobs", "--server", fx.address(), "--user", "alice", "--insecure-plaintext");
         assertEquals(69, r.code(), r.toString());
         assertTrue(r.err().contains("WARNING") && r.err().contains("requires TLS"), r.err());
+    }
+
+    @Test
+    void theWorkbenchServicesTalkPlaintextOnlyWhenAsked() throws Exception {
+        try (IdleServer plain = IdleServer.start(ServerConfig.defaults(dir.resolve("plain"))
+                .withPort(0).withPbkdf2Iterations(1_000).withLogToFile(false)
+                .withInsecurePlaintext())) {
+            plain.accounts().addUser("alice", Fixture.PASSWORD.toCharArray(), false);
+            String address = plain.host() + ":" + plain.port();
+            ServicesSession.LendingFactory noLending = (a, u, p) -> null;
+            ConnectionOptions tls = options("ui/known_servers").withFirstUse((hp, fp) -> true)
+                    .withReconnect(false);
+            ServiceException refused = assertThrows(ServiceException.class,
+                    () -> ServicesSession.opener(noLending, tls)
+                            .open(address, "alice", Fixture.PASSWORD.toCharArray()));
+            assertTrue(refused.getMessage().contains("plaintext"), refused.getMessage());
+            try (ServicesSession session = (ServicesSession) ServicesSession.opener(noLending,
+                    tls.withInsecurePlaintext(true)).open(address, "alice",
+                    Fixture.PASSWORD.toCharArray())) {
+                assertEquals("alice", session.user());
+                assertTrue(session.pool().lendersOnline() == 0, "the session serves requests");
+            }
+        }
     }
 
     @Test

@@ -173,6 +173,32 @@ class SandboxTest {
     }
 
     @Test
+    void riskyKernelCallsAreRefusedWhileOrdinaryOnesWork() throws Exception {
+        assumeTrue(SeccompFilter.forThisMachine().isPresent(), "a filter exists for x86_64 only");
+        // each call with harmless arguments; without the filter most would fail with EINVAL,
+        // EFAULT or ENOSYS, not EPERM (io_uring_setup(0, NULL) is EINVAL, keyctl(0...) ENOKEY)
+        Run r = run(sandbox, """
+                import ctypes, os
+                libc = ctypes.CDLL(None, use_errno=True)
+                for name, nr in [('ptrace', 101), ('keyctl', 250), ('add_key', 248),
+                                 ('perf_event_open', 298), ('process_vm_readv', 310),
+                                 ('bpf', 321), ('userfaultfd', 323), ('io_uring_setup', 425),
+                                 ('unshare', 272), ('mount', 165), ('fsopen', 430),
+                                 ('x32 getpid', 0x40000000 + 39)]:
+                    ctypes.set_errno(0)
+                    rc = libc.syscall(nr, 0, 0, 0, 0, 0)
+                    print(name, rc, ctypes.get_errno())
+                print('getpid', libc.syscall(39) == os.getpid())
+                """);
+        assertInstanceOf(JobOutcome.Succeeded.class, r.result.outcome(), r.stderr());
+        List<String> lines = r.stdout().lines().toList();
+        for (String line : lines.subList(0, 12)) {
+            assertTrue(line.endsWith(" -1 1"), "refused with EPERM: " + line);
+        }
+        assertEquals("getpid True", lines.get(12), r.stdout());
+    }
+
+    @Test
     void writesOutsideTheWorkDirFailOrStayPrivate() throws Exception {
         String marker = "idle-escape-" + System.nanoTime();
         Path hostTmp = Path.of("/tmp", marker);

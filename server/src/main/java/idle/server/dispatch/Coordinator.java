@@ -10,6 +10,7 @@ import idle.server.net.Peer;
 import idle.server.relay.Follower;
 import idle.server.relay.JobFeed;
 import idle.server.relay.OutputSpool;
+import idle.server.store.OutputRetention;
 import idle.server.store.StoreWriter;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
@@ -60,6 +61,14 @@ public final class Coordinator {
     private final Pseudonyms pseudonyms;
     private final Path spoolRoot;
     private final Path inputsRoot;
+    /** How long a lender may take to end a cancelled job before the server ends it alone. */
+    private final java.time.Duration cancelGrace;
+    /** Deletes inputs and old outputs of ended jobs (never of an active one). */
+    private final OutputRetention retention;
+    /** Deadlines (cancel confirmations); one daemon thread, stopped with the coordinator. */
+    private final java.util.concurrent.ScheduledExecutorService timers =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("idle-coordinator-timer").daemon(true).factory());
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Scheduler scheduler = new Scheduler();
@@ -79,6 +88,26 @@ public final class Coordinator {
         this.pseudonyms = pseudonyms;
         this.spoolRoot = config.dataDir().resolve("spool");
         this.inputsRoot = config.dataDir().resolve("inputs");
+        // the patience we have with a silent connection is the patience we have with a lender
+        // that does not confirm a kill: both mean it no longer does what it is told
+        this.cancelGrace = config.heartbeatTimeout();
+        this.retention = new OutputRetention(spoolRoot, inputsRoot, config.outputRetention(),
+                this::isActive, java.time.Clock.systemUTC());
+    }
+
+    /** What ended jobs left on disk, and when it goes; started by the server after recovery. */
+    public OutputRetention retention() {
+        return retention;
+    }
+
+    /** Whether a job is queued or running (or being stored). */
+    public boolean isActive(long jobId) {
+        lock.lock();
+        try {
+            return active.containsKey(jobId);
+        } finally {
+            lock.unlock();
+        }
     }
 
     public ServerConfig config() {
@@ -599,6 +628,9 @@ public final class Coordinator {
                         continue;
                     }
                     unassign(j);
+                    if (j.state.isTerminal()) {
+                        continue; // ended without its lender (cancelOverdue)
+                    }
                     if (j.cancelRequested) {
                         terminalLocked(j, JobState.CANCELLED, null, null,
                                 "cancelled by its owner");
@@ -643,6 +675,8 @@ public final class Coordinator {
         } finally {
             lock.unlock();
         }
+        timers.shutdownNow();
+        retention.close();
     }
 
     /** The connection is gone: if it was a lender, its running jobs go back to the queue. */
@@ -679,6 +713,9 @@ public final class Coordinator {
     /** A job's lender vanished: re-queue it (front of its owner's queue) or give up. Locked. */
     private List<Runnable> lenderLostLocked(ActiveJob j, String why) {
         unassign(j);
+        if (j.state.isTerminal()) {
+            return List.of(); // ended without its lender (cancelOverdue): nothing to re-run
+        }
         if (j.cancelRequested) {
             terminalLocked(j, JobState.CANCELLED, null, null, "cancelled by its owner");
         } else if (j.attempts >= config.maxAttempts()) {
@@ -788,6 +825,11 @@ public final class Coordinator {
         try {
             if (job.lender != lender || job.attempts != attempt
                     || job.state != JobState.RUNNING) {
+                if (job.lender == lender && job.attempts == attempt && job.state.isTerminal()) {
+                    // the late FIN of an attempt ended without its lender (cancelOverdue)
+                    unassign(job);
+                    dispatchLocked();
+                }
                 if (run != null) {
                     lender.peer.send(exchangeId, new Message.Success(new Result.Empty()));
                 }
@@ -872,6 +914,9 @@ public final class Coordinator {
                 LenderHandle l = j.lender;
                 if (first && l != null) {
                     l.peer.send(l.peer.nextServerId(), new Message.Cancel(jobId));
+                    int attempt = j.attempts;
+                    timers.schedule(() -> cancelOverdue(j, l, attempt), cancelGrace.toMillis(),
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
                 }
                 runner.send(n, new Message.Success(new Result.Empty()));
                 audit.record(user, "CAN", n, jobId, "SCF", "running job: kill sent to lender",
@@ -889,6 +934,27 @@ public final class Coordinator {
             String why = "job " + jobId + " already ended (" + row.get().getState() + ")";
             runner.send(n, new Message.Failure(FailureKind.WRONG_STATE, why));
             audit.record(user, "CAN", n, jobId, "FLD", why, runner.remoteAddress());
+        }
+    }
+
+    /**
+     * The lender did not end a cancelled attempt within {@link #cancelGrace}: the job ends
+     * CANCELLED without it. The lender keeps the slot (it may still be running the process)
+     * until its FIN for that attempt arrives or it disconnects.
+     */
+    private void cancelOverdue(ActiveJob j, LenderHandle l, int attempt) {
+        lock.lock();
+        try {
+            if (j.lender != l || j.attempts != attempt || j.state != JobState.RUNNING
+                    || !j.cancelRequested) {
+                return;
+            }
+            LOG.warning(() -> "lender " + l.pseudonym + " did not end cancelled job " + j.id
+                    + " within " + cancelGrace.toSeconds() + " s; it is recorded CANCELLED");
+            terminalLocked(j, JobState.CANCELLED, null, null, "cancelled by its owner; its "
+                    + "lender did not confirm the kill within " + cancelGrace.toSeconds() + " s");
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -987,6 +1053,13 @@ public final class Coordinator {
                 return;
             }
             detail = detailOf(row.get());
+            Optional<String> purged = retention.purgedNote(jobId);
+            if (purged.isPresent()) {
+                runner.send(n, new Message.Failure(FailureKind.NOT_FOUND, purged.get()));
+                audit.record(user, "ATT", n, jobId, "FLD", "output deleted by retention",
+                        runner.remoteAddress());
+                return;
+            }
             OutputSpool spool;
             try {
                 spool = OutputSpool.open(spoolDir(jobId).resolve("output"));
@@ -1028,6 +1101,11 @@ public final class Coordinator {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Why an output file the job has is not on disk: deleted by the retention, or missing. */
+    public String missingFileReason(long jobId, String name) {
+        return retention.purgedNote(jobId).orElse("job " + jobId + " has no output file " + name);
     }
 
     public Path outputFilePath(long jobId, String name) {

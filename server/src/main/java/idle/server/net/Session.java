@@ -482,19 +482,20 @@ public final class Session implements Peer, Runnable {
         // A file of a running job may still be arriving: serve it as it grows (cut-through).
         Optional<FileUpload> upload = co.feedOf(user, g.jobId()).flatMap(f -> f.upload(g.name()))
                 .filter(u -> u.state() != FileUpload.State.FAILED);
+        java.nio.file.Path p = null;
         if (upload.isEmpty()) {
             Optional<OutputFileInfo> info = co.outputFile(user, g.jobId(), g.name());
             // Only a name the job really has becomes a path: a requested name may be anything
             // (a NUL in it made Path.resolve throw; found by the fuzzer, FuzzRegressionTest).
-            java.nio.file.Path p = info.isEmpty() ? null
-                    : co.outputFilePath(g.jobId(), g.name());
+            p = info.isEmpty() ? null : co.outputFilePath(g.jobId(), g.name());
             if (p != null && java.nio.file.Files.isRegularFile(p)) {
                 upload = Optional.of(FileUpload.complete(info.get(), p));
             }
         }
         if (upload.isEmpty()) {
-            conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, "job " + g.jobId()
-                    + " has no output file " + g.name()));
+            conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, p == null ? "job "
+                    + g.jobId() + " has no output file " + g.name()
+                    : co.missingFileReason(g.jobId(), g.name())));
             audit("GOF", id, g.jobId(), "FLD", "not found: " + g.name());
             return;
         }

@@ -30,6 +30,7 @@ public final class AgentLending implements Lending {
     private final String user;
     private final char[] password;
     private final Path dataDir;
+    private final ConnectionOptions base;
     private final Object lock = new Object();
     private ServerConnection connection;
     private LenderAgent agent;
@@ -38,6 +39,16 @@ public final class AgentLending implements Lending {
      * @param dataDir the client data directory (the lender's job log and work directories live here)
      */
     public AgentLending(ServerAddress address, String user, char[] password, Path dataDir) {
+        this(address, user, password, dataDir, ConnectionOptions.defaults());
+    }
+
+    /**
+     * @param base the lender connection's options (trust store, TLS or plaintext); its client
+     *     name is replaced by the workbench lender's
+     */
+    public AgentLending(ServerAddress address, String user, char[] password, Path dataDir,
+            ConnectionOptions base) {
+        this.base = Objects.requireNonNull(base);
         this.address = Objects.requireNonNull(address);
         this.user = Objects.requireNonNull(user);
         this.password = password.clone();
@@ -80,7 +91,7 @@ public final class AgentLending implements Lending {
             ServerConnection c;
             try {
                 c = ServerConnection.connect(address, new Credentials(user, password),
-                        ConnectionOptions.defaults().withClientName("idle-workbench-lender/1.0"), null);
+                        base.withClientName("idle-workbench-lender/1.0"), null);
             } catch (ConnectException e) {
                 throw new ServiceException(ServiceException.Kind.UNREACHABLE, "Cannot connect to lend: " + e.getMessage());
             }

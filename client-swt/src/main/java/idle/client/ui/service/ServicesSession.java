@@ -72,7 +72,16 @@ public final class ServicesSession implements ClientSession {
     /** Like {@link #opener(LendingFactory)}, asking {@code firstUse} about a server's new key. */
     public static SessionOpener opener(LendingFactory lendingFactory,
             PinningTrustManager.FirstUse firstUse) {
-        return (server, user, password) -> open(server, user, password, lendingFactory, firstUse);
+        return opener(lendingFactory, ConnectionOptions.defaults().withFirstUse(firstUse));
+    }
+
+    /**
+     * Like {@link #opener(LendingFactory)} with {@code base} as the connection options (trust
+     * store, first-use question, TLS or {@code --insecure-plaintext}); the client name is the
+     * workbench's.
+     */
+    public static SessionOpener opener(LendingFactory lendingFactory, ConnectionOptions base) {
+        return (server, user, password) -> open(server, user, password, lendingFactory, base);
     }
 
     /** Makes the lending part of a session (the lender agent on the same server). */
@@ -88,7 +97,7 @@ public final class ServicesSession implements ClientSession {
      *     (bad address or protocol), CANCELLED when interrupted
      */
     public static ServicesSession open(String server, String user, char[] password, LendingFactory lendingFactory,
-            PinningTrustManager.FirstUse firstUse) throws ServiceException {
+            ConnectionOptions base) throws ServiceException {
         ServerAddress address;
         try {
             address = ServerAddress.parse(server);
@@ -97,9 +106,7 @@ public final class ServicesSession implements ClientSession {
         }
         Forwarder forwarder = new Forwarder();
         CompletableFuture<ServerConnection> connecting = ServerConnection.connectAsync(address,
-                new Credentials(user, password), ConnectionOptions.defaults().withClientName("idle-workbench/1.0")
-                        .withFirstUse(firstUse),
-                forwarder);
+                new Credentials(user, password), base.withClientName("idle-workbench/1.0"), forwarder);
         ServerConnection connection;
         try {
             connection = connecting.get();

@@ -1,4 +1,4 @@
-package idle.client.e2e;
+package idle.fault;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real TCP relay between a client and the server, so a test can cut the network under a live
- * connection ({@link #cut}) or take the route away for good ({@link #close}).
+ * connection ({@link #cut}), silently lose everything on it ({@link #stallExisting}) or take the
+ * route away for good ({@link #close}). Used by the end-to-end and the fault-injection tests.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final String targetHost;
     private final int targetPort;
@@ -23,7 +24,7 @@ final class TcpProxy implements AutoCloseable {
     private final java.util.Set<Socket> stalled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    TcpProxy(String targetHost, int targetPort) throws IOException {
+    public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.targetHost = targetHost;
         this.targetPort = targetPort;
@@ -32,16 +33,16 @@ final class TcpProxy implements AutoCloseable {
         t.start();
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
-    String address() {
+    public String address() {
         return "127.0.0.1:" + port();
     }
 
     /** Connections accepted so far (a reconnect shows as one more). */
-    int accepted() {
+    public int accepted() {
         return accepted.get();
     }
 
@@ -49,12 +50,12 @@ final class TcpProxy implements AutoCloseable {
      * Stops relaying on the current connections without closing them, like a network path that
      * silently loses everything; new connections are relayed normally.
      */
-    void stallExisting() {
+    public void stallExisting() {
         stalled.addAll(open);
     }
 
     /** Drops every relayed connection at once, as a network failure would; new ones still work. */
-    void cut() {
+    public void cut() {
         for (Socket s : open) {
             try {
                 s.close();
