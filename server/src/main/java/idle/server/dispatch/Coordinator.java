@@ -1088,6 +1088,21 @@ public final class Coordinator {
                 .filter(f -> f.name().equals(name)).findFirst());
     }
 
+    /**
+     * The live feed of an active job the requester owns (where its uploads in progress are
+     * listed), or empty when the job is not active or not theirs.
+     */
+    public Optional<JobFeed> feedOf(String user, long jobId) {
+        lock.lock();
+        try {
+            ActiveJob j = active.get(jobId);
+            return j != null && j.id != 0 && j.owner.equals(user) ? Optional.ofNullable(j.feed)
+                    : Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Why an output file the job has is not on disk: deleted by the retention, or missing. */
     public String missingFileReason(long jobId, String name) {
         return retention.purgedNote(jobId).orElse("job " + jobId + " has no output file " + name);
