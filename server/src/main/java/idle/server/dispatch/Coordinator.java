@@ -128,8 +128,7 @@ public final class Coordinator {
     public int[] recover() {
         long now = System.currentTimeMillis();
         List<Job> rows = db.inTransaction(tx -> {
-            // one state per query: an equality on the state lets Derby use the (state, id)
-            // index; "IN (...) ORDER BY id" made it scan the whole history
+            // both read the open-jobs index (JOB_OPEN_IX), never the ended history
             List<Job> found = new ArrayList<>(tx.jobs().inStates(EnumSet.of(JobState.QUEUED)));
             found.addAll(tx.jobs().inStates(EnumSet.of(JobState.RUNNING)));
             found.sort(java.util.Comparator.comparingLong(Job::getId));
