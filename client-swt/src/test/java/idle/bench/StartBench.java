@@ -77,9 +77,9 @@ final class StartBench {
                 PreparedStatement ps = c.prepareStatement("INSERT INTO JOB (ID, OWNER_NAME, "
                         + "SCRIPT_NAME, SCRIPT_SHA256, SCRIPT, ARGS, INPUT_NAMES, OUTPUT_FILES, "
                         + "JOB_STATE, ATTEMPTS, SUBMITTED_AT, STARTED_AT, FINISHED_AT, "
-                        + "OUTPUT_BYTES, CPU_MILLIS, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS) VALUES "
-                        + "(NEXT VALUE FOR JOB_SEQ, ?, ?, ?, ?, '', '', '', 'SUCCEEDED', 1, ?, ?, ?,"
-                        + " 6, 1, '', 0, 0)")) {
+                        + "OUTPUT_BYTES, CPU_MILLIS, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS, STATE_OPEN)"
+                        + " VALUES (NEXT VALUE FOR JOB_SEQ, ?, ?, ?, ?, '', '', '', 'SUCCEEDED', 1, ?, ?, ?,"
+                        + " 6, 1, '', 0, 0, 0)")) {
             c.setAutoCommit(false);
             long now = System.currentTimeMillis();
             String sha = Sha256.hex(ThroughputBench.SCRIPT);

@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * dispatches, collects results for and records, with simulated lenders ({@link RawPeer}, the
  * benchmark's test double: real protocol, no python) that answer each EXF at once with SCF and
  * FIN, and simulated runners that keep a window of jobs in flight. Baseline: durable Derby
- * inserts of the same job rows through the same JPA layer in batches of the server's group
- * commit size, in this JVM, in the same run.
+ * inserts of the same job rows the way the server writes them (jobs-db's batched JDBC
+ * {@code insert}) in batches of the server's group commit size, in this JVM, in the same run.
  */
 final class ThroughputBench {
     static final int LENDERS = 32;
@@ -100,6 +100,7 @@ final class ThroughputBench {
             submitAll(runners, warm, Long.MAX_VALUE);
             ctx.log("throughput: " + jobs + " jobs, " + LENDERS + " simulated lenders x " + SLOTS
                     + " slots, " + RUNNERS + " runners x " + WINDOW + " in flight");
+            double cpu0 = writerCpuMillis(server);
             long t0 = System.nanoTime();
             long cap = TimeUnit.SECONDS.toNanos(ctx.quick ? 20 : 180);
             int[] writerBusy = new int[2];
@@ -109,18 +110,21 @@ final class ThroughputBench {
             sampler.interrupt();
             sampler.join(10_000);
             double secs = (System.nanoTime() - t0) / 1e9;
+            double writerCpu = writerCpuMillis(server) - cpu0;
             rate = o.completed / secs;
             jobsStored = warm + o.completed;
             notes = String.format(Locale.ROOT, "%d jobs in %.1f s%s; submit->SCF p50 %.1f ms p99 %.1f"
                     + " ms; submit->terminal JST p50 %.1f ms p99 %.1f ms; simulated lenders are the"
                     + " benchmark's test double (real protocol, no python); baseline %,.0f durable"
-                    + " JPA row inserts/s in batches of 500; the server's store writer (group commit) was "
-                    + "busy in %d of %d thread dumps taken during the run", o.completed, secs,
+                    + " row inserts/s in JDBC batches of 500 (jobs-db's insert, as the server writes"
+                    + " job rows); the server's store writer (group commit) was "
+                    + "busy in %d of %d thread dumps taken during the run and used %.0f us of CPU per job (less"
+                    + " load-sensitive than the rate)", o.completed, secs,
                     o.completed < jobs ? " (of " + jobs + ": submitting stopped at the time cap of "
                             + cap / 1_000_000_000 + " s, the jobs in flight finished)" : "",
                     Stats.percentile(o.accept, 50), Stats.percentile(o.accept, 99),
                     Stats.percentile(o.done, 50), Stats.percentile(o.done, 99), insertRate,
-                    writerBusy[0], writerBusy[1]);
+                    writerBusy[0], writerBusy[1], writerCpu * 1000 / Math.max(1, o.completed));
             for (RawPeer p : runners) {
                 p.close();
             }
@@ -263,6 +267,18 @@ final class ThroughputBench {
         }
     }
 
+    /** The CPU time the server's store-writer thread used so far ("cpu=" of a thread dump). */
+    private static double writerCpuMillis(ServerProcess server) throws Exception {
+        String dump = server.threadDump();
+        int at = dump.indexOf("\"idle-store-writer\"");
+        int cpu = at < 0 ? -1 : dump.indexOf(" cpu=", at);
+        int ms = cpu < 0 ? -1 : dump.indexOf("ms", cpu);
+        if (ms < 0) {
+            return Double.NaN;
+        }
+        return Double.parseDouble(dump.substring(cpu + 5, ms));
+    }
+
     /** The latencies of the jobs that ran (skipped ones stay 0 and are dropped). */
     private static double[][] trim(double[] accept, double[] done, int n) {
         double[] a = new double[n];
@@ -279,9 +295,10 @@ final class ThroughputBench {
     }
 
     /**
-     * Durable inserts of the same job rows through jobs-db's JPA layer, in batches of the
-     * server's group-commit size (500), into a fresh embedded Derby: the rate the disk and
-     * Derby allow for the rows the coordinator writes.
+     * Durable inserts of the same job rows through jobs-db's batched JDBC {@code insert} (what
+     * the server's store writer uses), in batches of the server's group-commit size (500), into
+     * a fresh embedded Derby: the rate the disk and Derby allow for the rows the coordinator
+     * writes.
      */
     double baseline(int rows) throws Exception {
         Path dir = ctx.dir("derby-baseline");
@@ -303,7 +320,7 @@ final class ThroughputBench {
                     Job j = new Job("runner" + (i % RUNNERS), "job" + i + ".py", sha, SCRIPT,
                             List.of(), List.of(), JobNeeds.NONE, System.currentTimeMillis());
                     j.setState(idle.shared.model.JobState.SUCCEEDED);
-                    tx.jobs().add(j);
+                    tx.jobs().insert(j);
                 }
             });
         }

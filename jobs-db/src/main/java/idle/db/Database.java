@@ -1,6 +1,7 @@
 package idle.db;
 
 import idle.db.repository.jpa.AuditChain;
+import idle.shared.model.JobState;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
@@ -55,10 +56,17 @@ public final class Database implements AutoCloseable {
     private static final List<String> TABLES = List.of("USER_ACCOUNT", "JOB", "AUDIT_EVENT");
     /** Index name to its DDL; created when missing (also on databases made by older versions). */
     private static final Map<String, String> EXTRA_INDEXES = Map.of(
+            "JOB_OPEN_IX", "CREATE INDEX JOB_OPEN_IX ON JOB (STATE_OPEN, ID)",
             "JOB_ID_DESC_IX", "CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)",
             "JOB_OWNER_DESC_IX", "CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)",
-            "AUDIT_ID_DESC_IX", "CREATE INDEX AUDIT_ID_DESC_IX ON AUDIT_EVENT (ID DESC)",
             "AUDIT_USER_DESC_IX", "CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)");
+
+    /**
+     * Indexes of older versions that are dropped at open: each costs the group-commit writer
+     * index work per row, and nothing reads it any more (the audit tail reads a key range, open
+     * jobs are found through JOB_OPEN_IX).
+     */
+    private static final List<String> OBSOLETE_INDEXES = List.of("AUDIT_ID_DESC_IX", "JOB_STATE_IX");
 
     private final DatabaseConfig config;
     private final EntityManagerFactory emf;
@@ -115,8 +123,12 @@ public final class Database implements AutoCloseable {
                             + " (see the warnings logged above)");
                 }
             }
-            if (!schema.indexes().containsAll(EXTRA_INDEXES.keySet())) {
-                createMissingIndexes(config, schema.indexes());
+            if (!schema.jobHasOpenFlag()) {
+                addOpenFlag(config);
+            }
+            if (!schema.indexes().containsAll(EXTRA_INDEXES.keySet())
+                    || OBSOLETE_INDEXES.stream().anyMatch(schema.indexes()::contains)) {
+                fixIndexes(config, schema.indexes());
             }
         } catch (RuntimeException e) {
             emf.close();
@@ -126,11 +138,13 @@ public final class Database implements AutoCloseable {
     }
 
     /** The tables of the schema that do not exist yet, and the (upper-case) names of indexes. */
-    private record Schema(List<String> missingTables, Set<String> indexes) {
+    private record Schema(List<String> missingTables, Set<String> indexes, boolean jobHasOpenFlag) {
         static Schema read(DatabaseConfig config) {
             List<String> missing = new ArrayList<>(TABLES);
             Set<String> indexes = new HashSet<>();
+            boolean openFlag;
             try (Connection c = connect(config)) {
+                openFlag = hasColumn(c, config, "JOB", "STATE_OPEN");
                 if (config.isEmbeddedDerby() || config.isDerbyClient()) {
                     // Derby's catalog: user indexes (and constraints' backing indexes) are
                     // conglomerates of their table
@@ -174,19 +188,72 @@ public final class Database implements AutoCloseable {
                 throw new PersistenceException("cannot open " + config.jdbcUrl() + ": "
                         + messages(e), e);
             }
-            return new Schema(missing, indexes);
+            return new Schema(missing, indexes, openFlag);
+        }
+
+        static boolean hasColumn(Connection c, DatabaseConfig config, String table, String column)
+                throws SQLException {
+            if (config.isEmbeddedDerby() || config.isDerbyClient()) {
+                // the catalog, not DatabaseMetaData (slow to compile on first use, see above)
+                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM SYS.SYSCOLUMNS col"
+                        + " JOIN SYS.SYSTABLES t ON t.TABLEID = col.REFERENCEID"
+                        + " JOIN SYS.SYSSCHEMAS s ON s.SCHEMAID = t.SCHEMAID"
+                        + " WHERE s.SCHEMANAME = CURRENT SCHEMA AND t.TABLENAME = ?"
+                        + " AND col.COLUMNNAME = ?")) {
+                    ps.setString(1, table);
+                    ps.setString(2, column);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next();
+                    }
+                }
+            }
+            try (ResultSet rs = c.getMetaData().getColumns(null, c.getSchema(), table, column)) {
+                return rs.next();
+            }
         }
     }
 
     /**
-     * Indexes JPA annotations cannot express: descending ones, so that "newest first" pages read
-     * an index in order instead of sorting every matching row (Derby scans indexes forwards only).
+     * Databases made before the STATE_OPEN column get it, filled from the state, so that
+     * JOB_OPEN_IX (created next) finds their open jobs. Does nothing when the column exists.
      */
-    private static void createMissingIndexes(DatabaseConfig config, Set<String> present) {
+    private static void addOpenFlag(DatabaseConfig config) {
+        try (Connection c = connect(config)) {
+            if (Schema.hasColumn(c, config, "JOB", "STATE_OPEN")) {
+                return;
+            }
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("ALTER TABLE JOB ADD COLUMN STATE_OPEN SMALLINT NOT NULL DEFAULT 1");
+                StringBuilder terminal = new StringBuilder();
+                for (JobState s : JobState.values()) {
+                    if (s.isTerminal()) {
+                        terminal.append(terminal.isEmpty() ? "'" : ", '").append(s.name()).append('\'');
+                    }
+                }
+                st.executeUpdate("UPDATE JOB SET STATE_OPEN = 0 WHERE JOB_STATE IN (" + terminal + ")");
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot add STATE_OPEN to JOB: " + messages(e), e);
+        }
+    }
+
+    /**
+     * Creates the indexes JPA annotations cannot express (descending ones, so that "newest first"
+     * pages read an index in order instead of sorting every matching row: Derby scans indexes
+     * forwards only) and drops obsolete ones.
+     */
+    private static void fixIndexes(DatabaseConfig config, Set<String> present) {
         try (Connection c = connect(config); Statement st = c.createStatement()) {
             for (Map.Entry<String, String> index : EXTRA_INDEXES.entrySet()) {
                 if (!present.contains(index.getKey())) {
                     st.executeUpdate(index.getValue());
+                }
+            }
+            for (String index : OBSOLETE_INDEXES) {
+                if (present.contains(index)) {
+                    st.executeUpdate("DROP INDEX " + index);
                 }
             }
         } catch (SQLException e) {

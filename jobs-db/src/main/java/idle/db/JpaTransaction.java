@@ -5,6 +5,7 @@ import idle.db.repository.AuditRepository;
 import idle.db.repository.JobRepository;
 import idle.db.repository.UserRepository;
 import idle.db.repository.jpa.AuditChain;
+import idle.db.repository.jpa.JdbcJobWrites;
 import idle.db.repository.jpa.JpaAuditRepository;
 import idle.db.repository.jpa.JpaJobRepository;
 import idle.db.repository.jpa.JpaUserRepository;
@@ -17,6 +18,7 @@ final class JpaTransaction implements Transaction {
     private final EntityManager em;
     private final AuditChain chain;
     private final List<AuditEvent> pendingAudit = new ArrayList<>();
+    private final JdbcJobWrites jobWrites;
     private UserRepository users;
     private JobRepository jobs;
     private AuditRepository audit;
@@ -25,6 +27,7 @@ final class JpaTransaction implements Transaction {
     JpaTransaction(EntityManager em, AuditChain chain) {
         this.em = em;
         this.chain = chain;
+        this.jobWrites = new JdbcJobWrites(em);
     }
 
     @Override
@@ -40,7 +43,7 @@ final class JpaTransaction implements Transaction {
     public JobRepository jobs() {
         checkOpen();
         if (jobs == null) {
-            jobs = new JpaJobRepository(em);
+            jobs = new JpaJobRepository(em, jobWrites);
         }
         return jobs;
     }
@@ -57,11 +60,16 @@ final class JpaTransaction implements Transaction {
     @Override
     public void flush() {
         checkOpen();
+        jobWrites.flush();
         em.flush();
     }
 
-    /** Commits; pending audit events are chained and written under the chain's lock. */
+    /**
+     * Commits: the batched job rows first, then JPA's changes; pending audit events are chained
+     * and written under the chain's lock.
+     */
     void commit() {
+        jobWrites.flush();
         if (pendingAudit.isEmpty()) {
             em.getTransaction().commit();
         } else {

@@ -57,16 +57,70 @@ class DatabaseLifecycleTest {
     }
 
     @Test
-    void missingIndexesAreAddedWhenAnOlderDatabaseIsOpened() throws Exception {
+    void missingIndexesAreAddedAndObsoleteOnesDroppedWhenAnOlderDatabaseIsOpened() throws Exception {
         DatabaseConfig config = TestDatabases.freshOnDisk();
         try (Database db = Database.open(config); Connection c = TestDatabases.jdbc(config);
                 Statement st = c.createStatement()) {
             st.executeUpdate("DROP INDEX JOB_OWNER_DESC_IX");
             assertFalse(indexes(c, "JOB").contains("JOB_OWNER_DESC_IX"));
+            // an index older versions made and this one drops
+            st.executeUpdate("CREATE INDEX AUDIT_ID_DESC_IX ON AUDIT_EVENT (ID DESC)");
         }
         try (Database db = Database.open(config); Connection c = TestDatabases.jdbc(config)) {
-            assertTrue(indexes(c, "JOB").containsAll(Set.of("JOB_OWNER_DESC_IX", "JOB_ID_DESC_IX", "JOB_STATE_IX")));
-            assertTrue(indexes(c, "AUDIT_EVENT").containsAll(Set.of("AUDIT_ID_DESC_IX", "AUDIT_USER_DESC_IX", "AUDIT_AT_IX")));
+            assertTrue(indexes(c, "JOB").containsAll(Set.of("JOB_OWNER_DESC_IX", "JOB_ID_DESC_IX", "JOB_OPEN_IX")));
+            assertTrue(indexes(c, "AUDIT_EVENT").containsAll(Set.of("AUDIT_USER_DESC_IX", "AUDIT_AT_IX")));
+            assertFalse(indexes(c, "AUDIT_EVENT").contains("AUDIT_ID_DESC_IX"));
+        }
+    }
+
+    @Test
+    void anOlderDatabaseGetsTheOpenFlagFromTheStatesAndLosesTheStateIndex() throws Exception {
+        DatabaseConfig config = TestDatabases.freshOnDisk();
+        long queued;
+        long running;
+        long done;
+        try (Database db = Database.open(config)) {
+            queued = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "q.py")).getId());
+            running = db.inTransaction(tx -> {
+                idle.db.entity.Job j = TestDatabases.job("alice", "r.py");
+                j.setState(idle.shared.model.JobState.RUNNING);
+                return tx.jobs().add(j).getId();
+            });
+            done = db.inTransaction(tx -> {
+                idle.db.entity.Job j = TestDatabases.job("alice", "d.py");
+                j.setState(idle.shared.model.JobState.SUCCEEDED);
+                return tx.jobs().add(j).getId();
+            });
+        }
+        // make it look like a database of the previous version: no flag, a state index
+        try (Connection c = TestDatabases.jdbc(config); Statement st = c.createStatement()) {
+            st.executeUpdate("DROP INDEX JOB_OPEN_IX");
+            st.executeUpdate("ALTER TABLE JOB DROP COLUMN STATE_OPEN");
+            st.executeUpdate("CREATE INDEX JOB_STATE_IX ON JOB (JOB_STATE, ID)");
+        }
+        shutdown(config);
+        try (Database db = Database.open(config); Connection c = TestDatabases.jdbc(config)) {
+            assertTrue(indexes(c, "JOB").contains("JOB_OPEN_IX"));
+            assertFalse(indexes(c, "JOB").contains("JOB_STATE_IX"));
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT ID, STATE_OPEN FROM JOB ORDER BY ID")) {
+                java.util.Map<Long, Integer> open = new java.util.HashMap<>();
+                while (rs.next()) {
+                    open.put(rs.getLong(1), rs.getInt(2));
+                }
+                assertEquals(java.util.Map.of(queued, 1, running, 1, done, 0), open);
+            }
+            assertEquals(List.of(queued, running), db.inTransaction(tx -> tx.jobs().inStates(
+                    java.util.EnumSet.of(idle.shared.model.JobState.QUEUED, idle.shared.model.JobState.RUNNING)))
+                    .stream().map(idle.db.entity.Job::getId).toList());
+        }
+    }
+
+    private static void shutdown(DatabaseConfig config) {
+        try {
+            java.sql.DriverManager.getConnection(config.baseUrl() + ";shutdown=true").close();
+        } catch (java.sql.SQLException e) {
+            assertEquals("08006", e.getSQLState(), e.toString());
         }
     }
 

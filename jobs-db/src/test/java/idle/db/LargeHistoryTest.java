@@ -90,8 +90,8 @@ class LargeHistoryTest {
                 PreparedStatement ps = c.prepareStatement("INSERT INTO JOB (ID, OWNER_NAME, SCRIPT_NAME,"
                         + " SCRIPT_SHA256, SCRIPT, ARGS, INPUT_NAMES, OUTPUT_FILES, JOB_STATE, ATTEMPTS,"
                         + " SUBMITTED_AT, STARTED_AT, FINISHED_AT, OUTPUT_BYTES, CPU_MILLIS, MIN_PYTHON,"
-                        + " MEMORY_MB, TIMEOUT_SECONDS) VALUES (NEXT VALUE FOR JOB_SEQ, ?, ?, ?, ?, '3:--n1:3',"
-                        + " '8:data.csv', '', ?, 1, 1, 2, 3, 0, 0, '', 0, 0)")) {
+                        + " MEMORY_MB, TIMEOUT_SECONDS, STATE_OPEN) VALUES (NEXT VALUE FOR JOB_SEQ, ?, ?, ?, ?, '3:--n1:3',"
+                        + " '8:data.csv', '', ?, 1, 1, 2, 3, 0, 0, '', 0, 0, ?)")) {
             c.setAutoCommit(false);
             for (int i = from; i < to; i++) {
                 ps.setString(1, "user" + (i % 50));
@@ -99,6 +99,7 @@ class LargeHistoryTest {
                 ps.setString(3, "ab".repeat(32));
                 ps.setBytes(4, ("print(" + i + ")").getBytes());
                 ps.setString(5, stateOf(i).name());
+                ps.setShort(6, (short) (stateOf(i).isTerminal() ? 0 : 1));
                 ps.addBatch();
                 if (i % 2000 == 1999 || i == to - 1) {
                     ps.executeBatch();

@@ -41,6 +41,38 @@ class OnDiskRepositoryTest extends RepositoryContractTest {
     }
 
     @Test
+    void batchedInsertsProgressAndAuditRowsSurviveCloseAndReopen() {
+        List<Long> ids = db.inTransaction(tx -> {
+            List<Long> out = new java.util.ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                long id = tx.jobs().insert(TestDatabases.job("alice", "j" + i + ".py"));
+                tx.audit().append(i, "alice", "RCS", i, id, "SCF", "j" + i, null);
+                out.add(id);
+            }
+            return out;
+        });
+        db.useTransaction(tx -> {
+            for (long id : ids.subList(0, 100)) {
+                Job v = new Job();
+                v.setId(id);
+                v.setState(JobState.SUCCEEDED);
+                v.setFinishedAt(7);
+                tx.jobs().writeProgress(v);
+                tx.audit().append(1, "lender", "FIN", 1, id, "SCF", "", null);
+            }
+        });
+        db.close();
+        db = Database.open(config);
+        assertEquals(300L, (long) db.inTransaction(tx -> tx.jobs().count()));
+        assertEquals(100L, (long) db.inTransaction(tx -> tx.jobs().countByState()).get(JobState.SUCCEEDED));
+        assertEquals(200, db.inTransaction(tx -> tx.jobs().inStates(Set.of(JobState.QUEUED))).size());
+        assertEquals("j299.py", db.inTransaction(tx -> tx.jobs().find(ids.get(299))).orElseThrow().getScriptName());
+        assertEquals(VerifyResult.ok(400), db.inTransaction(tx -> tx.audit().verify()));
+        long next = db.inTransaction(tx -> tx.jobs().insert(TestDatabases.job("alice", "after.py")));
+        assertTrue(next > ids.get(299));
+    }
+
+    @Test
     void canBeReopenedManyTimesInOneJvm() {
         for (int i = 0; i < 3; i++) {
             db.useTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "a.py")));

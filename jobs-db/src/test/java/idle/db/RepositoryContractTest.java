@@ -299,6 +299,135 @@ abstract class RepositoryContractTest {
         assertEquals(3L, (long) db.inTransaction(tx -> tx.jobs().count()));
     }
 
+    @Test
+    void insertStoresEveryFieldAndSharesTheIdSequenceWithAdd() {
+        long before = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "a.py")).getId());
+        Job j = TestDatabases.job("bob", "b.py");
+        j.setState(JobState.RUNNING);
+        j.setAttempts(1);
+        j.setLenderPseudonym("lender-7");
+        j.setStartedAt(5);
+        j.setFailureReason("why");
+        List<Long> ids = db.inTransaction(tx -> {
+            List<Long> out = new ArrayList<>();
+            out.add(tx.jobs().insert(j));
+            for (int i = 0; i < 150; i++) { // more than one sequence allocation
+                out.add(tx.jobs().insert(TestDatabases.job("carol", "c" + i + ".py")));
+            }
+            out.add(tx.jobs().add(TestDatabases.job("alice", "d.py")).getId());
+            return out;
+        });
+        assertEquals(ids.get(0), j.getId());
+        assertEquals(ids.size(), new HashSet<>(ids).size());
+        assertTrue(ids.get(0) > before);
+        for (int i = 1; i < ids.size() - 1; i++) {
+            assertTrue(ids.get(i) > ids.get(i - 1), "ids must grow: " + ids);
+        }
+        assertEquals(153L, (long) db.inTransaction(tx -> tx.jobs().count()));
+        Job f = db.inTransaction(tx -> tx.jobs().find(j.getId())).orElseThrow();
+        assertEquals("bob", f.getOwnerName());
+        assertEquals("b.py", f.getScriptName());
+        assertEquals("ab".repeat(32), f.getScriptSha256());
+        assertArrayEquals("print('b.py')".getBytes(), f.getScript());
+        assertEquals(List.of("--n", "3"), f.getArgs());
+        assertEquals(List.of("data.csv"), f.getInputNames());
+        assertEquals(new idle.shared.model.JobNeeds("3.10", 256, 60), f.getNeeds());
+        assertEquals(1_700_000_000_000L, f.getSubmittedAt());
+        assertEquals(JobState.RUNNING, f.getState());
+        assertEquals(1, f.getAttempts());
+        assertEquals("lender-7", f.getLenderPseudonym());
+        assertEquals(5, f.getStartedAt());
+        assertEquals(0, f.getFinishedAt());
+        assertNull(f.getExitCode());
+        assertNull(f.getLimitHit());
+        assertEquals("why", f.getFailureReason());
+        assertNull(f.getOutputSha256());
+        assertEquals(List.of(), f.getOutputFiles());
+    }
+
+    @Test
+    void insertedJobIsNotManagedButQueriesOfItsTransactionSeeIt() {
+        Job j = TestDatabases.job("alice", "a.py");
+        long id = db.inTransaction(tx -> {
+            long i = tx.jobs().insert(j);
+            j.setState(JobState.FAILED); // not stored: the job is not managed
+            assertEquals(JobState.QUEUED, tx.jobs().find(i).orElseThrow().getState());
+            assertEquals(1, tx.jobs().inStates(EnumSet.of(JobState.QUEUED)).size());
+            assertEquals(1L, (long) tx.jobs().count());
+            return i;
+        });
+        assertEquals(JobState.QUEUED, db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow().getState());
+    }
+
+    @Test
+    void progressOfAJobInsertedInTheSameTransactionIsFoldedAndTheLastOneWins() {
+        long old = db.inTransaction(tx -> tx.jobs().insert(TestDatabases.job("alice", "o.py")));
+        long id = db.inTransaction(tx -> {
+            long i = tx.jobs().insert(TestDatabases.job("alice", "a.py"));
+            Job v = new Job();
+            v.setId(i);
+            v.setState(JobState.RUNNING);
+            v.setAttempts(1);
+            tx.jobs().writeProgress(v);
+            v.setState(JobState.FAILED); // copied at the call: not stored
+            Job w = new Job();
+            w.setId(i);
+            w.setState(JobState.SUCCEEDED);
+            w.setAttempts(1);
+            w.setExitCode(0);
+            w.setOutputFiles(List.of(new OutputFileInfo("out.txt", 3, "ef".repeat(32))));
+            tx.jobs().writeProgress(w);
+            for (JobState s : List.of(JobState.RUNNING, JobState.LOST, JobState.CANCELLED)) {
+                Job o = new Job();
+                o.setId(old);
+                o.setState(s);
+                o.setFailureReason(s.name());
+                tx.jobs().writeProgress(o);
+            }
+            return i;
+        });
+        Job f = db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow();
+        assertEquals(JobState.SUCCEEDED, f.getState());
+        assertEquals(0, f.getExitCode());
+        assertEquals("a.py", f.getScriptName());
+        assertEquals(List.of(new OutputFileInfo("out.txt", 3, "ef".repeat(32))), f.getOutputFiles());
+        Job o = db.inTransaction(tx -> tx.jobs().find(old)).orElseThrow();
+        assertEquals(JobState.CANCELLED, o.getState());
+        assertEquals("CANCELLED", o.getFailureReason());
+        assertEquals("o.py", o.getScriptName());
+    }
+
+    @Test
+    void insertsAndProgressRollBackWithTheirTransaction() {
+        long old = db.inTransaction(tx -> tx.jobs().insert(TestDatabases.job("alice", "o.py")));
+        assertThrows(IllegalStateException.class, () -> db.useTransaction(tx -> {
+            tx.jobs().insert(TestDatabases.job("alice", "a.py"));
+            Job o = new Job();
+            o.setId(old);
+            o.setState(JobState.SUCCEEDED);
+            tx.jobs().writeProgress(o);
+            tx.audit().append(1, "alice", "RCS", 1, old, "SCF", "", null);
+            tx.flush();
+            throw new IllegalStateException("boom");
+        }));
+        assertEquals(1L, (long) db.inTransaction(tx -> tx.jobs().count()));
+        assertEquals(JobState.QUEUED, db.inTransaction(tx -> tx.jobs().find(old)).orElseThrow().getState());
+        assertEquals(List.of(), db.inTransaction(tx -> tx.audit().query(null, null, 10)));
+    }
+
+    @Test
+    void committedInsertsAreSeenByAnotherConnection() throws Exception {
+        long id = db.inTransaction(tx -> tx.jobs().insert(TestDatabases.job("alice", "a.py")));
+        try (Connection c = TestDatabases.jdbc(config);
+                PreparedStatement ps = c.prepareStatement("SELECT SCRIPT_NAME FROM JOB WHERE ID = ?")) {
+            ps.setLong(1, id);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals("a.py", rs.getString(1));
+            }
+        }
+    }
+
     /** Adds jobs for alice and bob alternately; returns the ids in order. */
     private List<Long> addAlternating(int n) {
         return db.inTransaction(tx -> {
@@ -499,6 +628,21 @@ abstract class RepositoryContractTest {
         assertEquals(List.of("n5", "n7"), details(db.inTransaction(tx -> tx.audit().query(1004L, "bob", 2))));
         assertEquals(List.of("n6", "n8"), details(db.inTransaction(tx -> tx.audit().latest("alice", 2))));
         assertEquals(List.of(), db.inTransaction(tx -> tx.audit().query(5000L, null, 10)));
+    }
+
+    @Test
+    void latestOfEverybodyIsTheNewestRowsOldestFirstAlsoWithRowsMissing() throws Exception {
+        assertEquals(List.of(), db.inTransaction(tx -> tx.audit().latest(null, 5)));
+        appendNumbered(10);
+        assertEquals(List.of("detail 8", "detail 9", "detail 10"), details(db.inTransaction(tx -> tx.audit().latest(null, 3))));
+        assertEquals(10, db.inTransaction(tx -> tx.audit().latest(null, 50)).size());
+        assertEquals(List.of("detail 10"), details(db.inTransaction(tx -> tx.audit().latest(null, 0))));
+        try (Connection c = TestDatabases.jdbc(config);
+                PreparedStatement st = c.prepareStatement("DELETE FROM AUDIT_EVENT WHERE ID IN (6, 8, 9)")) {
+            assertEquals(3, st.executeUpdate());
+        }
+        assertEquals(List.of("detail 5", "detail 7", "detail 10"), details(db.inTransaction(tx -> tx.audit().latest(null, 3))));
+        assertEquals(7, db.inTransaction(tx -> tx.audit().latest(null, 9)).size());
     }
 
     private static List<String> details(List<AuditEvent> events) {

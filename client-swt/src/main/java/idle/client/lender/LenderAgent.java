@@ -436,6 +436,9 @@ public final class LenderAgent implements AutoCloseable {
         final int id;
         final Message.Execute x;
         final SendWindow window = new SendWindow(Limits.WINDOW_CHUNKS);
+        /** DAT chunks in flight; in use once every OUT was acknowledged (see sendFiles). */
+        final SendWindow fileWindow = new SendWindow(Limits.FILE_WINDOW_CHUNKS);
+        volatile boolean sendingFiles;
         final BlockingQueue<Message> replies = new LinkedBlockingQueue<>();
         final CountDownLatch startSent = new CountDownLatch(1);
         final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -456,7 +459,7 @@ public final class LenderAgent implements AutoCloseable {
         @Override
         public void onMessage(Exchange ex, Message m) {
             switch (m) {
-                case Message.Ack a -> window.release();
+                case Message.Ack a -> (sendingFiles ? fileWindow : window).release();
                 case Message.Success s -> replies.add(s);
                 case Message.Failure f -> replies.add(f);
                 case Message.Illegal i -> replies.add(i);
@@ -491,6 +494,7 @@ public final class LenderAgent implements AutoCloseable {
                 r.abandon();
             }
             window.close();
+            fileWindow.close();
             replies.add(new Message.Illegal(why));
         }
 
@@ -608,6 +612,14 @@ public final class LenderAgent implements AutoCloseable {
             long budget = (long) sandbox.settings().maxOutputMb() * 1024 * 1024
                     - result.use().stdoutBytes() - result.use().stderrBytes();
             int sent = 0;
+            if (!result.files().isEmpty() && !sendingFiles) {
+                // Every OUT acknowledged first: from now on each OK is for a DAT, so files get
+                // their own, larger window.
+                if (!window.awaitDrained(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    throw new IOException("the server did not acknowledge the output");
+                }
+                sendingFiles = true;
+            }
             for (OutputFileInfo f : result.files()) {
                 if (abandoned) {
                     return sent;
@@ -635,7 +647,7 @@ public final class LenderAgent implements AutoCloseable {
                     byte[] buf = new byte[Limits.CHUNK_BYTES];
                     int n;
                     while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-                        window.acquire();
+                        fileWindow.acquire();
                         exchange.send(new Message.FileData(x.jobId(), seq++,
                                 java.util.Arrays.copyOf(buf, n)));
                     }

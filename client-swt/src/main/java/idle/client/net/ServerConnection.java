@@ -427,6 +427,7 @@ public final class ServerConnection implements AutoCloseable {
                 case Message.Output o -> trySend(id, new Message.Ack(o.seq()));
                 case Message.FileData d -> trySend(id, new Message.Ack(d.seq()));
                 case Message.JobEvent j -> trySend(id, new Message.Ack(0));
+                case Message.TakeOutputFile t when id > 0 -> trySend(id, new Message.Ack(0));
                 default -> {
                     ServerRequestHandler h = serverRequestHandler;
                     if (id < 0 && h != null && isRequest(m)) {

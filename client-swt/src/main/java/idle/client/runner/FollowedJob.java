@@ -7,6 +7,7 @@ import idle.client.net.RequestException;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.JobSummary;
+import idle.shared.model.OutputFileInfo;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
@@ -112,6 +113,11 @@ public final class FollowedJob {
                     case Message.JobEvent e -> {
                         ack(ex, 0);
                         onEvent(ex, e.job());
+                    }
+                    case Message.TakeOutputFile t -> {
+                        ack(ex, 0);
+                        OutputFileInfo file = new OutputFileInfo(t.name(), t.size(), t.sha256());
+                        safe(() -> listener.fileAnnounced(jobId, file));
                     }
                     case Message.Failure f -> end(ex, new RequestException(
                             RequestException.Type.FAILED, f.kind(), f.reason()));

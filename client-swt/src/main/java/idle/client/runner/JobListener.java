@@ -32,6 +32,14 @@ public interface JobListener {
     default void resumed() {
     }
 
+    /**
+     * An output file of the job's current attempt began to arrive at the server: it may be fetched
+     * now ({@link RunnerService#fetchFile}), while it still arrives. Heard only while following
+     * live, always before {@link #finished}; a retried job announces its new files again.
+     */
+    default void fileAnnounced(long jobId, idle.shared.model.OutputFileInfo file) {
+    }
+
     /** The job reached a terminal state; nothing follows. */
     default void finished(JobSummary job) {
     }

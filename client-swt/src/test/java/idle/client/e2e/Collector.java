@@ -10,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Records everything a followed job delivers. */
-final class Collector implements JobListener {
+class Collector implements JobListener {
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
     final List<JobSummary> states = new CopyOnWriteArrayList<>();
@@ -19,6 +19,17 @@ final class Collector implements JobListener {
     final AtomicInteger restarted = new AtomicInteger();
     final AtomicInteger interrupted = new AtomicInteger();
     final AtomicInteger resumed = new AtomicInteger();
+    /** Files announced while the job ran, each with the number of finished() calls before it. */
+    final List<idle.shared.model.OutputFileInfo> announced = new CopyOnWriteArrayList<>();
+    final AtomicInteger announcedAfterFinish = new AtomicInteger();
+
+    @Override
+    public void fileAnnounced(long jobId, idle.shared.model.OutputFileInfo file) {
+        if (finished.get() > 0) {
+            announcedAfterFinish.incrementAndGet();
+        }
+        announced.add(file);
+    }
 
     @Override
     public synchronized void output(long jobId, StreamKind stream, byte[] data) {

@@ -201,10 +201,53 @@ class RunnerLenderE2eTest {
             }
         }
         assertEquals("x y z", Files.readString(target.resolve("args.txt")));
+        // each file was announced while the job ran, before its end, as the lender sent it
+        assertEquals(new HashSet<>(d.files()), new HashSet<>(c.announced));
+        assertEquals(0, c.announcedAfterFinish.get());
         ExecutionException missing = assertThrows(ExecutionException.class,
                 () -> alice.fetchFile(end.jobId(), "nope.txt", target.resolve("nope")).get());
         assertEquals(FailureKind.NOT_FOUND,
                 assertInstanceOf(RequestException.class, missing.getCause()).kind());
+    }
+
+    @Test
+    @Order(6)
+    void aFileFetchedAsSoonAsItIsAnnouncedArrivesWhole() throws Exception {
+        // the runner asks for the file when its upload begins (cut-through), not after the job
+        JobRequest r = new JobRequest("early.py", """
+                data = bytes((i * 7 + 3) % 251 for i in range(3 * 1024 * 1024))
+                open('big.bin', 'wb').write(data)
+                print('written', flush=True)
+                """.getBytes(), List.of(), List.of(), JobNeeds.NONE, WaitPolicy.QUEUE);
+        Path target = dir.resolve("early/big.bin");
+        java.util.concurrent.CompletableFuture<idle.shared.model.OutputFileInfo> fetched =
+                new java.util.concurrent.CompletableFuture<>();
+        Collector c = new Collector() {
+            @Override
+            public void fileAnnounced(long jobId, idle.shared.model.OutputFileInfo file) {
+                super.fileAnnounced(jobId, file);
+                alice.fetchFile(jobId, file.name(), target).whenComplete((f, e) -> {
+                    if (e != null) {
+                        fetched.completeExceptionally(e);
+                    } else {
+                        fetched.complete(f);
+                    }
+                });
+            }
+        };
+        FollowedJob job = alice.submit(r, c).get();
+        idle.shared.model.OutputFileInfo got = fetched.get(60, TimeUnit.SECONDS);
+        JobSummary end = job.completion().get(60, TimeUnit.SECONDS);
+        assertEquals(JobState.SUCCEEDED, end.state(), c.stderr());
+        byte[] bytes = Files.readAllBytes(target);
+        assertEquals(3 * 1024 * 1024, bytes.length);
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] != (byte) ((i * 7 + 3) % 251)) {
+                throw new AssertionError("byte " + i + " differs");
+            }
+        }
+        assertEquals(Sha256.hex(bytes), got.sha256());
+        assertEquals(List.of(got), alice.details(end.jobId()).get().files());
     }
 
     @Test

@@ -27,7 +27,7 @@ import java.util.List;
  * sequence when the job is added and grow with submission order (gaps are possible).
  */
 @Entity
-@Table(name = "JOB", indexes = @Index(name = "JOB_STATE_IX", columnList = "JOB_STATE, ID"))
+@Table(name = "JOB", indexes = @Index(name = "JOB_OPEN_IX", columnList = "STATE_OPEN, ID"))
 // Database also creates JOB_ID_DESC_IX (ID DESC) and JOB_OWNER_DESC_IX (OWNER_NAME, ID DESC).
 public class Job {
     /** Longest script name kept (longer ones are cut). */
@@ -68,6 +68,15 @@ public class Job {
     @Enumerated(EnumType.STRING)
     @Column(name = "JOB_STATE", nullable = false, length = 20)
     private JobState state = JobState.QUEUED;
+
+    /**
+     * 1 while the job is QUEUED or RUNNING, 0 once it ended; follows the state (see
+     * {@link #setState}). The index on it finds the open jobs at a restart, and unlike an index on
+     * the state it changes once per job (at its end), not at every state change: an UPDATE that
+     * leaves an index key as it was costs Derby no index work.
+     */
+    @Column(name = "STATE_OPEN", nullable = false)
+    private short stateOpen = 1;
 
     @Column(name = "ATTEMPTS", nullable = false)
     private int attempts;
@@ -204,8 +213,10 @@ public class Job {
         return state;
     }
 
+    /** Also sets the open flag (stored as {@code STATE_OPEN}). */
     public void setState(JobState state) {
         this.state = state;
+        this.stateOpen = (short) (state != null && state.isTerminal() ? 0 : 1);
     }
 
     public int getAttempts() {

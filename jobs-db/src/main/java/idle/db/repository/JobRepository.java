@@ -17,6 +17,17 @@ public interface JobRepository {
      */
     Job add(Job job);
 
+    /**
+     * Stores a new job the cheap way, for a writer that adds many: assigns its id at once (from
+     * the same sequence as {@link #add}) and sends the row in one JDBC batch with the other rows
+     * of the transaction, before its next query or at commit. Unlike {@link #add} the job is not
+     * managed: later changes to it are not stored (use {@link #writeProgress}, which is folded
+     * into the INSERT when it comes in the same transaction).
+     *
+     * @return the id, also set on {@code job}
+     */
+    long insert(Job job);
+
     /** The job with this id, or empty when there is none. */
     Optional<Job> find(long id);
 
@@ -32,9 +43,10 @@ public interface JobRepository {
      * Writes the fields that change after submission (state, attempts, lender, started and
      * finished times, exit code, limit, failure reason, output bytes and hash, CPU time, output
      * files) of {@code values} onto the row with its id, without reading the row first: one
-     * UPDATE by primary key, which may be sent in a batch with others at commit. The other
-     * fields of {@code values} are ignored. Use it for jobs whose row is known to exist (a missing
-     * row is not reported, since a batched statement's count is not known before commit).
+     * UPDATE by primary key, sent in a JDBC batch with the others of the transaction before its
+     * next query or at commit; when one job gets several, only the last is sent. The values are
+     * copied at the call. The other fields of {@code values} are ignored. Use it for jobs whose
+     * row is known to exist or was added in this transaction (a missing row is not reported).
      */
     void writeProgress(Job values);
 

@@ -336,7 +336,7 @@ public final class Coordinator {
             j.setLenderPseudonym(summary.lender().isEmpty() ? null : summary.lender());
             j.setStartedAt(summary.startedAt());
             j.setFailureReason(summary.reason().isEmpty() ? null : summary.reason());
-            tx.jobs().add(j);
+            tx.jobs().insert(j);
             if (!inputs.isEmpty()) {
                 writeInputs(j.getId(), inputs);
             }
@@ -1086,6 +1086,21 @@ public final class Coordinator {
     public Optional<OutputFileInfo> outputFile(String user, long jobId, String name) {
         return detail(user, false, jobId).flatMap(d -> d.files().stream()
                 .filter(f -> f.name().equals(name)).findFirst());
+    }
+
+    /**
+     * The live feed of an active job the requester owns (where its uploads in progress are
+     * listed), or empty when the job is not active or not theirs.
+     */
+    public Optional<JobFeed> feedOf(String user, long jobId) {
+        lock.lock();
+        try {
+            ActiveJob j = active.get(jobId);
+            return j != null && j.id != 0 && j.owner.equals(user) ? Optional.ofNullable(j.feed)
+                    : Optional.empty();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Why an output file the job has is not on disk: deleted by the retention, or missing. */

@@ -3,6 +3,7 @@ package idle.server.dispatch;
 import idle.server.net.Peer;
 import idle.server.relay.JobFeed;
 import idle.server.relay.OutputSpool;
+import idle.server.relay.UploadReceiver;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
@@ -11,17 +12,11 @@ import idle.shared.model.OutputFileInfo;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.Sha256;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * The lender's side of one attempt, exchange {@code s} (the EXF's id): the lender's reply to EXF,
@@ -43,16 +38,7 @@ final class LenderRun implements Peer.Exchange {
     private long outputBytes;
     private long fileBytes;
     private final List<OutputFileInfo> files = new ArrayList<>();
-    private boolean filesCleared;
-    // the file being received
-    private String fileName;
-    private long fileSize;
-    private String fileSha;
-    private Path filePart;
-    private OutputStream fileOut;
-    private MessageDigest fileDigest;
-    private long fileReceived;
-
+    private final UploadReceiver uploads;
     LenderRun(Coordinator coordinator, ActiveJob job, LenderHandle lender, int exchangeId,
             int attempt) {
         this.coordinator = coordinator;
@@ -60,6 +46,7 @@ final class LenderRun implements Peer.Exchange {
         this.lender = lender;
         this.exchangeId = exchangeId;
         this.attempt = attempt;
+        this.uploads = new UploadReceiver(coordinator.spoolDir(job.id).resolve("files"), job.feed);
     }
 
     long outputBytes() {
@@ -100,7 +87,7 @@ final class LenderRun implements Peer.Exchange {
                 case Message.FileData d -> fileData(d);
                 case Message.EndOfFile e -> endOfFile(e);
                 case Message.Finished fin -> {
-                    abortFile();
+                    abortFile("the job finished before the file was complete");
                     closeSpool();
                     if (fin.jobId() != job.id || fin.attempt() != attempt) {
                         reply(new Message.Success(new Result.Empty()));
@@ -115,6 +102,7 @@ final class LenderRun implements Peer.Exchange {
             }
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "spooling output of job " + job.id + " failed", e);
+            abortFile("the server could not store it: " + e.getMessage());
             coordinator.stopForLimit(job, lender, attempt, Limit.OUTPUT,
                     "the server could not store the output: " + e.getMessage());
         }
@@ -154,7 +142,7 @@ final class LenderRun implements Peer.Exchange {
     }
 
     private void takeFile(Message.TakeOutputFile t) throws IOException {
-        abortFile();
+        uploads.abort("the lender started another file");
         if (t.jobId() != job.id || !current()) {
             reply(new Message.Failure(FailureKind.WRONG_STATE, "attempt " + attempt + " of job "
                     + t.jobId() + " is no longer current"));
@@ -173,101 +161,32 @@ final class LenderRun implements Peer.Exchange {
                     + " are used"));
             return;
         }
-        Path dir = coordinator.spoolDir(job.id).resolve("files");
-        if (!filesCleared) {
-            filesCleared = true;
-            deleteTree(dir); // files of an earlier attempt
-        }
-        Path target = dir.resolve(t.name()).normalize();
-        if (!target.startsWith(dir)) {
-            reply(new Message.Failure(FailureKind.INVALID, "file name leaves the job directory"));
-            return;
-        }
-        Files.createDirectories(target.getParent());
-        fileName = t.name();
-        fileSize = t.size();
-        fileSha = t.sha256();
-        filePart = target.resolveSibling(target.getFileName() + ".part");
-        fileOut = Files.newOutputStream(filePart);
-        fileDigest = Sha256.digest();
-        fileReceived = 0;
-        reply(new Message.Success(new Result.Empty()));
+        reply(uploads.start(t));
     }
 
     private void fileData(Message.FileData d) throws IOException {
-        if (fileOut == null) {
-            reply(new Message.Ack(d.seq())); // a skipped or refused file
-            return;
-        }
-        if (fileReceived + d.data().length > fileSize) {
-            String name = fileName;
-            abortFile();
-            reply(new Message.Failure(FailureKind.LIMIT, "file " + name
-                    + " is longer than announced"));
-            return;
-        }
-        fileOut.write(d.data());
-        fileDigest.update(d.data());
-        fileReceived += d.data().length;
-        reply(new Message.Ack(d.seq()));
+        reply(uploads.data(d));
     }
 
     private void endOfFile(Message.EndOfFile e) throws IOException {
-        if (fileOut == null) {
-            reply(new Message.Failure(FailureKind.WRONG_STATE, "no file transfer is open"));
-            return;
+        Message answer = uploads.end(e);
+        if (answer instanceof Message.Success) {
+            files.add(new OutputFileInfo(e.name(), e.size(), e.sha256()));
+            fileBytes += e.size();
         }
-        fileOut.close();
-        fileOut = null;
-        String got = Sha256.hex(fileDigest);
-        if (fileReceived != fileSize || e.size() != fileSize || !got.equals(fileSha)
-                || !e.sha256().equals(fileSha)) {
-            Files.deleteIfExists(filePart);
-            reply(new Message.Failure(FailureKind.CHECKSUM, "file " + fileName + ": received "
-                    + fileReceived + " bytes with SHA-256 " + got + ", announced " + fileSize
-                    + " bytes with " + fileSha));
-            fileName = null;
-            return;
-        }
-        Path target = filePart.resolveSibling(filePart.getFileName().toString()
-                .replaceFirst("\\.part$", ""));
-        Files.move(filePart, target, StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
-        files.add(new OutputFileInfo(fileName, fileSize, fileSha));
-        fileBytes += fileSize;
-        fileName = null;
-        reply(new Message.Success(new Result.Empty()));
+        reply(answer);
     }
 
-    private void abortFile() {
-        if (fileOut != null) {
-            try {
-                fileOut.close();
-                Files.deleteIfExists(filePart);
-            } catch (IOException e) {
-                LOG.log(Level.FINE, "dropping a partial file", e);
-            }
-            fileOut = null;
-        }
+    private void abortFile(String why) {
+        uploads.abort(why);
     }
 
     private void closeSpool() {
         // the spool stays open for followers until the job's end is committed
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     @Override
     public void onClose() {
-        abortFile();
+        abortFile("the lender disconnected");
     }
 }

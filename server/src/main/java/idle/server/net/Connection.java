@@ -34,13 +34,17 @@ import java.util.logging.Logger;
  * (chunked transfers are windowed, {@code WINDOW_CHUNKS} chunks per transfer, so an honest peer
  * never gets there).
  * Buffers start at 4 KiB per direction, so 10,000 idle connections cost about 80 MiB; a
- * connection that fills its read buffer (a peer streaming output) gets a 64 KiB one.
+ * connection that fills its read buffer (a peer streaming output) gets a 64 KiB one, and one
+ * that is sent a big frame (a file) a 256 KiB write buffer, so chunks go out several per call.
  */
 public final class Connection {
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
     /** Bytes a connection may have queued for sending before it is dropped, by default. */
     public static final long MAX_QUEUED_BYTES = 64L << 20;
     private static final int BIG_READ = 64 * 1024;
+    /** Write buffer of a connection that streams: a few chunk frames per system call. */
+    private static final int BIG_WRITE = 256 * 1024;
+    private static final int SMALL_WRITE = 4 * 1024;
     private static final byte[][] WIRE = new byte[Code.values().length][];
 
     static {
@@ -52,7 +56,9 @@ public final class Connection {
     private final Socket socket;
     private final Socket raw;
     private final InputStream in;
-    private final OutputStream out;
+    /** Small while the peer only chats; {@link #BIG_WRITE} once we stream big frames to it. */
+    private OutputStream out;
+    private boolean bigOut;
     /** Largest payload before login: an LCS, GID or GPW needs at most about 128 KiB. */
     public static final int PRE_LOGIN_MAX_PAYLOAD = 256 * 1024;
     private final FrameDecoder decoder = new FrameDecoder(PRE_LOGIN_MAX_PAYLOAD);
@@ -63,6 +69,8 @@ public final class Connection {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
+    /** Signalled when the writer took frames out of the outbox (see {@link #awaitRoom}). */
+    private final Condition drained = lock.newCondition();
     private final ArrayDeque<Frame> outbox = new ArrayDeque<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -92,8 +100,8 @@ public final class Connection {
         this.maxQueuedBytes = maxQueuedBytes;
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
-        // frames of 4 KiB and more bypass the buffer, so a small one costs little per connection
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 4 * 1024);
+        // small while the peer only chats, so an idle connection costs little
+        this.out = new BufferedOutputStream(socket.getOutputStream(), SMALL_WRITE);
         this.remote = String.valueOf(socket.getRemoteSocketAddress());
         this.writer = Thread.ofVirtual().name("idle-write-" + remote).unstarted(this::writeLoop);
     }
@@ -177,6 +185,26 @@ public final class Connection {
         }
     }
 
+    /**
+     * Waits while more than half of {@code maxQueuedBytes} is queued for this peer; returns at
+     * once when the connection is closed. Bulk senders call it before each chunk, so many
+     * transfers to one peer slow down instead of overflowing the outbox.
+     */
+    public void awaitRoom() throws InterruptedException {
+        long room = maxQueuedBytes / 2;
+        if (queuedBytes.get() <= room) {
+            return;
+        }
+        lock.lockInterruptibly();
+        try {
+            while (queuedBytes.get() > room && !closed.get()) {
+                drained.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Sends what is queued, then closes (e.g. after BYE or a fatal ILR). */
     public void closeAfterDrain() {
         lock.lock();
@@ -226,6 +254,7 @@ public final class Connection {
             try {
                 outbox.clear();
                 notEmpty.signalAll();
+                drained.signalAll();
             } finally {
                 lock.unlock();
             }
@@ -263,6 +292,7 @@ public final class Connection {
                 boolean more;
                 try {
                     more = !outbox.isEmpty();
+                    drained.signalAll();
                 } finally {
                     lock.unlock();
                 }
@@ -287,6 +317,13 @@ public final class Connection {
 
     private void writeFrame(Frame f) throws IOException {
         byte[] p = f.payload();
+        if (p.length >= SMALL_WRITE && !bigOut) {
+            // A big frame would bypass the small buffer: its header would go out alone, one more
+            // system call and a 12-byte segment per chunk. A streaming peer gets a big buffer.
+            out.flush();
+            out = new BufferedOutputStream(socket.getOutputStream(), BIG_WRITE);
+            bigOut = true;
+        }
         byte[] h = new byte[Limits.HEADER_BYTES];
         System.arraycopy(WIRE[f.code().ordinal()], 0, h, 0, 3);
         int id = f.requestId();

@@ -15,6 +15,13 @@ public interface Peer {
     /** Queues a pre-encoded frame; false when the connection is gone. */
     boolean send(Frame f);
 
+    /**
+     * Waits while the data queued for this peer is above half the connection's cap, so a bulk
+     * sender (a file transfer) never makes the outbox overflow; returns at once when the
+     * connection is gone (the next send then fails).
+     */
+    void awaitRoom() throws InterruptedException;
+
     /** A fresh server-side request id (negative, counting down). */
     int nextServerId();
 

@@ -1,25 +1,37 @@
 package idle.server.relay;
 
 import idle.server.net.Peer;
+import idle.shared.message.Codec;
 import idle.shared.message.Message;
+import idle.shared.model.FailureKind;
 import idle.shared.model.OutputFileInfo;
+import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.Limits;
 import idle.shared.protocol.SendWindow;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Sends one output file to a runner (the answer to {@code GOF#n}): {@code TOF#n}, then
- * {@code DAT#n} chunks of {@link Limits#CHUNK_BYTES} with at most
- * {@link Limits#WINDOW_CHUNKS} unacknowledged, then {@code EOF#n}; the runner checks size and
- * SHA-256 and answers {@code SCF#n} or {@code FLD#n{CHECKSUM}}, which is reported to
- * {@code onResult}. Runs on its own virtual thread.
+ * Sends one output file to a runner (the answer to {@code GOF#n}): {@code TOF#n} with the size and
+ * SHA-256 the lender announced, then {@code DAT#n} chunks of at most {@link Limits#CHUNK_BYTES}
+ * with at most {@link Limits#FILE_WINDOW_CHUNKS} unacknowledged, then {@code EOF#n}; the runner
+ * checks size and SHA-256 and answers {@code SCF#n} or {@code FLD#n{CHECKSUM}}, which is reported
+ * to {@code onResult}.
+ *
+ * <p>The file may still be arriving from its lender (cut-through): the sender follows the
+ * {@link FileUpload}, sending bytes as they are written and waiting for more. It sends
+ * {@code EOF#n} only once the upload is {@link FileUpload.State#COMPLETE} and every byte went
+ * out; if the upload fails it sends {@code FLD#n{NOT_FOUND, reason}} instead, so the runner never
+ * takes a truncated file for a complete one (and would refuse it anyway: its SHA-256 would not
+ * match). Before queueing a chunk it waits until the connection has room
+ * ({@link Peer#awaitRoom}), so several transfers to one runner cannot overflow its outbox.
+ * Runs on its own virtual thread.
  */
 public final class FileSender implements Peer.Exchange, Runnable {
     private static final Logger LOG = Logger.getLogger(FileSender.class.getName());
@@ -27,52 +39,83 @@ public final class FileSender implements Peer.Exchange, Runnable {
     private final Peer runner;
     private final int requestId;
     private final long jobId;
-    private final OutputFileInfo info;
-    private final Path file;
+    private final FileUpload upload;
     private final Consumer<Message> onResult;
-    private final SendWindow window = new SendWindow();
+    private final SendWindow window = new SendWindow(Limits.FILE_WINDOW_CHUNKS);
     private volatile boolean done;
+    private volatile Thread thread;
 
-    public FileSender(Peer runner, int requestId, long jobId, OutputFileInfo info, Path file,
+    public FileSender(Peer runner, int requestId, long jobId, FileUpload upload,
             Consumer<Message> onResult) {
         this.runner = runner;
         this.requestId = requestId;
         this.jobId = jobId;
-        this.info = info;
-        this.file = file;
+        this.upload = upload;
         this.onResult = onResult;
     }
 
     public void start() {
         runner.open(requestId, this);
-        Thread.ofVirtual().name("idle-gof-" + jobId).start(this);
+        thread = Thread.ofVirtual().name("idle-gof-" + jobId).start(this);
     }
 
     @Override
     public void run() {
-        try (InputStream in = Files.newInputStream(file)) {
+        OutputFileInfo info = upload.info();
+        try (FileChannel in = upload.open()) {
             runner.send(requestId, new Message.TakeOutputFile(jobId, info.name(), info.size(),
                     info.sha256()));
-            byte[] buf = new byte[Limits.CHUNK_BYTES];
+            long sent = 0;
             long seq = 0;
-            while (true) {
-                int n = in.readNBytes(buf, 0, buf.length);
-                if (n <= 0) {
-                    break;
+            while (!done) {
+                long readable = upload.received();
+                if (sent < readable) {
+                    int n = (int) Math.min(Limits.CHUNK_BYTES, readable - sent);
+                    byte[] payload = Codec.fileDataPayload(jobId, seq, n);
+                    ByteBuffer b = ByteBuffer.wrap(payload, Codec.FILE_DATA_OFFSET, n);
+                    while (b.hasRemaining()) {
+                        if (in.read(b, sent + b.position() - Codec.FILE_DATA_OFFSET) < 0) {
+                            throw new IOException("the file ended before byte " + readable);
+                        }
+                    }
+                    window.acquire();
+                    runner.awaitRoom();
+                    if (!runner.send(new Frame(Code.DAT, requestId, payload))) {
+                        return;
+                    }
+                    sent += n;
+                    seq++;
+                    continue;
                 }
-                byte[] data = n == buf.length ? buf.clone() : java.util.Arrays.copyOf(buf, n);
-                window.acquire();
-                if (!runner.send(requestId, new Message.FileData(jobId, seq++, data))) {
-                    return;
+                switch (upload.state()) {
+                    case COMPLETE -> {
+                        runner.send(requestId, new Message.EndOfFile(jobId, info.name(),
+                                info.size(), info.sha256()));
+                        return;
+                    }
+                    case FAILED -> {
+                        fail("the upload of " + info.name() + " failed: " + upload.failure());
+                        return;
+                    }
+                    case RECEIVING -> upload.awaitMoreThan(sent, 10, TimeUnit.SECONDS);
                 }
             }
-            runner.send(requestId, new Message.EndOfFile(jobId, info.name(), info.size(),
-                    info.sha256()));
         } catch (InterruptedException e) {
-            // connection closed
+            // the connection closed, or the runner answered early
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "sending " + file + " failed", e);
+            LOG.log(Level.WARNING, "sending " + info.name() + " of job " + jobId + " failed", e);
+            fail("the server could not read " + info.name() + ": " + e.getMessage());
+        }
+    }
+
+    private void fail(String why) {
+        Message m = new Message.Failure(FailureKind.NOT_FOUND, why);
+        runner.send(requestId, m);
+        if (!done) {
+            done = true;
             runner.close(requestId);
+            window.close();
+            onResult.accept(m);
         }
     }
 
@@ -98,6 +141,11 @@ public final class FileSender implements Peer.Exchange, Runnable {
 
     @Override
     public void onClose() {
+        done = true;
         window.close();
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
     }
 }

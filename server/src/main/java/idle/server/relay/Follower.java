@@ -15,7 +15,10 @@ import java.util.logging.Logger;
  * that opened it). It sends, in order: the spooled output from {@code fromSeq}, then (when
  * following) each committed state change as {@code JST#n} and live output as {@code OUT#n}, and
  * finally the terminal {@code JST#n} after the job's last chunk. Without follow it stops after
- * what is spooled now, with the current {@code JST#n}.
+ * what is spooled now, with the current {@code JST#n}. When following, each output file of the
+ * current attempt is announced as {@code TOF#n{jobId, name, size, sha256}} (acknowledged
+ * {@code OK#n{0}}) as soon as its upload from the lender begins, always before the terminal
+ * {@code JST#n}, so the runner may fetch it ({@code GOF}) while it still arrives.
  *
  * <p>Flow control: at most {@link idle.shared.protocol.Limits#WINDOW_CHUNKS} frames unacknowledged;
  * each {@code OK#n} from the runner frees one. A slow runner only slows itself: the lender's
@@ -32,6 +35,7 @@ public final class Follower implements Peer.Exchange, Runnable {
     private final Semaphore signal = new Semaphore(0);
     private final Runnable onEnd;
     private long cursor;
+    private int announced;
     private int sentVersion;
     private volatile boolean closed;
 
@@ -86,10 +90,20 @@ public final class Follower implements Peer.Exchange, Runnable {
                 if (s.generation() != generation) {
                     generation = s.generation();
                     cursor = 0;
+                    announced = 0;
                 }
                 boolean terminal = s.summary().state().isTerminal();
                 if (follow && !terminal && s.version() != sentVersion) {
                     sendEvent(s);
+                    continue;
+                }
+                if (follow && announced < s.uploads().size()) {
+                    FileUpload u = s.uploads().get(announced++);
+                    if (u.state() != FileUpload.State.FAILED) {
+                        window.acquire();
+                        runner.send(requestId, new Message.TakeOutputFile(feed.jobId(), u.name(),
+                                u.info().size(), u.info().sha256()));
+                    }
                     continue;
                 }
                 if (cursor < s.chunks()) {

@@ -33,9 +33,46 @@ public final class Codec {
         return new Frame(m.code(), requestId, payload(m));
     }
 
+    /** Where the data starts in a {@code DAT} payload: after jobId i64, seq i64, length i32. */
+    public static final int FILE_DATA_OFFSET = 20;
+
+    /**
+     * A {@code DAT} payload for {@code n} data bytes with its fields before the data filled in;
+     * the caller writes the data at {@link #FILE_DATA_OFFSET} (e.g. straight from a file), so a
+     * chunk is built without an intermediate copy. Equal to {@code payload(new FileData(...))}.
+     */
+    public static byte[] fileDataPayload(long jobId, long seq, int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("negative length " + n);
+        }
+        byte[] p = new byte[FILE_DATA_OFFSET + n];
+        putLong(p, 0, jobId);
+        putLong(p, 8, seq);
+        putInt(p, 16, n);
+        return p;
+    }
+
+    private static void putLong(byte[] b, int off, long v) {
+        putInt(b, off, (int) (v >>> 32));
+        putInt(b, off + 4, (int) v);
+    }
+
+    private static void putInt(byte[] b, int off, int v) {
+        b[off] = (byte) (v >>> 24);
+        b[off + 1] = (byte) (v >>> 16);
+        b[off + 2] = (byte) (v >>> 8);
+        b[off + 3] = (byte) v;
+    }
+
     /** The payload bytes of {@code m}. */
     public static byte[] payload(Message m) {
-        PayloadWriter w = new PayloadWriter();
+        if (m instanceof Message.FileData x) {
+            byte[] p = fileDataPayload(x.jobId(), x.seq(), x.data().length);
+            System.arraycopy(x.data(), 0, p, FILE_DATA_OFFSET, x.data().length);
+            return p;
+        }
+        PayloadWriter w = new PayloadWriter(m instanceof Message.Output o
+                ? o.data().length + 32 : 64);
         switch (m) {
             case Message.UserId x -> w.str(x.name());
             case Message.Password x -> w.str(x.password());

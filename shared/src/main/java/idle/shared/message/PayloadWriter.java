@@ -12,7 +12,16 @@ import java.util.function.BiConsumer;
  * presence byte (0 or 1) and the value.
  */
 final class PayloadWriter {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    private final ByteArrayOutputStream out;
+
+    PayloadWriter() {
+        this(64);
+    }
+
+    /** A writer whose buffer starts at {@code capacity} bytes (a size hint: it still grows). */
+    PayloadWriter(int capacity) {
+        this.out = new ByteArrayOutputStream(capacity);
+    }
 
     PayloadWriter u8(int v) {
         out.write(v);

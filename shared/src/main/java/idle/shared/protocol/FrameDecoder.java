@@ -21,8 +21,15 @@ public final class FrameDecoder {
     private byte[] payload;
     private int payloadLength;
     private int payloadFill;
-    /** First buffer for a payload; it doubles as bytes arrive (a header alone costs no more). */
+    /** First buffer for a payload larger than a chunk; it doubles as bytes arrive. */
     private static final int FIRST_BUFFER = 8 * 1024;
+    /**
+     * Payloads up to this size (a whole {@code OUT} or {@code DAT} chunk with its fields) get
+     * their full buffer at once, so bulk data is received with one copy and no regrowth; no more
+     * than the 64 KiB read buffer such a peer already has. Larger ones (a script) grow as their
+     * bytes arrive, so a header that only announces 4 MiB costs 8 KiB.
+     */
+    private static final int WHOLE_BUFFER = Limits.CHUNK_BYTES + 256;
     private boolean poisoned;
 
     public FrameDecoder() {
@@ -115,7 +122,7 @@ public final class FrameDecoder {
             throw fail("payload length " + Integer.toUnsignedString(length) + " outside 0.."
                     + maxPayload);
         }
-        payload = new byte[Math.min(length, FIRST_BUFFER)];
+        payload = new byte[length <= WHOLE_BUFFER ? length : FIRST_BUFFER];
         payloadLength = length;
         payloadFill = 0;
     }

@@ -3,7 +3,11 @@ package idle.db.repository.jpa;
 import idle.db.entity.AuditEvent;
 import idle.db.repository.AuditRepository;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceException;
 import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.codec.digest.DigestUtils;
@@ -14,13 +18,17 @@ import org.apache.commons.codec.digest.DigestUtils;
  * {@code idle.db.Database}, not by callers.
  */
 public final class AuditChain {
+    private static final String INSERT = "INSERT INTO AUDIT_EVENT (ID, AT_MILLIS, USER_NAME,"
+            + " CODE, REQUEST_ID, JOB_ID, OUTCOME, DETAIL, REMOTE_ADDRESS, PREV_HASH, HASH)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
     private final ReentrantLock lock = new ReentrantLock();
     private boolean loaded;
     private long lastId;
     private String lastHash;
 
     /**
-     * Assigns ids and hashes to {@code pending} after the current head, persists them and runs
+     * Assigns ids and hashes to {@code pending} after the current head, inserts them and runs
      * {@code commit}, all under the lock. The head advances only when the commit succeeded; after a
      * failed commit it is read again next time.
      */
@@ -37,9 +45,9 @@ public final class AuditChain {
                 e.setPrevHash(prev);
                 prev = hash(e, prev);
                 e.setHash(prev);
-                em.persist(e);
             }
             try {
+                insert(em, pending);
                 commit.run();
             } catch (RuntimeException | Error ex) {
                 loaded = false; // it may have committed after all: read the head again
@@ -54,6 +62,33 @@ public final class AuditChain {
             lastHash = prev;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** One JDBC batch on the transaction's connection: no per-row work of JPA under the lock. */
+    private static void insert(EntityManager em, List<AuditEvent> rows) {
+        try (PreparedStatement ps = JdbcJobWrites.connection(em).prepareStatement(INSERT)) {
+            for (AuditEvent e : rows) {
+                ps.setLong(1, e.getId());
+                ps.setLong(2, e.getAt());
+                ps.setString(3, e.getUserName());
+                ps.setString(4, e.getCode());
+                ps.setLong(5, e.getRequestId());
+                if (e.getJobId() == null) {
+                    ps.setNull(6, Types.BIGINT);
+                } else {
+                    ps.setLong(6, e.getJobId());
+                }
+                ps.setString(7, e.getOutcome());
+                ps.setString(8, e.getDetail());
+                ps.setString(9, e.getRemoteAddress());
+                ps.setString(10, e.getPrevHash());
+                ps.setString(11, e.getHash());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw new PersistenceException("could not write audit rows: " + e.getMessage(), e);
         }
     }
 

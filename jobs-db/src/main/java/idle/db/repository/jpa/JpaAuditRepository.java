@@ -57,9 +57,38 @@ public final class JpaAuditRepository implements AuditRepository {
 
     @Override
     public List<AuditEvent> latest(String userOrNull, int limit) {
+        if (userOrNull == null) {
+            return tail(Math.max(1, limit));
+        }
         List<AuditEvent> newestFirst = new ArrayList<>(select(null, userOrNull, "DESC", limit));
         Collections.reverse(newestFirst);
         return newestFirst;
+    }
+
+    /**
+     * The last {@code limit} rows by primary-key range: ids are dense (1, 2, 3, ...), so the
+     * newest {@code limit} are those above {@code MAX(ID) - limit}; no descending index is kept
+     * for this (one index less to maintain per audit row). Should rows be missing, the range
+     * widens until it holds {@code limit} rows or reaches the first.
+     */
+    private List<AuditEvent> tail(int limit) {
+        Long max = em.createQuery("SELECT MAX(e.id) FROM AuditEvent e", Long.class).getSingleResult();
+        if (max == null) {
+            return List.of();
+        }
+        long span = limit;
+        while (true) {
+            long lo = Math.max(0, max - span);
+            List<AuditEvent> rows = em.createQuery("SELECT e FROM AuditEvent e"
+                            + " WHERE e.id > :lo AND e.id <= :hi ORDER BY e.id", AuditEvent.class)
+                    .setParameter("lo", lo)
+                    .setParameter("hi", max)
+                    .getResultList();
+            if (rows.size() >= limit || lo == 0) {
+                return rows.subList(Math.max(0, rows.size() - limit), rows.size());
+            }
+            span *= 2;
+        }
     }
 
     private List<AuditEvent> select(Long since, String user, String order, int limit) {

@@ -3,9 +3,7 @@ package idle.db.repository.jpa;
 import idle.db.entity.Job;
 import idle.db.repository.JobRepository;
 import idle.shared.model.JobState;
-import idle.db.entity.OutputFilesConverter;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.FlushModeType;
 import jakarta.persistence.Query;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,19 +19,14 @@ import java.util.TreeSet;
 /** {@link JobRepository} on a plain EntityManager. */
 public final class JpaJobRepository implements JobRepository {
     private final EntityManager em;
-
-    public JpaJobRepository(EntityManager em) {
-        this.em = em;
-    }
-
-    private static final String WRITE_PROGRESS = "UPDATE JOB SET JOB_STATE = ?, ATTEMPTS = ?,"
-            + " LENDER_PSEUDONYM = ?, STARTED_AT = ?, FINISHED_AT = ?, EXIT_CODE = ?, LIMIT_HIT = ?,"
-            + " FAILURE_REASON = ?, OUTPUT_BYTES = ?, OUTPUT_SHA256 = ?, CPU_MILLIS = ?,"
-            + " OUTPUT_FILES = ? WHERE ID = ?";
-    private static final OutputFilesConverter FILES = new OutputFilesConverter();
-
-    /** Ids added in this transaction: an UPDATE of one of them must see its INSERT first. */
+    /** Ids added through JPA in this transaction: an UPDATE of one must see its INSERT first. */
     private final Set<Long> added = new HashSet<>();
+    private final JdbcJobWrites writes;
+
+    public JpaJobRepository(EntityManager em, JdbcJobWrites writes) {
+        this.em = em;
+        this.writes = writes;
+    }
 
     @Override
     public Job add(Job job) {
@@ -43,12 +36,19 @@ public final class JpaJobRepository implements JobRepository {
     }
 
     @Override
+    public long insert(Job job) {
+        return writes.insert(job);
+    }
+
+    @Override
     public Optional<Job> find(long id) {
+        writes.flush();
         return Optional.ofNullable(em.find(Job.class, id));
     }
 
     @Override
     public Job update(Job detached) {
+        writes.flush();
         if (em.find(Job.class, detached.getId()) == null) {
             throw new IllegalArgumentException("no job " + detached.getId());
         }
@@ -58,26 +58,9 @@ public final class JpaJobRepository implements JobRepository {
     @Override
     public void writeProgress(Job v) {
         if (added.contains(v.getId())) {
-            em.flush();
+            em.flush(); // its INSERT goes out before the batched UPDATE
         }
-        // FlushMode COMMIT: no flush of the other pending writes before each statement, so that
-        // inserts and updates of a group commit go out in batches at commit.
-        em.createNativeQuery(WRITE_PROGRESS)
-                .setFlushMode(FlushModeType.COMMIT)
-                .setParameter(1, v.getState().name())
-                .setParameter(2, v.getAttempts())
-                .setParameter(3, v.getLenderPseudonym())
-                .setParameter(4, v.getStartedAt())
-                .setParameter(5, v.getFinishedAt())
-                .setParameter(6, v.getExitCode())
-                .setParameter(7, v.getLimitHit() == null ? null : v.getLimitHit().name())
-                .setParameter(8, v.getFailureReason())
-                .setParameter(9, v.getOutputBytes())
-                .setParameter(10, v.getOutputSha256())
-                .setParameter(11, v.getCpuMillis())
-                .setParameter(12, FILES.convertToDatabaseColumn(v.getOutputFiles()))
-                .setParameter(13, v.getId())
-                .executeUpdate();
+        writes.progress(v);
     }
 
     /**
@@ -89,6 +72,7 @@ public final class JpaJobRepository implements JobRepository {
     @SuppressWarnings("unchecked")
     public List<Job> page(String ownerOrNull, JobState stateOrNull, String nameContainsOrNull,
             long beforeIdOrZero, int limit) {
+        writes.flush();
         List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("SELECT * FROM JOB --DERBY-PROPERTIES index=")
                 .append(ownerOrNull != null ? "JOB_OWNER_DESC_IX" : "JOB_ID_DESC_IX")
@@ -124,11 +108,17 @@ public final class JpaJobRepository implements JobRepository {
         if (states.isEmpty()) {
             return List.of();
         }
-        // Derby's statistics see only a handful of distinct states, so without the hint it scans
-        // the whole table for the few open jobs. The hint is a comment to other databases.
+        writes.flush();
+        // Open jobs (the recovery's question) are read through JOB_OPEN_IX, with a hint: Derby's
+        // statistics see only two values of the flag and would scan the whole table otherwise.
+        // Ended states have no index of their own (only tests ask for them). The hint is a
+        // comment to other databases.
         List<JobState> list = List.copyOf(new TreeSet<>(states));
-        StringBuilder sql = new StringBuilder("SELECT * FROM JOB --DERBY-PROPERTIES index=JOB_STATE_IX\n"
-                + " WHERE JOB_STATE IN (");
+        boolean open = list.stream().noneMatch(JobState::isTerminal);
+        StringBuilder sql = new StringBuilder(open
+                ? "SELECT * FROM JOB --DERBY-PROPERTIES index=JOB_OPEN_IX\n WHERE STATE_OPEN = 1 AND"
+                : "SELECT * FROM JOB WHERE");
+        sql.append(" JOB_STATE IN (");
         for (int i = 1; i <= list.size(); i++) {
             sql.append(i > 1 ? ", ?" : "?");
         }
@@ -142,11 +132,13 @@ public final class JpaJobRepository implements JobRepository {
 
     @Override
     public long count() {
+        writes.flush();
         return em.createQuery("SELECT COUNT(j) FROM Job j", Long.class).getSingleResult();
     }
 
     @Override
     public Map<JobState, Long> countByState() {
+        writes.flush();
         Map<JobState, Long> counts = new EnumMap<>(JobState.class);
         for (JobState s : JobState.values()) {
             counts.put(s, 0L);
