@@ -31,8 +31,8 @@ import java.util.logging.Logger;
  * <p>The outbox holds at most {@code maxQueuedBytes} (by default {@link #MAX_QUEUED_BYTES}; see
  * {@code TrustConfig.maxQueuedBytes}): that is the cap on data in flight to one peer, sent or
  * queued and not yet taken by it. A peer that does not read and lets it overflow is disconnected
- * (chunked transfers are windowed, {@code WINDOW_CHUNKS} chunks per transfer, so an honest peer
- * never gets there).
+ * (chunked transfers are windowed, and file senders also wait in {@link #awaitRoom} while half
+ * the cap is queued, so an honest peer never gets there).
  * Buffers start at 4 KiB per direction, so 10,000 idle connections cost about 80 MiB; a
  * connection that fills its read buffer (a peer streaming output) gets a 64 KiB one, and one
  * that is sent a big frame (a file) a 256 KiB write buffer, so chunks go out several per call.
