@@ -58,16 +58,24 @@ final class DelayLine implements AutoCloseable {
     }
 
     /**
-     * The largest receive window Linux advertises here (the maximum of
-     * {@code net.ipv4.tcp_rmem}), or 6 MiB, the kernel's default, when it cannot be read.
+     * The most a TCP sender here can have unacknowledged: its send buffer's maximum
+     * ({@code net.ipv4.tcp_wmem}) or the receiver's buffer maximum ({@code net.ipv4.tcp_rmem}),
+     * whichever is smaller; 4 MiB when they cannot be read.
      */
     static int kernelMaxWindow() {
         try {
-            String[] v = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_rmem")).trim()
-                    .split("\\s+");
-            return Integer.parseInt(v[2]);
+            return Math.min(third("/proc/sys/net/ipv4/tcp_wmem"), third("/proc/sys/net/ipv4/tcp_rmem"));
         } catch (IOException | RuntimeException e) {
-            return 6 << 20;
+            return 4 << 20;
+        }
+    }
+
+    private static int third(String file) throws IOException {
+        // Files.readString trusts the size /proc reports and returned only "4" here
+        try (var in = Files.newInputStream(Path.of(file))) {
+            String[] v = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+                    .trim().split("\\s+");
+            return Integer.parseInt(v[2]);
         }
     }
 

@@ -111,8 +111,9 @@ final class RelayBench {
                 relay >= 0.5 * raw ? "PASS" : "MISS", String.format(Locale.ROOT,
                         "latency added in user space by a delay line on each hop (this kernel "
                         + "has no tc netem): every byte held 50 ms each way, at most %d KiB in "
-                        + "flight per direction (the kernel's largest TCP receive window, "
-                        + "net.ipv4.tcp_rmem), room given back 50 ms after delivery, like an ACK; "
+                        + "flight per direction (the most a TCP sender here may have unacked: "
+                        + "tcp_wmem / tcp_rmem maxima), room given back 50 ms after delivery, "
+                        + "like an ACK; "
                         + "so a copy is capped at %.0f MiB/s; cut-through, the runner had the file "
                         + "%.0f ms after the lender's first byte (upload alone %.0f ms)",
                         window >> 10, window / 0.1 / (1 << 20), p.totalMs(), p.upMs()));
