@@ -56,6 +56,8 @@ final class RelayBench {
     static final int SIZE = 256 << 20;
     /** The file relayed once before the measured one (see {@link #run}). */
     static final int WARM_UP = 32 << 20;
+    /** Added each way for the second figure. */
+    static final java.time.Duration LATENCY = java.time.Duration.ofMillis(50);
     private final BenchContext ctx;
 
     RelayBench(BenchContext ctx) {
@@ -67,47 +69,11 @@ final class RelayBench {
         new Random(7).nextBytes(data);
         String sha = Sha256.hex(data);
         long rawCpu0 = ownCpuMillis();
-        double raw = rawCopy(data);
-        raw = Math.max(raw, rawCopy(data));
+        double raw = rawCopy(data, null, 0);
+        raw = Math.max(raw, rawCopy(data, null, 0));
         double rawCpuMs = (ownCpuMillis() - rawCpu0) / 2.0;
-        Path dir = ctx.dir("relay");
-        Path serverDir = dir.resolve("server");
-        Accounts.create(serverDir, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD,
-                List.of("runner", "lender"));
-        double relay;
-        double upMs;
-        double totalMs;
-        long serverCpuMs;
-        long clientCpuMs;
-        try (ServerProcess server = ServerProcess.fromJar(ctx.serverJar, serverDir, "127.0.0.1", 0,
-                BenchContext.SERVER_JVM)) {
-            RawPeer lender = RawPeer.login(server.host(), server.port(), null, "lender",
-                    BenchContext.PASSWORD);
-            BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
-            lender.handler((p, f, m) -> inbox.add(f));
-            Message r = lender.request(new Message.MakeLender(new LenderCapabilities("3.11.2", 2,
-                    8192, 1, 600, 1024, 600, 1024, "bench double (no python)", false)), 30_000);
-            if (!(r instanceof Message.Success)) {
-                throw new IOException("MML refused: " + r);
-            }
-            ServerConnection rc = ServerConnection.connect(ServerAddress.parse(server.address()),
-                    new Credentials("runner", BenchContext.PASSWORD.toCharArray()),
-                    ConnectionOptions.defaults().withInsecurePlaintext(true), null);
-            RunnerService runner = new RunnerService(rc);
-            Path target = dir.resolve("runner/big.bin");
-            // A server relays many files in its life: one smaller file first, so the measured
-            // one does not pay for the fresh server JVM's just-in-time compilation.
-            byte[] warm = Arrays.copyOf(data, WARM_UP);
-            relayOnce(server, lender, inbox, runner, target, warm, Sha256.hex(warm));
-            Pass p = relayOnce(server, lender, inbox, runner, target, data, sha);
-            upMs = p.upMs();
-            totalMs = p.totalMs();
-            serverCpuMs = p.serverCpuMs();
-            clientCpuMs = p.clientCpuMs();
-            relay = SIZE / (totalMs / 1e3) / (1 << 20);
-            rc.close();
-            lender.close();
-        }
+        Pass p = relayThrough(ctx.dir("relay"), Route.DIRECT, data, sha);
+        double relay = SIZE / (p.totalMs() / 1e3) / (1 << 20);
         double mib = SIZE / (double) (1 << 20);
         Figure loopback = new Figure("relay", "relay of a 256 MiB output file", relay, "MiB/s",
                 raw, "MiB/s raw socket copy", String.format(Locale.ROOT, "%.0f %%",
@@ -118,9 +84,110 @@ final class RelayBench {
                         + "lender is the benchmark's test double (real protocol and window, bytes "
                         + "from memory); CPU used: server %d ms, lender double + runner %d ms "
                         + "(the raw copy: %.0f ms); measured after a 32 MiB warm-up file through the "
-                        + "same server", totalMs, upMs, mib / (upMs / 1e3),
-                        serverCpuMs, clientCpuMs, rawCpuMs));
-        return List.of(loopback, NetemProbe.relayWithLatency(ctx));
+                        + "same server", p.totalMs(), p.upMs(), mib / (p.upMs() / 1e3),
+                        p.serverCpuMs(), p.clientCpuMs(), rawCpuMs));
+        return List.of(loopback, withLatency(data));
+    }
+
+    /**
+     * The relay again with {@link #LATENCY} added each way on both hops (lender to server, server
+     * to runner) by {@link DelayLine}s, against the raw copy through a delay line of the same
+     * latency and window. 64 MiB with {@code --quick} (at tens of MiB/s a copy takes seconds).
+     */
+    private Figure withLatency(byte[] all) throws Exception {
+        byte[] data = ctx.quick ? Arrays.copyOf(all, 64 << 20) : all;
+        String sha = Sha256.hex(data);
+        int window = DelayLine.kernelMaxWindow();
+        Route delayed = (host, port) -> new Links(
+                new DelayLine(host, port, LATENCY, window),
+                new DelayLine(host, port, LATENCY, window));
+        double raw = rawCopy(data, LATENCY, window);
+        Pass p = relayThrough(ctx.dir("relay-latency"), delayed, data, sha);
+        double relay = data.length / (p.totalMs() / 1e3) / (1 << 20);
+        String title = "relay of " + (data.length >> 20) + " MiB with 50 ms latency each way";
+        return new Figure("relay-latency", title, relay, "MiB/s", raw,
+                "MiB/s raw socket copy, same latency", String.format(Locale.ROOT, "%.0f %%",
+                        100 * relay / raw), ">= 50 % of raw (same latency)",
+                relay >= 0.5 * raw ? "PASS" : "MISS", String.format(Locale.ROOT,
+                        "latency added in user space by a delay line on each hop (this kernel "
+                        + "has no tc netem): every byte held 50 ms each way, at most %d KiB in "
+                        + "flight per direction (the most a TCP sender here may have unacked: "
+                        + "tcp_wmem / tcp_rmem maxima), room given back 50 ms after delivery, "
+                        + "like an ACK; "
+                        + "so a copy is capped at %.0f MiB/s; cut-through, the runner had the file "
+                        + "%.0f ms after the lender's first byte (upload alone %.0f ms)",
+                        window >> 10, window / 0.1 / (1 << 20), p.totalMs(), p.upMs()));
+    }
+
+    /** Where the lender and the runner connect: straight to the server, or through relays. */
+    @FunctionalInterface
+    private interface Route {
+        Route DIRECT = (host, port) -> new Links(null, null);
+
+        Links open(String serverHost, int serverPort) throws IOException;
+    }
+
+    /** The lender's and the runner's way to the server (null: direct). */
+    private record Links(DelayLine lender, DelayLine runner) implements AutoCloseable {
+        String lenderHost(String serverHost) {
+            return lender == null ? serverHost : lender.host();
+        }
+
+        int lenderPort(int serverPort) {
+            return lender == null ? serverPort : lender.port();
+        }
+
+        String runnerAddress(String serverHost, int serverPort) {
+            return runner == null ? serverHost + ":" + serverPort
+                    : runner.host() + ":" + runner.port();
+        }
+
+        @Override
+        public void close() {
+            if (lender != null) {
+                lender.close();
+            }
+            if (runner != null) {
+                runner.close();
+            }
+        }
+    }
+
+    /**
+     * A server process, a lender double and a real runner connected through {@code route}; one
+     * warm-up file, then {@code data} relayed and timed.
+     */
+    private Pass relayThrough(Path dir, Route route, byte[] data, String sha) throws Exception {
+        Path serverDir = dir.resolve("server");
+        Accounts.create(serverDir, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD,
+                List.of("runner", "lender"));
+        try (ServerProcess server = ServerProcess.fromJar(ctx.serverJar, serverDir, "127.0.0.1", 0,
+                BenchContext.SERVER_JVM);
+                Links links = route.open(server.host(), server.port())) {
+            RawPeer lender = RawPeer.login(links.lenderHost(server.host()),
+                    links.lenderPort(server.port()), null, "lender", BenchContext.PASSWORD);
+            BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
+            lender.handler((p, f, m) -> inbox.add(f));
+            Message r = lender.request(new Message.MakeLender(new LenderCapabilities("3.11.2", 2,
+                    8192, 1, 600, 1024, 600, 1024, "bench double (no python)", false)), 30_000);
+            if (!(r instanceof Message.Success)) {
+                throw new IOException("MML refused: " + r);
+            }
+            ServerConnection rc = ServerConnection.connect(ServerAddress.parse(
+                    links.runnerAddress(server.host(), server.port())),
+                    new Credentials("runner", BenchContext.PASSWORD.toCharArray()),
+                    ConnectionOptions.defaults().withInsecurePlaintext(true), null);
+            RunnerService runner = new RunnerService(rc);
+            Path target = dir.resolve("runner/big.bin");
+            // A server relays many files in its life: one smaller file first, so the measured
+            // one does not pay for the fresh server JVM's just-in-time compilation.
+            byte[] warm = Arrays.copyOf(data, WARM_UP);
+            relayOnce(server, lender, inbox, runner, target, warm, Sha256.hex(warm));
+            Pass p = relayOnce(server, lender, inbox, runner, target, data, sha);
+            rc.close();
+            lender.close();
+            return p;
+        }
     }
 
     /** Times and CPU of one relayed file. */
@@ -245,9 +312,15 @@ final class RelayBench {
                 ? sun.getProcessCpuTime() / 1_000_000 : 0;
     }
 
-    /** MiB/s of a plain socket copy of {@code data} over loopback, 64 KiB writes. */
-    static double rawCopy(byte[] data) throws Exception {
-        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    /**
+     * MiB/s of a plain socket copy of {@code data} over loopback, 64 KiB writes; with a
+     * {@code latency} (null: none), through a {@link DelayLine} with that latency and
+     * {@code window}.
+     */
+    static double rawCopy(byte[] data, java.time.Duration latency, int window) throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                DelayLine via = latency == null ? null
+                        : new DelayLine("127.0.0.1", ss.getLocalPort(), latency, window)) {
             CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
                 try (Socket s = ss.accept(); InputStream in = s.getInputStream()) {
                     byte[] buf = new byte[64 * 1024];
@@ -262,7 +335,8 @@ final class RelayBench {
                 }
             });
             long t0 = System.nanoTime();
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), ss.getLocalPort());
+            try (Socket s = via == null ? new Socket(InetAddress.getLoopbackAddress(),
+                    ss.getLocalPort()) : new Socket(via.host(), via.port());
                     OutputStream out = s.getOutputStream()) {
                 for (int off = 0; off < data.length; off += 64 * 1024) {
                     out.write(data, off, Math.min(64 * 1024, data.length - off));

@@ -8,13 +8,19 @@ import idle.client.runner.JobRequest;
 import idle.client.runner.RunnerService;
 import idle.shared.message.Result;
 import idle.shared.model.JobSummary;
+import idle.shared.model.OutputFileInfo;
 import idle.shared.model.StreamKind;
 import idle.shared.model.WaitPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Callable;
@@ -119,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
         int[] codes = new int[requests.size()];
         for (int i = 0; i < requests.size(); i++) {
             JobRequest r = requests.get(i);
-            Submitted s = new Submitted(i, r.scriptName(), several);
+            Submitted s = new Submitted(runner, i, r.scriptName(), several);
             try {
                 s.job = runner.submit(r, s).get();
                 submitted.add(s);
@@ -144,7 +150,7 @@ final class RunCommand implements Callable<Integer> {
                 ctx.err().println("idle: job " + end.jobId() + " (" + s.name + ") "
                         + JobTexts.outcome(end));
             }
-            saveFiles(runner, end.jobId(), s.name);
+            saveFiles(runner, end.jobId(), s);
         }
         int exit = ExitCodes.OK;
         for (int c : codes) {
@@ -153,19 +159,40 @@ final class RunCommand implements Callable<Integer> {
         return exit;
     }
 
-    private void saveFiles(RunnerService runner, long jobId, String name) {
+    /**
+     * Saves the job's output files under {@code --out/JOB/}: those fetched while the job ran
+     * (announced as their upload began) are kept when they are the job's final ones; the others
+     * are fetched now, and files of an earlier attempt that the final one did not write again
+     * are removed.
+     */
+    private void saveFiles(RunnerService runner, long jobId, Submitted s) {
+        Path dir = out.resolve(Long.toString(jobId));
         try {
             var detail = runner.details(jobId).get();
-            if (detail.files().isEmpty()) {
-                return;
+            Set<String> finalNames = new HashSet<>();
+            for (OutputFileInfo f : detail.files()) {
+                finalNames.add(f.name());
+                OutputFileInfo early = s.fetchedEarly(f.name());
+                if (early == null || !early.sha256().equals(f.sha256())) {
+                    runner.fetchFile(jobId, f.name(), RunnerService.safeResolve(dir, f.name()))
+                            .get();
+                }
             }
-            Path dir = out.resolve(Long.toString(jobId));
-            List<Path> saved = runner.fetchAllFiles(jobId, dir).get();
-            ctx.err().println("idle: saved " + saved.size() + " file(s) of job " + jobId + " ("
-                    + name + ") under " + dir);
+            for (String stale : s.early.keySet()) {
+                if (!finalNames.contains(stale)) {
+                    Files.deleteIfExists(RunnerService.safeResolve(dir, stale));
+                }
+            }
+            if (!finalNames.isEmpty()) {
+                ctx.err().println("idle: saved " + finalNames.size() + " file(s) of job " + jobId
+                        + " (" + s.name + ") under " + dir);
+            }
         } catch (ExecutionException e) {
             ctx.err().println("idle: could not save the files of job " + jobId + ": "
                     + message(e.getCause()));
+        } catch (IOException e) {
+            ctx.err().println("idle: could not save the files of job " + jobId + ": "
+                    + message(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -200,9 +227,13 @@ final class RunCommand implements Callable<Integer> {
         final String name;
         final LinePrefixer stdout;
         final LinePrefixer stderr;
+        final RunnerService runner;
+        /** Files fetched as soon as they were announced (cut-through), by name. */
+        final Map<String, CompletableFuture<OutputFileInfo>> early = new ConcurrentHashMap<>();
         volatile FollowedJob job;
 
-        Submitted(int index, String name, boolean prefixed) {
+        Submitted(RunnerService runner, int index, String name, boolean prefixed) {
+            this.runner = runner;
             this.index = index;
             this.name = name;
             this.stdout = prefixed ? new LinePrefixer("[" + name + "] ", ctx.out()) : null;
@@ -219,6 +250,31 @@ final class RunCommand implements Callable<Integer> {
             var target = stream == StreamKind.STDOUT ? ctx.out() : ctx.err();
             target.write(data, 0, data.length);
             target.flush();
+        }
+
+        /** Starts the download while the lender still uploads: the file is ready at the end. */
+        @Override
+        public void fileAnnounced(long jobId, OutputFileInfo file) {
+            try {
+                Path target = RunnerService.safeResolve(out.resolve(Long.toString(jobId)),
+                        file.name());
+                early.put(file.name(), runner.fetchFile(jobId, file.name(), target));
+            } catch (IOException e) {
+                // an unsafe name: saveFiles reports it when it fetches the job's files
+            }
+        }
+
+        /** The file as fetched early, or null if it was not, or that fetch failed. */
+        OutputFileInfo fetchedEarly(String name) throws InterruptedException {
+            CompletableFuture<OutputFileInfo> f = early.get(name);
+            if (f == null) {
+                return null;
+            }
+            try {
+                return f.get();
+            } catch (ExecutionException e) {
+                return null; // e.g. the attempt was lost mid-upload: fetched again at the end
+            }
         }
 
         @Override
