@@ -914,8 +914,12 @@ public final class Coordinator {
                 if (first && l != null) {
                     l.peer.send(l.peer.nextServerId(), new Message.Cancel(jobId));
                     int attempt = j.attempts;
-                    timers.schedule(() -> cancelOverdue(j, l, attempt), cancelGrace.toMillis(),
-                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                    try {
+                        timers.schedule(() -> cancelOverdue(j, l, attempt),
+                                cancelGrace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        // the server is stopping: the job is re-queued or ended at the next start
+                    }
                 }
                 runner.send(n, new Message.Success(new Result.Empty()));
                 audit.record(user, "CAN", n, jobId, "SCF", "running job: kill sent to lender",
