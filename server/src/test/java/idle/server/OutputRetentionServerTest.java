@@ -4,6 +4,7 @@ import static idle.server.ServerProtocolTest.last;
 import static idle.server.ServerProtocolTest.script;
 import static idle.server.ServerProtocolTest.submit;
 import static idle.server.ServerProtocolTest.untilTerminal;
+import static idle.server.store.OutputRetentionTest.age;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -15,10 +16,8 @@ import idle.shared.model.FailureKind;
 import idle.shared.model.JobState;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -66,14 +65,6 @@ class OutputRetentionServerTest {
                 Result.Detail d = runner.requestOk(new Message.JobQuery(j[1]),
                         Result.Detail.class);
                 assertEquals(JobState.SUCCEEDED, d.job().summary().state(), "still in history");
-            }
-        }
-    }
-
-    static void age(Path root, Instant at) throws Exception {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.toList()) {
-                Files.setLastModifiedTime(p, FileTime.from(at));
             }
         }
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The retention's rules on real directories, with the clock set to a fixed "now". */
-class OutputRetentionTest {
+public class OutputRetentionTest {
     static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
     @TempDir
     Path data;
@@ -37,7 +37,8 @@ class OutputRetentionTest {
         return d;
     }
 
-    static void age(Path root, Instant at) throws Exception {
+    /** Sets the modification time of everything under {@code root} to {@code at}. */
+    public static void age(Path root, Instant at) throws Exception {
         try (Stream<Path> all = Files.walk(root)) {
             for (Path p : all.toList()) {
                 Files.setLastModifiedTime(p, FileTime.from(at));

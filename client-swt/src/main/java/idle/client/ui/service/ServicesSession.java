@@ -4,7 +4,6 @@ import idle.client.net.ConnectException;
 import idle.client.net.ConnectionListener;
 import idle.client.net.ConnectionLostException;
 import idle.client.net.ConnectionOptions;
-import idle.shared.tls.PinningTrustManager;
 import idle.client.net.Credentials;
 import idle.client.net.RequestException;
 import idle.client.net.ServerAddress;
@@ -64,19 +63,16 @@ public final class ServicesSession implements ClientSession {
         this.lending = lending;
     }
 
-    /** A {@link SessionOpener} that logs in through {@link ServerConnection#connectAsync}. */
+    /**
+     * A {@link SessionOpener} that logs in through {@link ServerConnection#connectAsync}, with the
+     * default options (a new server key is accepted and pinned).
+     */
     public static SessionOpener opener(LendingFactory lendingFactory) {
-        return opener(lendingFactory, ConnectionOptions.ACCEPT_NEW);
-    }
-
-    /** Like {@link #opener(LendingFactory)}, asking {@code firstUse} about a server's new key. */
-    public static SessionOpener opener(LendingFactory lendingFactory,
-            PinningTrustManager.FirstUse firstUse) {
-        return opener(lendingFactory, ConnectionOptions.defaults().withFirstUse(firstUse));
+        return opener(lendingFactory, ConnectionOptions.defaults());
     }
 
     /**
-     * Like {@link #opener(LendingFactory)} with {@code base} as the connection options (trust
+     * A {@link SessionOpener} with {@code base} as the connection options (trust
      * store, first-use question, TLS or {@code --insecure-plaintext}); the client name is the
      * workbench's.
      */
