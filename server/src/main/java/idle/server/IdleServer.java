@@ -1,5 +1,7 @@
 package idle.server;
 
+import idle.shared.protocol.Code;
+import idle.server.audit.AuditAction;
 import idle.db.Database;
 import idle.db.DatabaseConfig;
 import idle.server.admin.AdminCommands;
@@ -121,7 +123,8 @@ public final class IdleServer implements AutoCloseable {
             acceptor.start();
             lock.describe("pid " + ProcessHandle.current().pid() + " listening on "
                     + acceptor.host() + ":" + acceptor.port());
-            audit.record(null, "START", 0, null, "SCF", "listening on " + acceptor.host() + ":"
+            audit.record(null, AuditAction.START, 0, null, Code.SCF, "listening on "
+                    + acceptor.host() + ":"
                     + acceptor.port(), null);
             IdleServer s = new IdleServer(config, lock, logging, db, writer, accounts,
                     coordinator, acceptor, t0, fingerprint);
@@ -230,8 +233,8 @@ public final class IdleServer implements AutoCloseable {
             }
         }
         acceptor.close();
-        writer.submit(tx -> tx.audit().append(System.currentTimeMillis(), null, "STOP", 0, null,
-                "SCF", "clean shutdown", null));
+        new AuditLog(writer).record(null, AuditAction.STOP, 0, null, Code.SCF, "clean shutdown",
+                null);
         writer.close();
         try {
             db.close();

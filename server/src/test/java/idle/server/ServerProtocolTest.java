@@ -469,6 +469,24 @@ class ServerProtocolTest {
     }
 
     @Test
+    void namesEveryLenderWouldRefuseAreRefusedAtTheDoor() throws Exception {
+        lender("lender1", 1);
+        RawClient c = runner("alice");
+        byte[] s = "out x".getBytes(StandardCharsets.UTF_8);
+        Message pathScript = c.request(new Message.RunScript("a/b.py", s, Sha256.hex(s),
+                List.of(), List.of(), JobNeeds.NONE, WaitPolicy.QUEUE));
+        Message.Failure f1 = assertInstanceOf(Message.Failure.class, pathScript);
+        assertEquals(FailureKind.INVALID, f1.kind());
+        assertTrue(f1.reason().startsWith("script:"), f1.reason());
+        Message shadow = c.request(new Message.RunScript("in.py", s, Sha256.hex(s), List.of(),
+                List.of(new InputFile("in.py", s, Sha256.hex(s))), JobNeeds.NONE,
+                WaitPolicy.QUEUE));
+        Message.Failure f2 = assertInstanceOf(Message.Failure.class, shadow);
+        assertEquals(FailureKind.INVALID, f2.kind());
+        assertTrue(f2.reason().contains("script's name"), f2.reason());
+    }
+
+    @Test
     void inputFilesReachTheLender() throws Exception {
         RawLender l = lender("lender1", 1);
         RawClient c = runner("alice");

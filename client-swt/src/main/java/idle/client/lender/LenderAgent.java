@@ -14,6 +14,7 @@ import idle.shared.model.LenderCapabilities;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
+import idle.shared.protocol.FileNames;
 import idle.shared.protocol.Limits;
 import idle.shared.protocol.SendWindow;
 import java.io.IOException;
@@ -323,20 +324,8 @@ public final class LenderAgent implements AutoCloseable {
     }
 
     private static String checkNames(Message.Execute x) {
-        List<String> names = new ArrayList<>();
-        names.add(x.scriptName());
-        for (InputFile f : x.inputs()) {
-            names.add(f.name());
-        }
-        for (String n : names) {
-            if (n.isEmpty() || n.equals(".") || n.equals("..") || n.contains("/") || n.contains("\0")) {
-                return "the file name '" + n + "' is not a plain file name";
-            }
-        }
-        if (names.stream().distinct().count() != names.size()) {
-            return "two files have the same name";
-        }
-        return null;
+        return FileNames.checkJobFiles(x.scriptName(),
+                x.inputs().stream().map(InputFile::name).toList());
     }
 
     private void abandonAll(String why) {

@@ -3,15 +3,14 @@ package idle.client.runner;
 import idle.shared.model.InputFile;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.WaitPolicy;
+import idle.shared.protocol.FileNames;
 import idle.shared.protocol.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * One python3 script to submit as a job, with its arguments and input files.
@@ -32,14 +31,10 @@ public record JobRequest(String scriptName, byte[] script, List<String> args,
         inputs = List.copyOf(inputs);
         Objects.requireNonNull(needs, "needs");
         Objects.requireNonNull(waitPolicy, "waitPolicy");
-        checkPlainName(scriptName, "script");
-        Set<String> names = new HashSet<>();
-        names.add(scriptName);
-        for (InputFile f : inputs) {
-            checkPlainName(f.name(), "input file");
-            if (!names.add(f.name())) {
-                throw new IllegalArgumentException("two files are named '" + f.name() + "'");
-            }
+        String why = FileNames.checkJobFiles(scriptName,
+                inputs.stream().map(InputFile::name).toList());
+        if (why != null) {
+            throw new IllegalArgumentException(why);
         }
     }
 
@@ -80,14 +75,6 @@ public record JobRequest(String scriptName, byte[] script, List<String> args,
     /** The SHA-256 of the script, as sent with it. */
     public String scriptSha256() {
         return Sha256.hex(script);
-    }
-
-    static void checkPlainName(String name, String what) {
-        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
-                || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("the " + what + " name '" + name
-                    + "' must be a plain file name");
-        }
     }
 
     @Override

@@ -15,6 +15,7 @@ import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.PoolStatus;
+import idle.shared.protocol.FileNames;
 import idle.shared.protocol.Sha256;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -280,8 +281,9 @@ public final class RunnerService {
      * outside {@code dir} (absolute names, {@code ..}).
      */
     public static Path safeResolve(Path dir, String name) throws IOException {
-        if (name.isEmpty() || name.startsWith("/") || name.indexOf('\0') >= 0 || name.indexOf('\\') >= 0) {
-            throw new IOException("refusing the file name '" + name + "'");
+        String why = FileNames.checkRelativePath(name);
+        if (why != null) {
+            throw new IOException("refusing the file name: " + why);
         }
         Path base = dir.toAbsolutePath().normalize();
         Path p = base.resolve(name).normalize();

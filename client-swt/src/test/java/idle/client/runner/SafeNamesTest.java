@@ -17,12 +17,11 @@ class SafeNamesTest {
     @Test
     void relativeNamesResolveUnderTheDirectory() throws IOException {
         assertEquals(dir.resolve("out/a.txt").toAbsolutePath(), RunnerService.safeResolve(dir, "out/a.txt"));
-        assertEquals(dir.resolve("b.bin").toAbsolutePath(), RunnerService.safeResolve(dir, "x/../b.bin"));
     }
 
     @Test
     void namesThatWouldEscapeAreRefused() {
-        for (String bad : List.of("../x", "/etc/passwd", "a/../../x", "..", ".", "", "a\\b", "a\0b")) {
+        for (String bad : List.of("../x", "x/../b.bin", "/etc/passwd", "a/../../x", "..", ".", "", "a\\b", "a\0b")) {
             assertThrows(IOException.class, () -> RunnerService.safeResolve(dir, bad), bad);
         }
     }

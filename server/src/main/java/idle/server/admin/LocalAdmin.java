@@ -1,5 +1,7 @@
 package idle.server.admin;
 
+import idle.shared.protocol.Code;
+import idle.server.audit.AuditAction;
 import idle.db.Database;
 import idle.db.DatabaseConfig;
 import idle.server.audit.AuditLog;
@@ -39,10 +41,10 @@ public final class LocalAdmin {
             String words = String.join(" ", idle.server.net.Session.redact(argv));
             try {
                 String out = new AdminCommands(db, accounts, null).run(argv, actor);
-                audit.record(actor, "ADM", 0, null, "SCF", words, "local");
+                audit.record(actor, AuditAction.ADM, 0, null, Code.SCF, words, "local");
                 return out;
             } catch (RuntimeException e) {
-                audit.record(actor, "ADM", 0, null, "FLD", words + ": " + e.getMessage(), "local");
+                audit.record(actor, AuditAction.ADM, 0, null, Code.FLD, words + ": " + e.getMessage(), "local");
                 throw e;
             }
         }

@@ -1,5 +1,6 @@
 package idle.server.audit;
 
+import idle.shared.protocol.Code;
 import idle.db.Transaction;
 import idle.server.store.StoreWriter;
 import java.util.function.LongSupplier;
@@ -24,16 +25,17 @@ public final class AuditLog {
     }
 
     /** Queues one row; it is written with the next batch. */
-    public void record(String user, String code, long requestId, Long jobId, String outcome,
+    public void record(String user, AuditAction action, long requestId, Long jobId, Code outcome,
             String detail, String remote) {
         long at = clock.getAsLong();
-        writer.submit(tx -> tx.audit().append(at, user, code, requestId, jobId, outcome,
-                detail, remote));
+        writer.submit(tx -> tx.audit().append(at, user, action.label(), requestId, jobId,
+                outcome.name(), detail, remote));
     }
 
     /** Appends one row inside a transaction the caller is already writing. */
-    public void recordIn(Transaction tx, String user, String code, long requestId, Long jobId,
-            String outcome, String detail, String remote) {
-        tx.audit().append(clock.getAsLong(), user, code, requestId, jobId, outcome, detail, remote);
+    public void recordIn(Transaction tx, String user, AuditAction action, long requestId,
+            Long jobId, Code outcome, String detail, String remote) {
+        tx.audit().append(clock.getAsLong(), user, action.label(), requestId, jobId,
+                outcome.name(), detail, remote);
     }
 }

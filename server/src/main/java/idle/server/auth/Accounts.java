@@ -1,5 +1,7 @@
 package idle.server.auth;
 
+import idle.shared.protocol.Code;
+import idle.server.audit.AuditAction;
 import idle.db.Database;
 import idle.db.entity.UserAccount;
 import idle.db.repository.DuplicateNameException;
@@ -91,7 +93,7 @@ public final class Accounts {
             writer.call(tx -> {
                 tx.users().add(new UserAccount(name, h.hash(), h.salt(), h.algorithm(),
                         h.iterations(), admin, now));
-                audit.recordIn(tx, actor, "USER_ADD", 0, null, "SCF", name
+                audit.recordIn(tx, actor, AuditAction.USER_ADD, 0, null, Code.SCF, name
                         + (admin ? " (admin)" : ""), null);
                 return null;
             });
@@ -122,8 +124,8 @@ public final class Accounts {
         boolean found = writer.call(tx -> {
             Optional<UserAccount> u = tx.users().findByName(name);
             u.ifPresent(a -> a.setEnabled(enabled));
-            audit.recordIn(tx, actor, enabled ? "USER_ENABLE" : "USER_DISABLE", 0, null,
-                    u.isPresent() ? "SCF" : "FLD", name, null);
+            audit.recordIn(tx, actor, enabled ? AuditAction.USER_ENABLE : AuditAction.USER_DISABLE, 0,
+                    null, u.isPresent() ? Code.SCF : Code.FLD, name, null);
             return u.isPresent();
         });
         if (!found) {
@@ -154,7 +156,8 @@ public final class Accounts {
                 a.setHashAlgorithm(h.algorithm());
                 a.setIterations(h.iterations());
             });
-            audit.recordIn(tx, actor, "USER_PASSWD", 0, null, u.isPresent() ? "SCF" : "FLD",
+            audit.recordIn(tx, actor, AuditAction.USER_PASSWD, 0, null,
+                    u.isPresent() ? Code.SCF : Code.FLD,
                     name, null);
             return u.isPresent();
         });

@@ -1,5 +1,7 @@
 package idle.server.dispatch;
 
+import idle.shared.protocol.Code;
+import idle.server.audit.AuditAction;
 import idle.db.Database;
 import idle.db.Transaction;
 import idle.db.entity.Job;
@@ -25,6 +27,7 @@ import idle.shared.model.Limit;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.PoolStatus;
 import idle.shared.model.WaitPolicy;
+import idle.shared.protocol.FileNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,11 +35,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -149,7 +150,7 @@ public final class Coordinator {
                     }
                 }
             }
-            audit.recordIn(tx, null, "RECOVER", 0, null, "SCF", found.size() + " active jobs; "
+            audit.recordIn(tx, null, AuditAction.RECOVER, 0, null, Code.SCF, found.size() + " active jobs; "
                     + requeued + " running re-queued; " + lost + " lost", null);
             return found;
         });
@@ -192,7 +193,7 @@ public final class Coordinator {
         Failure bad = validate(rs);
         if (bad != null) {
             runner.send(n, new Message.Failure(bad.kind, bad.reason));
-            audit.record(user, "RCS", n, null, "FLD", bad.reason, remote);
+            audit.record(user, AuditAction.RCS, n, null, Code.FLD, bad.reason, remote);
             return;
         }
         List<String> inputNames = new ArrayList<>();
@@ -223,7 +224,7 @@ public final class Coordinator {
         }
         if (nla != null) {
             runner.send(n, new Message.NoLenders(nla));
-            audit.record(user, "RCS", n, null, "NLA", nla, remote);
+            audit.record(user, AuditAction.RCS, n, null, Code.NLA, nla, remote);
         }
     }
 
@@ -235,21 +236,15 @@ public final class Coordinator {
             return new Failure(FailureKind.LIMIT, "script is " + size(rs.script().length)
                     + "; the limit is " + size(config.maxScriptBytes()));
         }
-        String nameProblem = Names.checkScriptName(rs.scriptName());
+        List<String> inputNames = new ArrayList<>(rs.inputs().size());
+        long total = 0;
+        for (InputFile f : rs.inputs()) {
+            inputNames.add(f.name());
+            total += f.data().length;
+        }
+        String nameProblem = FileNames.checkJobFiles(rs.scriptName(), inputNames);
         if (nameProblem != null) {
             return new Failure(FailureKind.INVALID, nameProblem);
-        }
-        long total = 0;
-        Set<String> names = new HashSet<>();
-        for (InputFile f : rs.inputs()) {
-            String p = Names.checkFileName(f.name());
-            if (p != null) {
-                return new Failure(FailureKind.INVALID, "input file: " + p);
-            }
-            if (!names.add(f.name())) {
-                return new Failure(FailureKind.INVALID, "input file " + f.name() + " given twice");
-            }
-            total += f.data().length;
         }
         if (total > config.maxInputBytes()) {
             return new Failure(FailureKind.LIMIT, "input files are " + size(total)
@@ -339,7 +334,7 @@ public final class Coordinator {
             if (!inputs.isEmpty()) {
                 writeInputs(j.getId(), inputs);
             }
-            audit.recordIn(tx, job.owner, "RCS", n, j.getId(), "SCF", job.scriptName + " "
+            audit.recordIn(tx, job.owner, AuditAction.RCS, n, j.getId(), Code.SCF, job.scriptName + " "
                     + job.script.length + " bytes, " + inputs.size() + " inputs",
                     runner.remoteAddress());
             row = j;
@@ -440,7 +435,7 @@ public final class Coordinator {
             LenderHandle l = a.lender();
             int ex = job.exchangeId;
             int attempt = job.attempts;
-            writer.submit(new UpdateOp(job, "", () -> sendExecute(job, l, ex, attempt)));
+            writer.submit(new UpdateOp(job, null, () -> sendExecute(job, l, ex, attempt)));
         });
         return List.of();
     }
@@ -450,18 +445,19 @@ public final class Coordinator {
         private final ActiveJob job;
         private final ActiveJob.JobRow row;
         private final JobSummary summary;
-        private final String auditCode;
+        /** The request or event this write completes, audited with it; null for none. */
+        private final AuditAction auditAction;
         private final Runnable after;
         private String auditUser;
         private long auditRequest;
         private String auditDetail;
         private String auditRemote;
 
-        UpdateOp(ActiveJob job, String auditCode, Runnable after) {
+        UpdateOp(ActiveJob job, AuditAction auditAction, Runnable after) {
             this.job = job;
             this.row = job.row();
             this.summary = job.summary();
-            this.auditCode = auditCode;
+            this.auditAction = auditAction;
             this.after = after;
         }
 
@@ -492,9 +488,9 @@ public final class Coordinator {
             j.setCpuMillis(row.cpuMillis());
             j.setOutputFiles(row.files());
             tx.jobs().writeProgress(j);
-            if (!auditCode.isEmpty()) {
-                audit.recordIn(tx, auditUser, auditCode, auditRequest, row.id(),
-                        "SCF", auditDetail, auditRemote);
+            if (auditAction != null) {
+                audit.recordIn(tx, auditUser, auditAction, auditRequest, row.id(),
+                        Code.SCF, auditDetail, auditRemote);
             }
         }
 
@@ -581,7 +577,7 @@ public final class Coordinator {
             LenderHandle old = lenders.get(peer);
             if (old != null && !old.withdrawn) {
                 peer.send(n, new Message.Illegal("this connection is already a lender"));
-                audit.record(peer.user(), "MML", n, null, "ILR", "already a lender",
+                audit.record(peer.user(), AuditAction.MML, n, null, Code.ILR, "already a lender",
                         peer.remoteAddress());
                 return;
             }
@@ -598,7 +594,7 @@ public final class Coordinator {
             lock.unlock();
         }
         peer.send(n, new Message.Success(new Result.Text(pseudonym)));
-        audit.record(peer.user(), "MML", n, null, "SCF", caps.maxJobs() + " slots, python "
+        audit.record(peer.user(), AuditAction.MML, n, null, Code.SCF, caps.maxJobs() + " slots, python "
                 + caps.pythonVersion() + ", " + caps.sandbox(), peer.remoteAddress());
         LOG.info(() -> "lender " + pseudonym + " online with " + caps.maxJobs() + " slots");
     }
@@ -637,7 +633,7 @@ public final class Coordinator {
                         j.state = JobState.QUEUED;
                         j.reason = "its lender withdrew; re-queued";
                         scheduler.enqueue(j, true);
-                        writer.submit(new UpdateOp(j, "", null));
+                        writer.submit(new UpdateOp(j, null, null));
                     }
                 }
             }
@@ -646,7 +642,7 @@ public final class Coordinator {
             lock.unlock();
         }
         peer.send(n, new Message.Success(new Result.Empty()));
-        audit.record(peer.user(), "WBL", n, null, "SCF", returnJobs ? "jobs returned" : "",
+        audit.record(peer.user(), AuditAction.WBL, n, null, Code.SCF, returnJobs ? "jobs returned" : "",
                 peer.remoteAddress());
     }
 
@@ -662,7 +658,7 @@ public final class Coordinator {
             lock.unlock();
         }
         peer.send(n, new Message.Success(new Result.Empty()));
-        audit.record(peer.user(), "BSY", n, null, "SCF", (available ? "available" : "busy")
+        audit.record(peer.user(), AuditAction.BSY, n, null, Code.SCF, (available ? "available" : "busy")
                 + (reason.isEmpty() ? "" : ": " + reason), peer.remoteAddress());
     }
 
@@ -704,7 +700,7 @@ public final class Coordinator {
         } finally {
             lock.unlock();
         }
-        audit.record(h.user, "LENDER_LOST", 0, null, "SCF", lost
+        audit.record(h.user, AuditAction.LENDER_LOST, 0, null, Code.SCF, lost
                 + " running jobs re-queued", peer.remoteAddress());
         LOG.info(() -> "lender " + h.pseudonym + " went offline");
     }
@@ -725,7 +721,7 @@ public final class Coordinator {
             j.reason = why + "; re-queued (attempt " + j.attempts + " of " + config.maxAttempts()
                     + " lost)";
             scheduler.enqueue(j, true);
-            writer.submit(new UpdateOp(j, "", null));
+            writer.submit(new UpdateOp(j, null, null));
         }
         return List.of();
     }
@@ -743,7 +739,7 @@ public final class Coordinator {
         j.limit = limit;
         j.reason = reason == null ? "" : reason;
         j.finishedAt = System.currentTimeMillis();
-        UpdateOp op = new UpdateOp(j, custom == null ? "" : custom.code, () -> {
+        UpdateOp op = new UpdateOp(j, custom == null ? null : custom.action, () -> {
             lock.lock();
             try {
                 active.remove(j.id);
@@ -760,7 +756,7 @@ public final class Coordinator {
         writer.submit(op);
     }
 
-    private record UpdateOpCustomizer(String code, String user, long requestId, String detail,
+    private record UpdateOpCustomizer(AuditAction action, String user, long requestId, String detail,
             String remote, Runnable after) {
     }
 
@@ -873,7 +869,7 @@ public final class Coordinator {
                     + size(job.outputBytes) + " output, " + use.wallMillis() + " ms";
             Runnable ack = run == null ? null
                     : () -> lender.peer.send(exchangeId, new Message.Success(new Result.Empty()));
-            terminalLocked(job, state, exit, limit, reason, new UpdateOpCustomizer("FIN",
+            terminalLocked(job, state, exit, limit, reason, new UpdateOpCustomizer(AuditAction.FIN,
                     lender.user, exchangeId, detail, lender.peer.remoteAddress(), ack));
             dispatchLocked();
         } finally {
@@ -902,7 +898,7 @@ public final class Coordinator {
                     scheduler.remove(j);
                     terminalLocked(j, JobState.CANCELLED, null, null,
                             "cancelled by its owner before it ran",
-                            new UpdateOpCustomizer("CAN", user, n, "queued job cancelled",
+                            new UpdateOpCustomizer(AuditAction.CAN, user, n, "queued job cancelled",
                                     runner.remoteAddress(), () -> runner.send(n,
                                             new Message.Success(new Result.Empty()))));
                     return;
@@ -922,7 +918,7 @@ public final class Coordinator {
                     }
                 }
                 runner.send(n, new Message.Success(new Result.Empty()));
-                audit.record(user, "CAN", n, jobId, "SCF", "running job: kill sent to lender",
+                audit.record(user, AuditAction.CAN, n, jobId, Code.SCF, "running job: kill sent to lender",
                         runner.remoteAddress());
                 return;
             }
@@ -932,11 +928,11 @@ public final class Coordinator {
         Optional<Job> row = findOwned(user, jobId);
         if (row.isEmpty()) {
             runner.send(n, new Message.Failure(FailureKind.NOT_FOUND, "you have no job " + jobId));
-            audit.record(user, "CAN", n, jobId, "FLD", "not found", runner.remoteAddress());
+            audit.record(user, AuditAction.CAN, n, jobId, Code.FLD, "not found", runner.remoteAddress());
         } else {
             String why = "job " + jobId + " already ended (" + row.get().getState() + ")";
             runner.send(n, new Message.Failure(FailureKind.WRONG_STATE, why));
-            audit.record(user, "CAN", n, jobId, "FLD", why, runner.remoteAddress());
+            audit.record(user, AuditAction.CAN, n, jobId, Code.FLD, why, runner.remoteAddress());
         }
     }
 
@@ -1052,14 +1048,14 @@ public final class Coordinator {
             if (row.isEmpty()) {
                 runner.send(n, new Message.Failure(FailureKind.NOT_FOUND, "you have no job "
                         + jobId));
-                audit.record(user, "ATT", n, jobId, "FLD", "not found", runner.remoteAddress());
+                audit.record(user, AuditAction.ATT, n, jobId, Code.FLD, "not found", runner.remoteAddress());
                 return;
             }
             detail = detailOf(row.get());
             Optional<String> purged = retention.purgedNote(jobId);
             if (purged.isPresent()) {
                 runner.send(n, new Message.Failure(FailureKind.NOT_FOUND, purged.get()));
-                audit.record(user, "ATT", n, jobId, "FLD", "output deleted by retention",
+                audit.record(user, AuditAction.ATT, n, jobId, Code.FLD, "output deleted by retention",
                         runner.remoteAddress());
                 return;
             }
@@ -1074,7 +1070,7 @@ public final class Coordinator {
             feed = new JobFeed(jobId, detail.summary(), spool);
         }
         runner.send(n, new Message.Success(new Result.Detail(detail)));
-        audit.record(user, "ATT", n, jobId, "SCF", "from " + fromSeq + (follow ? ", follow" : ""),
+        audit.record(user, AuditAction.ATT, n, jobId, Code.SCF, "from " + fromSeq + (follow ? ", follow" : ""),
                 runner.remoteAddress());
         JobFeed f = feed;
         new Follower(runner, n, f, fromSeq, follow, f.snapshot().version(), null).start();

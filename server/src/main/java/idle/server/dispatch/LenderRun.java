@@ -9,6 +9,7 @@ import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
 import idle.shared.model.Limit;
 import idle.shared.model.OutputFileInfo;
+import idle.shared.protocol.FileNames;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.Sha256;
 import java.io.IOException;
@@ -148,7 +149,7 @@ final class LenderRun implements Peer.Exchange {
                     + t.jobId() + " is no longer current"));
             return;
         }
-        String why = Names.checkRelativePath(t.name());
+        String why = FileNames.checkRelativePath(t.name());
         if (why != null) {
             reply(new Message.Failure(FailureKind.INVALID, why));
             return;

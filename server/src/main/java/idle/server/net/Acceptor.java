@@ -1,5 +1,7 @@
 package idle.server.net;
 
+import idle.shared.protocol.Code;
+import idle.server.audit.AuditAction;
 import idle.shared.message.Codec;
 import idle.shared.message.Message;
 import idle.shared.protocol.FrameChannel;
@@ -158,7 +160,7 @@ public final class Acceptor implements AutoCloseable {
             LOG.warning(() -> "refused " + s.getRemoteSocketAddress() + ": " + reason + "; " + n
                     + " refused since start");
         }
-        ctx.audit().record(null, "CONNECT", 0, null, "ILR", reason,
+        ctx.audit().record(null, AuditAction.CONNECT, 0, null, Code.ILR, reason,
                 String.valueOf(s.getRemoteSocketAddress()));
         if (!politeRefusals.tryAcquire()) {
             reset(s);
@@ -316,7 +318,7 @@ public final class Acceptor implements AutoCloseable {
             closeQuietly(raw);
         }
         LOG.info(() -> from + ": a plaintext client at a TLS server; told it TLS is required");
-        ctx.audit().record(null, "HELLO", 0, null, "ILR", "plaintext client refused: TLS required",
+        ctx.audit().record(null, AuditAction.HELLO, 0, null, Code.ILR, "plaintext client refused: TLS required",
                 from);
     }
 

@@ -1,5 +1,6 @@
 package idle.server.net;
 
+import idle.server.audit.AuditAction;
 import idle.server.auth.Accounts;
 import idle.server.auth.SessionTokens;
 import idle.server.relay.FileSender;
@@ -128,7 +129,7 @@ public final class Session implements Peer, Runnable {
             if (version != Handshake.VERSION) {
                 conn.send(0, new Message.Illegal("this server speaks protocol version "
                         + Handshake.VERSION + " only, not " + version));
-                audit("HELLO", 0, null, "ILR", "protocol version " + version);
+                audit(AuditAction.HELLO, 0, null, Code.ILR, "protocol version " + version);
                 conn.closeAfterDrain();
                 return;
             }
@@ -171,7 +172,7 @@ public final class Session implements Peer, Runnable {
             }
         } catch (ProtocolException e) {
             if (phase == Phase.HELLO) {
-                audit("HELLO", 0, null, "ILR", e.getMessage());
+                audit(AuditAction.HELLO, 0, null, Code.ILR, e.getMessage());
                 try {
                     conn.rawOut().write(Handshake.hello(Handshake.VERSION));
                     conn.startWriter();
@@ -186,7 +187,7 @@ public final class Session implements Peer, Runnable {
         } catch (SocketTimeoutException e) {
             LOG.info(() -> who() + ": silent for " + ctx.config().heartbeatTimeout().toSeconds()
                     + " s; dropping the connection");
-            audit("TIMEOUT", 0, null, "BYE", "no heartbeat", true);
+            audit(AuditAction.TIMEOUT, 0, null, Code.BYE, "no heartbeat", true);
         } catch (EOFException | SocketException e) {
             LOG.fine(() -> who() + ": " + e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -199,14 +200,14 @@ public final class Session implements Peer, Runnable {
     private void loginTimeout() {
         String why = "no login within " + ctx.config().loginDeadline().toSeconds() + " s";
         LOG.info(() -> who() + ": " + why + "; closing");
-        audit("LCS", loginId, null, "ILR", why);
+        audit(AuditAction.LCS, loginId, null, Code.ILR, why);
         conn.send(0, new Message.Illegal(why));
         conn.closeAfterDrain();
     }
 
     private void fatal(String reason) {
         LOG.info(() -> who() + ": malformed frame (" + reason + "); closing");
-        audit("ILR", 0, null, "ILR", "malformed: " + reason, true);
+        audit(AuditAction.MALFORMED, 0, null, Code.ILR, "malformed: " + reason, true);
         conn.send(0, new Message.Illegal(reason));
         conn.closeAfterDrain();
     }
@@ -306,7 +307,7 @@ public final class Session implements Peer, Runnable {
 
     private void illegal(int id, Code code, String reason) {
         conn.send(id, new Message.Illegal(reason));
-        audit(code.name(), id, null, "ILR", reason);
+        audit(AuditAction.of(code), id, null, Code.ILR, reason);
     }
 
     // ---- login ------------------------------------------------------------------------------
@@ -321,7 +322,7 @@ public final class Session implements Peer, Runnable {
                 phase = Phase.READY;
                 conn.loggedIn();
                 conn.send(id, new Message.Success(new Result.Session(user, admin, token)));
-                audit("LCS", id, null, "SCF", "resumed session; client " + l.client());
+                audit(AuditAction.LCS, id, null, Code.SCF, "resumed session; client " + l.client());
                 return;
             }
         }
@@ -339,7 +340,7 @@ public final class Session implements Peer, Runnable {
             phase = Phase.LOGIN;
             conn.send(id, new Message.Failure(FailureKind.THROTTLED, "too many failed logins; "
                     + "try again in " + Math.max(1, wait.toSeconds()) + " s"));
-            auditAs(name, "LCS", id, null, "FLD", "throttled");
+            auditAs(name, AuditAction.LCS, id, null, Code.FLD, "throttled");
             return;
         }
         if (!wait.isZero()) {
@@ -364,25 +365,25 @@ public final class Session implements Peer, Runnable {
                 phase = Phase.READY;
                 conn.loggedIn();
                 conn.send(id, new Message.Success(new Result.Session(name, admin, token)));
-                audit("LCS", id, null, "SCF", "logged in" + (admin ? " (admin)" : ""));
+                audit(AuditAction.LCS, id, null, Code.SCF, "logged in" + (admin ? " (admin)" : ""));
             }
             case DISABLED -> {
                 phase = Phase.LOGIN;
                 conn.send(id, new Message.Failure(FailureKind.ACCOUNT_DISABLED, "the account "
                         + name + " is disabled"));
-                auditAs(name, "LCS", id, null, "FLD", "account disabled");
+                auditAs(name, AuditAction.LCS, id, null, Code.FLD, "account disabled");
             }
             case BAD_CREDENTIALS -> {
                 phase = Phase.LOGIN;
                 conn.send(id, new Message.Failure(FailureKind.BAD_CREDENTIALS,
                         "wrong user name or password"));
-                auditAs(name, "LCS", id, null, "FLD", "bad credentials");
+                auditAs(name, AuditAction.LCS, id, null, Code.FLD, "bad credentials");
             }
         }
     }
 
     private void logout(int id) {
-        audit("DCN", id, null, "BYE", "");
+        audit(AuditAction.DCN, id, null, Code.BYE, "");
         if (token != null) {
             ctx.tokens().revoke(token);
             token = null;
@@ -419,33 +420,33 @@ public final class Session implements Peer, Runnable {
             case Message.History h -> {
                 conn.send(id, new Message.Success(co.history(user, h.state(), h.nameContains(),
                         h.beforeJobId(), h.limit())));
-                audit("HST", id, null, "SCF", "");
+                audit(AuditAction.HST, id, null, Code.SCF, "");
             }
             case Message.JobQuery q -> {
                 var d = co.detail(user, false, q.jobId());
                 if (d.isPresent()) {
                     conn.send(id, new Message.Success(new Result.Detail(d.get())));
-                    audit("JOB", id, q.jobId(), "SCF", "");
+                    audit(AuditAction.JOB, id, q.jobId(), Code.SCF, "");
                 } else {
-                    notFound(id, "JOB", q.jobId());
+                    notFound(id, AuditAction.JOB, q.jobId());
                 }
             }
             case Message.LenderOf q -> {
                 Optional<String> p = co.lenderOf(user, q.jobId());
                 if (p.isEmpty()) {
-                    notFound(id, "GIP", q.jobId());
+                    notFound(id, AuditAction.GIP, q.jobId());
                 } else if (p.get().isEmpty()) {
                     conn.send(id, new Message.Failure(FailureKind.WRONG_STATE, "job " + q.jobId()
                             + " has not been given to a lender yet"));
-                    audit("GIP", id, q.jobId(), "FLD", "no lender yet");
+                    audit(AuditAction.GIP, id, q.jobId(), Code.FLD, "no lender yet");
                 } else {
                     conn.send(id, new Message.Success(new Result.Text(p.get())));
-                    audit("GIP", id, q.jobId(), "SCF", "");
+                    audit(AuditAction.GIP, id, q.jobId(), Code.SCF, "");
                 }
             }
             case Message.PoolQuery q -> {
                 conn.send(id, new Message.Success(new Result.Pool(co.pool())));
-                audit("GPT", id, null, "SCF", "");
+                audit(AuditAction.GPT, id, null, Code.SCF, "");
             }
             case Message.GetOutputFile g -> getFile(id, g);
             case Message.MakeLender ml -> co.makeLender(this, id, ml.capabilities());
@@ -468,9 +469,9 @@ public final class Session implements Peer, Runnable {
         }
     }
 
-    private void notFound(int id, String code, long jobId) {
+    private void notFound(int id, AuditAction action, long jobId) {
         conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, "you have no job " + jobId));
-        audit(code, id, jobId, "FLD", "not found");
+        audit(action, id, jobId, Code.FLD, "not found");
     }
 
     private void getFile(int id, Message.GetOutputFile g) {
@@ -496,11 +497,11 @@ public final class Session implements Peer, Runnable {
             conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, p == null ? "job "
                     + g.jobId() + " has no output file " + g.name()
                     : co.missingFileReason(g.jobId(), g.name())));
-            audit("GOF", id, g.jobId(), "FLD", "not found: " + g.name());
+            audit(AuditAction.GOF, id, g.jobId(), Code.FLD, "not found: " + g.name());
             return;
         }
-        new FileSender(this, id, g.jobId(), upload.get(), result -> audit("GOF", id, g.jobId(),
-                result.code().name(), g.name())).start();
+        new FileSender(this, id, g.jobId(), upload.get(), result -> audit(AuditAction.GOF, id,
+                g.jobId(), result.code(), g.name())).start();
     }
 
     private void admin(int id, Message.Admin a) {
@@ -512,14 +513,14 @@ public final class Session implements Peer, Runnable {
         try {
             String out = ctx.admin().run(a.argv(), user);
             conn.send(id, new Message.Success(new Result.Text(out)));
-            audit("ADM", id, null, "SCF", words);
+            audit(AuditAction.ADM, id, null, Code.SCF, words);
         } catch (ServerContext.AdminFailure e) {
             conn.send(id, new Message.Failure(e.kind(), e.getMessage()));
-            audit("ADM", id, null, "FLD", words + ": " + e.getMessage());
+            audit(AuditAction.ADM, id, null, Code.FLD, words + ": " + e.getMessage());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "admin command failed", e);
             conn.send(id, new Message.Failure(FailureKind.INTERNAL, String.valueOf(e.getMessage())));
-            audit("ADM", id, null, "FLD", words + ": " + e);
+            audit(AuditAction.ADM, id, null, Code.FLD, words + ": " + e);
         }
     }
 
@@ -589,7 +590,7 @@ public final class Session implements Peer, Runnable {
                 && life.toMinutesPart() == 0 ? life.toHours() + " h" : life.toMinutes() >= 1
                 ? life.toMinutes() + " min" : life.toSeconds() + " s") + "; log in again";
         LOG.info(() -> who() + ": " + why);
-        audit("EXPIRE", 0, null, "ILR", "session lifetime over");
+        audit(AuditAction.EXPIRE, 0, null, Code.ILR, "session lifetime over");
         ctx.tokens().revoke(t);
         conn.send(0, new Message.Illegal(why));
         conn.closeAfterDrain();
@@ -597,17 +598,17 @@ public final class Session implements Peer, Runnable {
 
     // ---- audit ------------------------------------------------------------------------------
 
-    private void audit(String code, long id, Long jobId, String outcome, String detail) {
-        audit(code, id, jobId, outcome, detail, false);
+    private void audit(AuditAction action, long id, Long jobId, Code outcome, String detail) {
+        audit(action, id, jobId, outcome, detail, false);
     }
 
-    private void audit(String code, long id, Long jobId, String outcome, String detail,
+    private void audit(AuditAction action, long id, Long jobId, Code outcome, String detail,
             boolean quiet) {
-        ctx.audit().record(user, code, id, jobId, outcome, detail, conn.remoteAddress());
+        ctx.audit().record(user, action, id, jobId, outcome, detail, conn.remoteAddress());
     }
 
-    private void auditAs(String name, String code, long id, Long jobId, String outcome,
+    private void auditAs(String name, AuditAction action, long id, Long jobId, Code outcome,
             String detail) {
-        ctx.audit().record(name, code, id, jobId, outcome, detail, conn.remoteAddress());
+        ctx.audit().record(name, action, id, jobId, outcome, detail, conn.remoteAddress());
     }
 }
