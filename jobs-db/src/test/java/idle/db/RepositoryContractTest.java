@@ -167,6 +167,23 @@ abstract class RepositoryContractTest {
     }
 
     @Test
+    void listsCarryNoScriptAndScriptOfReadsItAlone() {
+        Job j = TestDatabases.job("alice", "big.py");
+        byte[] script = new byte[1 << 20];
+        java.util.Arrays.fill(script, (byte) 'x');
+        j.setScript(script);
+        long id = db.inTransaction(tx -> tx.jobs().add(j).getId());
+        Job listed = db.inTransaction(tx -> tx.jobs().page("alice", null, null, 0, 10)).get(0);
+        assertEquals(id, listed.getId());
+        assertEquals("big.py", listed.getScriptName());
+        assertEquals(0, listed.getScript().length, "a history page must not load scripts");
+        Job open = db.inTransaction(tx -> tx.jobs().inStates(List.of(JobState.QUEUED))).get(0);
+        assertEquals(0, open.getScript().length, "recovery must not load scripts");
+        assertArrayEquals(script, db.inTransaction(tx -> tx.jobs().scriptOf(id)).orElseThrow());
+        assertTrue(db.inTransaction(tx -> tx.jobs().scriptOf(id + 1000)).isEmpty());
+    }
+
+    @Test
     void newJobIsQueuedWithNullExitCodeAndLimit() {
         long id = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "a.py")).getId());
         Job f = db.inTransaction(tx -> tx.jobs().find(id)).orElseThrow();

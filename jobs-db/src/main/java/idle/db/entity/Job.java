@@ -180,9 +180,12 @@ public class Job {
         this.scriptSha256 = scriptSha256;
     }
 
-    /** The script's bytes (the array itself; do not change it in place). */
+    /**
+     * The script's bytes (the array itself; do not change it in place); empty for a job read by a
+     * listing query, which leaves the script in the database.
+     */
     public byte[] getScript() {
-        return script;
+        return script == null ? new byte[0] : script;
     }
 
     public void setScript(byte[] script) {

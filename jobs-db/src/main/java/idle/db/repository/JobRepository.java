@@ -59,13 +59,20 @@ public interface JobRepository {
      *     null or empty for any name
      * @param beforeIdOrZero only jobs with an id below this; 0 (or less) for the newest
      * @param limit at most this many (at least 1 is used)
-     * @return the page; empty when nothing matches
+     * @return the page; empty when nothing matches. The jobs carry no script (an empty one):
+     *     read it with {@link #scriptOf} when needed
      */
     List<Job> page(String ownerOrNull, JobState stateOrNull, String nameContainsOrNull,
             long beforeIdOrZero, int limit);
 
-    /** Every job in one of these states, in id order (oldest first); empty for no states. */
+    /**
+     * Every job in one of these states, in id order (oldest first); empty for no states. Like
+     * {@link #page}, the jobs carry no script.
+     */
     List<Job> inStates(Collection<JobState> states);
+
+    /** The script of the job with this id, read alone; empty when there is no such job. */
+    Optional<byte[]> scriptOf(long id);
 
     /** Number of jobs of all owners. */
     long count();

@@ -128,6 +128,7 @@ public final class Coordinator {
      */
     public int[] recover() {
         long now = System.currentTimeMillis();
+        Map<Long, byte[]> scripts = new HashMap<>();
         List<Job> rows = db.inTransaction(tx -> {
             // both read the open-jobs index (JOB_OPEN_IX), never the ended history
             List<Job> found = new ArrayList<>(tx.jobs().inStates(EnumSet.of(JobState.QUEUED)));
@@ -150,8 +151,15 @@ public final class Coordinator {
                     }
                 }
             }
-            audit.recordIn(tx, null, AuditAction.RECOVER, 0, null, Code.SCF, found.size() + " active jobs; "
-                    + requeued + " running re-queued; " + lost + " lost", null);
+            for (Job j : found) {
+                if (j.getState() == JobState.QUEUED) {
+                    // the listing left the script in the database (never set it on the managed
+                    // row: that would write it back)
+                    scripts.put(j.getId(), tx.jobs().scriptOf(j.getId()).orElse(new byte[0]));
+                }
+            }
+            audit.recordIn(tx, null, AuditAction.RECOVER, 0, null, Code.SCF, found.size()
+                    + " active jobs; " + requeued + " running re-queued; " + lost + " lost", null);
             return found;
         });
         int queued = 0;
@@ -163,7 +171,8 @@ public final class Coordinator {
                     lost++;
                     continue;
                 }
-                ActiveJob a = new ActiveJob(j.getOwnerName(), j.getScriptName(), j.getScript(),
+                ActiveJob a = new ActiveJob(j.getOwnerName(), j.getScriptName(),
+                        scripts.get(j.getId()),
                         j.getScriptSha256(), j.getArgs(), j.getInputNames(), j.getNeeds(),
                         j.getSubmittedAt());
                 a.id = j.getId();

@@ -23,6 +23,15 @@ public final class JpaJobRepository implements JobRepository {
     private final Set<Long> added = new HashSet<>();
     private final JdbcJobWrites writes;
 
+    /**
+     * Every column of JOB but the script: lists (history pages, the open jobs at recovery) never
+     * read scripts, which can be 1 MiB each; {@link #scriptOf} reads one when it is needed.
+     */
+    private static final String LISTED_COLUMNS = "ID, OWNER_NAME, SCRIPT_NAME, SCRIPT_SHA256, "
+            + "ARGS, INPUT_NAMES, JOB_STATE, STATE_OPEN, ATTEMPTS, LENDER_PSEUDONYM, SUBMITTED_AT, "
+            + "STARTED_AT, FINISHED_AT, EXIT_CODE, LIMIT_HIT, FAILURE_REASON, OUTPUT_BYTES, "
+            + "OUTPUT_SHA256, CPU_MILLIS, OUTPUT_FILES, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS";
+
     public JpaJobRepository(EntityManager em, JdbcJobWrites writes) {
         this.em = em;
         this.writes = writes;
@@ -74,7 +83,7 @@ public final class JpaJobRepository implements JobRepository {
             long beforeIdOrZero, int limit) {
         writes.flush();
         List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT * FROM JOB --DERBY-PROPERTIES index=")
+        StringBuilder sql = new StringBuilder("SELECT " + LISTED_COLUMNS + " FROM JOB --DERBY-PROPERTIES index=")
                 .append(ownerOrNull != null ? "JOB_OWNER_DESC_IX" : "JOB_ID_DESC_IX")
                 .append("\n WHERE 1 = 1");
         if (ownerOrNull != null) {
@@ -116,8 +125,9 @@ public final class JpaJobRepository implements JobRepository {
         List<JobState> list = List.copyOf(new TreeSet<>(states));
         boolean open = list.stream().noneMatch(JobState::isTerminal);
         StringBuilder sql = new StringBuilder(open
-                ? "SELECT * FROM JOB --DERBY-PROPERTIES index=JOB_OPEN_IX\n WHERE STATE_OPEN = 1 AND"
-                : "SELECT * FROM JOB WHERE");
+                ? "SELECT " + LISTED_COLUMNS
+                        + " FROM JOB --DERBY-PROPERTIES index=JOB_OPEN_IX\n WHERE STATE_OPEN = 1 AND"
+                : "SELECT " + LISTED_COLUMNS + " FROM JOB WHERE");
         sql.append(" JOB_STATE IN (");
         for (int i = 1; i <= list.size(); i++) {
             sql.append(i > 1 ? ", ?" : "?");
@@ -128,6 +138,15 @@ public final class JpaJobRepository implements JobRepository {
             q.setParameter(i + 1, list.get(i).name());
         }
         return q.getResultList();
+    }
+
+    @Override
+    public Optional<byte[]> scriptOf(long id) {
+        writes.flush();
+        Query q = em.createNativeQuery("SELECT SCRIPT FROM JOB WHERE ID = ?");
+        q.setParameter(1, id);
+        List<?> rows = q.getResultList();
+        return rows.isEmpty() ? Optional.empty() : Optional.of((byte[]) rows.get(0));
     }
 
     @Override
