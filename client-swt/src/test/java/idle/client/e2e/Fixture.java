@@ -31,9 +31,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class Fixture implements AutoCloseable {
     static final String PASSWORD = "correct horse battery staple";
-    /** Reachable by the unprivileged sandbox user (a @TempDir is private). */
     /** How long e2e tests wait for a state they poll for (generous: the machine is shared). */
     static final Duration WAIT = Duration.ofSeconds(30);
+    /** Reachable by the unprivileged sandbox user (a @TempDir is private). */
     static final Path WORK_ROOT = Path.of("target", "sandbox-work").toAbsolutePath();
 
     /** One TLS key for every test server of this JVM, so no pin file ever sees a key change. */
