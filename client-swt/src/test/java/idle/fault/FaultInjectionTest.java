@@ -1,8 +1,9 @@
 package idle.fault;
 
-import idle.client.lender.Sandbox;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import idle.client.testing.SandboxRequirement;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,9 +19,9 @@ class FaultInjectionTest {
 
     @BeforeAll
     static void needsTheSandbox() {
-        Assumptions.assumeTrue(Sandbox.findBubblewrap().isPresent(), "bubblewrap is not installed");
-        Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3")),
-                "no /usr/bin/python3");
+        SandboxRequirement.requireBubblewrap();
+        assertTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3")),
+                "python3 is required: apt-get install python3");
     }
 
     private static FaultScenarios scenarios(String name) {

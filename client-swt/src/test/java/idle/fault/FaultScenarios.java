@@ -14,6 +14,7 @@ import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.model.PoolStatus;
 import idle.shared.model.StreamKind;
+import idle.shared.testing.Poll;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import idle.db.entity.Job;
+import idle.shared.testing.Poll;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -162,7 +164,7 @@ class DatabaseLifecycleTest {
         NetworkServerControl server = new NetworkServerControl(InetAddress.getLoopbackAddress(), port);
         server.start(new PrintWriter(java.io.Writer.nullWriter()));
         try {
-            waitUntilUp(server);
+            Poll.require(() -> answersPing(server), Duration.ofSeconds(10), "the Derby network server");
             DatabaseConfig config = new DatabaseConfig(
                     "jdbc:derby://localhost:" + port + "/memory:net" + port + ";create=true", "idle", "secret");
             long id;
@@ -180,18 +182,12 @@ class DatabaseLifecycleTest {
         }
     }
 
-    private static void waitUntilUp(NetworkServerControl server) throws Exception {
-        Exception last = null;
-        for (int i = 0; i < 100; i++) {
-            try {
-                server.ping();
-                return;
-            } catch (Exception e) {
-                last = e;
-                Thread.onSpinWait();
-                Thread.sleep(50); // polling the server's start, not waiting for a result
-            }
+    private static boolean answersPing(NetworkServerControl server) {
+        try {
+            server.ping();
+            return true;
+        } catch (Exception notYet) {
+            return false;
         }
-        throw last;
     }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.JobState;
+import idle.shared.testing.Poll;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -18,6 +18,7 @@ import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.Limits;
 import idle.shared.protocol.Sha256;
+import idle.shared.testing.Poll;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -14,6 +14,7 @@ import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
 import idle.shared.model.JobState;
+import idle.shared.testing.Poll;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

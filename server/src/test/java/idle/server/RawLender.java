@@ -9,6 +9,7 @@ import idle.shared.model.StreamKind;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.Sha256;
+import idle.shared.testing.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

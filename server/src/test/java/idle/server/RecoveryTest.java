@@ -13,6 +13,7 @@ import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
 import idle.shared.model.JobState;
 import idle.shared.model.StreamKind;
+import idle.shared.testing.Poll;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,6 +13,7 @@ import idle.shared.model.FailureKind;
 import idle.shared.model.JobState;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
+import idle.shared.testing.Poll;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

@@ -17,6 +17,7 @@ import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.Sha256;
+import idle.shared.testing.Poll;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

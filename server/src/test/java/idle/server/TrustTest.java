@@ -12,6 +12,7 @@ import idle.server.auth.LoginThrottle;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
+import idle.shared.testing.Poll;
 import idle.shared.tls.KnownServers;
 import idle.shared.tls.ServerIdentity;
 import idle.shared.tls.TlsContexts;

@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Fixture implements AutoCloseable {
     static final String PASSWORD = "correct horse battery staple";
+    /** How long e2e tests wait for a state they poll for (generous: the machine is shared). */
+    static final Duration WAIT = Duration.ofSeconds(30);
     /** Reachable by the unprivileged sandbox user (a @TempDir is private). */
     static final Path WORK_ROOT = Path.of("target", "sandbox-work").toAbsolutePath();
 

@@ -11,6 +11,7 @@ import idle.client.runner.RunnerService;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.model.Limit;
+import idle.shared.testing.Poll;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -59,13 +60,13 @@ class HostileJobsE2eTest {
         assertEquals(JobState.SUCCEEDED, end.state(), c.stderr());
         assertEquals("next job fine\n", c.stdout());
         // Every working directory is removed once its job is over.
-        LenderAgentE2eTest.await("the work directories to be removed", () -> {
+        Poll.require(() -> {
             try (var list = java.nio.file.Files.list(Fixture.WORK_ROOT)) {
                 return list.noneMatch(p -> p.getFileName().toString().startsWith("job"));
             } catch (java.io.IOException e) {
                 return false;
             }
-        });
+        }, Fixture.WAIT, "the work directories to be removed");
     }
 
     JobSummary run(String script, Collector c, String... args) throws Exception {

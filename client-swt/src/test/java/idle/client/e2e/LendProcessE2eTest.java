@@ -11,6 +11,7 @@ import idle.client.runner.RunnerService;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.protocol.Sha256;
+import idle.shared.testing.Poll;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -61,7 +62,8 @@ class LendProcessE2eTest {
         lend = pb.start();
         collect(lend.getInputStream(), out);
         collect(lend.getErrorStream(), err);
-        await("lending", () -> err.stream().anyMatch(l -> l.startsWith("idle: lending;")));
+        Poll.require(() -> err.stream().anyMatch(l -> l.startsWith("idle: lending;")), Fixture.WAIT,
+                "lending");
 
         RunnerService alice = fx.runner("alice");
         String source = "print('hello from a lent machine')\n";
@@ -71,7 +73,8 @@ class LendProcessE2eTest {
         assertEquals("hello from a lent machine\n", c.stdout());
         String sha12 = Sha256.hex(source.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
         String expected = "job " + hello.jobId() + " (attempt 1) hello.py sha256 " + sha12 + ": succeeded in ";
-        await("the served line", () -> out.stream().anyMatch(l -> l.contains(expected)));
+        Poll.require(() -> out.stream().anyMatch(l -> l.contains(expected)), Fixture.WAIT,
+                "the served line");
         assertFalse(String.join("\n", out).contains("alice"), "never the runner's name");
 
         Collector sc = new Collector();
@@ -84,8 +87,9 @@ class LendProcessE2eTest {
         JobSummary now = alice.details(sleeper.jobId()).get(10, TimeUnit.SECONDS).summary();
         assertEquals(JobState.QUEUED, now.state(), "given back to the queue: " + now);
         try {
-            await("the withdrawal line", () -> out.stream().anyMatch(
-                    l -> l.contains("withdrawing; giving back 1 running job(s)")));
+            Poll.require(() -> out.stream().anyMatch(
+                    l -> l.contains("withdrawing; giving back 1 running job(s)")), Fixture.WAIT,
+                    "the withdrawal line");
         } catch (AssertionError e) {
             throw new AssertionError("exit " + lend.exitValue() + "\n" + out + "\n" + err, e);
         }
@@ -109,9 +113,5 @@ class LendProcessE2eTest {
         });
         t.setDaemon(true);
         t.start();
-    }
-
-    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        LenderAgentE2eTest.await(what, condition);
     }
 }

@@ -11,6 +11,7 @@ import idle.client.runner.RunnerService;
 import idle.fault.TcpProxy;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
+import idle.shared.testing.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,16 +46,6 @@ class LenderAgentE2eTest {
         fx.close();
     }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20); // polling with a deadline
-        }
-    }
-
     LenderSettings settings(String name) {
         return LenderSettings.defaults(dir.resolve(name)).withMaxJobs(1).withLimits(10, 256, 60, 16)
                 .withWorkRoot(Fixture.WORK_ROOT);
@@ -66,8 +56,8 @@ class LenderAgentE2eTest {
         try (TcpProxy proxy = new TcpProxy(fx.server.host(), fx.server.port())) {
             Fixture.Lender l = fx.lender("lender1", proxy.address(), settings("l1"));
             proxy.cut();
-            await("the lender to register again",
-                    () -> l.log.stream().filter(s -> s.contains("lending as")).count() >= 2);
+            Poll.require(() -> l.log.stream().filter(s -> s.contains("lending as")).count() >= 2,
+                    Fixture.WAIT, "the lender to register again");
             Collector c = new Collector();
             FollowedJob job = alice.submit(JobRequest.of("after.py", "print('served')\n"), c).get();
             assertEquals(JobState.SUCCEEDED, job.completion().get(30, TimeUnit.SECONDS).state());
@@ -89,8 +79,9 @@ class LenderAgentE2eTest {
         assertTrue(c.awaitStdout("tick 1", 30_000));
         l.agent.pauseForOwner("the owner is typing");
         assertTrue(l.agent.isPausedForOwner());
-        await("the script's processes to be stopped", () -> !scriptPids("ticker.py").isEmpty()
-                && scriptPids("ticker.py").stream().allMatch(LenderAgentE2eTest::isStopped));
+        Poll.require(() -> !scriptPids("ticker.py").isEmpty()
+                && scriptPids("ticker.py").stream().allMatch(LenderAgentE2eTest::isStopped),
+                Fixture.WAIT, "the script's processes to be stopped");
         assertFalse(job.completion().isDone());
         l.agent.resumeAfterOwner("the owner left");
         JobSummary end = job.completion().get(30, TimeUnit.SECONDS);
@@ -113,7 +104,8 @@ class LenderAgentE2eTest {
                 """), c).get();
         assertTrue(c.awaitStdout("start", 30_000));
         busy.agent.pauseForOwner("the owner needs everything");
-        await("the job to be given back", () -> busy.log.stream().anyMatch(x -> x.contains("giving back")));
+        Poll.require(() -> busy.log.stream().anyMatch(x -> x.contains("giving back")), Fixture.WAIT,
+                "the job to be given back");
         Fixture.Lender other = fx.lender("lender2", fx.address(), settings("l2"));
         JobSummary end = job.completion().get(60, TimeUnit.SECONDS);
         assertEquals(JobState.SUCCEEDED, end.state(), end.toString());
@@ -122,7 +114,8 @@ class LenderAgentE2eTest {
         assertEquals(1, c.finished.get());
         // Back from the pause, the first lender registers again and takes work.
         busy.agent.resumeAfterOwner("idle again");
-        await("re-registration", () -> busy.log.stream().filter(x -> x.contains("lending as")).count() >= 2);
+        Poll.require(() -> busy.log.stream().filter(x -> x.contains("lending as")).count() >= 2,
+                Fixture.WAIT, "re-registration");
     }
 
     @Test
@@ -143,8 +136,7 @@ class LenderAgentE2eTest {
         // FIN, so either may come a moment after the withdrawal completed.
         assertEquals(JobState.SUCCEEDED, job.completion().get(30, TimeUnit.SECONDS).state(),
                 "withdrawal let the job finish");
-        assertTrue(idle.fault.Poll.until(() -> l.agent.jobLog().lines().size() == 1,
-                java.time.Duration.ofSeconds(30)));
+        Poll.require(() -> l.agent.jobLog().lines().size() == 1, Fixture.WAIT, "the job in the job log");
         assertEquals("a\nb\n", c.stdout());
         assertFalse(l.agent.isLending());
         // The job log in the client data directory has the job, without the runner's name.

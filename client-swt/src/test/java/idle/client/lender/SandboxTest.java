@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import idle.client.testing.SandboxRequirement;
 import idle.shared.model.JobOutcome;
 import idle.shared.model.Limit;
 import idle.shared.model.OutputFileInfo;
@@ -47,7 +48,7 @@ class SandboxTest {
 
     @BeforeAll
     static void findPython() throws IOException {
-        assumeTrue(Sandbox.findBubblewrap().isPresent(), "bubblewrap is not installed");
+        SandboxRequirement.requireBubblewrap();
         python = PythonInterpreter.locate(null);
     }
 
