@@ -1,6 +1,6 @@
 package idle.server.dispatch;
 
-import idle.server.net.Peer;
+import idle.server.peer.Peer;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.LenderCapabilities;
 import java.util.LinkedHashMap;
@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * One online lender: its connection, what it offers, and the jobs it runs. Mutable state is
- * guarded by the {@link Coordinator}'s lock.
+ * guarded by the {@link JobStateMachine}'s lock.
  */
 public final class LenderHandle {
     final Peer peer;
@@ -28,6 +28,17 @@ public final class LenderHandle {
         this.user = user;
         this.pseudonym = pseudonym;
         this.caps = caps;
+    }
+
+    /** A copy of a lender's state at one moment (for the admin view). */
+    record Snapshot(String pseudonym, String user, int running, int slots,
+            LenderCapabilities caps, boolean available, boolean withdrawn, long jobsDone) {
+    }
+
+    /** Call under the state machine's lock. */
+    Snapshot snapshot() {
+        return new Snapshot(pseudonym, user, running.size(), caps.maxJobs(), caps, available,
+                withdrawn, jobsDone);
     }
 
     public String pseudonym() {

@@ -2,16 +2,15 @@ package idle.server.dispatch;
 
 import idle.shared.model.JobNeeds;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * The queue and the lender registry, as plain data (not thread-safe: the {@link Coordinator}
- * guards it with its lock).
+ * The queue and the lender registry, as plain data (not thread-safe: the
+ * {@link JobStateMachine} guards it with its lock).
  *
  * <p>Fairness: each runner (owner) has its own FIFO queue, and owners with waiting jobs take
  * turns in a round-robin ring, one job per turn. So a runner with 500 queued jobs gets every other
@@ -148,11 +147,10 @@ final class Scheduler {
     }
 
     /**
-     * Assigns queued jobs to free lenders, fairly across owners, until no more match. The caller
-     * marks each returned job as running (which also takes the lender's slot).
+     * Assigns queued jobs to free lenders, fairly across owners, until no more match. For each,
+     * {@code take} marks the job as running (which also takes the lender's slot).
      */
-    List<Assignment> plan(java.util.function.Consumer<Assignment> take) {
-        List<Assignment> out = new ArrayList<>();
+    void plan(Consumer<Assignment> take) {
         int misses = 0;
         while (!free.isEmpty() && !ring.isEmpty() && misses < ring.size()) {
             String owner = ring.pollFirst();
@@ -183,20 +181,8 @@ final class Scheduler {
             } else {
                 ring.addLast(owner);
             }
-            Assignment a = new Assignment(picked, lender);
-            take.accept(a);
+            take.accept(new Assignment(picked, lender));
             refresh(lender);
-            out.add(a);
         }
-        return out;
-    }
-
-    /** Queued jobs of every owner (for the admin view), in no particular order. */
-    List<ActiveJob> queuedJobs() {
-        List<ActiveJob> all = new ArrayList<>(queued);
-        for (ArrayDeque<ActiveJob> q : queues.values()) {
-            all.addAll(q);
-        }
-        return all;
     }
 }

@@ -1,0 +1,59 @@
+package idle.server.dispatch;
+
+import idle.server.peer.Peer;
+import idle.shared.message.Message;
+import idle.shared.model.InputFile;
+import java.io.IOException;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Starts an attempt whose RUNNING state committed: reads the job's inputs, builds its EXF, opens
+ * the exchange that will receive the lender's frames ({@link LenderRun}) and sends it. Unreadable
+ * inputs fail the job through its {@link AttemptListener}.
+ *
+ * <p>Threads: a job without inputs is sent on the caller's thread (the store writer's commit
+ * callback: encoding a small EXF and queuing it never blocks); a job with inputs is read and
+ * sent on a virtual thread of its own, since reading up to the input limit is disk I/O.
+ */
+final class Launcher {
+    private static final Logger LOG = Logger.getLogger(Launcher.class.getName());
+
+    private final InputStore inputs;
+    private final SpoolDirs spool;
+    private final long maxOutputBytes;
+
+    /** @param maxOutputBytes the server's limit on one job's stdout + stderr + files */
+    Launcher(InputStore inputs, SpoolDirs spool, long maxOutputBytes) {
+        this.inputs = inputs;
+        this.spool = spool;
+        this.maxOutputBytes = maxOutputBytes;
+    }
+
+    /** Sends attempt {@code attempt} of {@code job} to {@code lender} as exchange {@code id}. */
+    void launch(ActiveJob job, Peer lender, int exchangeId, int attempt, AttemptListener listener) {
+        Runnable send = () -> send(job, lender, exchangeId, attempt, listener);
+        if (job.inputNames.isEmpty()) {
+            send.run();
+        } else {
+            Thread.ofVirtual().name("idle-exf-" + job.id).start(send);
+        }
+    }
+
+    private void send(ActiveJob job, Peer lender, int exchangeId, int attempt,
+            AttemptListener listener) {
+        List<InputFile> in;
+        try {
+            in = inputs.read(job.id, job.inputNames);
+        } catch (IOException e) {
+            LOG.log(Level.SEVERE, "cannot read the inputs of " + job, e);
+            listener.fail(Reasons.inputsLost(e.getMessage()));
+            return;
+        }
+        lender.open(exchangeId, new LenderRun(job.id, attempt, exchangeId, lender, job.feed,
+                spool.dir(job.id), maxOutputBytes, listener));
+        lender.send(exchangeId, new Message.Execute(job.id, attempt, job.scriptName,
+                job.script, job.scriptSha256, job.args, in, job.needs));
+    }
+}
