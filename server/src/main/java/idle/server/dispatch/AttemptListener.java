@@ -13,11 +13,18 @@ interface AttemptListener {
     boolean isCurrent();
 
     /**
-     * The attempt ended without running through no fault of the job (the lender refused EXF, or
-     * its connection was gone): the job goes back to the queue, or is LOST after the last
-     * attempt. The lender's slot is freed.
+     * The attempt ended without running through no fault of the job (the lender refused EXF):
+     * the job goes back to the queue, or is LOST after the last attempt. The lender's slot is
+     * freed.
      */
     void requeue(String why);
+
+    /**
+     * The lender's connection was found gone when the EXF was to be sent: no more jobs go to
+     * it, and this attempt is re-queued as in {@link #requeue}. (Its other jobs are re-queued
+     * when its session ends, as for any lender that disconnects.)
+     */
+    void lenderGone();
 
     /**
      * The server cannot run this job at all (its inputs are gone, its EXF cannot be built or

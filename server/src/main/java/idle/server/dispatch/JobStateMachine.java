@@ -202,8 +202,10 @@ final class JobStateMachine {
             assignLocked(job, l);
             int ex = job.exchangeId;
             int attempt = job.attempts;
+            // a start that cannot be recorded is not attempted, and the slot is freed
             writer.submit(new ProgressWrite(audit, job, null,
-                    () -> launchCommitted(job, l, ex, attempt)));
+                    () -> launchCommitted(job, l, ex, attempt),
+                    e -> new Attempt(job, l, attempt, ex).fail(Reasons.notRecorded(e))));
         });
     }
 
@@ -317,6 +319,18 @@ final class JobStateMachine {
                     lenderLostLocked(job, why);
                     dispatchLocked();
                 }
+            });
+        }
+
+        @Override
+        public void lenderGone() {
+            locked(() -> {
+                lender.gone = true;
+                scheduler.removeLender(lender);
+                if (holdsSlotLocked()) {
+                    lenderLostLocked(job, Reasons.LENDER_DISCONNECTED);
+                }
+                dispatchLocked();
             });
         }
 

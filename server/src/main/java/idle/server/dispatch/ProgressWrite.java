@@ -11,6 +11,7 @@ import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.protocol.Code;
 import java.io.IOException;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,15 +36,23 @@ final class ProgressWrite implements StoreWriter.Op {
     private final JobSummary summary;
     private final Audited audited;
     private final Runnable after;
+    private final Consumer<RuntimeException> onFailure;
 
     /** Call under the state machine's lock. {@code audited} and {@code after} may be null. */
     ProgressWrite(AuditLog audit, ActiveJob job, Audited audited, Runnable after) {
+        this(audit, job, audited, after, null);
+    }
+
+    /** As above; {@code onFailure} (may be null) runs when the change could not be written. */
+    ProgressWrite(AuditLog audit, ActiveJob job, Audited audited, Runnable after,
+            Consumer<RuntimeException> onFailure) {
         this.audit = audit;
         this.job = job;
         this.row = job.row();
         this.summary = job.summary();
         this.audited = audited;
         this.after = after;
+        this.onFailure = onFailure;
     }
 
     @Override
@@ -90,6 +99,14 @@ final class ProgressWrite implements StoreWriter.Op {
         }
         if (after != null) {
             after.run();
+        }
+    }
+
+    @Override
+    public void failed(RuntimeException e) {
+        LOG.log(Level.SEVERE, "could not write " + summary.state() + " of " + job, e);
+        if (onFailure != null) {
+            onFailure.accept(e);
         }
     }
 

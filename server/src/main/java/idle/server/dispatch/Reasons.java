@@ -62,6 +62,11 @@ final class Reasons {
         return "the server could not send it to a lender: " + detail;
     }
 
+    /** The database refused to record the start of an attempt. */
+    static String notRecorded(RuntimeException e) {
+        return "the server could not record its start: " + e.getMessage();
+    }
+
     /** The server stopped a job for its output size. */
     static String outputOverLimit(long maxOutputBytes) {
         return "output exceeded the server's limit of " + Sizes.of(maxOutputBytes) + " per job";

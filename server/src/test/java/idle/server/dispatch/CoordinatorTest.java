@@ -306,4 +306,70 @@ class CoordinatorTest {
         assertEquals(2, end.attempts());
         assertTrue(until(() -> co.activeJobs() == 0), "no longer active once its end committed");
     }
+
+    // ---- failures after a job was given to a lender (issue 11, hole 1) ----------------------
+
+    @Test
+    void aSendPathThatThrowsEndsTheAttemptWithAReasonAndFreesTheSlot() {
+        FakePeer lender = lender("lender1", 1);
+        FakePeer runner = peer("alice");
+        lender.failSends = new IllegalStateException("the send path broke");
+        co.submit(runner, 1, rcs("x"));
+        assertEquals(JobState.RUNNING, accepted(runner, 1).state());
+        JobSummary end = end(untilTerminal(runner, 1));
+        assertEquals(JobState.FAILED, end.state());
+        assertTrue(end.reason().contains("could not send it to a lender")
+                && end.reason().contains("the send path broke"), end.reason());
+        assertEquals(1, co.pool().freeSlots(), "the slot is free again");
+
+        lender.failSends = null;
+        co.submit(runner, 2, rcs("y"));
+        long next = accepted(runner, 2).jobId();
+        assertEquals(next, ((Message.Execute) lender.takeAny(Message.Execute.class).m()).jobId(),
+                "the same slot runs the next job");
+    }
+
+    @Test
+    void aLenderFoundGoneWhenItsExfIsSentGivesTheJobBackToTheQueue() {
+        FakePeer l1 = lender("lender1", 1);
+        FakePeer runner = peer("alice");
+        l1.dieSilently();
+        co.submit(runner, 1, rcs("x"));
+        long job = accepted(runner, 1).jobId();
+        JobSummary back = null;
+        while (back == null) {
+            if (runner.take(s -> s.id() == 1).m() instanceof Message.JobEvent e
+                    && e.job().state() == JobState.QUEUED) {
+                back = e.job();
+            }
+        }
+        assertEquals(Reasons.requeued(Reasons.LENDER_DISCONNECTED, 1, 2), back.reason(),
+                "re-queued at once, before the dead connection's session ended");
+        co.peerGone(l1); // changes nothing more
+        FakePeer l2 = lender("lender2", 1);
+        Message.Execute exf = (Message.Execute) l2.takeAny(Message.Execute.class).m();
+        assertEquals(job, exf.jobId());
+        assertEquals(2, exf.attempt());
+    }
+
+    @Test
+    void aJobWhoseInputsVanishedFailsWithAReasonAndTheSlotRunsTheNext() throws IOException {
+        FakePeer lender = lender("lender1", 1);
+        FakePeer runner = peer("alice");
+        co.submit(runner, 1, rcs("busy"));
+        FakePeer.Sent busy = lender.takeAny(Message.Execute.class);
+        co.submit(runner, 2, rcs("x", List.of(input("data.csv", "1\n")), JobNeeds.NONE,
+                WaitPolicy.QUEUE));
+        long doomed = accepted(runner, 2).jobId();
+        Files.delete(dataDir.resolve("inputs").resolve(Long.toString(doomed))
+                .resolve("data.csv"));
+        fin(lender, busy.id(), (Message.Execute) busy.m(), new JobOutcome.Succeeded());
+        JobSummary end = end(untilTerminal(runner, 2));
+        assertEquals(JobState.FAILED, end.state());
+        assertEquals(Reasons.inputsLost("input file data.csv is missing"), end.reason(),
+                "the runner is told which file, not the server's paths");
+        co.submit(runner, 3, rcs("z"));
+        long next = accepted(runner, 3).jobId();
+        assertEquals(next, ((Message.Execute) lender.takeAny(Message.Execute.class).m()).jobId());
+    }
 }

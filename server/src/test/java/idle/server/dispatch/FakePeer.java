@@ -130,6 +130,14 @@ final class FakePeer implements Peer {
         replies.shutdown();
     }
 
+    /**
+     * The connection is dead but nobody noticed yet (its reader has not ended the session):
+     * sends fail, open exchanges stay registered until {@link #disconnect}.
+     */
+    void dieSilently() {
+        connected = false;
+    }
+
     /** Waits for the first message sent that matches and has not been taken yet; removes it. */
     Sent take(Predicate<Sent> p) {
         long deadline = System.nanoTime() + WAIT.toNanos();
