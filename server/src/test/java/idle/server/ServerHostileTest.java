@@ -14,6 +14,7 @@ import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.JobState;
+import idle.shared.model.LenderCapabilities;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Limits;
 import idle.shared.protocol.Sha256;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ServerHostileTest {
     static final Duration WAIT = RawClient.WAIT;
+    static final int MAX_SLOTS = 3;
     IdleServer server;
     Path dataDir;
     RawClient runner;
@@ -45,9 +47,11 @@ class ServerHostileTest {
     void start() throws Exception {
         dataDir = TestDirs.fresh("hostile");
         server = IdleServer.start(ServerConfig.defaults(dataDir).withPort(0)
-                .withPbkdf2Iterations(1_000).withLogToFile(false));
+                .withPbkdf2Iterations(1_000).withLogToFile(false)
+                .withMaxSlotsPerLender(MAX_SLOTS));
         server.accounts().addUser("alice", "pw-alice".toCharArray(), false);
         server.accounts().addUser("lender1", "pw-l1".toCharArray(), false);
+        server.accounts().addUser("lender2", "pw-l2".toCharArray(), false);
         runner = RawClient.connect(server);
         runner.loginOk("alice", "pw-alice");
         lender = new RawLender(server, "lender1", "pw-l1", 1);
@@ -110,6 +114,76 @@ class ServerHostileTest {
         assertEquals(JobState.SUCCEEDED, last(untilTerminal(runner, (int) next[0])).job().state(),
                 "the slot is free for the next job");
         assertEquals(2, lender.runs.size(), "the doomed job never reached the lender");
+    }
+
+    /**
+     * Hole 8: a lender's MML claims were trusted, so one claiming 2^31-1 slots was sent nearly
+     * every job. Now it gets at most {@code --max-slots-per-lender} (3 here) and never more than
+     * the cores it reports; the fourth job waits.
+     */
+    @Test
+    void aLenderClaimingEveryPossibleSlotGetsAtMostTheBound() throws Exception {
+        onlyNewLenders();
+        try (RawLender greedy = new RawLender(server, "lender2", "pw-l2",
+                greedyCaps(Integer.MAX_VALUE))) {
+            List<long[]> jobs = new java.util.ArrayList<>();
+            for (int i = 0; i < MAX_SLOTS; i++) {
+                jobs.add(submit(runner, script("wait\nexit 0")));
+            }
+            assertTrue(greedy.awaitRuns(MAX_SLOTS, WAIT));
+            int id = runner.nextId();
+            runner.send(id, script("out after\nexit 0"));
+            Message.Success ok = assertInstanceOf(Message.Success.class, runner.next(id));
+            assertEquals(JobState.QUEUED, ((idle.shared.message.Result.JobAccepted) ok.result())
+                    .state(), "no slot beyond the bound");
+            assertEquals(MAX_SLOTS, greedy.runs.size());
+            assertEquals(0, server.coordinator().pool().freeSlots());
+
+            greedy.release(jobs.get(0)[1]);
+            assertEquals(JobState.SUCCEEDED, last(untilTerminal(runner, id)).job().state(),
+                    "the waiting job gets the slot that was freed");
+            for (long[] j : jobs.subList(1, jobs.size())) {
+                greedy.release(j[1]);
+            }
+        }
+    }
+
+    /** With two lenders, work is spread over both instead of filling the one that offers most. */
+    @Test
+    void jobsSpreadOverLendersInsteadOfFillingTheFirst() throws Exception {
+        onlyNewLenders();
+        try (RawLender greedy = new RawLender(server, "lender2", "pw-l2",
+                greedyCaps(Integer.MAX_VALUE));
+                RawLender modest = new RawLender(server, "lender1", "pw-l1", MAX_SLOTS)) {
+            List<long[]> jobs = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                jobs.add(submit(runner, script("wait\nexit 0")));
+            }
+            assertTrue(greedy.awaitRuns(2, WAIT) && modest.awaitRuns(2, WAIT),
+                    "greedy ran " + greedy.runs.size() + ", modest " + modest.runs.size());
+            assertEquals(2, greedy.runs.size());
+            assertEquals(2, modest.runs.size());
+            for (RawLender l : List.of(greedy, modest)) {
+                for (RawLender.Run r : l.runs) {
+                    l.release(r.jobId());
+                }
+            }
+            for (long[] j : jobs) {
+                assertEquals(JobState.SUCCEEDED, last(untilTerminal(runner, (int) j[0])).job()
+                        .state());
+            }
+        }
+    }
+
+    /** Takes the 1-slot lender of {@link #start} offline. */
+    private void onlyNewLenders() {
+        lender.close();
+        assertTrue(Poll.until(() -> server.coordinator().pool().lendersOnline() == 0, WAIT));
+    }
+
+    static LenderCapabilities greedyCaps(int cores) {
+        return new LenderCapabilities("3.11.2", cores, 8192, Integer.MAX_VALUE, 60, 1024, 600, 64,
+                "greedy", false);
     }
 
     /** An RCS with a 1 MiB script and one input whose payload is exactly {@code payload}. */

@@ -79,7 +79,7 @@ public final class ActiveJob {
         return attempts;
     }
 
-    /** The summary a runner sees (lender by pseudonym only). Call under the state machine's lock. */
+    /** The summary a runner sees (lender by pseudonym only). Call under the lock. */
     JobSummary summary() {
         return new JobSummary(id, scriptName, state, exitCode, limit, reason, lenderPseudonym,
                 attempts, submittedAt, startedAt, finishedAt, outputBytes);

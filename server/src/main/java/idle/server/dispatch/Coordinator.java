@@ -60,7 +60,7 @@ public final class Coordinator {
                 jobs::isActive, Clock.systemUTC());
         this.submissions = new Submissions(jobs, new Submission(config.maxScriptBytes(),
                 config.maxInputBytes()), inputs, writer, audit);
-        this.lenders = new LenderEvents(jobs, audit, pseudonyms);
+        this.lenders = new LenderEvents(jobs, audit, pseudonyms, config.maxSlotsPerLender());
         this.queries = new JobQueries(db, jobs, retention, spool, audit);
         // the patience we have with a silent connection is the patience we have with a lender
         // that does not confirm a kill: both mean it no longer does what it is told

@@ -22,11 +22,14 @@ final class LenderEvents {
     private final JobStateMachine jobs;
     private final AuditLog audit;
     private final Pseudonyms pseudonyms;
+    private final int maxSlots;
 
-    LenderEvents(JobStateMachine jobs, AuditLog audit, Pseudonyms pseudonyms) {
+    /** @param maxSlots most jobs one lender is given at once, whatever it offers */
+    LenderEvents(JobStateMachine jobs, AuditLog audit, Pseudonyms pseudonyms, int maxSlots) {
         this.jobs = jobs;
         this.audit = audit;
         this.pseudonyms = pseudonyms;
+        this.maxSlots = maxSlots;
     }
 
     /** MML#n: the connection becomes a lender (again, after a withdrawal); SCF{its pseudonym}. */
@@ -37,7 +40,7 @@ final class LenderEvents {
             if (old != null && !old.withdrawn) {
                 return true;
             }
-            LenderHandle h = new LenderHandle(peer, peer.user(), pseudonym, caps);
+            LenderHandle h = new LenderHandle(peer, peer.user(), pseudonym, caps, maxSlots);
             if (old != null) {
                 // a withdrawn lender offers itself again: it keeps the jobs it still runs
                 h.running.putAll(old.running);
@@ -54,10 +57,12 @@ final class LenderEvents {
             return;
         }
         peer.send(n, new Message.Success(new Result.Text(pseudonym)));
-        audit.record(peer.user(), AuditAction.MML, n, null, Code.SCF, caps.maxJobs()
-                + " slots, python " + caps.pythonVersion() + ", " + caps.sandbox(),
-                peer.remoteAddress());
-        LOG.info(() -> "lender " + pseudonym + " online with " + caps.maxJobs() + " slots");
+        int slots = LenderHandle.slotsFor(caps, maxSlots);
+        String offer = slots + " slots" + (slots < caps.maxJobs() ? " (offered " + caps.maxJobs()
+                + ", " + caps.cores() + " cores)" : "");
+        audit.record(peer.user(), AuditAction.MML, n, null, Code.SCF, offer + ", python "
+                + caps.pythonVersion() + ", " + caps.sandbox(), peer.remoteAddress());
+        LOG.info(() -> "lender " + pseudonym + " online with " + offer);
     }
 
     /** True when the connection is an active lender. */

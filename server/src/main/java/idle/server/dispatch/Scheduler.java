@@ -129,21 +129,31 @@ final class Scheduler {
                 + (eligible == 1 ? " lender" : " lenders") + " online; e.g. " + last + ")";
     }
 
-    /** A free lender that can run {@code needs}, or null. Spreads load: least busy first. */
+    /**
+     * A free lender that can run {@code needs}, or null. Spreads the load instead of filling the
+     * first lender: the least loaded one (fewest running for its slots) is chosen, and of equally
+     * loaded ones the one with the most free slots.
+     */
     LenderHandle freeLenderFor(JobNeeds needs) {
         LenderHandle best = null;
-        int bestFree = 0;
         int scanned = 0;
         for (LenderHandle l : free) {
-            if (l.canRun(needs) && l.freeSlots() > bestFree) {
+            if (l.freeSlots() > 0 && l.canRun(needs) && (best == null || lessLoaded(l, best))) {
                 best = l;
-                bestFree = l.freeSlots();
                 if (needs.equals(JobNeeds.NONE) && ++scanned >= 8) {
                     break; // good enough; do not scan thousands of lenders per job
                 }
             }
         }
         return best;
+    }
+
+    /** Whether {@code a} runs fewer jobs for its slots than {@code b}, or as few with more free. */
+    static boolean lessLoaded(LenderHandle a, LenderHandle b) {
+        // running/slots compared without division: both slots are at least 1
+        long left = (long) a.running.size() * b.slots;
+        long right = (long) b.running.size() * a.slots;
+        return left < right || left == right && a.freeSlots() > b.freeSlots();
     }
 
     /**

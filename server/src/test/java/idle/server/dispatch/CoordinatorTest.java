@@ -372,4 +372,54 @@ class CoordinatorTest {
         long next = accepted(runner, 3).jobId();
         assertEquals(next, ((Message.Execute) lender.takeAny(Message.Execute.class).m()).jobId());
     }
+
+    // ---- a lender's claims (issue 11, hole 8) -----------------------------------------------
+
+    @Test
+    void aLenderGetsNoMoreJobsThanItsCoresWhateverItClaims() {
+        FakePeer greedy = peer("lender1");
+        co.makeLender(greedy, 1, caps(Integer.MAX_VALUE, 2));
+        greedy.take(1, Message.Success.class);
+        assertTrue(co.lenderLines().get(0).contains("0/2 running"), co.lenderLines().get(0));
+        FakePeer runner = peer("alice");
+        for (int n = 1; n <= 3; n++) {
+            co.submit(runner, n, rcs("x" + n));
+        }
+        assertEquals(JobState.RUNNING, accepted(runner, 1).state());
+        assertEquals(JobState.RUNNING, accepted(runner, 2).state());
+        assertEquals(JobState.QUEUED, accepted(runner, 3).state(), "2 cores: 2 jobs at once");
+        assertEquals(new idle.shared.model.PoolStatus(1, 0, 1, 2), co.pool());
+        assertEquals(2, LenderHandle.slotsFor(caps(Integer.MAX_VALUE, Integer.MAX_VALUE), 2),
+                "the server's bound when the cores claimed are absurd too");
+        assertEquals(1, LenderHandle.slotsFor(caps(8, -5), 16), "at least one slot");
+    }
+
+    @Test
+    void jobsGoToTheLeastLoadedLender() {
+        FakePeer big = peer("lender1");
+        co.makeLender(big, 1, caps(8, 8));
+        big.take(1, Message.Success.class);
+        FakePeer small = lender("lender2", 2);
+        FakePeer runner = peer("alice");
+        for (int n = 1; n <= 5; n++) {
+            co.submit(runner, n, rcs("x" + n));
+            accepted(runner, n);
+        }
+        // 8 and 2 slots: job 1 to big (tie, more free), 2 to small (0/2 < 1/8), then big until
+        // it is as loaded as small (4/8 = 1/2)
+        assertTrue(until(() -> executes(big) + executes(small) == 5));
+        int toBig = executes(big);
+        int toSmall = executes(small);
+        assertEquals(5, toBig + toSmall);
+        assertEquals(1, toSmall, "a 2-slot lender at half load is not given more while an 8-slot "
+                + "one is less loaded: big " + toBig + ", small " + toSmall);
+    }
+
+    static int executes(FakePeer p) {
+        int n = 0;
+        for (FakePeer.Sent s : p.pending()) {
+            n += s.m() instanceof Message.Execute ? 1 : 0;
+        }
+        return n;
+    }
 }
