@@ -1,9 +1,9 @@
 package idle.server.net;
 
 import idle.server.audit.AuditAction;
-import idle.server.peer.Peer;
 import idle.server.auth.Accounts;
 import idle.server.auth.SessionTokens;
+import idle.server.peer.Peer;
 import idle.shared.message.Codec;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
