@@ -27,16 +27,19 @@ import java.util.Objects;
  * @param trust TLS, login throttling, the outbox cap, session lifetime ({@link TrustConfig})
  * @param outputRetention how long the output and output files of an ended job are kept on disk
  *     (its row in the history stays); zero keeps them forever
+ * @param maxSlotsPerLender most jobs one lender runs at once, whatever it claims (it also never
+ *     gets more than the cores it reports)
  */
 public record ServerConfig(Path dataDir, String bind, int port, Duration heartbeatTimeout,
         int maxAttempts, int maxScriptBytes, int maxInputBytes, long maxOutputBytes,
         int pbkdf2Iterations, Duration shutdownGrace, int commitBatch,
         Duration resumeTokenLifetime, boolean logToFile, Duration loginDeadline,
         int maxConnectionsPerAddress, int maxConnections, TrustConfig trust,
-        Duration outputRetention) {
+        Duration outputRetention, int maxSlotsPerLender) {
 
     public static final int DEFAULT_PORT = 8001;
     public static final int PBKDF2_ITERATIONS = 600_000;
+    public static final int DEFAULT_MAX_SLOTS_PER_LENDER = 16;
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -71,15 +74,19 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
         if (heartbeatTimeout.isNegative() || heartbeatTimeout.isZero()) {
             throw new IllegalArgumentException("heartbeatTimeout must be positive");
         }
+        if (maxSlotsPerLender < 1) {
+            throw new IllegalArgumentException("maxSlotsPerLender must be at least 1");
+        }
     }
 
     /** The defaults: 127.0.0.1:8001, 15 s heartbeat timeout, 3 attempts, 1 MiB scripts, 3 MiB
-     *  inputs, 512 MiB output per job, 600,000 PBKDF2 iterations, outputs kept 30 days. */
+     *  inputs, 512 MiB output per job, 600,000 PBKDF2 iterations, outputs kept 30 days, at most
+     *  16 jobs at once per lender. */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(15), 3,
                 1 << 20, 3 << 20, 512L << 20, PBKDF2_ITERATIONS, Duration.ofSeconds(2), 500,
                 Duration.ofMinutes(10), true, Duration.ofSeconds(10), 2_048, 20_000,
-                TrustConfig.defaults(), Duration.ofDays(30));
+                TrustConfig.defaults(), Duration.ofDays(30), DEFAULT_MAX_SLOTS_PER_LENDER);
     }
 
     /** The default data directory, {@code ~/.idle/server}. */
@@ -91,119 +98,140 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
         return new ServerConfig(v, bind, port, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withBind(String v) {
         return new ServerConfig(dataDir, v, port, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withPort(int v) {
         return new ServerConfig(dataDir, bind, v, heartbeatTimeout, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withHeartbeatTimeout(Duration v) {
         return new ServerConfig(dataDir, bind, port, v, maxAttempts, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withMaxAttempts(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, v, maxScriptBytes,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withMaxScriptBytes(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts, v,
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withMaxInputBytes(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, v, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withMaxOutputBytes(long v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, v, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withPbkdf2Iterations(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, v, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withShutdownGrace(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, v, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withCommitBatch(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, v,
                 resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withResumeTokenLifetime(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, v, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withLogToFile(boolean v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, v, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withLoginDeadline(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, v,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender);
     }
 
     public ServerConfig withMaxConnections(int perAddress, int total) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline, perAddress, total,
-                trust, outputRetention);
+                trust, outputRetention, maxSlotsPerLender);
     }
 
     public ServerConfig withTrust(TrustConfig v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, v, outputRetention);
+                maxConnectionsPerAddress, maxConnections, v, outputRetention, maxSlotsPerLender);
     }
 
     public ServerConfig withOutputRetention(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, v);
+                maxConnectionsPerAddress, maxConnections, trust, v, maxSlotsPerLender);
+    }
+
+    public ServerConfig withMaxSlotsPerLender(int v) {
+        return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
+                maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
+                commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention, v);
     }
 
     /** Plaintext on the wire (tests, trusted networks): see {@link TrustConfig#withInsecurePlaintext}. */

@@ -119,6 +119,11 @@ public final class ServerMain implements Callable<Integer> {
                         + "change; 0 keeps them forever (default: ${DEFAULT-VALUE})")
         int keepOutputDays;
 
+        @Option(names = "--max-slots-per-lender", paramLabel = "N", defaultValue = "16",
+                description = "most jobs one lender runs at once, whatever it offers; never more "
+                        + "than the cores it reports (default: ${DEFAULT-VALUE})")
+        int maxSlotsPerLender;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -161,10 +166,15 @@ public final class ServerMain implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--keep-outputs must be 0 (forever) or more days");
             }
+            if (maxSlotsPerLender < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--max-slots-per-lender must be at least 1");
+            }
             Path dir = data != null ? data : ServerConfig.defaultDataDir();
             ServerConfig cfg = ServerConfig.defaults(dir).withPort(port).withBind(bind)
                     .withMaxConnections(perAddress, total).withTrust(trust())
-                    .withOutputRetention(java.time.Duration.ofDays(keepOutputDays));
+                    .withOutputRetention(java.time.Duration.ofDays(keepOutputDays))
+                    .withMaxSlotsPerLender(maxSlotsPerLender);
             if (insecurePlaintext) {
                 spec.commandLine().getErr().println("WARNING: --insecure-plaintext: TLS is off. "
                         + "Passwords, scripts and outputs cross the network in clear; use it only "

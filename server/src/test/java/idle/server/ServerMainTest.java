@@ -26,6 +26,9 @@ class ServerMainTest {
         assertEquals(64, run().code());
         assertEquals(64, run("bogus").code());
         assertEquals(64, run("server", "--port", "x").code());
+        Run slots = run("server", "--max-slots-per-lender", "0");
+        assertEquals(64, slots.code());
+        assertTrue(slots.err().contains("--max-slots-per-lender"), slots.err());
         assertEquals(64, run("admin", "user", "add").code());
         Run bad = run("admin", "--frobnicate");
         assertEquals(64, bad.code());

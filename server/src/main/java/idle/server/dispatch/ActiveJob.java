@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * A job the server is working on (queued or running), in memory. Mutable fields change only under
- * the {@link Coordinator}'s lock; every change is also handed to the store writer in the same
+ * the {@link JobStateMachine}'s lock; every change is also handed to the store writer in the same
  * order, and its effects on the network happen after that write committed.
  */
 public final class ActiveJob {
@@ -79,13 +79,13 @@ public final class ActiveJob {
         return attempts;
     }
 
-    /** The summary a runner sees (lender by pseudonym only). Call under the coordinator lock. */
+    /** The summary a runner sees (lender by pseudonym only). Call under the lock. */
     JobSummary summary() {
         return new JobSummary(id, scriptName, state, exitCode, limit, reason, lenderPseudonym,
                 attempts, submittedAt, startedAt, finishedAt, outputBytes);
     }
 
-    /** An immutable copy of the fields the store writes. Call under the coordinator lock. */
+    /** An immutable copy of the fields the store writes. Call under the state machine's lock. */
     JobRow row() {
         return new JobRow(id, state, attempts, lenderPseudonym, startedAt, finishedAt, exitCode,
                 limit, reason, outputBytes, outputSha256, cpuMillis, List.copyOf(files));

@@ -1,6 +1,6 @@
 package idle.server.dispatch;
 
-import idle.server.net.Peer;
+import idle.server.peer.Peer;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.LenderCapabilities;
 import java.util.LinkedHashMap;
@@ -8,13 +8,15 @@ import java.util.Map;
 
 /**
  * One online lender: its connection, what it offers, and the jobs it runs. Mutable state is
- * guarded by the {@link Coordinator}'s lock.
+ * guarded by the {@link JobStateMachine}'s lock.
  */
 public final class LenderHandle {
     final Peer peer;
     final String user;
     final String pseudonym;
     final LenderCapabilities caps;
+    /** Jobs it is given at once: its claim, bounded by the server (see {@link #slotsFor}). */
+    final int slots;
     /** Jobs handed to it, by job object (ids may still be 0 while the row is being written). */
     final Map<ActiveJob, Integer> running = new LinkedHashMap<>();
     boolean available = true;
@@ -23,11 +25,34 @@ public final class LenderHandle {
     final long since = System.currentTimeMillis();
     long jobsDone;
 
-    LenderHandle(Peer peer, String user, String pseudonym, LenderCapabilities caps) {
+    /** @param maxSlots the server's bound on any lender's slots ({@link #slotsFor}) */
+    LenderHandle(Peer peer, String user, String pseudonym, LenderCapabilities caps,
+            int maxSlots) {
         this.peer = peer;
         this.user = user;
         this.pseudonym = pseudonym;
         this.caps = caps;
+        this.slots = slotsFor(caps, maxSlots);
+    }
+
+    /**
+     * The jobs a lender is given at once: what it offers ({@code maxJobs}), but never more than
+     * the server's {@code maxSlots} nor than the cores it reports (at least one). A lender's
+     * claims are not trusted: one claiming 2^31-1 slots would otherwise be sent nearly every job.
+     */
+    static int slotsFor(LenderCapabilities caps, int maxSlots) {
+        return Math.min(caps.maxJobs(), Math.min(maxSlots, Math.max(1, caps.cores())));
+    }
+
+    /** A copy of a lender's state at one moment (for the admin view). */
+    record Snapshot(String pseudonym, String user, int running, int slots,
+            LenderCapabilities caps, boolean available, boolean withdrawn, long jobsDone) {
+    }
+
+    /** Call under the state machine's lock. */
+    Snapshot snapshot() {
+        return new Snapshot(pseudonym, user, running.size(), slots, caps, available, withdrawn,
+                jobsDone);
     }
 
     public String pseudonym() {
@@ -39,8 +64,7 @@ public final class LenderHandle {
     }
 
     int freeSlots() {
-        return (available && !withdrawn && !gone) ? Math.max(0, caps.maxJobs() - running.size())
-                : 0;
+        return (available && !withdrawn && !gone) ? Math.max(0, slots - running.size()) : 0;
     }
 
     /** Whether this lender could ever run a job with {@code needs} (ignoring its load). */

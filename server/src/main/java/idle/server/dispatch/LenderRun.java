@@ -1,6 +1,6 @@
 package idle.server.dispatch;
 
-import idle.server.net.Peer;
+import idle.server.peer.Peer;
 import idle.server.relay.JobFeed;
 import idle.server.relay.OutputSpool;
 import idle.server.relay.UploadReceiver;
@@ -13,6 +13,7 @@ import idle.shared.protocol.FileNames;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.Sha256;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,39 +23,52 @@ import java.util.logging.Logger;
 /**
  * The lender's side of one attempt, exchange {@code s} (the EXF's id): the lender's reply to EXF,
  * its output chunks (spooled, then acknowledged, so it may send the next), its output files
- * (TOF, DAT*, EOF, checked by size and SHA-256) and finally FIN. Frames of an attempt that is no
- * longer current are acknowledged and ignored. Runs on the lender connection's reader thread.
+ * (TOF, DAT*, EOF, checked by size and SHA-256) and finally FIN, where it hands an
+ * {@link AttemptResult} to its {@link AttemptListener}. It knows nothing else of the job's state:
+ * frames of an attempt that is no longer current are acknowledged and ignored. Runs on the
+ * lender connection's reader thread.
  */
 final class LenderRun implements Peer.Exchange {
     private static final Logger LOG = Logger.getLogger(LenderRun.class.getName());
 
-    final Coordinator coordinator;
-    final ActiveJob job;
-    final LenderHandle lender;
-    final int exchangeId;
-    final int attempt;
-
-    private OutputSpool spool;
+    private final long jobId;
+    private final int attempt;
+    private final int exchangeId;
+    private final Peer lender;
+    private final JobFeed feed;
+    private final Path spoolDir;
+    private final long maxOutputBytes;
+    private final AttemptListener listener;
+    private final UploadReceiver uploads;
     private final MessageDigest outputDigest = Sha256.digest();
+    private final List<OutputFileInfo> files = new ArrayList<>();
+    private OutputSpool spool;
     private long outputBytes;
     private long fileBytes;
-    private final List<OutputFileInfo> files = new ArrayList<>();
-    private final UploadReceiver uploads;
-    LenderRun(Coordinator coordinator, ActiveJob job, LenderHandle lender, int exchangeId,
-            int attempt) {
-        this.coordinator = coordinator;
-        this.job = job;
-        this.lender = lender;
-        this.exchangeId = exchangeId;
+
+    /**
+     * @param spoolDir the job's spool directory: output goes to {@code output}, files to
+     *     {@code files}
+     * @param maxOutputBytes the server's limit on stdout + stderr + files of one job
+     */
+    LenderRun(long jobId, int attempt, int exchangeId, Peer lender, JobFeed feed, Path spoolDir,
+            long maxOutputBytes, AttemptListener listener) {
+        this.jobId = jobId;
         this.attempt = attempt;
-        this.uploads = new UploadReceiver(coordinator.spoolDir(job.id).resolve("files"), job.feed);
+        this.exchangeId = exchangeId;
+        this.lender = lender;
+        this.feed = feed;
+        this.spoolDir = spoolDir;
+        this.maxOutputBytes = maxOutputBytes;
+        this.listener = listener;
+        this.uploads = new UploadReceiver(spoolDir.resolve("files"), feed);
     }
 
-    long outputBytes() {
+    private long received() {
         return outputBytes + fileBytes;
     }
 
-    String outputSha256() {
+    private String outputSha256() {
         try {
             return Sha256.hex((MessageDigest) outputDigest.clone());
         } catch (CloneNotSupportedException e) {
@@ -62,16 +76,8 @@ final class LenderRun implements Peer.Exchange {
         }
     }
 
-    List<OutputFileInfo> files() {
-        return files;
-    }
-
-    private boolean current() {
-        return coordinator.isCurrent(job, lender, attempt);
-    }
-
     private void reply(Message m) {
-        lender.peer.send(exchangeId, m);
+        lender.send(exchangeId, m);
     }
 
     @Override
@@ -80,37 +86,39 @@ final class LenderRun implements Peer.Exchange {
             switch (message) {
                 case Message.Success s -> { } // EXF accepted: the process starts
                 case Message.Failure f -> {
-                    coordinator.refused(job, lender, attempt, f.reason());
-                    lender.peer.close(exchangeId);
+                    listener.requeue(Reasons.refusedByLender(f.reason()));
+                    lender.close(exchangeId);
                 }
                 case Message.Output o -> output(frame, o);
                 case Message.TakeOutputFile t -> takeFile(t);
-                case Message.FileData d -> fileData(d);
+                case Message.FileData d -> reply(uploads.data(d));
                 case Message.EndOfFile e -> endOfFile(e);
-                case Message.Finished fin -> {
-                    abortFile("the job finished before the file was complete");
-                    closeSpool();
-                    if (fin.jobId() != job.id || fin.attempt() != attempt) {
-                        reply(new Message.Success(new Result.Empty()));
-                    } else {
-                        coordinator.finished(this, fin, exchangeId);
-                    }
-                    lender.peer.close(exchangeId);
-                }
+                case Message.Finished fin -> finished(fin);
                 case Message.Ack a -> { }
                 default -> reply(new Message.Illegal(message.code()
                         + " is not part of a job's run"));
             }
         } catch (IOException e) {
-            LOG.log(Level.SEVERE, "spooling output of job " + job.id + " failed", e);
-            abortFile("the server could not store it: " + e.getMessage());
-            coordinator.stopForLimit(job, lender, attempt, Limit.OUTPUT,
-                    "the server could not store the output: " + e.getMessage());
+            LOG.log(Level.SEVERE, "spooling output of job " + jobId + " failed", e);
+            uploads.abort("the server could not store it: " + e.getMessage());
+            listener.overLimit(Limit.OUTPUT, Reasons.outputNotStored(e.getMessage()));
         }
     }
 
+    private void finished(Message.Finished fin) {
+        uploads.abort("the job finished before the file was complete");
+        // the spool stays open for followers until the job's end is committed
+        if (fin.jobId() != jobId || fin.attempt() != attempt) {
+            reply(new Message.Success(new Result.Empty()));
+        } else {
+            listener.finished(new AttemptResult(fin.outcome(), fin.use(), received(),
+                    outputSha256(), files));
+        }
+        lender.close(exchangeId);
+    }
+
     private void output(Frame frame, Message.Output o) throws IOException {
-        if (o.jobId() != job.id || !current()) {
+        if (o.jobId() != jobId || !listener.isCurrent()) {
             reply(new Message.Ack(o.seq()));
             return;
         }
@@ -123,16 +131,13 @@ final class LenderRun implements Peer.Exchange {
             reply(new Message.Illegal("output chunk " + o.seq() + " arrived before chunk " + have));
             return;
         }
-        if (outputBytes() + o.data().length > coordinator.maxOutputBytes()) {
-            coordinator.stopForLimit(job, lender, attempt, Limit.OUTPUT, "output exceeded the "
-                    + "server's limit of " + Coordinator.size(coordinator.maxOutputBytes())
-                    + " per job");
+        if (received() + o.data().length > maxOutputBytes) {
+            listener.overLimit(Limit.OUTPUT, Reasons.outputOverLimit(maxOutputBytes));
             reply(new Message.Ack(o.seq()));
             return;
         }
-        JobFeed feed = job.feed;
         if (spool == null) {
-            spool = OutputSpool.create(coordinator.spoolDir(job.id).resolve("output"));
+            spool = OutputSpool.create(spoolDir.resolve("output"));
             feed.newAttempt(spool);
         }
         spool.append(frame.payload(), o.data().length);
@@ -144,7 +149,7 @@ final class LenderRun implements Peer.Exchange {
 
     private void takeFile(Message.TakeOutputFile t) throws IOException {
         uploads.abort("the lender started another file");
-        if (t.jobId() != job.id || !current()) {
+        if (t.jobId() != jobId || !listener.isCurrent()) {
             reply(new Message.Failure(FailureKind.WRONG_STATE, "attempt " + attempt + " of job "
                     + t.jobId() + " is no longer current"));
             return;
@@ -154,19 +159,14 @@ final class LenderRun implements Peer.Exchange {
             reply(new Message.Failure(FailureKind.INVALID, why));
             return;
         }
-        long limit = coordinator.maxOutputBytes();
-        if (outputBytes() + t.size() > limit) {
+        if (received() + t.size() > maxOutputBytes) {
             reply(new Message.Failure(FailureKind.LIMIT, "file " + t.name() + " is "
-                    + Coordinator.size(t.size()) + "; the output limit per job is "
-                    + Coordinator.size(limit) + " and " + Coordinator.size(outputBytes())
+                    + Sizes.of(t.size()) + "; the output limit per job is "
+                    + Sizes.of(maxOutputBytes) + " and " + Sizes.of(received())
                     + " are used"));
             return;
         }
         reply(uploads.start(t));
-    }
-
-    private void fileData(Message.FileData d) throws IOException {
-        reply(uploads.data(d));
     }
 
     private void endOfFile(Message.EndOfFile e) throws IOException {
@@ -178,16 +178,8 @@ final class LenderRun implements Peer.Exchange {
         reply(answer);
     }
 
-    private void abortFile(String why) {
-        uploads.abort(why);
-    }
-
-    private void closeSpool() {
-        // the spool stays open for followers until the job's end is committed
-    }
-
     @Override
     public void onClose() {
-        abortFile("the lender disconnected");
+        uploads.abort("the lender disconnected");
     }
 }

@@ -2,16 +2,15 @@ package idle.server.dispatch;
 
 import idle.shared.model.JobNeeds;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * The queue and the lender registry, as plain data (not thread-safe: the {@link Coordinator}
- * guards it with its lock).
+ * The queue and the lender registry, as plain data (not thread-safe: the
+ * {@link JobStateMachine} guards it with its lock).
  *
  * <p>Fairness: each runner (owner) has its own FIFO queue, and owners with waiting jobs take
  * turns in a round-robin ring, one job per turn. So a runner with 500 queued jobs gets every other
@@ -130,15 +129,17 @@ final class Scheduler {
                 + (eligible == 1 ? " lender" : " lenders") + " online; e.g. " + last + ")";
     }
 
-    /** A free lender that can run {@code needs}, or null. Spreads load: least busy first. */
+    /**
+     * A free lender that can run {@code needs}, or null. Spreads the load instead of filling the
+     * first lender: the least loaded one (fewest running for its slots) is chosen, and of equally
+     * loaded ones the one with the most free slots.
+     */
     LenderHandle freeLenderFor(JobNeeds needs) {
         LenderHandle best = null;
-        int bestFree = 0;
         int scanned = 0;
         for (LenderHandle l : free) {
-            if (l.canRun(needs) && l.freeSlots() > bestFree) {
+            if (l.freeSlots() > 0 && l.canRun(needs) && (best == null || lessLoaded(l, best))) {
                 best = l;
-                bestFree = l.freeSlots();
                 if (needs.equals(JobNeeds.NONE) && ++scanned >= 8) {
                     break; // good enough; do not scan thousands of lenders per job
                 }
@@ -147,12 +148,19 @@ final class Scheduler {
         return best;
     }
 
+    /** Whether {@code a} runs fewer jobs for its slots than {@code b}, or as few with more free. */
+    static boolean lessLoaded(LenderHandle a, LenderHandle b) {
+        // running/slots compared without division: both slots are at least 1
+        long left = (long) a.running.size() * b.slots;
+        long right = (long) b.running.size() * a.slots;
+        return left < right || left == right && a.freeSlots() > b.freeSlots();
+    }
+
     /**
-     * Assigns queued jobs to free lenders, fairly across owners, until no more match. The caller
-     * marks each returned job as running (which also takes the lender's slot).
+     * Assigns queued jobs to free lenders, fairly across owners, until no more match. For each,
+     * {@code take} marks the job as running (which also takes the lender's slot).
      */
-    List<Assignment> plan(java.util.function.Consumer<Assignment> take) {
-        List<Assignment> out = new ArrayList<>();
+    void plan(Consumer<Assignment> take) {
         int misses = 0;
         while (!free.isEmpty() && !ring.isEmpty() && misses < ring.size()) {
             String owner = ring.pollFirst();
@@ -183,20 +191,8 @@ final class Scheduler {
             } else {
                 ring.addLast(owner);
             }
-            Assignment a = new Assignment(picked, lender);
-            take.accept(a);
+            take.accept(new Assignment(picked, lender));
             refresh(lender);
-            out.add(a);
         }
-        return out;
-    }
-
-    /** Queued jobs of every owner (for the admin view), in no particular order. */
-    List<ActiveJob> queuedJobs() {
-        List<ActiveJob> all = new ArrayList<>(queued);
-        for (ArrayDeque<ActiveJob> q : queues.values()) {
-            all.addAll(q);
-        }
-        return all;
     }
 }

@@ -3,13 +3,11 @@ package idle.server.net;
 import idle.server.audit.AuditAction;
 import idle.server.auth.Accounts;
 import idle.server.auth.SessionTokens;
-import idle.server.relay.FileSender;
-import idle.server.relay.FileUpload;
+import idle.server.peer.Peer;
 import idle.shared.message.Codec;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
-import idle.shared.model.OutputFileInfo;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.Handshake;
@@ -475,33 +473,11 @@ public final class Session implements Peer, Runnable {
     }
 
     private void getFile(int id, Message.GetOutputFile g) {
-        var co = ctx.coordinator();
         if (exchanges.containsKey(id)) {
             illegal(id, Code.GOF, "request id " + id + " is still in use");
             return;
         }
-        // A file of a running job may still be arriving: serve it as it grows (cut-through).
-        Optional<FileUpload> upload = co.feedOf(user, g.jobId()).flatMap(f -> f.upload(g.name()))
-                .filter(u -> u.state() != FileUpload.State.FAILED);
-        java.nio.file.Path p = null;
-        if (upload.isEmpty()) {
-            Optional<OutputFileInfo> info = co.outputFile(user, g.jobId(), g.name());
-            // Only a name the job really has becomes a path: a requested name may be anything
-            // (a NUL in it made Path.resolve throw; found by the fuzzer, FuzzRegressionTest).
-            p = info.isEmpty() ? null : co.outputFilePath(g.jobId(), g.name());
-            if (p != null && java.nio.file.Files.isRegularFile(p)) {
-                upload = Optional.of(FileUpload.complete(info.get(), p));
-            }
-        }
-        if (upload.isEmpty()) {
-            conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, p == null ? "job "
-                    + g.jobId() + " has no output file " + g.name()
-                    : co.missingFileReason(g.jobId(), g.name())));
-            audit(AuditAction.GOF, id, g.jobId(), Code.FLD, "not found: " + g.name());
-            return;
-        }
-        new FileSender(this, id, g.jobId(), upload.get(), result -> audit(AuditAction.GOF, id,
-                g.jobId(), result.code(), g.name())).start();
+        ctx.coordinator().getFile(this, id, g);
     }
 
     private void admin(int id, Message.Admin a) {

@@ -1,6 +1,6 @@
 package idle.server.relay;
 
-import idle.server.net.Peer;
+import idle.server.peer.Peer;
 import idle.shared.message.Codec;
 import idle.shared.message.Message;
 import idle.shared.model.FailureKind;

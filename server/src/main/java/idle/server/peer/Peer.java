@@ -1,4 +1,4 @@
-package idle.server.net;
+package idle.server.peer;
 
 import idle.shared.message.Message;
 import idle.shared.protocol.Frame;
@@ -7,6 +7,12 @@ import idle.shared.protocol.Frame;
  * What the job logic may do with a connected client, without knowing about sockets: send frames
  * (never blocking), open server-side exchanges (negative ids) and route the replies of an exchange
  * to a handler.
+ *
+ * <p>The seam between the network and the job logic: {@code idle.server.net} implements it, one
+ * per connection ({@code Session}); {@code idle.server.dispatch} and {@code idle.server.relay} use
+ * it and never import {@code idle.server.net}. Tests drive the job logic through a small
+ * recording implementation, without sockets. Implementations are thread-safe: any thread may
+ * send.
  */
 public interface Peer {
     /** Queues a message; false when the connection is gone. */

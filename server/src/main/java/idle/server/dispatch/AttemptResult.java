@@ -1,0 +1,26 @@
+package idle.server.dispatch;
+
+import idle.shared.model.JobOutcome;
+import idle.shared.model.OutputFileInfo;
+import idle.shared.model.ResourceUse;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one attempt produced, handed over by {@link LenderRun} at FIN.
+ *
+ * @param outcome how the process ended, as the lender says
+ * @param use the resources it used, as the lender says
+ * @param outputBytes stdout + stderr + files received and stored, bytes
+ * @param outputSha256 SHA-256 of stdout and stderr in the order received (hex)
+ * @param files the output files received intact
+ */
+record AttemptResult(JobOutcome outcome, ResourceUse use, long outputBytes, String outputSha256,
+        List<OutputFileInfo> files) {
+    AttemptResult {
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(use, "use");
+        Objects.requireNonNull(outputSha256, "outputSha256");
+        files = List.copyOf(files);
+    }
+}

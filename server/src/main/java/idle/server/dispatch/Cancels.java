@@ -1,0 +1,118 @@
+package idle.server.dispatch;
+
+import idle.db.entity.Job;
+import idle.server.audit.AuditAction;
+import idle.server.audit.AuditLog;
+import idle.server.peer.Peer;
+import idle.shared.message.Message;
+import idle.shared.message.Result;
+import idle.shared.model.FailureKind;
+import idle.shared.model.JobState;
+import idle.shared.protocol.Code;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * CAN: a runner cancels one of its jobs. A queued job ends at once; a running one is killed by
+ * its lender, which ends the attempt with FIN{Cancelled}. A lender that does not confirm within
+ * the grace no longer holds the job up: it ends CANCELLED without it (the lender keeps the slot
+ * until its FIN for that attempt or its disconnection, since it may still run the process).
+ *
+ * <p>Threads: requests on the runner's reader thread; deadlines on one daemon timer thread,
+ * stopped by {@link #stop}.
+ */
+final class Cancels {
+    private static final Logger LOG = Logger.getLogger(Cancels.class.getName());
+
+    private final JobStateMachine jobs;
+    private final JobQueries queries;
+    private final AuditLog audit;
+    private final Duration grace;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("idle-coordinator-timer").daemon(true).factory());
+
+    /** @param grace how long a lender may take to end a cancelled job */
+    Cancels(JobStateMachine jobs, JobQueries queries, AuditLog audit, Duration grace) {
+        this.jobs = jobs;
+        this.queries = queries;
+        this.audit = audit;
+        this.grace = grace;
+    }
+
+    /** CAN#n: cancel a queued or running job of the requester. */
+    void cancel(Peer runner, int n, long jobId) {
+        String user = runner.user();
+        String remote = runner.remoteAddress();
+        Boolean queued = jobs.lockedGet(() -> {
+            ActiveJob j = jobs.activeLocked(jobId);
+            if (j == null || !j.owner.equals(user) || j.state.isTerminal()) {
+                return null;
+            }
+            if (j.state == JobState.QUEUED) {
+                jobs.schedulerLocked().remove(j);
+                jobs.endLocked(j, Ending.cancelled(Reasons.CANCELLED_BEFORE_RUN),
+                        new ProgressWrite.Audited(AuditAction.CAN, user, n,
+                                "queued job cancelled", remote),
+                        () -> runner.send(n, new Message.Success(new Result.Empty())));
+                return true;
+            }
+            // running: the lender kills it and ends the attempt with FIN{Cancelled}
+            boolean first = !j.cancelRequested;
+            j.cancelRequested = true;
+            LenderHandle l = j.lender;
+            if (first && l != null) {
+                l.peer.send(l.peer.nextServerId(), new Message.Cancel(jobId));
+                int attempt = j.attempts;
+                try {
+                    timers.schedule(() -> overdue(j, l, attempt), grace.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    // the server is stopping: the job is re-queued or ended at the next start
+                }
+            }
+            return false;
+        });
+        if (queued == null) {
+            refuse(runner, n, jobId);
+        } else if (!queued) {
+            runner.send(n, new Message.Success(new Result.Empty()));
+            audit.record(user, AuditAction.CAN, n, jobId, Code.SCF,
+                    "running job: kill sent to lender", remote);
+        }
+    }
+
+    private void refuse(Peer runner, int n, long jobId) {
+        String user = runner.user();
+        Optional<Job> row = queries.findOwned(user, jobId);
+        String why = row.isEmpty() ? "you have no job " + jobId
+                : "job " + jobId + " already ended (" + row.get().getState() + ")";
+        runner.send(n, new Message.Failure(row.isEmpty() ? FailureKind.NOT_FOUND
+                : FailureKind.WRONG_STATE, why));
+        audit.record(user, AuditAction.CAN, n, jobId, Code.FLD, row.isEmpty() ? "not found" : why,
+                runner.remoteAddress());
+    }
+
+    /** The grace of a cancelled attempt passed: end it without the lender if it still runs. */
+    private void overdue(ActiveJob j, LenderHandle l, int attempt) {
+        jobs.locked(() -> {
+            if (j.lender != l || j.attempts != attempt || j.state != JobState.RUNNING
+                    || !j.cancelRequested) {
+                return;
+            }
+            LOG.warning(() -> "lender " + l.pseudonym + " did not end cancelled job " + j.id
+                    + " within " + grace.toSeconds() + " s; it is recorded CANCELLED");
+            jobs.endLocked(j, Ending.cancelled(Reasons.cancelUnconfirmed(grace.toSeconds())),
+                    null, null);
+        });
+    }
+
+    /** Stops the deadline timer (the server is shutting down). */
+    void stop() {
+        timers.shutdownNow();
+    }
+}

@@ -1,0 +1,146 @@
+package idle.server.dispatch;
+
+import idle.server.audit.AuditAction;
+import idle.server.audit.AuditLog;
+import idle.server.auth.Pseudonyms;
+import idle.server.peer.Peer;
+import idle.shared.message.Message;
+import idle.shared.message.Result;
+import idle.shared.model.LenderCapabilities;
+import idle.shared.protocol.Code;
+import java.util.ArrayList;
+import java.util.logging.Logger;
+
+/**
+ * A lender's life: it offers itself (MML), reports itself busy or available (BSY), withdraws
+ * (WBL), or its connection ends. Each changes the lender registry and may free or take jobs, so
+ * each ends with a dispatch. Runs on the lender connection's reader thread.
+ */
+final class LenderEvents {
+    private static final Logger LOG = Logger.getLogger(LenderEvents.class.getName());
+
+    private final JobStateMachine jobs;
+    private final AuditLog audit;
+    private final Pseudonyms pseudonyms;
+    private final int maxSlots;
+
+    /** @param maxSlots most jobs one lender is given at once, whatever it offers */
+    LenderEvents(JobStateMachine jobs, AuditLog audit, Pseudonyms pseudonyms, int maxSlots) {
+        this.jobs = jobs;
+        this.audit = audit;
+        this.pseudonyms = pseudonyms;
+        this.maxSlots = maxSlots;
+    }
+
+    /** MML#n: the connection becomes a lender (again, after a withdrawal); SCF{its pseudonym}. */
+    void makeLender(Peer peer, int n, LenderCapabilities caps) {
+        String pseudonym = pseudonyms.of(peer.user());
+        boolean already = jobs.lockedGet(() -> {
+            LenderHandle old = jobs.lenderLocked(peer);
+            if (old != null && !old.withdrawn) {
+                return true;
+            }
+            LenderHandle h = new LenderHandle(peer, peer.user(), pseudonym, caps, maxSlots);
+            if (old != null) {
+                // a withdrawn lender offers itself again: it keeps the jobs it still runs
+                h.running.putAll(old.running);
+                old.running.keySet().forEach(j -> j.lender = h);
+                jobs.schedulerLocked().removeLender(old);
+            }
+            jobs.addLenderLocked(h);
+            return false;
+        });
+        if (already) {
+            peer.send(n, new Message.Illegal("this connection is already a lender"));
+            audit.record(peer.user(), AuditAction.MML, n, null, Code.ILR, "already a lender",
+                    peer.remoteAddress());
+            return;
+        }
+        peer.send(n, new Message.Success(new Result.Text(pseudonym)));
+        int slots = LenderHandle.slotsFor(caps, maxSlots);
+        String offer = slots + " slots" + (slots < caps.maxJobs() ? " (offered " + caps.maxJobs()
+                + ", " + caps.cores() + " cores)" : "");
+        audit.record(peer.user(), AuditAction.MML, n, null, Code.SCF, offer + ", python "
+                + caps.pythonVersion() + ", " + caps.sandbox(), peer.remoteAddress());
+        LOG.info(() -> "lender " + pseudonym + " online with " + offer);
+    }
+
+    /** True when the connection is an active lender. */
+    boolean isLender(Peer peer) {
+        return jobs.lockedGet(() -> {
+            LenderHandle h = jobs.lenderLocked(peer);
+            return h != null && !h.gone;
+        });
+    }
+
+    /** WBL#n: no new jobs; with {@code returnJobs} the running ones go back to the queue. */
+    void withdraw(Peer peer, int n, boolean returnJobs) {
+        jobs.locked(() -> {
+            LenderHandle h = jobs.lenderLocked(peer);
+            h.withdrawn = true;
+            jobs.schedulerLocked().refresh(h);
+            if (returnJobs) {
+                for (ActiveJob j : new ArrayList<>(h.running.keySet())) {
+                    if (j.id == 0) {
+                        continue;
+                    }
+                    jobs.unassignLocked(j);
+                    if (j.state.isTerminal()) {
+                        continue; // ended without its lender (cancelOverdue)
+                    }
+                    if (j.cancelRequested) {
+                        jobs.endLocked(j, Ending.cancelled(Reasons.CANCELLED), null, null);
+                    } else {
+                        jobs.requeueLocked(j, Reasons.LENDER_WITHDREW);
+                    }
+                }
+            }
+            jobs.dispatchLocked();
+        });
+        peer.send(n, new Message.Success(new Result.Empty()));
+        audit.record(peer.user(), AuditAction.WBL, n, null, Code.SCF,
+                returnJobs ? "jobs returned" : "", peer.remoteAddress());
+    }
+
+    /** BSY#n: the lender takes jobs again, or not for now. */
+    void availability(Peer peer, int n, boolean available, String reason) {
+        jobs.locked(() -> {
+            LenderHandle h = jobs.lenderLocked(peer);
+            h.available = available;
+            jobs.schedulerLocked().refresh(h);
+            jobs.dispatchLocked();
+        });
+        peer.send(n, new Message.Success(new Result.Empty()));
+        audit.record(peer.user(), AuditAction.BSY, n, null, Code.SCF,
+                (available ? "available" : "busy") + (reason.isEmpty() ? "" : ": " + reason),
+                peer.remoteAddress());
+    }
+
+    /** The connection is gone: if it was a lender, its running jobs go back to the queue. */
+    void peerGone(Peer peer) {
+        Gone g = jobs.lockedGet(() -> {
+            LenderHandle h = jobs.removeLenderLocked(peer);
+            if (h == null || jobs.stoppingLocked()) {
+                return null; // stopping: its jobs stay RUNNING and the next start re-queues them
+            }
+            int lost = h.running.size();
+            for (ActiveJob j : new ArrayList<>(h.running.keySet())) {
+                if (j.id == 0) {
+                    continue; // its insert is still being written; the commit sees h.gone
+                }
+                jobs.lenderLostLocked(j, Reasons.LENDER_DISCONNECTED);
+            }
+            jobs.dispatchLocked();
+            return new Gone(h, lost);
+        });
+        if (g == null) {
+            return;
+        }
+        audit.record(g.lender().user, AuditAction.LENDER_LOST, 0, null, Code.SCF, g.lost()
+                + " running jobs re-queued", peer.remoteAddress());
+        LOG.info(() -> "lender " + g.lender().pseudonym + " went offline");
+    }
+
+    private record Gone(LenderHandle lender, int lost) {
+    }
+}

@@ -1,0 +1,99 @@
+package idle.server.dispatch;
+
+import idle.db.Database;
+import idle.db.entity.Job;
+import idle.server.audit.AuditAction;
+import idle.server.audit.AuditLog;
+import idle.server.relay.JobFeed;
+import idle.shared.model.JobState;
+import idle.shared.protocol.Code;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * At start: the jobs a previous run left queued or running. Running ones go back to the queue
+ * (their next run is attempt + 1) or become LOST when no attempts are left. One transaction that
+ * reads only the active jobs (an index on the state), so a long history does not slow it.
+ */
+final class Recovery {
+    private final Database db;
+    private final AuditLog audit;
+    private final int maxAttempts;
+
+    /** The jobs to queue again, oldest first, and how many were given up. */
+    record Loaded(List<ActiveJob> queued, int lost) {
+    }
+
+    Recovery(Database db, AuditLog audit, int maxAttempts) {
+        this.db = db;
+        this.audit = audit;
+        this.maxAttempts = maxAttempts;
+    }
+
+    Loaded load() {
+        long now = System.currentTimeMillis();
+        Map<Long, byte[]> scripts = new HashMap<>();
+        List<Job> rows = db.inTransaction(tx -> {
+            // both read the open-jobs index (JOB_OPEN_IX), never the ended history
+            List<Job> found = new ArrayList<>(tx.jobs().inStates(EnumSet.of(JobState.QUEUED)));
+            found.addAll(tx.jobs().inStates(EnumSet.of(JobState.RUNNING)));
+            found.sort(Comparator.comparingLong(Job::getId));
+            int requeued = 0;
+            int lost = 0;
+            for (Job j : found) {
+                if (j.getState() != JobState.RUNNING) {
+                    continue;
+                }
+                if (j.getAttempts() >= maxAttempts) {
+                    j.setState(JobState.LOST);
+                    j.setFinishedAt(now);
+                    j.setFailureReason(Reasons.lostInRestart(j.getAttempts(), maxAttempts));
+                    lost++;
+                } else {
+                    j.setState(JobState.QUEUED);
+                    j.setFailureReason(Reasons.REQUEUED_AFTER_RESTART);
+                    requeued++;
+                }
+            }
+            for (Job j : found) {
+                if (j.getState() == JobState.QUEUED) {
+                    // the listing left the script in the database (never set it on the managed
+                    // row: that would write it back)
+                    scripts.put(j.getId(), tx.jobs().scriptOf(j.getId()).orElse(new byte[0]));
+                }
+            }
+            audit.recordIn(tx, null, AuditAction.RECOVER, 0, null, Code.SCF, found.size()
+                    + " active jobs; " + requeued + " running re-queued; " + lost + " lost", null);
+            return found;
+        });
+        List<ActiveJob> queued = new ArrayList<>();
+        int lost = 0;
+        for (Job j : rows) {
+            if (j.getState() == JobState.QUEUED) {
+                queued.add(activeOf(j, scripts.get(j.getId())));
+            } else {
+                lost++;
+            }
+        }
+        return new Loaded(queued, lost);
+    }
+
+    /** A stored queued job, in memory again (its feed starts with no output). */
+    private static ActiveJob activeOf(Job j, byte[] script) {
+        ActiveJob a = new ActiveJob(j.getOwnerName(), j.getScriptName(), script,
+                j.getScriptSha256(), j.getArgs(), j.getInputNames(), j.getNeeds(),
+                j.getSubmittedAt());
+        a.id = j.getId();
+        a.state = JobState.QUEUED;
+        a.attempts = j.getAttempts();
+        a.reason = j.getFailureReason() == null ? "" : j.getFailureReason();
+        a.lenderPseudonym = j.getLenderPseudonym() == null ? "" : j.getLenderPseudonym();
+        a.startedAt = j.getStartedAt();
+        a.feed = new JobFeed(a.id, a.summary(), null);
+        return a;
+    }
+}

@@ -1,0 +1,209 @@
+package idle.server.dispatch;
+
+import idle.db.Transaction;
+import idle.db.entity.Job;
+import idle.server.audit.AuditAction;
+import idle.server.audit.AuditLog;
+import idle.server.peer.Peer;
+import idle.server.relay.Follower;
+import idle.server.relay.JobFeed;
+import idle.server.store.StoreWriter;
+import idle.shared.message.Message;
+import idle.shared.message.Result;
+import idle.shared.model.FailureKind;
+import idle.shared.model.InputFile;
+import idle.shared.model.JobState;
+import idle.shared.model.JobSummary;
+import idle.shared.model.WaitPolicy;
+import idle.shared.protocol.Code;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * RCS: a runner's job comes in. It is checked ({@link Submission}), its input files are written
+ * ({@link InputStore}), then, under the state machine's lock, it is either refused with NLA,
+ * given to a free lender at once, or queued; its row is written by the store writer, and only
+ * once that committed does the runner get SCF (and the job's JST subscription), and the lender
+ * its EXF. Runs on the runner connection's reader thread, except the commit callbacks.
+ */
+final class Submissions {
+    private static final Logger LOG = Logger.getLogger(Submissions.class.getName());
+
+    private final JobStateMachine jobs;
+    private final Submission rules;
+    private final InputStore inputs;
+    private final StoreWriter writer;
+    private final AuditLog audit;
+
+    Submissions(JobStateMachine jobs, Submission rules, InputStore inputs, StoreWriter writer,
+            AuditLog audit) {
+        this.jobs = jobs;
+        this.rules = rules;
+        this.inputs = inputs;
+        this.writer = writer;
+        this.audit = audit;
+    }
+
+    /** RCS#n: validates, stores durably, answers SCF (after commit), NLA or FLD. */
+    void submit(Peer runner, int n, Message.RunScript rs) {
+        String user = runner.user();
+        String remote = runner.remoteAddress();
+        Submission.Refusal bad = rules.check(rs);
+        if (bad != null) {
+            runner.send(n, new Message.Failure(bad.kind(), bad.reason()));
+            audit.record(user, AuditAction.RCS, n, null, Code.FLD, bad.reason(), remote);
+            return;
+        }
+        // no input files are written for a job nobody could ever run
+        String nobody = jobs.lockedGet(() -> jobs.schedulerLocked().whyNobodyCan(rs.needs()));
+        if (nobody != null) {
+            noLenders(runner, n, nobody);
+            return;
+        }
+        InputStore.Staged staged;
+        try {
+            staged = inputs.stage(rs.inputs());
+        } catch (IOException e) {
+            LOG.log(Level.SEVERE, "cannot write the input files of a job of " + user, e);
+            String why = "the server could not store the input files: " + e.getMessage();
+            runner.send(n, new Message.Failure(FailureKind.INTERNAL, why));
+            audit.record(user, AuditAction.RCS, n, null, Code.FLD, why, remote);
+            return;
+        }
+        List<String> inputNames = new ArrayList<>();
+        for (InputFile f : rs.inputs()) {
+            inputNames.add(f.name());
+        }
+        ActiveJob job = new ActiveJob(user, rs.scriptName(), rs.script(), rs.scriptSha256(),
+                rs.args(), inputNames, rs.needs(), System.currentTimeMillis());
+        String nla = jobs.lockedGet(() -> {
+            Scheduler s = jobs.schedulerLocked();
+            String why = s.whyNobodyCan(rs.needs());
+            LenderHandle lender = why == null ? s.freeLenderFor(rs.needs()) : null;
+            if (why == null && lender == null && rs.waitPolicy() == WaitPolicy.NLA_IF_BUSY) {
+                why = "all " + s.lenderCount() + " online lenders that could run it are busy ("
+                        + s.queued() + " jobs queued)";
+            }
+            if (why == null) {
+                if (lender != null) {
+                    jobs.assignLocked(job, lender);
+                } else {
+                    job.reason = Reasons.WAITING;
+                }
+                writer.submit(new Insert(job, runner, n, staged, rs.inputs().size(),
+                        job.summary()));
+            }
+            return why;
+        });
+        if (nla != null) {
+            inputs.discard(staged);
+            noLenders(runner, n, nla);
+        }
+    }
+
+    private void noLenders(Peer runner, int n, String why) {
+        runner.send(n, new Message.NoLenders(why));
+        audit.record(runner.user(), AuditAction.RCS, n, null, Code.NLA, why,
+                runner.remoteAddress());
+    }
+
+    /** The insert of a new job's row; after commit the job becomes active. */
+    private final class Insert implements StoreWriter.Op {
+        private final ActiveJob job;
+        private final Peer runner;
+        private final int n;
+        private final InputStore.Staged staged;
+        private final int inputCount;
+        private final JobSummary summary;
+        private Job row;
+
+        Insert(ActiveJob job, Peer runner, int n, InputStore.Staged staged, int inputCount,
+                JobSummary summary) {
+            this.job = job;
+            this.runner = runner;
+            this.n = n;
+            this.staged = staged;
+            this.inputCount = inputCount;
+            this.summary = summary;
+        }
+
+        @Override
+        public void apply(Transaction tx) {
+            Job j = new Job(job.owner, job.scriptName, job.scriptSha256, job.script, job.args,
+                    job.inputNames, job.needs, job.submittedAt);
+            j.setState(summary.state());
+            j.setAttempts(summary.attempts());
+            j.setLenderPseudonym(summary.lender().isEmpty() ? null : summary.lender());
+            j.setStartedAt(summary.startedAt());
+            j.setFailureReason(summary.reason().isEmpty() ? null : summary.reason());
+            tx.jobs().insert(j);
+            audit.recordIn(tx, job.owner, AuditAction.RCS, n, j.getId(), Code.SCF, job.scriptName
+                    + " " + job.script.length + " bytes, " + inputCount + " inputs",
+                    runner.remoteAddress());
+            row = j;
+        }
+
+        @Override
+        public void committed() {
+            long id = row.getId();
+            String inputProblem = null;
+            try {
+                inputs.adopt(staged, id);
+            } catch (IOException e) {
+                LOG.log(Level.SEVERE, "cannot move the input files of job " + id, e);
+                inputProblem = Reasons.inputsNotStored(e.getMessage());
+            }
+            JobSummary accepted = new JobSummary(id, summary.scriptName(), summary.state(), null,
+                    null, summary.reason(), summary.lender(), summary.attempts(),
+                    summary.submittedAt(), summary.startedAt(), 0, 0);
+            String problem = inputProblem;
+            Runnable launch = jobs.lockedGet(() -> {
+                job.id = id;
+                job.feed = new JobFeed(id, accepted, null);
+                jobs.activateLocked(job);
+                if (problem != null) {
+                    jobs.unassignLocked(job);
+                    jobs.endLocked(job, Ending.failed(problem), null, null);
+                    jobs.dispatchLocked();
+                } else if (job.state == JobState.QUEUED) {
+                    jobs.schedulerLocked().enqueue(job, false);
+                    jobs.dispatchLocked();
+                } else if (job.state == JobState.RUNNING && job.lender != null) {
+                    LenderHandle l = job.lender;
+                    int ex = job.exchangeId;
+                    int attempt = job.attempts;
+                    if (l.gone) {
+                        jobs.lenderLostLocked(job, Reasons.LENDER_DISCONNECTED);
+                        jobs.dispatchLocked();
+                    } else {
+                        return () -> jobs.launchCommitted(job, l, ex, attempt);
+                    }
+                }
+                return null;
+            });
+            String note = accepted.state() == JobState.RUNNING ? "running on " + accepted.lender()
+                    : accepted.reason();
+            runner.send(n, new Message.Success(new Result.JobAccepted(id, accepted.state(), note)));
+            new Follower(runner, n, job.feed, 0, true, job.feed.snapshot().version(), null).start();
+            if (launch != null) {
+                launch.run();
+            }
+        }
+
+        @Override
+        public void failed(RuntimeException e) {
+            LOG.log(Level.SEVERE, "could not store a job of " + job.owner, e);
+            inputs.discard(staged);
+            jobs.locked(() -> {
+                jobs.unassignLocked(job);
+                job.state = JobState.FAILED;
+                jobs.dispatchLocked();
+            });
+            runner.send(n, new Message.Failure(FailureKind.INTERNAL,
+                    "the job could not be stored: " + e.getMessage()));
+        }
+    }
+}
