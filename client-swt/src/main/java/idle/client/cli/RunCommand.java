@@ -1,12 +1,15 @@
 package idle.client.cli;
 
 import idle.client.net.RequestException;
+import idle.client.net.RequestTooLargeException;
 import idle.client.net.ServerConnection;
 import idle.client.runner.FollowedJob;
 import idle.client.runner.JobListener;
 import idle.client.runner.JobRequest;
 import idle.client.runner.RunnerService;
+import idle.client.runner.SubmissionSize;
 import idle.shared.message.Result;
+import idle.shared.model.FailureKind;
 import idle.shared.model.JobSummary;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.StreamKind;
@@ -41,7 +44,8 @@ import picocli.CommandLine.Parameters;
             "Arguments after -- are passed to every script."},
         footer = {"", "Exit status: 0 all succeeded; the exit code of the first failed script "
                 + "(in command-line order); 75 no lender available (NLA); 77 login failed; "
-                + "69 server unreachable; 64 usage error."})
+                + "69 server unreachable; 65 a job too large (over the 4 MiB a request carries, "
+                + "or the server's own limit); 64 usage error."})
 final class RunCommand implements Callable<Integer> {
     private final CliContext ctx;
     private final List<String> scriptArgs;
@@ -99,6 +103,13 @@ final class RunCommand implements Callable<Integer> {
                 throw new CliExit(ExitCodes.USAGE, "cannot read " + s + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw new CliExit(ExitCodes.USAGE, e.getMessage());
+            }
+        }
+        for (JobRequest r : out) {
+            try {
+                SubmissionSize.check(r); // before logging in: nothing is sent when one is too large
+            } catch (RequestTooLargeException e) {
+                throw new CliExit(ExitCodes.DATA, e.getMessage());
             }
         }
         return out;
@@ -206,7 +217,14 @@ final class RunCommand implements Callable<Integer> {
             ctx.err().println("idle: " + r.scriptName() + ": no lender available: " + re.reason());
             return ExitCodes.NO_LENDERS;
         }
+        if (cause instanceof RequestTooLargeException) {
+            ctx.err().println("idle: " + message(cause)); // it names the script
+            return ExitCodes.DATA;
+        }
         ctx.err().println("idle: " + r.scriptName() + ": not submitted: " + message(cause));
+        if (cause instanceof RequestException re && re.kind() == FailureKind.LIMIT) {
+            return ExitCodes.DATA;
+        }
         if (cause instanceof IOException) {
             return ExitCodes.UNREACHABLE;
         }

@@ -182,8 +182,8 @@ public final class ServerConnection implements AutoCloseable {
         Exchange ex = l.register(l.nextId(), handler);
         try {
             ex.send(first);
-        } catch (IOException e) {
-            ex.close();
+        } catch (IOException | RuntimeException e) {
+            ex.close(); // nothing went out under its id: nobody would ever answer it
             throw e;
         }
         return ex;
@@ -329,12 +329,18 @@ public final class ServerConnection implements AutoCloseable {
             exchanges.remove(id, ex);
         }
 
+        /**
+         * @throws RequestTooLargeException when {@code m} does not fit the wire format; the link
+         *     stays up
+         * @throws ConnectionLostException when the link is down, or goes down writing
+         */
         void send(int id, Message m) throws IOException {
             if (down) {
                 throw new ConnectionLostException("not connected", cause);
             }
+            Frame frame = MessageEncoder.encode(id, m);
             try {
-                channel.writeAndFlush(Codec.encode(id, m));
+                channel.writeAndFlush(frame);
             } catch (IOException e) {
                 fail(e);
                 throw new ConnectionLostException("connection lost: " + e.getMessage(), e);
@@ -549,7 +555,7 @@ public final class ServerConnection implements AutoCloseable {
         Result.Session previous = session;
         String token = tryResume && previous != null ? previous.resumeToken() : null;
         int id = l.nextId();
-        l.channel.writeAndFlush(Codec.encode(id, new Message.Login(options.clientName(), token)));
+        l.channel.writeAndFlush(loginFrame(id, new Message.Login(options.clientName(), token)));
         while (true) {
             Message m;
             Frame f;
@@ -574,11 +580,11 @@ public final class ServerConnection implements AutoCloseable {
             }
             switch (m) {
                 case Message.UserId u -> l.channel.writeAndFlush(
-                        Codec.encode(id, new Message.UserId(credentials.user())));
+                        loginFrame(id, new Message.UserId(credentials.user())));
                 case Message.Password p -> {
                     char[] pw = credentials.password();
                     try {
-                        l.channel.writeAndFlush(Codec.encode(id, new Message.Password(new String(pw))));
+                        l.channel.writeAndFlush(loginFrame(id, new Message.Password(new String(pw))));
                     } finally {
                         java.util.Arrays.fill(pw, '\0');
                     }
@@ -600,6 +606,17 @@ public final class ServerConnection implements AutoCloseable {
                 default -> throw new ConnectException(ConnectException.Reason.PROTOCOL,
                         "unexpected " + m.code() + " during login");
             }
+        }
+    }
+
+    /** A login frame; a user name or password too long for the protocol refuses the login. */
+    private static Frame loginFrame(int id, Message m) throws ConnectException {
+        try {
+            return MessageEncoder.encode(id, m);
+        } catch (RequestTooLargeException e) {
+            throw new ConnectException(ConnectException.Reason.BAD_CREDENTIALS,
+                    "the user name or password is longer than IDLE's protocol allows ("
+                            + idle.shared.protocol.Limits.MAX_STRING + " bytes)", e);
         }
     }
 

@@ -6,6 +6,7 @@ import idle.client.net.ConnectionState;
 import idle.client.net.Exchange;
 import idle.client.net.ExchangeHandler;
 import idle.client.net.RequestException;
+import idle.client.net.RequestTooLargeException;
 import idle.client.net.ServerConnection;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
@@ -74,14 +75,22 @@ public final class RunnerService {
 
     /**
      * Submits one job and follows it. Completes once the server stored the job (SCF) with the
-     * followed job; fails with {@link RequestException} of type {@code NO_LENDERS} (the reason says
-     * why) or {@code FAILED} (e.g. a size limit), or with a {@link ConnectionLostException}.
+     * followed job; fails with {@link RequestTooLargeException} (nothing sent: the job does not fit
+     * in one request, see {@link SubmissionSize}), {@link RequestException} of type
+     * {@code NO_LENDERS} (the reason says why) or {@code FAILED} (e.g. the server's size limit),
+     * or with a {@link ConnectionLostException}.
      *
      * @param listener hears its output and state from the moment it is accepted; may be null
      */
     public CompletableFuture<FollowedJob> submit(JobRequest request, JobListener listener) {
         CompletableFuture<FollowedJob> accepted = new CompletableFuture<>();
-        Message.RunScript rcs = toMessage(request);
+        try {
+            SubmissionSize.check(request);
+        } catch (RequestTooLargeException e) {
+            accepted.completeExceptionally(e);
+            return accepted;
+        }
+        Message.RunScript rcs = request.toMessage();
         ExchangeHandler submitHandler = new ExchangeHandler() {
             private FollowedJob job;
             private ExchangeHandler follow;
@@ -131,7 +140,12 @@ public final class RunnerService {
      * state, note). Output and events the server pushes for it are acknowledged and dropped.
      */
     public CompletableFuture<Result.JobAccepted> submitDetached(JobRequest request) {
-        return connection.call(toMessage(request)).thenApply(r -> {
+        try {
+            SubmissionSize.check(request);
+        } catch (RequestTooLargeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return connection.call(request.toMessage()).thenApply(r -> {
             if (r instanceof Result.JobAccepted a) {
                 return a;
             }
@@ -337,11 +351,6 @@ public final class RunnerService {
     }
 
     // ---- helpers ---------------------------------------------------------------------------
-
-    private static Message.RunScript toMessage(JobRequest r) {
-        return new Message.RunScript(r.scriptName(), r.script(), r.scriptSha256(), r.args(),
-                r.inputs(), r.needs(), r.waitPolicy());
-    }
 
     private static <T extends Result> T cast(Result r, Class<T> type) {
         if (type.isInstance(r)) {
