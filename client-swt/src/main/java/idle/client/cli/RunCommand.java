@@ -3,6 +3,7 @@ package idle.client.cli;
 import idle.client.net.RequestException;
 import idle.client.net.RequestTooLargeException;
 import idle.client.net.ServerConnection;
+import idle.client.net.UntrustedText;
 import idle.client.runner.FollowedJob;
 import idle.client.runner.JobListener;
 import idle.client.runner.JobRequest;
@@ -32,7 +33,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code idle run SCRIPT.py... [--input FILE]... [--out DIR] [--detach] [--no-wait] [-- ARGS...]}. */
+/**
+ * {@code idle run SCRIPT.py... [--input FILE]... [--out DIR] [--detach] [--no-wait] [-- ARGS...]}.
+ *
+ * <p>A job's stdout and stderr are written to the terminal byte for byte, escape sequences
+ * included: it is the runner's own script's output, and a script that colours its output or draws
+ * a progress bar should work as it does locally. Everything else printed here that came from the
+ * server or a lender (failure and NLA reasons, refusals, pseudonyms) is printable only, with
+ * control characters replaced ({@link UntrustedText}): a lender can write a job's failure reason,
+ * and must not be able to retitle or clear the runner's terminal with it.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         customSynopsis = {"idle run [--detach] [--no-wait] [--out=DIR] [--input=FILE]... "
                 + "[--server=HOST:PORT] [--user=NAME]",
@@ -235,8 +245,10 @@ final class RunCommand implements Callable<Integer> {
         return a != 0 ? a : b;
     }
 
+    /** A failure for stderr, printable (it may quote the server or a lender). */
     static String message(Throwable t) {
-        return t == null ? "unknown error" : t.getMessage() != null ? t.getMessage() : t.toString();
+        return UntrustedText.clean(t == null ? "unknown error"
+                : t.getMessage() != null ? t.getMessage() : t.toString());
     }
 
     /** Streams one job to the terminal. Calls arrive in order on the connection's reader thread. */

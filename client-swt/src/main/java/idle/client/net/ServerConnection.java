@@ -420,13 +420,15 @@ public final class ServerConnection implements AutoCloseable {
             }
             if (id == 0) {
                 LOG.warning("server reports a connection error: "
-                        + (m instanceof Message.Illegal i ? i.reason() : m.code().toString()));
+                        + (m instanceof Message.Illegal i ? UntrustedText.clean(i.reason())
+                                : m.code().toString()));
                 return;
             }
             switch (m) {
                 case Message.Shutdown s -> {
                     trySend(id, new Message.ShutdownAck());
-                    fireEvent(l -> l.serverShuttingDown(s.reason()));
+                    String why = UntrustedText.clean(s.reason());
+                    fireEvent(l -> l.serverShuttingDown(why));
                 }
                 case Message.Heartbeat h -> trySend(id, new Message.Ack(h.token()));
                 // Late pushes of an exchange we closed: acknowledge so the sender's window moves.
@@ -749,7 +751,8 @@ public final class ServerConnection implements AutoCloseable {
 
     private void fireState(ConnectionState s, String detail) {
         state = s;
-        fireEvent(l -> l.stateChanged(s, detail));
+        String printable = UntrustedText.clean(detail); // may quote an error the server caused
+        fireEvent(l -> l.stateChanged(s, printable));
     }
 
     private void fireEvent(java.util.function.Consumer<ConnectionListener> call) {

@@ -4,6 +4,7 @@ import idle.client.net.ConnectionLostException;
 import idle.client.net.Exchange;
 import idle.client.net.ExchangeHandler;
 import idle.client.net.RequestException;
+import idle.client.net.UntrustedText;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.JobSummary;
@@ -104,7 +105,7 @@ public final class FollowedJob {
                 switch (m) {
                     case Message.Success s when s.result() instanceof Result.Detail d && !detailSeen -> {
                         detailSeen = true;
-                        onDetail(ex, d.job().summary());
+                        onDetail(ex, UntrustedText.clean(d.job().summary()));
                     }
                     case Message.Output o -> {
                         ack(ex, o.seq());
@@ -112,7 +113,7 @@ public final class FollowedJob {
                     }
                     case Message.JobEvent e -> {
                         ack(ex, 0);
-                        onEvent(ex, e.job());
+                        onEvent(ex, UntrustedText.clean(e.job()));
                     }
                     case Message.TakeOutputFile t -> {
                         ack(ex, 0);

@@ -8,6 +8,7 @@ import idle.client.net.ExchangeHandler;
 import idle.client.net.RequestException;
 import idle.client.net.RequestTooLargeException;
 import idle.client.net.ServerConnection;
+import idle.client.net.UntrustedText;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
@@ -42,6 +43,11 @@ import java.util.logging.Logger;
  * listeners are called on the connection's reader thread. After a network drop the service
  * re-attaches every job it follows from the next chunk it has not seen, so output arrives once and
  * in order.
+ *
+ * <p>Texts for a person that the server relays (reasons, script names, pseudonyms) are handed
+ * out printable ({@link UntrustedText}): a lender writes a job's failure reason, and a hostile one
+ * must not reach the runner's terminal with escape sequences. Output file names stay exact (they
+ * name the files to fetch); a job's output bytes are delivered as the script wrote them.
  */
 public final class RunnerService {
     private static final Logger LOG = Logger.getLogger(RunnerService.class.getName());
@@ -147,7 +153,7 @@ public final class RunnerService {
         }
         return connection.call(request.toMessage()).thenApply(r -> {
             if (r instanceof Result.JobAccepted a) {
-                return a;
+                return new Result.JobAccepted(a.jobId(), a.state(), UntrustedText.clean(a.note()));
             }
             throw new IllegalStateException("unexpected answer to a submission: " + r);
         });
@@ -229,19 +235,23 @@ public final class RunnerService {
     public CompletableFuture<Result.JobPage> history(JobState state, String nameContains,
             long beforeJobId, int limit) {
         return connection.call(new Message.History(state, nameContains, beforeJobId, limit))
-                .thenApply(r -> cast(r, Result.JobPage.class));
+                .thenApply(r -> {
+                    Result.JobPage page = cast(r, Result.JobPage.class);
+                    return new Result.JobPage(page.jobs().stream().map(UntrustedText::clean)
+                            .toList(), page.more());
+                });
     }
 
     /** Everything the runner may know about one of its jobs. */
     public CompletableFuture<JobDetail> details(long jobId) {
         return connection.call(new Message.JobQuery(jobId))
-                .thenApply(r -> cast(r, Result.Detail.class).job());
+                .thenApply(r -> UntrustedText.clean(cast(r, Result.Detail.class).job()));
     }
 
     /** The pseudonym of the lender that runs or ran the job. */
     public CompletableFuture<String> lenderOf(long jobId) {
         return connection.call(new Message.LenderOf(jobId))
-                .thenApply(r -> cast(r, Result.Text.class).text());
+                .thenApply(r -> UntrustedText.clean(cast(r, Result.Text.class).text()));
     }
 
     /** The pool: lenders online, free slots, queued and running jobs. */
@@ -302,7 +312,8 @@ public final class RunnerService {
         Path base = dir.toAbsolutePath().normalize();
         Path p = base.resolve(name).normalize();
         if (!p.startsWith(base) || p.equals(base)) {
-            throw new IOException("refusing the file name '" + name + "': it leaves " + dir);
+            throw new IOException("refusing the file name " + FileNames.printable(name)
+                    + ": it leaves " + dir);
         }
         return p;
     }
