@@ -1,8 +1,6 @@
 package idle.client.runner;
 
-import idle.client.net.ConnectionListener;
 import idle.client.net.ConnectionLostException;
-import idle.client.net.ConnectionState;
 import idle.client.net.Exchange;
 import idle.client.net.ExchangeHandler;
 import idle.client.net.RequestException;
@@ -11,28 +9,21 @@ import idle.client.net.ServerConnection;
 import idle.client.net.UntrustedText;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
-import idle.shared.model.FailureKind;
 import idle.shared.model.JobDetail;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.PoolStatus;
 import idle.shared.protocol.FileNames;
-import idle.shared.protocol.Sha256;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * What a runner does with the server: submit scripts, follow their output and state, fetch their
@@ -42,7 +33,9 @@ import java.util.logging.Logger;
  * on a connection thread (chain only quick work on it, or use the {@code *Async} variants). Job
  * listeners are called on the connection's reader thread. After a network drop the service
  * re-attaches every job it follows from the next chunk it has not seen, so output arrives once and
- * in order.
+ * in order. The parts: {@link JobFollowing} keeps followed jobs across reconnects, each
+ * {@link FollowedJob} owns its own state transitions, {@link FileReceiver} checks a fetched file,
+ * {@link SubmissionSize} checks a job fits in one request before it is sent.
  *
  * <p>Texts for a person that the server relays (reasons, script names, pseudonyms) are handed
  * out printable ({@link UntrustedText}): a lender writes a job's failure reason, and a hostile one
@@ -50,29 +43,12 @@ import java.util.logging.Logger;
  * name the files to fetch); a job's output bytes are delivered as the script wrote them.
  */
 public final class RunnerService {
-    private static final Logger LOG = Logger.getLogger(RunnerService.class.getName());
-
     private final ServerConnection connection;
-    private final Set<FollowedJob> following = ConcurrentHashMap.newKeySet();
-    private final Set<FollowedJob> waiting = ConcurrentHashMap.newKeySet();
+    private final JobFollowing following;
 
     public RunnerService(ServerConnection connection) {
         this.connection = Objects.requireNonNull(connection);
-        connection.addListener(new ConnectionListener() {
-            @Override
-            public void reconnected(boolean sessionResumed) {
-                reattachAll();
-            }
-
-            @Override
-            public void stateChanged(ConnectionState state, String detail) {
-                if (state == ConnectionState.CLOSED) {
-                    for (FollowedJob j : List.copyOf(following)) {
-                        j.connectionClosed("the connection is closed: " + detail);
-                    }
-                }
-            }
-        });
+        this.following = new JobFollowing(connection);
     }
 
     public ServerConnection connection() {
@@ -110,9 +86,9 @@ public final class RunnerService {
                             throw new RequestException(RequestException.Type.ILLEGAL, null,
                                     "unexpected answer to a submission: " + r);
                         }
-                        job = new FollowedJob(RunnerService.this, a.jobId(), listener, true, 0);
+                        job = new FollowedJob(following, a.jobId(), listener, true, 0);
                         follow = job.handler(false);
-                        following.add(job);
+                        following.track(job);
                         job.attached(ex);
                         accepted.complete(job);
                     } catch (RequestException e) {
@@ -166,9 +142,8 @@ public final class RunnerService {
      * when the job is not one of the user's.
      */
     public FollowedJob attach(long jobId, long fromSeq, boolean live, JobListener listener) {
-        FollowedJob job = new FollowedJob(this, jobId, listener, live, fromSeq);
-        following.add(job);
-        openAttach(job);
+        FollowedJob job = new FollowedJob(following, jobId, listener, live, fromSeq);
+        following.attach(job);
         return job;
     }
 
@@ -318,49 +293,6 @@ public final class RunnerService {
         return p;
     }
 
-    // ---- following across reconnects -------------------------------------------------------
-
-    void forget(FollowedJob job) {
-        following.remove(job);
-        waiting.remove(job);
-    }
-
-    void lost(FollowedJob job, IOException cause) {
-        if (!job.isDone()) {
-            waiting.add(job);
-        }
-    }
-
-    void reattach(FollowedJob job) {
-        openAttach(job);
-    }
-
-    private void reattachAll() {
-        for (FollowedJob job : List.copyOf(waiting)) {
-            waiting.remove(job);
-            if (!job.isDone()) {
-                openAttach(job);
-            }
-        }
-    }
-
-    private void openAttach(FollowedJob job) {
-        try {
-            Exchange ex = connection.open(new Message.Attach(job.jobId(), job.nextSeq(), true),
-                    job.handler(true));
-            job.attached(ex);
-        } catch (ConnectionLostException e) {
-            // Not connected now: re-attached when the connection is back.
-            waiting.add(job);
-            if (connection.state() == ConnectionState.CLOSED) {
-                job.connectionClosed(e.getMessage());
-            }
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "attach failed", e);
-            waiting.add(job);
-        }
-    }
-
     // ---- helpers ---------------------------------------------------------------------------
 
     private static <T extends Result> T cast(Result r, Class<T> type) {
@@ -368,104 +300,5 @@ public final class RunnerService {
             return type.cast(r);
         }
         throw new IllegalStateException("expected " + type.getSimpleName() + ", got " + r);
-    }
-
-    /** Receives one output file: TOF, DAT*, EOF; answers SCF or FLD{CHECKSUM}. */
-    private static final class FileReceiver implements ExchangeHandler {
-        private final Path target;
-        private final CompletableFuture<OutputFileInfo> done;
-        private Path part;
-        private OutputStream out;
-        private MessageDigest digest;
-        private Message.TakeOutputFile announced;
-        private long received;
-
-        FileReceiver(Path target, CompletableFuture<OutputFileInfo> done) {
-            this.target = target;
-            this.done = done;
-        }
-
-        @Override
-        public void onMessage(Exchange ex, Message m) {
-            try {
-                switch (m) {
-                    case Message.TakeOutputFile t -> {
-                        announced = t;
-                        Files.createDirectories(target.toAbsolutePath().getParent());
-                        part = Files.createTempFile(target.toAbsolutePath().getParent(),
-                                "." + target.getFileName(), ".part");
-                        out = Files.newOutputStream(part);
-                        digest = Sha256.digest();
-                    }
-                    case Message.FileData d -> {
-                        if (out == null) {
-                            throw new IOException("file data before TOF");
-                        }
-                        out.write(d.data());
-                        digest.update(d.data());
-                        received += d.data().length;
-                        ex.send(new Message.Ack(d.seq()));
-                    }
-                    case Message.EndOfFile e -> finish(ex, e);
-                    case Message.Failure f -> fail(ex, new RequestException(
-                            RequestException.Type.FAILED, f.kind(), f.reason()));
-                    case Message.Illegal i -> fail(ex, new RequestException(
-                            RequestException.Type.ILLEGAL, null, i.reason()));
-                    default -> LOG.fine(() -> "file transfer: ignoring " + m.code());
-                }
-            } catch (IOException e) {
-                fail(ex, e);
-            }
-        }
-
-        private void finish(Exchange ex, Message.EndOfFile e) throws IOException {
-            if (out == null) {
-                throw new IOException("EOF before TOF");
-            }
-            out.close();
-            out = null;
-            String sha = Sha256.hex(digest);
-            boolean ok = sha.equals(e.sha256()) && received == e.size()
-                    && sha.equals(announced.sha256()) && received == announced.size();
-            if (!ok) {
-                ex.send(new Message.Failure(FailureKind.CHECKSUM, "received " + received
-                        + " bytes with SHA-256 " + sha + ", expected " + e.size() + " bytes with "
-                        + e.sha256()));
-                fail(ex, new RequestException(RequestException.Type.FAILED, FailureKind.CHECKSUM,
-                        "the file " + e.name() + " arrived damaged (SHA-256 mismatch)"));
-                return;
-            }
-            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
-            part = null;
-            ex.send(new Message.Success(new Result.Empty()));
-            ex.close();
-            done.complete(new OutputFileInfo(e.name(), received, sha));
-        }
-
-        private void fail(Exchange ex, Exception e) {
-            ex.close();
-            cleanup();
-            done.completeExceptionally(e);
-        }
-
-        private void cleanup() {
-            try {
-                if (out != null) {
-                    out.close();
-                }
-                if (part != null) {
-                    Files.deleteIfExists(part);
-                }
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
-
-        @Override
-        public void onConnectionLost(Exchange ex, IOException cause) {
-            cleanup();
-            done.completeExceptionally(cause);
-        }
     }
 }
