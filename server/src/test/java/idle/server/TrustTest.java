@@ -126,8 +126,14 @@ class TrustTest {
             Message.Illegal ilr = c.expect(0, Message.Illegal.class);
             assertTrue(ilr.reason().contains("requires TLS")
                     && ilr.reason().contains("--insecure-plaintext"), ilr.reason());
+            assertTrue(TlsFailure.isTlsRequiredRefusal(ilr.reason()), "the shared constant clients test");
             assertTrue(c.closedByServer(RawClient.WAIT));
         }
+        var admin = assertThrows(idle.server.admin.RemoteAdmin.RemoteFailure.class,
+                () -> idle.server.admin.RemoteAdmin.run(server.host(), server.port(), "alice",
+                        PW.toCharArray(), java.util.List.of("users"), true,
+                        new java.io.PrintWriter(java.io.Writer.nullWriter())));
+        assertEquals("the server requires TLS: run without --insecure-plaintext", admin.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package idle.client.cli;
 
+import idle.client.net.UntrustedText;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
@@ -84,12 +85,13 @@ public final class Commands implements Runnable {
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             if (ex instanceof CliExit e) {
                 if (e.getMessage() != null && !e.getMessage().isEmpty()) {
-                    err.println("idle: " + e.getMessage());
+                    // Messages may quote the server or a lender: printable only.
+                    err.println("idle: " + UntrustedText.clean(e.getMessage()));
                 }
                 err.flush();
                 return e.code();
             }
-            err.println("idle: internal error: " + ex);
+            err.println("idle: internal error: " + UntrustedText.clean(String.valueOf(ex)));
             ex.printStackTrace(err);
             err.flush();
             return INTERNAL;

@@ -8,6 +8,12 @@ public final class ExitCodes {
     public static final int FAILURE = 1;
     /** Usage error: bad option, missing file, no password available. */
     public static final int USAGE = 64;
+    /**
+     * The data is too large (sysexits EX_DATAERR): a job does not fit in one request (4 MiB for
+     * script, arguments and input files together; nothing is sent) or the server refused it over
+     * its own size limit ({@code FLD{LIMIT}}). Not 64: the command line itself was right.
+     */
+    public static final int DATA = 65;
     /** The server cannot be reached (or the feature is unavailable). */
     public static final int UNREACHABLE = 69;
     /** The server answered NLA: no lender can run the job now. */

@@ -1,12 +1,16 @@
 package idle.client.cli;
 
 import idle.client.net.RequestException;
+import idle.client.net.RequestTooLargeException;
 import idle.client.net.ServerConnection;
+import idle.client.net.UntrustedText;
 import idle.client.runner.FollowedJob;
 import idle.client.runner.JobListener;
 import idle.client.runner.JobRequest;
 import idle.client.runner.RunnerService;
+import idle.client.runner.SubmissionSize;
 import idle.shared.message.Result;
+import idle.shared.model.FailureKind;
 import idle.shared.model.JobSummary;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.StreamKind;
@@ -29,7 +33,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code idle run SCRIPT.py... [--input FILE]... [--out DIR] [--detach] [--no-wait] [-- ARGS...]}. */
+/**
+ * {@code idle run SCRIPT.py... [--input FILE]... [--out DIR] [--detach] [--no-wait] [-- ARGS...]}.
+ *
+ * <p>A job's stdout and stderr are written to the terminal byte for byte, escape sequences
+ * included: it is the runner's own script's output, and a script that colours its output or draws
+ * a progress bar should work as it does locally. Everything else printed here that came from the
+ * server or a lender (failure and NLA reasons, refusals, pseudonyms) is printable only, with
+ * control characters replaced ({@link UntrustedText}): a lender can write a job's failure reason,
+ * and must not be able to retitle or clear the runner's terminal with it.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         customSynopsis = {"idle run [--detach] [--no-wait] [--out=DIR] [--input=FILE]... "
                 + "[--server=HOST:PORT] [--user=NAME]",
@@ -41,7 +54,8 @@ import picocli.CommandLine.Parameters;
             "Arguments after -- are passed to every script."},
         footer = {"", "Exit status: 0 all succeeded; the exit code of the first failed script "
                 + "(in command-line order); 75 no lender available (NLA); 77 login failed; "
-                + "69 server unreachable; 64 usage error."})
+                + "69 server unreachable; 65 a job too large (over the 4 MiB a request carries, "
+                + "or the server's own limit); 64 usage error."})
 final class RunCommand implements Callable<Integer> {
     private final CliContext ctx;
     private final List<String> scriptArgs;
@@ -99,6 +113,13 @@ final class RunCommand implements Callable<Integer> {
                 throw new CliExit(ExitCodes.USAGE, "cannot read " + s + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw new CliExit(ExitCodes.USAGE, e.getMessage());
+            }
+        }
+        for (JobRequest r : out) {
+            try {
+                SubmissionSize.check(r); // before logging in: nothing is sent when one is too large
+            } catch (RequestTooLargeException e) {
+                throw new CliExit(ExitCodes.DATA, e.getMessage());
             }
         }
         return out;
@@ -206,7 +227,14 @@ final class RunCommand implements Callable<Integer> {
             ctx.err().println("idle: " + r.scriptName() + ": no lender available: " + re.reason());
             return ExitCodes.NO_LENDERS;
         }
+        if (cause instanceof RequestTooLargeException) {
+            ctx.err().println("idle: " + message(cause)); // it names the script
+            return ExitCodes.DATA;
+        }
         ctx.err().println("idle: " + r.scriptName() + ": not submitted: " + message(cause));
+        if (cause instanceof RequestException re && re.kind() == FailureKind.LIMIT) {
+            return ExitCodes.DATA;
+        }
         if (cause instanceof IOException) {
             return ExitCodes.UNREACHABLE;
         }
@@ -217,8 +245,10 @@ final class RunCommand implements Callable<Integer> {
         return a != 0 ? a : b;
     }
 
+    /** A failure for stderr, printable (it may quote the server or a lender). */
     static String message(Throwable t) {
-        return t == null ? "unknown error" : t.getMessage() != null ? t.getMessage() : t.toString();
+        return UntrustedText.clean(t == null ? "unknown error"
+                : t.getMessage() != null ? t.getMessage() : t.toString());
     }
 
     /** Streams one job to the terminal. Calls arrive in order on the connection's reader thread. */

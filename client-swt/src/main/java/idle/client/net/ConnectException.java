@@ -32,7 +32,8 @@ public final class ConnectException extends IOException {
     private final Reason reason;
 
     public ConnectException(Reason reason, String message, Throwable cause) {
-        super(message, cause);
+        // Messages quote the server's reasons: printable only.
+        super(UntrustedText.clean(message), cause);
         this.reason = Objects.requireNonNull(reason);
     }
 

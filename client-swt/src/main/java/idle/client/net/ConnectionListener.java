@@ -9,7 +9,8 @@ public interface ConnectionListener {
     /**
      * The state changed.
      *
-     * @param detail a short sentence for a person: why it dropped, when the next try is, ...
+     * @param detail a short sentence for a person: why it dropped, when the next try is, ...;
+     *     printable ({@link UntrustedText})
      */
     default void stateChanged(ConnectionState state, String detail) {
     }
@@ -18,7 +19,11 @@ public interface ConnectionListener {
     default void reconnected(boolean sessionResumed) {
     }
 
-    /** The server announced that it is shutting down ({@code SDN}); reconnects follow. */
+    /**
+     * The server announced that it is shutting down ({@code SDN}); reconnects follow.
+     *
+     * @param reason the server's, printable ({@link UntrustedText})
+     */
     default void serverShuttingDown(String reason) {
     }
 }

@@ -7,6 +7,6 @@ public final class ConnectionLostException extends IOException {
     private static final long serialVersionUID = 1L;
 
     public ConnectionLostException(String message, Throwable cause) {
-        super(message, cause);
+        super(UntrustedText.clean(message), cause); // may quote what the server sent
     }
 }

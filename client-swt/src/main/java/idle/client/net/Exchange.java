@@ -5,18 +5,17 @@ import java.io.IOException;
 
 /**
  * One open exchange on a {@link ServerConnection}: a request id and the handler that receives its
- * frames. Thread-safe: {@link #send} may be called from any thread.
+ * frames, on one physical connection ({@link Link}); it ends with {@link #close} or when that
+ * connection drops (the handler hears {@link ExchangeHandler#onConnectionLost}). Thread-safe:
+ * {@link #send} may be called from any thread.
  */
 public final class Exchange {
-    private final ServerConnection connection;
-    private final ServerConnection.Link link;
+    private final Link link;
     private final int id;
     private final ExchangeHandler handler;
     private volatile boolean open = true;
 
-    Exchange(ServerConnection connection, ServerConnection.Link link, int id,
-            ExchangeHandler handler) {
-        this.connection = connection;
+    Exchange(Link link, int id, ExchangeHandler handler) {
         this.link = link;
         this.id = id;
         this.handler = handler;
@@ -54,10 +53,6 @@ public final class Exchange {
 
     ExchangeHandler handler() {
         return handler;
-    }
-
-    ServerConnection connection() {
-        return connection;
     }
 
     void lost(IOException cause) {

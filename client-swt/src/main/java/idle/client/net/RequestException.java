@@ -17,7 +17,8 @@ public class RequestException extends Exception {
     private final FailureKind kind;
 
     public RequestException(Type type, FailureKind kind, String reason) {
-        super(Objects.requireNonNull(reason));
+        // The reason is for a person and may come from another user (a lender): printable only.
+        super(UntrustedText.clean(Objects.requireNonNull(reason)));
         this.type = Objects.requireNonNull(type);
         this.kind = kind;
     }

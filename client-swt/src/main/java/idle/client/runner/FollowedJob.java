@@ -4,6 +4,7 @@ import idle.client.net.ConnectionLostException;
 import idle.client.net.Exchange;
 import idle.client.net.ExchangeHandler;
 import idle.client.net.RequestException;
+import idle.client.net.UntrustedText;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.JobSummary;
@@ -21,11 +22,15 @@ import java.util.logging.Logger;
  * <p>Thread-safe. {@link #completion()} completes with the terminal summary (or, when following
  * only what exists, {@code follow=false}, with the state at the end of the replay), or fails when
  * following ends for good without one.
+ *
+ * <p>The job owns its state transitions (output sequence, attempts, terminal state); what it needs
+ * from outside (forget it, re-attach it, cancel it) it asks of its {@link Follower}, never of the
+ * service that made it.
  */
 public final class FollowedJob {
     private static final Logger LOG = Logger.getLogger(FollowedJob.class.getName());
 
-    private final RunnerService service;
+    private final Follower follower;
     private final long jobId;
     private final JobListener listener;
     private final boolean live;
@@ -40,14 +45,32 @@ public final class FollowedJob {
     private volatile boolean stopped;
     private volatile boolean interrupted;
 
-    FollowedJob(RunnerService service, long jobId, JobListener listener, boolean live,
+    FollowedJob(Follower follower, long jobId, JobListener listener, boolean live,
             long fromSeq) {
-        this.service = service;
+        this.follower = follower;
         this.jobId = jobId;
         this.listener = listener != null ? listener : new JobListener() {
         };
         this.live = live;
         this.nextSeq = fromSeq;
+    }
+
+    /**
+     * What a followed job asks of whoever keeps it followed across reconnects. Called on the
+     * connection's reader thread or the caller's; must not block.
+     */
+    interface Follower {
+        /** Following ended for good (terminal state, stopped, failed): forget the job. */
+        void ended(FollowedJob job);
+
+        /** The job's exchange dropped: attach it again when the connection is back. */
+        void lost(FollowedJob job);
+
+        /** Another attempt began while away: attach again now, from {@link #nextSeq()}. */
+        void reattach(FollowedJob job);
+
+        /** Asks the server to cancel the job. */
+        CompletableFuture<Void> cancel(long jobId);
     }
 
     public long jobId() {
@@ -71,14 +94,14 @@ public final class FollowedJob {
         if (ex != null) {
             ex.close();
         }
-        service.forget(this);
+        follower.ended(this);
         completion.completeExceptionally(new java.util.concurrent.CancellationException(
                 "stopped following job " + jobId));
     }
 
     /** Asks the server to cancel the job; following goes on until its terminal state. */
     public CompletableFuture<Void> cancel() {
-        return service.cancel(jobId);
+        return follower.cancel(jobId);
     }
 
     boolean isDone() {
@@ -104,7 +127,7 @@ public final class FollowedJob {
                 switch (m) {
                     case Message.Success s when s.result() instanceof Result.Detail d && !detailSeen -> {
                         detailSeen = true;
-                        onDetail(ex, d.job().summary());
+                        onDetail(ex, UntrustedText.clean(d.job().summary()));
                     }
                     case Message.Output o -> {
                         ack(ex, o.seq());
@@ -112,7 +135,7 @@ public final class FollowedJob {
                     }
                     case Message.JobEvent e -> {
                         ack(ex, 0);
-                        onEvent(ex, e.job());
+                        onEvent(ex, UntrustedText.clean(e.job()));
                     }
                     case Message.TakeOutputFile t -> {
                         ack(ex, 0);
@@ -134,7 +157,7 @@ public final class FollowedJob {
                 }
                 interrupted = true;
                 safe(() -> listener.interrupted(cause.getMessage()));
-                service.lost(FollowedJob.this, cause);
+                follower.lost(FollowedJob.this);
             }
         };
     }
@@ -163,7 +186,7 @@ public final class FollowedJob {
             // Another attempt began while we were away: ask again from its first chunk.
             ex.close();
             safe(() -> listener.restarted(s));
-            service.reattach(this);
+            follower.reattach(this);
             return;
         }
         safe(() -> listener.stateChanged(s));
@@ -202,7 +225,7 @@ public final class FollowedJob {
         }
         if (s.state().isTerminal() || !live) {
             ex.close();
-            service.forget(this);
+            follower.ended(this);
             if (s.state().isTerminal()) {
                 safe(() -> listener.finished(s));
             }
@@ -214,7 +237,7 @@ public final class FollowedJob {
         if (ex != null) {
             ex.close();
         }
-        service.forget(this);
+        follower.ended(this);
         if (!completion.isDone()) {
             safe(() -> listener.failed(why));
             completion.completeExceptionally(why);

@@ -72,6 +72,21 @@ public record JobRequest(String scriptName, byte[] script, List<String> args,
         return new JobRequest(scriptName, script, args, inputs, newNeeds, waitPolicy);
     }
 
+    /** The {@code RCS} message this request is sent as. */
+    public idle.shared.message.Message.RunScript toMessage() {
+        return new idle.shared.message.Message.RunScript(scriptName, script, scriptSha256(), args,
+                inputs, needs, waitPolicy);
+    }
+
+    /** The total size of the input files' contents, in bytes. */
+    public long inputBytes() {
+        long n = 0;
+        for (InputFile f : inputs) {
+            n += f.data().length;
+        }
+        return n;
+    }
+
     /** The SHA-256 of the script, as sent with it. */
     public String scriptSha256() {
         return Sha256.hex(script);

@@ -1,36 +1,29 @@
 package idle.client.runner;
 
-import idle.client.net.ConnectionListener;
 import idle.client.net.ConnectionLostException;
-import idle.client.net.ConnectionState;
 import idle.client.net.Exchange;
 import idle.client.net.ExchangeHandler;
 import idle.client.net.RequestException;
+import idle.client.net.RequestTooLargeException;
 import idle.client.net.ServerConnection;
+import idle.client.net.UntrustedText;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
-import idle.shared.model.FailureKind;
 import idle.shared.model.JobDetail;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.PoolStatus;
 import idle.shared.protocol.FileNames;
-import idle.shared.protocol.Sha256;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * What a runner does with the server: submit scripts, follow their output and state, fetch their
@@ -40,32 +33,22 @@ import java.util.logging.Logger;
  * on a connection thread (chain only quick work on it, or use the {@code *Async} variants). Job
  * listeners are called on the connection's reader thread. After a network drop the service
  * re-attaches every job it follows from the next chunk it has not seen, so output arrives once and
- * in order.
+ * in order. The parts: {@link JobFollowing} keeps followed jobs across reconnects, each
+ * {@link FollowedJob} owns its own state transitions, {@link FileReceiver} checks a fetched file,
+ * {@link SubmissionSize} checks a job fits in one request before it is sent.
+ *
+ * <p>Texts for a person that the server relays (reasons, script names, pseudonyms) are handed
+ * out printable ({@link UntrustedText}): a lender writes a job's failure reason, and a hostile one
+ * must not reach the runner's terminal with escape sequences. Output file names stay exact (they
+ * name the files to fetch); a job's output bytes are delivered as the script wrote them.
  */
 public final class RunnerService {
-    private static final Logger LOG = Logger.getLogger(RunnerService.class.getName());
-
     private final ServerConnection connection;
-    private final Set<FollowedJob> following = ConcurrentHashMap.newKeySet();
-    private final Set<FollowedJob> waiting = ConcurrentHashMap.newKeySet();
+    private final JobFollowing following;
 
     public RunnerService(ServerConnection connection) {
         this.connection = Objects.requireNonNull(connection);
-        connection.addListener(new ConnectionListener() {
-            @Override
-            public void reconnected(boolean sessionResumed) {
-                reattachAll();
-            }
-
-            @Override
-            public void stateChanged(ConnectionState state, String detail) {
-                if (state == ConnectionState.CLOSED) {
-                    for (FollowedJob j : List.copyOf(following)) {
-                        j.connectionClosed("the connection is closed: " + detail);
-                    }
-                }
-            }
-        });
+        this.following = new JobFollowing(connection);
     }
 
     public ServerConnection connection() {
@@ -74,14 +57,22 @@ public final class RunnerService {
 
     /**
      * Submits one job and follows it. Completes once the server stored the job (SCF) with the
-     * followed job; fails with {@link RequestException} of type {@code NO_LENDERS} (the reason says
-     * why) or {@code FAILED} (e.g. a size limit), or with a {@link ConnectionLostException}.
+     * followed job; fails with {@link RequestTooLargeException} (nothing sent: the job does not fit
+     * in one request, see {@link SubmissionSize}), {@link RequestException} of type
+     * {@code NO_LENDERS} (the reason says why) or {@code FAILED} (e.g. the server's size limit),
+     * or with a {@link ConnectionLostException}.
      *
      * @param listener hears its output and state from the moment it is accepted; may be null
      */
     public CompletableFuture<FollowedJob> submit(JobRequest request, JobListener listener) {
         CompletableFuture<FollowedJob> accepted = new CompletableFuture<>();
-        Message.RunScript rcs = toMessage(request);
+        try {
+            SubmissionSize.check(request);
+        } catch (RequestTooLargeException e) {
+            accepted.completeExceptionally(e);
+            return accepted;
+        }
+        Message.RunScript rcs = request.toMessage();
         ExchangeHandler submitHandler = new ExchangeHandler() {
             private FollowedJob job;
             private ExchangeHandler follow;
@@ -95,9 +86,9 @@ public final class RunnerService {
                             throw new RequestException(RequestException.Type.ILLEGAL, null,
                                     "unexpected answer to a submission: " + r);
                         }
-                        job = new FollowedJob(RunnerService.this, a.jobId(), listener, true, 0);
+                        job = new FollowedJob(following, a.jobId(), listener, true, 0);
                         follow = job.handler(false);
-                        following.add(job);
+                        following.track(job);
                         job.attached(ex);
                         accepted.complete(job);
                     } catch (RequestException e) {
@@ -131,9 +122,14 @@ public final class RunnerService {
      * state, note). Output and events the server pushes for it are acknowledged and dropped.
      */
     public CompletableFuture<Result.JobAccepted> submitDetached(JobRequest request) {
-        return connection.call(toMessage(request)).thenApply(r -> {
+        try {
+            SubmissionSize.check(request);
+        } catch (RequestTooLargeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return connection.call(request.toMessage()).thenApply(r -> {
             if (r instanceof Result.JobAccepted a) {
-                return a;
+                return new Result.JobAccepted(a.jobId(), a.state(), UntrustedText.clean(a.note()));
             }
             throw new IllegalStateException("unexpected answer to a submission: " + r);
         });
@@ -146,9 +142,8 @@ public final class RunnerService {
      * when the job is not one of the user's.
      */
     public FollowedJob attach(long jobId, long fromSeq, boolean live, JobListener listener) {
-        FollowedJob job = new FollowedJob(this, jobId, listener, live, fromSeq);
-        following.add(job);
-        openAttach(job);
+        FollowedJob job = new FollowedJob(following, jobId, listener, live, fromSeq);
+        following.attach(job);
         return job;
     }
 
@@ -215,19 +210,23 @@ public final class RunnerService {
     public CompletableFuture<Result.JobPage> history(JobState state, String nameContains,
             long beforeJobId, int limit) {
         return connection.call(new Message.History(state, nameContains, beforeJobId, limit))
-                .thenApply(r -> cast(r, Result.JobPage.class));
+                .thenApply(r -> {
+                    Result.JobPage page = cast(r, Result.JobPage.class);
+                    return new Result.JobPage(page.jobs().stream().map(UntrustedText::clean)
+                            .toList(), page.more());
+                });
     }
 
     /** Everything the runner may know about one of its jobs. */
     public CompletableFuture<JobDetail> details(long jobId) {
         return connection.call(new Message.JobQuery(jobId))
-                .thenApply(r -> cast(r, Result.Detail.class).job());
+                .thenApply(r -> UntrustedText.clean(cast(r, Result.Detail.class).job()));
     }
 
     /** The pseudonym of the lender that runs or ran the job. */
     public CompletableFuture<String> lenderOf(long jobId) {
         return connection.call(new Message.LenderOf(jobId))
-                .thenApply(r -> cast(r, Result.Text.class).text());
+                .thenApply(r -> UntrustedText.clean(cast(r, Result.Text.class).text()));
     }
 
     /** The pool: lenders online, free slots, queued and running jobs. */
@@ -288,164 +287,18 @@ public final class RunnerService {
         Path base = dir.toAbsolutePath().normalize();
         Path p = base.resolve(name).normalize();
         if (!p.startsWith(base) || p.equals(base)) {
-            throw new IOException("refusing the file name '" + name + "': it leaves " + dir);
+            throw new IOException("refusing the file name " + FileNames.printable(name)
+                    + ": it leaves " + dir);
         }
         return p;
     }
 
-    // ---- following across reconnects -------------------------------------------------------
-
-    void forget(FollowedJob job) {
-        following.remove(job);
-        waiting.remove(job);
-    }
-
-    void lost(FollowedJob job, IOException cause) {
-        if (!job.isDone()) {
-            waiting.add(job);
-        }
-    }
-
-    void reattach(FollowedJob job) {
-        openAttach(job);
-    }
-
-    private void reattachAll() {
-        for (FollowedJob job : List.copyOf(waiting)) {
-            waiting.remove(job);
-            if (!job.isDone()) {
-                openAttach(job);
-            }
-        }
-    }
-
-    private void openAttach(FollowedJob job) {
-        try {
-            Exchange ex = connection.open(new Message.Attach(job.jobId(), job.nextSeq(), true),
-                    job.handler(true));
-            job.attached(ex);
-        } catch (ConnectionLostException e) {
-            // Not connected now: re-attached when the connection is back.
-            waiting.add(job);
-            if (connection.state() == ConnectionState.CLOSED) {
-                job.connectionClosed(e.getMessage());
-            }
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "attach failed", e);
-            waiting.add(job);
-        }
-    }
-
     // ---- helpers ---------------------------------------------------------------------------
-
-    private static Message.RunScript toMessage(JobRequest r) {
-        return new Message.RunScript(r.scriptName(), r.script(), r.scriptSha256(), r.args(),
-                r.inputs(), r.needs(), r.waitPolicy());
-    }
 
     private static <T extends Result> T cast(Result r, Class<T> type) {
         if (type.isInstance(r)) {
             return type.cast(r);
         }
         throw new IllegalStateException("expected " + type.getSimpleName() + ", got " + r);
-    }
-
-    /** Receives one output file: TOF, DAT*, EOF; answers SCF or FLD{CHECKSUM}. */
-    private static final class FileReceiver implements ExchangeHandler {
-        private final Path target;
-        private final CompletableFuture<OutputFileInfo> done;
-        private Path part;
-        private OutputStream out;
-        private MessageDigest digest;
-        private Message.TakeOutputFile announced;
-        private long received;
-
-        FileReceiver(Path target, CompletableFuture<OutputFileInfo> done) {
-            this.target = target;
-            this.done = done;
-        }
-
-        @Override
-        public void onMessage(Exchange ex, Message m) {
-            try {
-                switch (m) {
-                    case Message.TakeOutputFile t -> {
-                        announced = t;
-                        Files.createDirectories(target.toAbsolutePath().getParent());
-                        part = Files.createTempFile(target.toAbsolutePath().getParent(),
-                                "." + target.getFileName(), ".part");
-                        out = Files.newOutputStream(part);
-                        digest = Sha256.digest();
-                    }
-                    case Message.FileData d -> {
-                        if (out == null) {
-                            throw new IOException("file data before TOF");
-                        }
-                        out.write(d.data());
-                        digest.update(d.data());
-                        received += d.data().length;
-                        ex.send(new Message.Ack(d.seq()));
-                    }
-                    case Message.EndOfFile e -> finish(ex, e);
-                    case Message.Failure f -> fail(ex, new RequestException(
-                            RequestException.Type.FAILED, f.kind(), f.reason()));
-                    case Message.Illegal i -> fail(ex, new RequestException(
-                            RequestException.Type.ILLEGAL, null, i.reason()));
-                    default -> LOG.fine(() -> "file transfer: ignoring " + m.code());
-                }
-            } catch (IOException e) {
-                fail(ex, e);
-            }
-        }
-
-        private void finish(Exchange ex, Message.EndOfFile e) throws IOException {
-            if (out == null) {
-                throw new IOException("EOF before TOF");
-            }
-            out.close();
-            out = null;
-            String sha = Sha256.hex(digest);
-            boolean ok = sha.equals(e.sha256()) && received == e.size()
-                    && sha.equals(announced.sha256()) && received == announced.size();
-            if (!ok) {
-                ex.send(new Message.Failure(FailureKind.CHECKSUM, "received " + received
-                        + " bytes with SHA-256 " + sha + ", expected " + e.size() + " bytes with "
-                        + e.sha256()));
-                fail(ex, new RequestException(RequestException.Type.FAILED, FailureKind.CHECKSUM,
-                        "the file " + e.name() + " arrived damaged (SHA-256 mismatch)"));
-                return;
-            }
-            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
-            part = null;
-            ex.send(new Message.Success(new Result.Empty()));
-            ex.close();
-            done.complete(new OutputFileInfo(e.name(), received, sha));
-        }
-
-        private void fail(Exchange ex, Exception e) {
-            ex.close();
-            cleanup();
-            done.completeExceptionally(e);
-        }
-
-        private void cleanup() {
-            try {
-                if (out != null) {
-                    out.close();
-                }
-                if (part != null) {
-                    Files.deleteIfExists(part);
-                }
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
-
-        @Override
-        public void onConnectionLost(Exchange ex, IOException cause) {
-            cleanup();
-            done.completeExceptionally(cause);
-        }
     }
 }

@@ -33,7 +33,8 @@ public final class JobsController {
 
     /**
      * @param statusMessage shows a short message in the status line
-     * @param noLenders shows the server's NLA reason plainly (the queue view's banner)
+     * @param noLenders shows why a job was not taken plainly (the queue view's banner): the
+     *     server's NLA reason, or a job too large to submit
      */
     public JobsController(Widget owner, UiThread ui, Background background, Sessions sessions,
             SessionJobs jobs, JobFeeds feeds, JobEvents events, ErrorReporter errors, OutputTabs tabs,
@@ -103,6 +104,15 @@ public final class JobsController {
                 jobs.changed(row);
                 noLenders.accept(request.scriptName() + " was not accepted: " + se.getMessage());
                 statusMessage.accept(request.scriptName() + " was not accepted.");
+            } else if (t instanceof ServiceException se && se.kind() == ServiceException.Kind.LIMIT) {
+                // Too large (to send, or for the server): plainly above the tables, like an NLA.
+                String prefix = request.scriptName() + ": ";
+                String why = se.getMessage().startsWith(prefix)
+                        ? se.getMessage().substring(prefix.length()) : se.getMessage();
+                row.failed("Not submitted: " + why);
+                jobs.changed(row);
+                noLenders.accept(request.scriptName() + " was not submitted: " + why);
+                errors.report("Submit " + request.scriptName(), t, false);
             } else {
                 row.failed(UserMessages.describe(t));
                 jobs.changed(row);

@@ -1,5 +1,6 @@
 package idle.client.ui;
 
+import idle.client.net.UntrustedText;
 import idle.client.ui.service.ServiceException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -26,8 +27,12 @@ public final class UserMessages {
         return cur;
     }
 
+    /** One sentence for {@code failure}, printable (it may quote the server or a lender). */
     public static String describe(Throwable failure) {
-        Throwable t = unwrap(failure);
+        return UntrustedText.clean(sentence(unwrap(failure)));
+    }
+
+    private static String sentence(Throwable t) {
         if (t instanceof ServiceException se) {
             return se.getMessage();
         }

@@ -77,6 +77,25 @@ class CommandLineTest {
     }
 
     @Test
+    void aJobTooLargeForOneRequestExits65BeforeAnyLogin() throws Exception {
+        Path script = Files.writeString(dir.resolve("big.py"), "print(1)\n" + "#".repeat((1 << 20) - 9));
+        Path input = Files.write(dir.resolve("big.bin"), new byte[7 << 19]);
+        // Nothing listens on port 9 and there is no password: the size is checked first.
+        Cli.Outcome r = cli().run("run", "--server", "127.0.0.1:9", script.toString(), "--input",
+                input.toString());
+        assertEquals(65, r.code(), r.toString());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("big.py: the job is 4.5 MiB to send (script 1 MiB, input files 3.5 MiB)"),
+                r.err());
+        assertTrue(r.err().contains("4 MiB") && r.err().contains("the server's own limits may be lower"), r.err());
+
+        Cli.Outcome arg = cli().run("run", "--server", "127.0.0.1:9", script.toString(), "--", "x".repeat(70_000));
+        assertEquals(65, arg.code(), arg.toString());
+        assertTrue(arg.err().contains("argument 1 is 68.4 KiB; an argument may have at most 65535 bytes"),
+                arg.err());
+    }
+
+    @Test
     void anUnreachableServerExits69() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

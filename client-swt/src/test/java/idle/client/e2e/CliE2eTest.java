@@ -71,6 +71,33 @@ class CliE2eTest {
     }
 
     @Test
+    @Order(2)
+    void aJobOverTheRequestLimitExits65WithOneLineNamingTheLimit() throws Exception {
+        // A 1 MiB script and a 3.5 MiB input: 4.5 MiB, over the 4 MiB one request carries.
+        Path big = fx.script("big.py", "print('big')\n" + "#".repeat((1 << 20) - 13) + "\n");
+        Path input = dir.resolve("big.bin");
+        Files.write(input, new byte[7 << 19]);
+        Cli.Outcome r = cli().run("run", big.toString(), "--input", input.toString());
+        assertEquals(65, r.code(), r.toString());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().startsWith("idle: big.py: "), r.err());
+        assertTrue(r.err().contains("the largest request IDLE can send is 4 MiB"), r.err());
+        assertTrue(r.err().contains("split the data across several jobs"), r.err());
+        assertTrue(!r.err().contains("internal error") && !r.err().contains("Exception"), r.err());
+        assertEquals("", r.out());
+        Cli.Outcome jobs = cli().run("jobs");
+        assertTrue(!jobs.out().contains("big.py"), "nothing was submitted: " + jobs.out());
+
+        // Under 4 MiB but over the server's own 1 MiB script limit: the server's FLD says so.
+        Path large = fx.script("large.py", "#".repeat(3 << 19) + "\n");
+        Cli.Outcome l = cli().run("run", large.toString());
+        assertEquals(65, l.code(), l.toString());
+        assertEquals(1, l.err().lines().count(), "one line: " + l.err());
+        assertTrue(l.err().contains("large.py: not submitted: ") && l.err().contains("the limit is 1 MiB"),
+                l.err());
+    }
+
+    @Test
     @Order(3)
     void successExits0AndStreamsStdoutAndStderrApartInOrder() throws Exception {
         fx.lender("lender1", 2);

@@ -12,10 +12,16 @@ import idle.client.net.ConnectionOptions;
 import idle.client.net.ConnectionState;
 import idle.client.net.Credentials;
 import idle.client.net.ServerAddress;
+import idle.client.net.RequestTooLargeException;
 import idle.client.net.ServerConnection;
 import idle.client.runner.JobRequest;
 import idle.client.runner.RunnerService;
 import idle.fault.TcpProxy;
+import idle.shared.message.Message;
+import idle.shared.model.JobNeeds;
+import idle.shared.model.WaitPolicy;
+import idle.shared.protocol.Limits;
+import idle.shared.protocol.Sha256;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -135,6 +141,34 @@ class ConnectionE2eTest {
                 () -> runner.submit(JobRequest.of("x.py", "print(1)"), null).get(10, TimeUnit.SECONDS));
         assertInstanceOf(ConnectionLostException.class, after.getCause());
         c.close();
+    }
+
+    @Test
+    void aMessageTooLargeToSendFailsAloneAndTheConnectionStaysUp() throws Exception {
+        try (ServerConnection c = fx.connect("alice")) {
+            byte[] script = new byte[5 << 20];
+            Message.RunScript huge = new Message.RunScript("huge.py", script, Sha256.hex(script),
+                    List.of(), List.of(), JobNeeds.NONE, WaitPolicy.QUEUE);
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> c.request(huge).get(10, TimeUnit.SECONDS));
+            RequestTooLargeException tooLarge = assertInstanceOf(RequestTooLargeException.class, e.getCause());
+            assertEquals(Limits.MAX_PAYLOAD, tooLarge.limit());
+            assertTrue(tooLarge.getMessage().contains("the largest request IDLE's protocol carries is 4 MiB"),
+                    tooLarge.getMessage());
+            Message.RunScript longName = new Message.RunScript("x".repeat(70_000), new byte[0],
+                    Sha256.hex(new byte[0]), List.of(), List.of(), JobNeeds.NONE, WaitPolicy.QUEUE);
+            ExecutionException name = assertThrows(ExecutionException.class,
+                    () -> c.request(longName).get(10, TimeUnit.SECONDS));
+            assertInstanceOf(RequestTooLargeException.class, name.getCause());
+
+            RunnerService runner = new RunnerService(c);
+            ExecutionException viaRunner = assertThrows(ExecutionException.class, () -> runner.submit(
+                    new JobRequest("huge.py", script, List.of(), List.of(), JobNeeds.NONE, WaitPolicy.QUEUE),
+                    null).get(10, TimeUnit.SECONDS));
+            assertInstanceOf(RequestTooLargeException.class, viaRunner.getCause());
+            assertEquals(ConnectionState.CONNECTED, c.state());
+            assertTrue(runner.pool().get(10, TimeUnit.SECONDS).lendersOnline() >= 0, "still usable");
+        }
     }
 
     @Test

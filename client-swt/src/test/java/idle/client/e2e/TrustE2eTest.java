@@ -2,6 +2,7 @@ package idle.client.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,7 @@ import idle.client.net.ServerAddress;
 import idle.client.net.ServerConnection;
 import idle.shared.tls.KnownServers;
 import idle.shared.tls.ServerIdentity;
+import idle.shared.tls.TlsFailure;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -114,6 +116,13 @@ class TrustE2eTest {
                 .run("jobs", "--server", fx.address(), "--user", "alice", "--insecure-plaintext");
         assertEquals(69, r.code(), r.toString());
         assertTrue(r.err().contains("WARNING") && r.err().contains("requires TLS"), r.err());
+        // Typed, not read from the words: the refusal is the shared constant, reported as a
+        // TlsFailure of its own kind under the connection error.
+        ConnectException e = assertThrows(ConnectException.class, () -> connect(fx.address(),
+                options("plain/known_servers").withInsecurePlaintext(true), null));
+        assertEquals(ConnectException.Reason.PROTOCOL, e.reason());
+        assertEquals(TlsFailure.Kind.SERVER_REQUIRES_TLS,
+                assertInstanceOf(TlsFailure.class, e.getCause()).kind());
     }
 
     @Test

@@ -75,9 +75,6 @@ public final class RemoteAdmin {
             ch.writeAndFlush(Codec.encode(1, new Message.Password(new String(password))));
             java.util.Arrays.fill(password, '\0');
             Message m = next(ch);
-            if (m instanceof Message.Illegal i && i.reason().contains("TLS")) {
-                throw new RemoteFailure(i.reason());
-            }
             if (!(m instanceof Message.Success ok && ok.result() instanceof Result.Session sess)) {
                 throw new RemoteFailure("login failed: " + describe(m));
             }
@@ -96,10 +93,16 @@ public final class RemoteAdmin {
         }
     }
 
-    private static Message next(FrameChannel ch) throws IOException, ProtocolException {
+    private static Message next(FrameChannel ch)
+            throws IOException, ProtocolException, RemoteFailure {
         while (true) {
             Frame f = ch.read();
             Message m = Codec.decode(f);
+            if (m instanceof Message.Illegal i && TlsFailure.isTlsRequiredRefusal(i.reason())) {
+                // Typed by the shared constant, not by its words.
+                throw new RemoteFailure("the server requires TLS: run without "
+                        + "--insecure-plaintext");
+            }
             if (m instanceof Message.Heartbeat h) {
                 ch.writeAndFlush(Codec.encode(f.requestId(), new Message.Ack(h.token())));
                 continue;

@@ -7,6 +7,7 @@ import idle.shared.message.Message;
 import idle.shared.protocol.FrameChannel;
 import idle.shared.protocol.Handshake;
 import idle.shared.tls.TlsContexts;
+import idle.shared.tls.TlsFailure;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,9 +40,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class Acceptor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Acceptor.class.getName());
-    /** The reason a plaintext IDLE client gets from a TLS server. */
-    public static final String TLS_REQUIRED = "this server requires TLS; connect without "
-            + "--insecure-plaintext";
+    /** The reason a plaintext IDLE client gets from a TLS server: the shared constant clients test. */
+    public static final String TLS_REQUIRED = TlsFailure.TLS_REQUIRED_REFUSAL;
 
     private final ServerSocket socket;
     private final ServerContext ctx;

@@ -6,6 +6,7 @@ import idle.client.net.ConnectionLostException;
 import idle.client.net.ConnectionOptions;
 import idle.client.net.Credentials;
 import idle.client.net.RequestException;
+import idle.client.net.RequestTooLargeException;
 import idle.client.net.ServerAddress;
 import idle.client.net.ServerConnection;
 import idle.client.runner.FollowedJob;
@@ -321,6 +322,10 @@ public final class ServicesSession implements ClientSession {
                 case ILLEGAL -> new ServiceException(ServiceException.Kind.OTHER, re.reason());
                 case FAILED -> new ServiceException(kindOf(re.kind()), re.reason());
             };
+        }
+        if (cause instanceof RequestTooLargeException tooLarge) {
+            // Nothing was sent; its message names the limit and what to do.
+            return new ServiceException(ServiceException.Kind.LIMIT, tooLarge.getMessage());
         }
         if (cause instanceof ConnectionLostException) {
             return new ServiceException(ServiceException.Kind.UNREACHABLE,

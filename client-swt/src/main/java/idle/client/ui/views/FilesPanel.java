@@ -1,5 +1,6 @@
 package idle.client.ui.views;
 
+import idle.client.net.UntrustedText;
 import idle.client.ui.Background;
 import idle.client.ui.Sessions;
 import idle.client.ui.model.JobTexts;
@@ -68,7 +69,7 @@ public final class FilesPanel {
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
         GridDataFactory.fillDefaults().grab(true, true).span(4, 1).hint(300, 40).applyTo(table);
-        column("Name", 260, f -> f.name());
+        column("Name", 260, f -> UntrustedText.clean(f.name())); // a lender chose it
         column("Size", 90, f -> JobTexts.bytes(f.size()));
         viewer.setContentProvider(ArrayContentProvider.getInstance());
         viewer.setInput(List.of());
@@ -122,8 +123,8 @@ public final class FilesPanel {
         }
         OutputFileInfo file = (OutputFileInfo) sel.getFirstElement();
         FileDialog dialog = new FileDialog(panel.getShell(), SWT.SAVE);
-        dialog.setText("Save " + file.name());
-        dialog.setFileName(Path.of(file.name()).getFileName().toString());
+        dialog.setText("Save " + UntrustedText.clean(file.name()));
+        dialog.setFileName(UntrustedText.clean(Path.of(file.name()).getFileName().toString()));
         dialog.setOverwrite(true);
         String target = dialog.open();
         if (target != null) {
@@ -158,6 +159,6 @@ public final class FilesPanel {
             }
             return files.size() == 1 ? where.apply(files.get(0).name()).toString()
                     : where.apply(files.get(0).name()).getParent().toString();
-        }, path -> status.setText("Saved to " + path), () -> status.setText("Saving failed."));
+        }, path -> status.setText("Saved to " + UntrustedText.clean(path)), () -> status.setText("Saving failed."));
     }
 }
