@@ -111,6 +111,7 @@ done
 if command -v desktop-file-validate >/dev/null 2>&1; then
   out="$(desktop-file-validate "$C/usr/share/applications/idle-workbench.desktop" 2>&1)" \
     || fail "desktop-file-validate: $out"
+  [ -z "$out" ] || fail "desktop-file-validate warns: $out"
   ok "desktop entry valid (desktop-file-validate)"
 fi
 ok "unpacked both packages: launchers, idle-admin, desktop entry, icons, unit, maintainer scripts"
