@@ -57,13 +57,13 @@ step "java modules (jdeps)"
 if [ -f "$MODS_CACHE" ] && [ "$MODS_CACHE" -nt "$CLIENT_JAR" ] && [ "$MODS_CACHE" -nt "$SERVER_JAR" ]; then
   MODULES="$(cat "$MODS_CACHE")"; note="cached"
 else
-  m1="$("$JDK/bin/jdeps" --multi-release "$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 \
-        | awk -F'= ' '/java.specification.version/ {print $2; exit}')" --ignore-missing-deps \
-        --print-module-deps "$CLIENT_JAR" "$SERVER_JAR")"
-  [ -n "$m1" ] || die "jdeps printed no modules"
-  MODULES="$m1"
-  # Before JDK 22 the elliptic curves of TLS 1.3 live in their own module, found by name.
-  if "$JDK/bin/java" --list-modules | grep -q '^jdk\.crypto\.ec@'; then MODULES="$MODULES,jdk.crypto.ec"; fi
+  feature="$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 \
+    | awk -F'= ' '/java.specification.version/ {print $2; exit}')"
+  MODULES="$("$JDK/bin/jdeps" --multi-release "$feature" --ignore-missing-deps \
+    --print-module-deps "$CLIENT_JAR" "$SERVER_JAR")"
+  [ -n "$MODULES" ] || die "jdeps printed no modules"
+  # Before JDK 22 the elliptic curves of TLS 1.3 live in a module of their own, found by name.
+  if [ "$feature" -lt 22 ]; then MODULES="$MODULES,jdk.crypto.ec"; fi
   echo "$MODULES" >"$MODS_CACHE"; note="$MODULES"
 fi
 done_step "$note"
@@ -143,7 +143,16 @@ build_deb() { # STAGE OUT
 doc_files() { # STAGE PACKAGE
   install -d "$1/usr/share/doc/$2"
   install -m 0644 "$PKG/copyright" "$1/usr/share/doc/$2/copyright"
+  install -m 0644 "$ROOT/docs/INSTALL.md" "$1/usr/share/doc/$2/INSTALL.md"
 }
+
+# The tarballs compress on the second core while the .debs are packed.
+(
+  tar -C "$WORK" -czf "$DIST/idle-client-$POM_VERSION-linux-$ARCH.tar.gz" idle-client
+  tar -C "$WORK" -czf "$DIST/idle-server-$POM_VERSION-linux-$ARCH.tar.gz" idle-server
+) >"$WORK/tar.log" 2>&1 &
+TAR_PID=$!
+trap 'kill "$TAR_PID" 2>/dev/null || true' EXIT
 
 step "client .deb"
 CS="$WORK/deb-client"
@@ -179,9 +188,9 @@ SERVER_DEB="$DIST/idle-server_${DEB_VERSION}_${ARCH}.deb"
 build_deb "$SS" "$SERVER_DEB"
 done_step
 
-step "app-image tarballs"
-tar -C "$WORK" -czf "$DIST/idle-client-$POM_VERSION-linux-$ARCH.tar.gz" idle-client
-tar -C "$WORK" -czf "$DIST/idle-server-$POM_VERSION-linux-$ARCH.tar.gz" idle-server
+step "app-image tarballs (in parallel)"
+wait "$TAR_PID" || die "the app-image tarballs failed: $(cat "$WORK/tar.log")"
+trap - EXIT
 done_step
 
 # --- 5. Report ------------------------------------------------------------------------------

@@ -93,7 +93,8 @@ done
 for f in "$C/usr/share/applications/idle-workbench.desktop" \
     "$C/usr/share/icons/hicolor/scalable/apps/idle-workbench.svg" \
     "$C/usr/share/icons/hicolor/128x128/apps/idle-workbench.png" \
-    "$S/lib/systemd/system/idle-server.service" "$S/etc/default/idle-server"; do
+    "$S/lib/systemd/system/idle-server.service" "$S/etc/default/idle-server" \
+    "$S/usr/share/doc/idle-server/INSTALL.md" "$C/usr/share/doc/idle-client/INSTALL.md"; do
   [ -s "$f" ] || fail "missing: ${f#"$TMP"/}"
 done
 grep -qx 'Exec=/opt/idle-client/bin/idle gui %F' "$C/usr/share/applications/idle-workbench.desktop" \
