@@ -27,6 +27,7 @@ WORK="$ROOT/target/package-work"
 MAX_BYTES=$((80 * 1024 * 1024))
 
 die() { echo "package: $*" >&2; exit 1; }
+case "${1:-}" in -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 step() { printf 'package: %-44s' "$1" >&2; STEP_T0=$(date +%s%N); }
 done_step() { echo "$(( ($(date +%s%N) - STEP_T0) / 1000000 )) ms${1:+  ($1)}" >&2; }
 

@@ -244,13 +244,10 @@ ok "idle lend --uninstall-service removed the unit and the password file"
 
 # --- the workbench --------------------------------------------------------------------------------
 if command -v Xvfb >/dev/null 2>&1 && command -v xdotool >/dev/null 2>&1; then
-  n=90; while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
-  Xvfb ":$n" -nolisten tcp -screen 0 1280x800x24 >"$TMP/xvfb.out" 2>&1 &
+  # -displayfd: Xvfb takes a free display itself and writes its number once it accepts clients.
+  Xvfb -displayfd 5 -nolisten tcp -screen 0 1280x800x24 5>"$TMP/xvfb.display" >"$TMP/xvfb.out" 2>&1 &
   PIDS+=("$!")
-  deadline=$(( $(date +%s) + 30 ))
-  until [ -e "/tmp/.X11-unix/X$n" ]; do
-    [ "$(date +%s)" -lt "$deadline" ] || fail "Xvfb :$n did not start"; sleep 0.1
-  done
+  n="$(wait_for_line "$TMP/xvfb.display" '^[0-9]+$' 30 "Xvfb" "$!")"
   t=$(date +%s%N)
   DISPLAY=":$n" IDLE_PASSWORD=runner-password-1 "$IDLE" gui --server "$HOSTPORT" --user alice \
     "$TMP/hello.py" >"$TMP/gui.out" 2>"$TMP/gui.err" &
