@@ -10,6 +10,8 @@ import idle.client.lender.SandboxException;
 import idle.client.net.ServerConnection;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -85,12 +87,32 @@ final class LendCommand implements Callable<Integer> {
                     + "network. Only for scripts you trust.")
     boolean unsafe;
 
+    @Option(names = "--install-service",
+            description = "Do not lend now: install a systemd user service (idle-lend.service) that "
+                    + "lends with these options in the background, also after you log out. The "
+                    + "password goes into a file only you can read.")
+    boolean installService;
+
+    @Option(names = "--uninstall-service",
+            description = "Stop and remove the service that --install-service installed.")
+    boolean uninstallService;
+
     LendCommand(CliContext ctx) {
         this.ctx = ctx;
     }
 
     @Override
     public Integer call() throws Exception {
+        if (uninstallService) {
+            if (installService) {
+                throw new CliExit(ExitCodes.USAGE, "--install-service and --uninstall-service exclude each other");
+            }
+            return LendService.uninstall(ctx);
+        }
+        if (installService && unsafe) {
+            throw new CliExit(ExitCodes.USAGE, "a background service never lends without the sandbox: "
+                    + "drop --unsafe-no-sandbox");
+        }
         LenderSettings settings;
         try {
             Path data = dataDir != null ? dataDir : ctx.dataDir();
@@ -122,6 +144,9 @@ final class LendCommand implements Callable<Integer> {
             throw new CliExit(ExitCodes.CONFIG, e.getMessage());
         } catch (IOException e) {
             throw new CliExit(ExitCodes.CONFIG, e.getMessage());
+        }
+        if (installService) {
+            return installService();
         }
         ServerConnection c = server.connect(ctx, "idle-lender/1.0", null);
         CompletableFuture<Throwable> stopped = new CompletableFuture<>();
@@ -164,6 +189,35 @@ final class LendCommand implements Callable<Integer> {
             return ExitCodes.UNREACHABLE;
         }
         return ExitCodes.OK;
+    }
+
+    /** Installs the user service with the options given here: server, user, limits, never the password. */
+    private int installService() {
+        var address = server.address(ctx);
+        String name = server.user(ctx);
+        char[] password = server.password(ctx, address, name);
+        List<String> args = new ArrayList<>(List.of("--server", address.toString(), "--user", name,
+                "--max-jobs", String.valueOf(maxJobs), "--cpu-seconds", String.valueOf(cpuSeconds),
+                "--memory-mb", String.valueOf(memoryMb), "--timeout", String.valueOf(timeout),
+                "--max-output-mb", String.valueOf(maxOutputMb), "--max-processes", String.valueOf(maxProcesses),
+                "--on-stop", onStop.name().toLowerCase(java.util.Locale.ROOT)));
+        addPath(args, "--python", python);
+        addPath(args, "--data-dir", dataDir);
+        addPath(args, "--work-dir", workDir);
+        if (whenIdle) {
+            args.add("--when-idle");
+        }
+        if (server.insecurePlaintext) {
+            args.add("--insecure-plaintext");
+        }
+        return LendService.install(ctx, args, password, onStop == OnStop.FINISH ? timeout + 30L : 30);
+    }
+
+    private static void addPath(List<String> args, String option, Path value) {
+        if (value != null) {
+            args.add(option);
+            args.add(value.toAbsolutePath().toString());
+        }
     }
 
     static final class OnStopConverter implements picocli.CommandLine.ITypeConverter<OnStop> {

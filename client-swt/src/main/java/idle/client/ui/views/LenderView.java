@@ -7,14 +7,19 @@ import idle.client.ui.UiThread;
 import idle.client.ui.model.JobTexts;
 import idle.client.ui.resources.Icons;
 import idle.client.ui.resources.IdleResources;
+import idle.client.lender.service.UserServiceInstaller;
+import idle.client.ui.service.ClientSession;
 import idle.client.ui.service.LenderListener;
 import idle.client.ui.service.LenderSettings;
 import idle.client.ui.service.Lending;
 import idle.client.ui.service.ServiceException;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.function.Consumer;
+import org.eclipse.jface.dialogs.InputDialog;
 import org.eclipse.jface.layout.GridDataFactory;
+import org.eclipse.jface.window.Window;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.StyledText;
 import org.eclipse.swt.layout.GridData;
@@ -44,6 +49,9 @@ public final class LenderView {
     private final Spinner memoryMb;
     private final Spinner timeoutSeconds;
     private final Button onlyWhenIdle;
+    private final Button backgroundService;
+    private UserServiceInstaller serviceInstaller = UserServiceInstaller.forThisUser(System::getenv,
+            idle.client.lender.LenderSettings.defaultDataDir());
     private final Label sandbox;
     private final Label counters;
     private final StyledText log;
@@ -112,6 +120,13 @@ public final class LenderView {
         onlyWhenIdle.setText("Only while I leave this computer idle");
         onlyWhenIdle.setSelection(settings.getBoolean("lender.onlyWhenIdle", false));
         GridDataFactory.fillDefaults().span(2, 1).applyTo(onlyWhenIdle);
+        backgroundService = new Button(limits, SWT.CHECK);
+        backgroundService.setText("Lend when idle, also after I log out");
+        backgroundService.setToolTipText("A background service (systemd user unit " + UserServiceInstaller.UNIT_NAME
+                + ") lends with these limits whenever this computer is idle, logged in or not. Untick to remove it.");
+        backgroundService.setSelection(serviceInstaller.isInstalled());
+        GridDataFactory.fillDefaults().span(2, 1).applyTo(backgroundService);
+        backgroundService.addListener(SWT.Selection, e -> backgroundServiceClicked());
 
         Composite right = new Composite(root, SWT.NONE);
         GridLayout rl = new GridLayout(1, false);
@@ -266,6 +281,80 @@ public final class LenderView {
                 afterToggle();
             });
         }
+    }
+
+    public Button backgroundServiceButton() {
+        return backgroundService;
+    }
+
+    /** Which installer the background-service switch uses (tests point it at a temporary folder). */
+    public void useServiceInstaller(UserServiceInstaller installer) {
+        serviceInstaller = installer;
+        backgroundService.setSelection(installer.isInstalled());
+    }
+
+    /** The switch: the service logs in on its own, so turning it on asks for the password. */
+    private void backgroundServiceClicked() {
+        ClientSession s = sessions.current();
+        if (!backgroundService.getSelection()) {
+            setBackgroundService(false, null);
+            return;
+        }
+        if (s == null) {
+            backgroundService.setSelection(false);
+            toggleNote.setText("Log in first.");
+            return;
+        }
+        InputDialog ask = new InputDialog(root.getShell(), "Lend in the background",
+                "The service logs in to " + s.server() + " as " + s.user() + " by itself.\n"
+                        + "Your password (kept in a file only you can read):", "",
+                v -> v.isEmpty() ? "Enter your password." : null) {
+            @Override
+            protected int getInputTextStyle() {
+                return SWT.SINGLE | SWT.BORDER | SWT.PASSWORD;
+            }
+        };
+        if (ask.open() != Window.OK) {
+            backgroundService.setSelection(false);
+            return;
+        }
+        setBackgroundService(true, ask.getValue().toCharArray());
+    }
+
+    /**
+     * Installs (logged-in server and user, the limits shown, only when idle) or removes the
+     * background lender service, on a worker; the outcome goes to the log. UI thread.
+     */
+    public void setBackgroundService(boolean wanted, char[] password) {
+        ClientSession s = sessions.current();
+        UserServiceInstaller installer = serviceInstaller;
+        if (wanted && (s == null || password == null)) {
+            backgroundService.setSelection(installer.isInstalled());
+            return;
+        }
+        LenderSettings l = currentSettings();
+        List<String> args = wanted ? List.of("--server", s.server(), "--user", s.user(),
+                "--max-jobs", String.valueOf(l.maxJobs()), "--cpu-seconds", String.valueOf(l.cpuSeconds()),
+                "--memory-mb", String.valueOf(l.memoryMb()), "--timeout", String.valueOf(l.timeoutSeconds()),
+                "--when-idle") : List.of();
+        backgroundService.setEnabled(false);
+        background.run(backgroundService, () -> {
+            try {
+                return wanted ? installer.install(args, password, 30) : installer.uninstall();
+            } finally {
+                if (password != null) {
+                    java.util.Arrays.fill(password, '\0');
+                }
+            }
+        }, outcome -> {
+            outcome.messages().forEach(this::line);
+            backgroundService.setEnabled(true);
+            backgroundService.setSelection(installer.isInstalled());
+        }, failure -> {
+            line("The background service: " + idle.client.ui.UserMessages.describe(failure));
+            backgroundService.setEnabled(true);
+            backgroundService.setSelection(installer.isInstalled());
+        });
     }
 
     private void afterToggle() {
