@@ -77,7 +77,9 @@ final class LendCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Where job working directories are made (default: in the data directory).")
+            description = "Where this lender makes its private directory for the jobs' working "
+                    + "directories (default: the system's temporary directory). It must be yours "
+                    + "and not writable by others; jobs see its path, so avoid one under your home.")
     Path workDir;
 
     @Option(names = "--unsafe-no-sandbox",

@@ -190,11 +190,15 @@ final class JobRun implements ExchangeHandler {
                     x.script(), x.args(), x.inputs());
             try {
                 run = sandbox.start(spec, this::output);
-            } catch (IOException e) {
-                events.log("job " + x.jobId() + " " + x.scriptName() + ": cannot start: "
-                        + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                // The runner hears the sandbox's message, which names no path of the lender;
+                // the cause (with paths) stays in the lender's own log.
+                String why = e instanceof IOException ? e.getMessage()
+                        : "an internal error (" + e.getClass().getSimpleName() + ")";
+                LOG.log(Level.WARNING, "job " + x.jobId() + " cannot start", e);
+                events.log("job " + x.jobId() + " " + x.scriptName() + ": cannot start: " + why);
                 trySend(new Message.Failure(FailureKind.INTERNAL,
-                        "the lender cannot start the script: " + e.getMessage()));
+                        "the lender cannot start the script: " + why));
                 return;
             }
             if (abandoned) {
