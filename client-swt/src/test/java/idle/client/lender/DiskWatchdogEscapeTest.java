@@ -78,6 +78,18 @@ class DiskWatchdogEscapeTest {
     }
 
     @Test
+    void anUnreadableDirectoryIsCaughtWhileTheScriptRuns() throws Exception {
+        // The script then waits: only the watchdog, not the end-of-job check, can stop it
+        // before its wall-clock limit.
+        LenderUser lender = LenderUser.get();
+        Map<String, String> r = lender.probe(Map.of("dataDir", lender.dataDir().toString(),
+                "script", HIDE_IN_UNREADABLE_DIR + "import time\ntime.sleep(60)\n",
+                "outputMb", "4", "timeout", "10"));
+        assertTrue(r.get("outcome").startsWith("LimitExceeded[limit=OUTPUT"), r.toString());
+        assertEquals("false", r.get("workDirLeft"));
+    }
+
+    @Test
     void aTreeDeeperThanPathMaxIsRemovedAsNonRoot() throws Exception {
         LenderUser lender = LenderUser.get();
         Map<String, String> r = lender.probe(Map.of("dataDir", lender.dataDir().toString(),
