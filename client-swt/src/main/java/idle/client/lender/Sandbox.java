@@ -21,7 +21,9 @@ import java.util.logging.Logger;
  *
  * <p>With bubblewrap (the normal mode) each script gets: no network and fresh IPC, UTS, cgroup
  * and PID namespaces ({@code --unshare-all}); a user namespace in which it is uid/gid 65534 with
- * no capabilities and no further user namespaces; a read-only view of {@code /usr} (and the
+ * no capabilities and no way to make new namespaces ({@link NamespaceGuard}: bubblewrap's
+ * {@code --disable-userns} where it has it, and the seccomp filter; with neither, lending is
+ * refused unless allowed); a read-only view of {@code /usr} (and the
  * {@code /lib*}, {@code /bin} links into it) and nothing else of the host: no {@code /etc}, no
  * home, no project files; a fresh read-only {@code /dev} and {@code /proc}; a read-only root; a
  * 16 MiB tmpfs {@code /tmp}; its
@@ -70,9 +72,11 @@ public final class Sandbox {
     private final WorkRoot workRoot;
     /** The seccomp program, or null (no bubblewrap, or no filter for this machine). */
     private final byte[] seccomp;
+    /** What stops jobs from making namespaces; null without the sandbox. */
+    private final NamespaceGuard guard;
 
     private Sandbox(LenderSettings settings, PythonInterpreter python, Bubblewrap bwrap,
-            WorkRoot workRoot, byte[] seccomp) {
+            WorkRoot workRoot, byte[] seccomp, NamespaceGuard guard) {
         this.settings = settings;
         this.python = python;
         this.bwrap = bwrap;
@@ -80,6 +84,7 @@ public final class Sandbox {
         this.hostUid = root ? SANDBOX_UID : currentUid();
         this.workRoot = workRoot;
         this.seccomp = seccomp;
+        this.guard = guard;
     }
 
     /**
@@ -130,8 +135,13 @@ public final class Sandbox {
             LOG.warning("no seccomp filter for " + System.getProperty("os.arch")
                     + ": the sandbox relies on namespaces, capabilities and limits alone");
         }
+        NamespaceGuard guard = bw == null ? null
+                : NamespaceGuard.require(bw, seccomp != null, settings.allowUserNamespaces());
+        if (guard == NamespaceGuard.NONE) {
+            LOG.warning("jobs can make user namespaces here (allowed with --allow-user-namespaces)");
+        }
         WorkRoot root = WorkRoot.create(settings.workRoot(), currentUid() == 0 && bw != null);
-        return new Sandbox(settings, python, bw, root, seccomp);
+        return new Sandbox(settings, python, bw, root, seccomp, guard);
     }
 
     /** Where bubblewrap is installed, if it is. */
@@ -159,9 +169,22 @@ public final class Sandbox {
         return workRoot.path();
     }
 
-    /** A short description for the server and the user: "bubblewrap" or "none (unsafe)". */
+    /**
+     * A short description for the server and the user: "none (unsafe)", or bubblewrap, its version
+     * and what stops new namespaces, e.g. "bubblewrap 0.8.0, no new namespaces (--disable-userns +
+     * seccomp)".
+     */
     public String description() {
-        return isSafe() ? "bubblewrap" : "none (unsafe)";
+        if (!isSafe()) {
+            return "none (unsafe)";
+        }
+        return "bubblewrap" + (bwrap.version().isEmpty() ? "" : " " + bwrap.version()) + ", "
+                + guard.text();
+    }
+
+    /** What stops jobs from making namespaces of their own; null without the sandbox. */
+    public NamespaceGuard namespaceGuard() {
+        return guard;
     }
 
     /** What the sandbox allows and forbids, for people (the lender panel shows it). */
@@ -173,6 +196,7 @@ public final class Sandbox {
             s.add("a private working directory, removed afterwards; uid 65534, no capabilities");
             s.add(seccomp != null ? "risky kernel calls refused (seccomp: io_uring, bpf, ptrace, "
                     + "keyring, mounts, modules)" : "no seccomp filter on this architecture");
+            s.add(guard.text());
         } else {
             s.add("UNSAFE: scripts can read your files and use the network");
         }
