@@ -1,27 +1,19 @@
 package idle.client.lender;
 
-import idle.shared.model.InputFile;
 import idle.shared.model.JobOutcome;
 import idle.shared.model.Limit;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
-import idle.shared.protocol.FileNames;
-import idle.shared.protocol.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -202,7 +194,7 @@ public final class SandboxRun {
         List<OutputFileInfo> files = List.of();
         if (stop != Stop.ABANDONED) {
             try {
-                files = collectFiles();
+                files = WorkTree.outputFiles(workDir, spec, MAX_FILES);
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot list the files of " + spec.label(), e);
             }
@@ -476,46 +468,6 @@ public final class SandboxRun {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** The regular files the script left in its directory, except unchanged script and inputs. */
-    private List<OutputFileInfo> collectFiles() throws IOException {
-        Map<String, String> given = new HashMap<>();
-        given.put(spec.scriptName(), Sha256.hex(spec.script()));
-        for (InputFile f : spec.inputs()) {
-            given.put(f.name(), f.sha256());
-        }
-        List<OutputFileInfo> out = new ArrayList<>();
-        Set<Path> seen = new HashSet<>();
-        // Deeper files could not be sent anyway (FileNames.MAX_DEPTH); the script is gone.
-        WorkTree.makeReadable(workDir, FileNames.MAX_DEPTH);
-        Files.walkFileTree(workDir, Set.of(), FileNames.MAX_DEPTH, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (!attrs.isRegularFile() || out.size() >= MAX_FILES || !seen.add(file)) {
-                    return FileVisitResult.CONTINUE; // symlinks, fifos, sockets, devices: never
-                }
-                String rel = workDir.relativize(file).toString();
-                String sha;
-                try {
-                    sha = Sha256.hex(file);
-                } catch (IOException e) {
-                    return FileVisitResult.CONTINUE;
-                }
-                if (sha.equals(given.get(rel))) {
-                    return FileVisitResult.CONTINUE;
-                }
-                out.add(new OutputFileInfo(rel, Files.size(file), sha));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        out.sort(java.util.Comparator.comparing(OutputFileInfo::name));
-        return out;
     }
 
     /** Deletes a tree without following links, however deep, even if the script removed permissions. */

@@ -1,28 +1,37 @@
 package idle.client.lender;
 
+import idle.shared.model.InputFile;
+import idle.shared.model.OutputFileInfo;
+import idle.shared.protocol.FileNames;
+import idle.shared.protocol.Sha256;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * What the lender does with a job's working directory whatever the script did to it: measure it
- * while the script runs, and make it readable and remove it afterwards.
+ * while the script runs; afterwards make it readable, list the files it wrote, and remove it.
  *
  * <p>It walks by directory handle ({@link SecureDirectoryStream}: openat, fstatat, unlinkat
  * relative to an open directory), never by full path, so a tree deeper than PATH_MAX is no
@@ -143,6 +152,48 @@ final class WorkTree {
                 // left as it is: its files are not sent
             }
         }
+    }
+
+    /**
+     * The regular files the script left in {@code dir} (at most {@code maxFiles}, at most
+     * {@link FileNames#MAX_DEPTH} levels down: deeper ones could not be sent), except the script
+     * and inputs it was given, unchanged; sorted by name. Links, FIFOs, sockets and devices are
+     * never taken. Only after the script ended.
+     */
+    static List<OutputFileInfo> outputFiles(Path dir, RunSpec spec, int maxFiles) throws IOException {
+        Map<String, String> given = new HashMap<>();
+        given.put(spec.scriptName(), Sha256.hex(spec.script()));
+        for (InputFile f : spec.inputs()) {
+            given.put(f.name(), f.sha256());
+        }
+        List<OutputFileInfo> out = new ArrayList<>();
+        makeReadable(dir, FileNames.MAX_DEPTH);
+        Files.walkFileTree(dir, Set.of(), FileNames.MAX_DEPTH, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (!attrs.isRegularFile() || out.size() >= maxFiles) {
+                    return FileVisitResult.CONTINUE;
+                }
+                String rel = dir.relativize(file).toString();
+                String sha;
+                try {
+                    sha = Sha256.hex(file);
+                } catch (IOException e) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (!sha.equals(given.get(rel))) {
+                    out.add(new OutputFileInfo(rel, Files.size(file), sha));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        out.sort(Comparator.comparing(OutputFileInfo::name));
+        return out;
     }
 
     /**
