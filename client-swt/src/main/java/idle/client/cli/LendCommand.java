@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
                 + "limits below, until Ctrl-C.",
             "Prints one line per job served; a log of every job is kept in the data directory."},
         footer = {"", "Exit status: 0 after Ctrl-C; 78 when the machine cannot lend safely (no "
-                + "bubblewrap, no python3); 77 login failed; 69 server unreachable; 64 usage error."})
+                + "bubblewrap, no python3, an unsafe work directory, a bubblewrap that cannot stop "
+                + "new namespaces); 77 login failed; 69 server unreachable; 64 usage error."})
 final class LendCommand implements Callable<Integer> {
     enum OnStop { RETURN, FINISH }
 
@@ -79,8 +80,16 @@ final class LendCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Where job working directories are made (default: in the data directory).")
+            description = "Where this lender makes its private directory for the jobs' working "
+                    + "directories (default: the system's temporary directory). It must be yours "
+                    + "and not writable by others; jobs see its path, so avoid one under your home.")
     Path workDir;
+
+    @Option(names = "--allow-user-namespaces",
+            description = "Lend even where nothing stops jobs from making user namespaces (a "
+                    + "bubblewrap older than 0.8.0 and no seccomp filter for this machine). Not "
+                    + "recommended: update bubblewrap instead.")
+    boolean allowUserNamespaces;
 
     @Option(names = "--unsafe-no-sandbox",
             description = "Run scripts WITHOUT the sandbox: they can read your files and use your "
@@ -120,7 +129,8 @@ final class LendCommand implements Callable<Integer> {
                     .withLimits(cpuSeconds, memoryMb, timeout, maxOutputMb)
                     .withProcessLimits(maxProcesses, LenderSettings.defaults(data).maxOpenFiles())
                     .withPython(python).withWhenIdle(whenIdle, LenderSettings.IdlePolicy.defaults())
-                    .withUnsafeNoSandbox(unsafe).withWorkRoot(workDir);
+                    .withUnsafeNoSandbox(unsafe).withWorkRoot(workDir)
+                    .withAllowUserNamespaces(allowUserNamespaces);
         } catch (IllegalArgumentException e) {
             throw new CliExit(ExitCodes.USAGE, e.getMessage());
         }

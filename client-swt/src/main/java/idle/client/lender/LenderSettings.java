@@ -20,11 +20,15 @@ import java.util.Objects;
  * @param idle the thresholds of the when-idle policy
  * @param unsafeNoSandbox run scripts without bubblewrap (dangerous; for trusted scripts only)
  * @param dataDir the client data directory (the job log lives here), e.g. {@code ~/.idle/client}
- * @param workRoot where job working directories are made; null for a default
+ * @param workRoot where this lender makes its private directory for job working directories;
+ *     null for the system's temporary directory (see {@link WorkRoot})
+ * @param allowUserNamespaces lend even where nothing stops jobs from making user namespaces (an
+ *     old bubblewrap and no seccomp filter; see {@link NamespaceGuard}); dangerous
  */
 public record LenderSettings(int maxJobs, int cpuSeconds, int memoryMb, int timeoutSeconds,
         int maxOutputMb, int maxProcesses, int maxOpenFiles, Path python, boolean whenIdle,
-        IdlePolicy idle, boolean unsafeNoSandbox, Path dataDir, Path workRoot) {
+        IdlePolicy idle, boolean unsafeNoSandbox, Path dataDir, Path workRoot,
+        boolean allowUserNamespaces) {
     public LenderSettings {
         if (maxJobs < 1) {
             throw new IllegalArgumentException("--max-jobs must be at least 1");
@@ -42,7 +46,7 @@ public record LenderSettings(int maxJobs, int cpuSeconds, int memoryMb, int time
     /** Defaults: 1 job, 600 CPU s, 1 GiB, 1 hour, 256 MiB output, 64 processes, 256 files. */
     public static LenderSettings defaults(Path dataDir) {
         return new LenderSettings(1, 600, 1024, 3600, 256, 64, 256, null, false,
-                IdlePolicy.defaults(), false, dataDir, null);
+                IdlePolicy.defaults(), false, dataDir, null, false);
     }
 
     /** The default client data directory: {@code $IDLE_HOME/client}, IDLE_HOME defaulting to ~/.idle. */
@@ -52,37 +56,50 @@ public record LenderSettings(int maxJobs, int cpuSeconds, int memoryMb, int time
 
     public LenderSettings withMaxJobs(int n) {
         return new LenderSettings(n, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                maxProcesses, maxOpenFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot);
+                maxProcesses, maxOpenFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
+                allowUserNamespaces);
     }
 
     public LenderSettings withLimits(int cpu, int memMb, int timeout, int outputMb) {
         return new LenderSettings(maxJobs, cpu, memMb, timeout, outputMb, maxProcesses,
-                maxOpenFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot);
+                maxOpenFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
+                allowUserNamespaces);
     }
 
     public LenderSettings withProcessLimits(int processes, int openFiles) {
         return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                processes, openFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot);
+                processes, openFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
+                allowUserNamespaces);
     }
 
     public LenderSettings withPython(Path p) {
         return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                maxProcesses, maxOpenFiles, p, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot);
+                maxProcesses, maxOpenFiles, p, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
+                allowUserNamespaces);
     }
 
     public LenderSettings withWhenIdle(boolean on, IdlePolicy policy) {
         return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                maxProcesses, maxOpenFiles, python, on, policy, unsafeNoSandbox, dataDir, workRoot);
+                maxProcesses, maxOpenFiles, python, on, policy, unsafeNoSandbox, dataDir, workRoot,
+                allowUserNamespaces);
     }
 
     public LenderSettings withUnsafeNoSandbox(boolean unsafe) {
         return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                maxProcesses, maxOpenFiles, python, whenIdle, idle, unsafe, dataDir, workRoot);
+                maxProcesses, maxOpenFiles, python, whenIdle, idle, unsafe, dataDir, workRoot,
+                allowUserNamespaces);
     }
 
     public LenderSettings withWorkRoot(Path root) {
         return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                maxProcesses, maxOpenFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, root);
+                maxProcesses, maxOpenFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, root,
+                allowUserNamespaces);
+    }
+
+    public LenderSettings withAllowUserNamespaces(boolean allow) {
+        return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
+                maxProcesses, maxOpenFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
+                allow);
     }
 
     /**

@@ -1,11 +1,14 @@
 package idle.client.lender;
 
+import idle.shared.protocol.FileNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,7 +21,9 @@ import java.util.logging.Logger;
  *
  * <p>With bubblewrap (the normal mode) each script gets: no network and fresh IPC, UTS, cgroup
  * and PID namespaces ({@code --unshare-all}); a user namespace in which it is uid/gid 65534 with
- * no capabilities and no further user namespaces; a read-only view of {@code /usr} (and the
+ * no capabilities and no way to make new namespaces ({@link NamespaceGuard}: bubblewrap's
+ * {@code --disable-userns} where it has it, and the seccomp filter; with neither, lending is
+ * refused unless allowed); a read-only view of {@code /usr} (and the
  * {@code /lib*}, {@code /bin} links into it) and nothing else of the host: no {@code /etc}, no
  * home, no project files; a fresh read-only {@code /dev} and {@code /proc}; a read-only root; a
  * 16 MiB tmpfs {@code /tmp}; its
@@ -33,6 +38,13 @@ import java.util.logging.Logger;
  * The wall-clock timeout, the output cap and the working directory's size are enforced by
  * {@link SandboxRun}'s watchdog.
  *
+ * <p>Nothing of the lender reaches a job: job directories live in a fresh private directory with
+ * a random name in the system's temporary directory ({@link WorkRoot}), never under the lender's
+ * home; bubblewrap starts in {@code /} with an empty environment, gets the job's directory as an
+ * open file descriptor ({@code --bind-fd}) and the seccomp program through a pipe, so its own
+ * command line (which a job reads as {@code /proc/1/cmdline}) holds no host path; and the errors
+ * of {@link #start} name files by the job's names only.
+ *
  * <p>Without bubblewrap ({@code --unsafe-no-sandbox}) only the resource limits, an empty
  * environment and a private working directory apply: the script can read the lender's files and
  * use the network.
@@ -45,45 +57,42 @@ public final class Sandbox {
     public static final int SANDBOX_UID = 65534;
     /** Size of the sandbox's private /tmp. */
     static final long TMP_BYTES = 16L * 1024 * 1024;
-    private static final List<Path> BWRAP_CANDIDATES = List.of(Path.of("/usr/bin/bwrap"),
-            Path.of("/usr/local/bin/bwrap"), Path.of("/bin/bwrap"));
     private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Path SH = Path.of("/bin/sh");
-    /**
-     * Opens the seccomp program as fd 3 for bubblewrap ({@code --seccomp 3}), which Java's
-     * ProcessBuilder cannot do itself; {@code exec} keeps the pid, so the process the lender
-     * watches and kills is bubblewrap's.
-     */
-    private static final String OPEN_FD3_THEN_EXEC = "f=$1; shift; exec \"$@\" 3<\"$f\"";
+    /** Where bubblewrap is started: a neutral directory, not the lender's. */
+    private static final java.io.File NEUTRAL_CWD = new java.io.File("/");
 
     private final LenderSettings settings;
     private final PythonInterpreter python;
-    private final Path bwrap;
-    private final boolean disableUserns;
+    /** Null without the sandbox ({@code --unsafe-no-sandbox}). */
+    private final Bubblewrap bwrap;
     private final boolean root;
     private final int hostUid;
-    private final Path workRoot;
-    /** The seccomp program's file, or null (no bubblewrap, or no filter for this machine). */
-    private final Path seccomp;
+    private final WorkRoot workRoot;
+    /** The seccomp program, or null (no bubblewrap, or no filter for this machine). */
+    private final byte[] seccomp;
+    /** What stops jobs from making namespaces; null without the sandbox. */
+    private final NamespaceGuard guard;
 
-    private Sandbox(LenderSettings settings, PythonInterpreter python, Path bwrap,
-            boolean disableUserns, Path workRoot, Path seccomp) {
+    private Sandbox(LenderSettings settings, PythonInterpreter python, Bubblewrap bwrap,
+            WorkRoot workRoot, byte[] seccomp, NamespaceGuard guard) {
         this.settings = settings;
         this.python = python;
         this.bwrap = bwrap;
-        this.disableUserns = disableUserns;
         this.root = currentUid() == 0;
         this.hostUid = root ? SANDBOX_UID : currentUid();
         this.workRoot = workRoot;
         this.seccomp = seccomp;
+        this.guard = guard;
     }
 
     /**
      * Prepares a sandbox for {@code settings}.
      *
      * @throws SandboxException when bubblewrap is missing and the unsafe mode was not chosen (the
-     *     message says how to install it), or when a helper it needs is missing
+     *     message says how to install it), when a helper it needs is missing, or when the work
+     *     directory is not safe to use
      */
     public static Sandbox create(LenderSettings settings, PythonInterpreter python)
             throws SandboxException, IOException {
@@ -93,55 +102,51 @@ public final class Sandbox {
     /** {@link #create(LenderSettings, PythonInterpreter)} with bubblewrap at {@code bwrap}, if any. */
     static Sandbox create(LenderSettings settings, PythonInterpreter python, Optional<Path> bwrap)
             throws SandboxException, IOException {
+        return createWith(settings, python, bwrap.map(Bubblewrap::probe).orElse(null));
+    }
+
+    /** {@link #create(LenderSettings, PythonInterpreter)} with this bubblewrap (null: none). */
+    static Sandbox createWith(LenderSettings settings, PythonInterpreter python, Bubblewrap bwrap)
+            throws SandboxException, IOException {
         Objects.requireNonNull(settings);
         Objects.requireNonNull(python);
-        Path bw = null;
-        boolean disableUserns = false;
+        Bubblewrap bw = null;
         if (!settings.unsafeNoSandbox()) {
-            bw = bwrap.orElseThrow(() -> new SandboxException(
+            if (bwrap == null) {
+                throw new SandboxException(
                     "bubblewrap (bwrap) is not installed, and IDLE runs strangers' scripts only "
                             + "inside it. Install it with:  sudo apt-get install bubblewrap\n"
-                            + "(or lend without protection with --unsafe-no-sandbox: not recommended)"));
+                            + "(or lend without protection with --unsafe-no-sandbox: not recommended)");
+            }
+            bw = bwrap;
             if (!Files.isExecutable(PRLIMIT)) {
                 throw new SandboxException(PRLIMIT + " (util-linux) is missing; install util-linux");
             }
-            disableUserns = helpMentions(bw, "--disable-userns");
             if (currentUid() == 0 && !Files.isExecutable(SETPRIV)) {
                 throw new SandboxException("running as root needs " + SETPRIV
                         + " (util-linux) to drop the sandbox to an unprivileged user");
             }
         }
-        Path root = settings.workRoot() != null ? settings.workRoot() : defaultWorkRoot(settings);
-        Files.createDirectories(root);
-        if (currentUid() == 0 && bw != null) {
-            // The unprivileged sandbox user must be able to reach its working directory.
-            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
-            for (Path p = root.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
-                if (!Files.getPosixFilePermissions(p).contains(
-                        java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
-                    throw new SandboxException("the sandbox user (uid " + SANDBOX_UID
-                            + ") cannot reach the work directory " + root + " because " + p
-                            + " is not searchable by others; choose another work directory");
-                }
-            }
-        } else {
-            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
-        }
-        Path seccomp = null;
+        byte[] seccomp = null;
         Optional<SeccompFilter> filter = SeccompFilter.forThisMachine();
         if (bw != null && filter.isPresent() && Files.isExecutable(SH)) {
-            seccomp = root.resolve("seccomp.bpf");
-            Files.write(seccomp, filter.get().program());
+            seccomp = filter.get().program();
         } else if (bw != null) {
             LOG.warning("no seccomp filter for " + System.getProperty("os.arch")
                     + ": the sandbox relies on namespaces, capabilities and limits alone");
         }
-        return new Sandbox(settings, python, bw, disableUserns, root, seccomp);
+        NamespaceGuard guard = bw == null ? null
+                : NamespaceGuard.require(bw, seccomp != null, settings.allowUserNamespaces());
+        if (guard == NamespaceGuard.NONE) {
+            LOG.warning("jobs can make user namespaces here (allowed with --allow-user-namespaces)");
+        }
+        WorkRoot root = WorkRoot.create(settings.workRoot(), currentUid() == 0 && bw != null);
+        return new Sandbox(settings, python, bw, root, seccomp, guard);
     }
 
     /** Where bubblewrap is installed, if it is. */
     public static Optional<Path> findBubblewrap() {
-        return BWRAP_CANDIDATES.stream().filter(Files::isExecutable).findFirst();
+        return Bubblewrap.find();
     }
 
     public boolean isSafe() {
@@ -156,13 +161,30 @@ public final class Sandbox {
         return python;
     }
 
-    Path workRoot() {
-        return workRoot;
+    /**
+     * This lender's private directory, made fresh by {@link #create}, in which each job gets a
+     * working directory of its own (see {@link WorkRoot}).
+     */
+    public Path workRoot() {
+        return workRoot.path();
     }
 
-    /** A short description for the server and the user: "bubblewrap" or "none (unsafe)". */
+    /**
+     * A short description for the server and the user: "none (unsafe)", or bubblewrap, its version
+     * and what stops new namespaces, e.g. "bubblewrap 0.8.0, no new namespaces (--disable-userns +
+     * seccomp)".
+     */
     public String description() {
-        return isSafe() ? "bubblewrap" : "none (unsafe)";
+        if (!isSafe()) {
+            return "none (unsafe)";
+        }
+        return "bubblewrap" + (bwrap.version().isEmpty() ? "" : " " + bwrap.version()) + ", "
+                + guard.text();
+    }
+
+    /** What stops jobs from making namespaces of their own; null without the sandbox. */
+    public NamespaceGuard namespaceGuard() {
+        return guard;
     }
 
     /** What the sandbox allows and forbids, for people (the lender panel shows it). */
@@ -174,6 +196,7 @@ public final class Sandbox {
             s.add("a private working directory, removed afterwards; uid 65534, no capabilities");
             s.add(seccomp != null ? "risky kernel calls refused (seccomp: io_uring, bpf, ptrace, "
                     + "keyring, mounts, modules)" : "no seccomp filter on this architecture");
+            s.add(guard.text());
         } else {
             s.add("UNSAFE: scripts can read your files and use the network");
         }
@@ -186,35 +209,93 @@ public final class Sandbox {
     /**
      * Makes a working directory holding the script and its inputs, starts the script and returns
      * the running handle. Output goes to {@code sink} as it is produced.
+     *
+     * @throws IOException when the job cannot start; the message names files only by the names
+     *     the job gave them, never a path of the lender (the agent sends it to the runner)
      */
     public SandboxRun start(RunSpec spec, OutputSink sink) throws IOException {
-        Path work = Files.createTempDirectory(workRoot, safeLabel(spec.label()) + "-");
+        Path work;
         try {
-            Files.write(work.resolve(spec.scriptName()), spec.script());
-            long initial = spec.script().length;
+            work = workRoot.newJobDir(safeLabel(spec.label()));
+        } catch (IOException e) {
+            throw new IOException("cannot make the job's working directory: " + reason(e), e);
+        }
+        try {
+            long initial = write(work, spec.scriptName(), spec.script(), "script");
             for (var in : spec.inputs()) {
-                Files.write(work.resolve(in.name()), in.data());
-                initial += in.data().length;
+                initial += write(work, in.name(), in.data(), "input file");
             }
             if (root && isSafe()) {
                 chownTree(work, hostUid);
             }
-            ProcessBuilder pb = new ProcessBuilder(command(work, spec));
+            List<String> cmd = command(work, spec);
+            ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().clear();
             pb.environment().put("PATH", "/usr/bin:/bin");
             pb.environment().put("LANG", "C.UTF-8");
-            if (!isSafe()) {
+            if (isSafe()) {
+                // bubblewrap's own process (pid 1 in the sandbox, whose command line, environment
+                // and working directory a job can read) starts in "/", not in the lender's places.
+                pb.directory(NEUTRAL_CWD);
+            } else {
                 pb.environment().put("HOME", work.toString());
                 pb.environment().put("TMPDIR", work.toString());
+                pb.directory(work.toFile());
             }
-            pb.directory(work.toFile());
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            Process p = pb.start();
+            if (seccomp == null) {
+                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            }
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                throw new IOException("cannot start " + (isSafe() ? "the sandbox" : "python"), e);
+            }
+            if (seccomp != null) {
+                // The seccomp program reaches bubblewrap through a pipe (its fd 3), never a file.
+                try (var stdin = p.getOutputStream()) {
+                    stdin.write(seccomp);
+                } catch (IOException e) {
+                    p.destroyForcibly();
+                    throw new IOException("cannot hand the seccomp filter to the sandbox", e);
+                }
+            }
             return new SandboxRun(this, spec, work, initial, p, sink);
         } catch (IOException | RuntimeException e) {
             SandboxRun.deleteTree(work);
             throw e;
         }
+    }
+
+    /** Writes one of the job's files; returns its size. */
+    private static long write(Path work, String name, byte[] data, String what) throws IOException {
+        try {
+            Files.write(work.resolve(name), data, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            return data.length;
+        } catch (IOException e) {
+            throw new IOException("cannot write the " + what + " " + FileNames.printable(name) + ": "
+                    + reason(e), e);
+        } catch (InvalidPathException e) {
+            throw new IOException("cannot write the " + what + " " + FileNames.printable(name)
+                    + ": not a file name on this machine", e);
+        }
+    }
+
+    /** Why an I/O operation failed, without the path it failed on. */
+    static String reason(IOException e) {
+        if (e instanceof FileSystemException f) {
+            if (f.getReason() != null) {
+                return f.getReason();
+            }
+            return switch (f) {
+                case java.nio.file.FileAlreadyExistsException x -> "it already exists";
+                case java.nio.file.NoSuchFileException x -> "no such file or directory";
+                case java.nio.file.AccessDeniedException x -> "permission denied";
+                default -> f.getClass().getSimpleName();
+            };
+        }
+        return e.getClass().getSimpleName();
     }
 
     /**
@@ -252,15 +333,20 @@ public final class Sandbox {
         List<String> c = new ArrayList<>();
         LenderSettings l = settings;
         if (isSafe()) {
-            if (seccomp != null) {
-                c.addAll(List.of(SH.toString(), "-c", OPEN_FD3_THEN_EXEC, "idle-sandbox",
-                        seccomp.toString()));
+            String fds = (seccomp != null ? " 3<&0 0</dev/null" : "")
+                    + (bwrap.bindFd() ? " 4<\"$w\"" : "");
+            if (!fds.isEmpty()) {
+                // Java cannot hand a child more than stdin/out/err: a shell opens the seccomp pipe
+                // (fd 3) and the job's directory (fd 4), then becomes bubblewrap (exec keeps the
+                // pid the lender watches). Bubblewrap closes both once it used them.
+                c.addAll(List.of(SH.toString(), "-c", "w=$1; shift; exec \"$@\"" + fds,
+                        "idle-sandbox", work.toString()));
             }
             if (root) {
                 c.addAll(List.of(SETPRIV.toString(), "--reuid", String.valueOf(hostUid), "--regid",
                         String.valueOf(hostUid), "--clear-groups", "--"));
             }
-            c.add(bwrap.toString());
+            c.add(bwrap.path().toString());
             c.addAll(List.of("--ro-bind", "/usr", "/usr"));
             for (String top : List.of("lib", "lib64", "lib32", "libx32", "bin", "sbin")) {
                 Path host = Path.of("/", top);
@@ -282,9 +368,10 @@ public final class Sandbox {
                             python.executable().toString()));
                 }
             }
+            c.addAll(bwrap.bindFd() ? List.of("--bind-fd", "4", "/work")
+                    : List.of("--bind", work.toString(), "/work"));
             c.addAll(List.of("--dev", "/dev", "--proc", "/proc",
                     "--size", String.valueOf(TMP_BYTES), "--tmpfs", "/tmp",
-                    "--bind", work.toString(), "/work",
                     // bwrap's root and /dev are tmpfs: read-only, or they would be unbounded RAM.
                     "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/work",
                     "--unshare-all", "--hostname", "idle-sandbox", "--new-session",
@@ -293,7 +380,7 @@ public final class Sandbox {
                     "--setenv", "LANG", "C.UTF-8",
                     "--unshare-user", "--uid", String.valueOf(SANDBOX_UID),
                     "--gid", String.valueOf(SANDBOX_UID)));
-            if (disableUserns) {
+            if (bwrap.disableUserns()) {
                 c.add("--disable-userns");
             }
             if (seccomp != null) {
@@ -319,14 +406,6 @@ public final class Sandbox {
         return c;
     }
 
-    private static Path defaultWorkRoot(LenderSettings s) {
-        if (currentUid() == 0) {
-            // The data directory under /root is not reachable for the unprivileged sandbox user.
-            return Path.of(System.getProperty("java.io.tmpdir"), "idle-lender-work");
-        }
-        return s.dataDir().resolve("work");
-    }
-
     private static String safeLabel(String label) {
         String s = label.replaceAll("[^A-Za-z0-9_.-]", "_");
         return s.length() > 40 ? s.substring(0, 40) : s;
@@ -346,20 +425,6 @@ public final class Sandbox {
             return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         } catch (IOException | UnsupportedOperationException e) {
             return -1;
-        }
-    }
-
-    private static boolean helpMentions(Path bw, String option) {
-        try {
-            Process p = new ProcessBuilder(bw.toString(), "--help").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(5, TimeUnit.SECONDS);
-            return out.contains(option);
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

@@ -1,28 +1,19 @@
 package idle.client.lender;
 
-import idle.shared.model.InputFile;
 import idle.shared.model.JobOutcome;
 import idle.shared.model.Limit;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
-import idle.shared.protocol.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,9 +21,10 @@ import java.util.logging.Logger;
 /**
  * One script running in a {@link Sandbox}: its pipes pumped to an {@link OutputSink}, a watchdog
  * enforcing the wall-clock timeout (paused time excluded), the output cap (stdout + stderr + the
- * bytes in its working directory) and sampling its CPU time; cancel, pause and resume of the whole
- * process tree; and, at the end, the outcome (with the limit that stopped it) and the files it
- * wrote.
+ * bytes in its working directory, measured by {@link WorkTree} every 200 ms and once more when the
+ * script ended, so a burst between two looks counts too) and sampling its CPU time; cancel, pause
+ * and resume of the whole process tree; and, at the end, the outcome (with the limit that stopped
+ * it) and the files it wrote.
  *
  * <p>Thread-safe: {@link #cancel}, {@link #pause}, {@link #resume} may be called from any thread
  * while one thread waits in {@link #await}.
@@ -188,11 +180,21 @@ public final class SandboxRun {
         watchdog.join(1000);
         sampleCpu();
         long wallMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        if (stop == null) {
+            // What it wrote just before it ended, between two looks of the watchdog, counts too.
+            String over = diskOverCap(false);
+            if (over != null) {
+                synchronized (lock) {
+                    stop = Stop.DISK;
+                    stopDetail = over;
+                }
+            }
+        }
         JobOutcome outcome = outcome(exit);
         List<OutputFileInfo> files = List.of();
         if (stop != Stop.ABANDONED) {
             try {
-                files = collectFiles();
+                files = WorkTree.outputFiles(workDir, spec, MAX_FILES);
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot list the files of " + spec.label(), e);
             }
@@ -348,48 +350,34 @@ public final class SandboxRun {
     }
 
     private void checkDisk() {
-        long[] usage = usage(workDir);
-        long written = Math.max(0, usage[0] - initialBytes);
+        String over = diskOverCap(true);
+        if (over != null) {
+            kill(Stop.DISK, over);
+        }
+    }
+
+    /**
+     * Why the working directory breaks the output cap (its bytes plus what was printed), or holds
+     * too many files, or cannot be measured; null when it is within bounds.
+     */
+    private String diskOverCap(boolean running) {
+        WorkTree.Usage usage = WorkTree.measure(workDir, MAX_FILES, running);
+        long written = Math.max(0, usage.bytes() - initialBytes);
         long printed;
         synchronized (lock) {
             printed = stdoutBytes + stderrBytes;
         }
+        if (usage.problem() != null) {
+            return usage.problem();
+        }
         if (written + printed > outputCap) {
-            kill(Stop.DISK, "wrote more than " + sandbox.settings().maxOutputMb()
-                    + " MiB (output and files together)");
-        } else if (usage[1] > MAX_FILES) {
-            kill(Stop.DISK, "created more than " + MAX_FILES + " files");
+            return "wrote more than " + sandbox.settings().maxOutputMb()
+                    + " MiB (output and files together)";
         }
-    }
-
-    /** Bytes (apparent sizes: a sparse file counts in full) and entries under {@code dir}. */
-    private static long[] usage(Path dir) {
-        long[] total = new long[2];
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    total[0] += attrs.size();
-                    total[1]++;
-                    return total[1] > MAX_FILES + 1 ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-                    total[0] += 4096;
-                    total[1]++;
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // vanished meanwhile
+        if (usage.entries() > MAX_FILES) {
+            return "created more than " + MAX_FILES + " files";
         }
-        return total;
+        return null;
     }
 
     /** Adds up the CPU time of every live process of the tree (per pid, the most seen). */
@@ -482,95 +470,9 @@ public final class SandboxRun {
         }
     }
 
-    /** The regular files the script left in its directory, except unchanged script and inputs. */
-    private List<OutputFileInfo> collectFiles() throws IOException {
-        Map<String, String> given = new HashMap<>();
-        given.put(spec.scriptName(), Sha256.hex(spec.script()));
-        for (InputFile f : spec.inputs()) {
-            given.put(f.name(), f.sha256());
-        }
-        List<OutputFileInfo> out = new ArrayList<>();
-        Set<Path> seen = new HashSet<>();
-        Files.walkFileTree(workDir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                // Directories the script made unreadable: make them readable again for us.
-                if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
-                    try {
-                        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-                    } catch (IOException ignored) {
-                        return FileVisitResult.SKIP_SUBTREE;
-                    }
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (!attrs.isRegularFile() || out.size() >= MAX_FILES || !seen.add(file)) {
-                    return FileVisitResult.CONTINUE; // symlinks, fifos, sockets, devices: never
-                }
-                String rel = workDir.relativize(file).toString();
-                String sha;
-                try {
-                    sha = Sha256.hex(file);
-                } catch (IOException e) {
-                    return FileVisitResult.CONTINUE;
-                }
-                if (sha.equals(given.get(rel))) {
-                    return FileVisitResult.CONTINUE;
-                }
-                out.add(new OutputFileInfo(rel, Files.size(file), sha));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        out.sort(java.util.Comparator.comparing(OutputFileInfo::name));
-        return out;
-    }
-
-    /** Deletes a tree without following symbolic links, even if the script removed permissions. */
+    /** Deletes a tree without following links, however deep, even if the script removed permissions. */
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-                    try {
-                        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
-                    } catch (IOException ignored) {
-                        // try anyway
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "could not remove " + dir, e);
-        }
+        WorkTree.delete(dir);
     }
 
     private Thread thread(String what, Runnable r) {

@@ -15,6 +15,12 @@ import java.util.Optional;
  * would get around the numbers below). Everything else is allowed: the filter is a deny-list on
  * top of the namespaces, the dropped capabilities and the rlimits, not a replacement for them.
  *
+ * <p>No new namespaces, whatever bubblewrap can do: {@code unshare} and {@code setns} are
+ * refused, {@code clone} is refused ({@code EPERM}) when its flags ask for any new namespace
+ * ({@link #CLONE_NEW_ANY}), and {@code clone3}, whose flags sit in memory a filter cannot read,
+ * answers {@code ENOSYS}, so the C library falls back to {@code clone} for threads and processes.
+ * Bubblewrap's own {@code --disable-userns} came only with 0.8.0.
+ *
  * <p>Only for x86_64, where the syscall numbers were checked; elsewhere {@link #forThisMachine}
  * is empty and the sandbox runs without a filter (its summary says so).
  */
@@ -24,6 +30,15 @@ public final class SeccompFilter {
     /** x32 system calls have this bit set in their number. */
     static final int X32_SYSCALL_BIT = 0x40000000;
     static final int EPERM = 1;
+    static final int ENOSYS = 38;
+    static final int CLONE = 56;
+    static final int CLONE3 = 435;
+    /**
+     * CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET. (CLONE_NEWTIME, 0x80, is
+     * clone3's and unshare's only: in clone's flags that bit belongs to the exit signal.)
+     */
+    static final int CLONE_NEW_ANY = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000
+            | 0x10000000 | 0x20000000 | 0x40000000;
 
     /** Denied on x86_64 (name, number), from the kernel's syscall_64.tbl. */
     static final List<Syscall> DENIED_X86_64 = List.of(
@@ -59,12 +74,15 @@ public final class SeccompFilter {
     private static final short LD_W_ABS = 0x20;
     private static final short JEQ_K = 0x15;
     private static final short JGE_K = 0x35;
+    private static final short JSET_K = 0x45;
     private static final short RET_K = 0x06;
     private static final int RET_KILL_PROCESS = 0x80000000;
     private static final int RET_ERRNO = 0x00050000;
     private static final int RET_ALLOW = 0x7fff0000;
     private static final int OFFSET_NR = 0;
     private static final int OFFSET_ARCH = 4;
+    /** The low half of args[0] (little-endian): clone's flags. */
+    private static final int OFFSET_ARG0_LOW = 16;
 
     private final int arch;
     private final List<Syscall> denied;
@@ -94,21 +112,30 @@ public final class SeccompFilter {
     /** The program as {@code struct sock_filter[]} in native (little-endian) byte order. */
     public byte[] program() {
         int n = denied.size();
-        // 0 ld arch; 1 jeq arch; 2 kill; 3 ld nr; 4 jge x32 -> deny; 5.. jeq nr_i -> deny;
-        // 5+n allow; 6+n deny
-        ByteBuffer b = ByteBuffer.allocate((7 + n) * 8).order(ByteOrder.LITTLE_ENDIAN);
-        int deny = 6 + n;
+        // 0 ld arch; 1 jeq arch; 2 kill; 3 ld nr; 4 jge x32 -> eperm; 5 jeq clone3 -> enosys;
+        // 6 jeq clone -> flags; 7.. jeq nr_i -> eperm; 7+n allow;
+        // 8+n flags: ld args[0]; 9+n jset CLONE_NEW_ANY -> eperm; 10+n allow; 11+n eperm; 12+n enosys
+        int flags = 8 + n;
+        int eperm = 11 + n;
+        int enosys = 12 + n;
+        ByteBuffer b = ByteBuffer.allocate((13 + n) * 8).order(ByteOrder.LITTLE_ENDIAN);
         insn(b, LD_W_ABS, 0, 0, OFFSET_ARCH);
         insn(b, JEQ_K, 1, 0, arch);
         insn(b, RET_K, 0, 0, RET_KILL_PROCESS);
         insn(b, LD_W_ABS, 0, 0, OFFSET_NR);
-        insn(b, JGE_K, deny - 5, 0, X32_SYSCALL_BIT);
+        insn(b, JGE_K, eperm - 5, 0, X32_SYSCALL_BIT);
+        insn(b, JEQ_K, enosys - 6, 0, CLONE3);
+        insn(b, JEQ_K, flags - 7, 0, CLONE);
         for (int i = 0; i < n; i++) {
-            int pc = 5 + i;
-            insn(b, JEQ_K, deny - (pc + 1), 0, denied.get(i).number());
+            int pc = 7 + i;
+            insn(b, JEQ_K, eperm - (pc + 1), 0, denied.get(i).number());
         }
         insn(b, RET_K, 0, 0, RET_ALLOW);
+        insn(b, LD_W_ABS, 0, 0, OFFSET_ARG0_LOW);
+        insn(b, JSET_K, eperm - (flags + 2), 0, CLONE_NEW_ANY);
+        insn(b, RET_K, 0, 0, RET_ALLOW);
         insn(b, RET_K, 0, 0, RET_ERRNO | EPERM);
+        insn(b, RET_K, 0, 0, RET_ERRNO | ENOSYS);
         return b.array();
     }
 

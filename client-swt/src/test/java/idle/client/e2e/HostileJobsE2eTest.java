@@ -61,7 +61,7 @@ class HostileJobsE2eTest {
         assertEquals("next job fine\n", c.stdout());
         // Every working directory is removed once its job is over.
         Poll.require(() -> {
-            try (var list = java.nio.file.Files.list(Fixture.WORK_ROOT)) {
+            try (var list = java.nio.file.Files.list(lender.agent.sandbox().workRoot())) {
                 return list.noneMatch(p -> p.getFileName().toString().startsWith("job"));
             } catch (java.io.IOException e) {
                 return false;

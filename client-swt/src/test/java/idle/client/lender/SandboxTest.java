@@ -52,6 +52,12 @@ class SandboxTest {
         python = PythonInterpreter.locate(null);
     }
 
+    /** The sandbox tests fail, never skip, where bubblewrap is missing: the lender needs it. */
+    static void requireBubblewrap() {
+        assertTrue(Sandbox.findBubblewrap().isPresent(), "bubblewrap (bwrap) is not installed: "
+                + "the sandbox tests need it (sudo apt-get install bubblewrap)");
+    }
+
     @BeforeEach
     void setUp() throws Exception {
         sandbox = sandbox(settings());

@@ -59,8 +59,7 @@ public final class AgentLending implements Lending {
         idle.client.lender.LenderSettings d = idle.client.lender.LenderSettings.defaults(dataDir);
         return d.withMaxJobs(s.maxJobs())
                 .withLimits(s.cpuSeconds(), s.memoryMb(), s.timeoutSeconds(), d.maxOutputMb())
-                .withWhenIdle(s.onlyWhenIdle(), idle.client.lender.LenderSettings.IdlePolicy.defaults())
-                .withWorkRoot(dataDir.resolve("lender-work"));
+                .withWhenIdle(s.onlyWhenIdle(), idle.client.lender.LenderSettings.IdlePolicy.defaults());
     }
 
     @Override
