@@ -16,13 +16,13 @@ import idle.server.net.Acceptor;
 import idle.server.net.ServerContext;
 import idle.server.net.Session;
 import idle.server.store.DataDirLock;
+import idle.server.store.PrivateFiles;
 import idle.server.store.StoreWriter;
 import idle.shared.tls.ServerIdentity;
 import idle.shared.tls.TlsContexts;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -81,7 +81,7 @@ public final class IdleServer implements AutoCloseable {
         Database db = null;
         StoreWriter writer = null;
         try {
-            Files.createDirectories(config.dataDir());
+            PrivateFiles.createDirectories(config.dataDir());
             lock = DataDirLock.acquire(config.dataDir(), "pid " + ProcessHandle.current().pid()
                     + " starting");
             logging = ServerLogging.install(config.logToFile()
