@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -58,12 +59,22 @@ public final class Session implements Peer, Runnable {
     private boolean admin;
     private volatile String token;
     private volatile CountDownLatch shutdownAck;
-    private final long started = System.nanoTime();
+    /** When the connection was accepted: the login deadline counts from here. */
+    private final long started;
+    /** True while a password is being checked: the server's time, not the peer's. */
+    private volatile boolean checking;
+    private final AtomicBoolean deadlineHandled = new AtomicBoolean();
 
     public Session(Connection conn, ServerContext ctx, Runnable onEnd) {
+        this(conn, ctx, onEnd, System.nanoTime());
+    }
+
+    /** @param acceptedNanos {@link System#nanoTime} when the connection was accepted */
+    public Session(Connection conn, ServerContext ctx, Runnable onEnd, long acceptedNanos) {
         this.conn = conn;
         this.ctx = ctx;
         this.onEnd = onEnd;
+        this.started = acceptedNanos;
     }
 
     // ---- Peer -------------------------------------------------------------------------------
@@ -197,7 +208,34 @@ public final class Session implements Peer, Runnable {
         }
     }
 
+    /**
+     * The login deadline passed (called by the acceptor's watchdog, on its thread): a session
+     * still in the hello is closed at once (no frame may go before our hello); one in the login
+     * is told {@code ILR#0{"no login within ..."}} and closed after it. Nothing happens to a
+     * logged-in session, nor while its password is being checked (the reader enforces the
+     * deadline again right after the check).
+     *
+     * @return true when the session was told to end (the caller closes it hard after a grace)
+     */
+    public boolean loginDeadline() {
+        Phase p = phase;
+        if (p == Phase.READY || p == Phase.CLOSED || checking) {
+            return false;
+        }
+        if (p == Phase.HELLO) {
+            LOG.info(() -> who() + ": no hello within " + ctx.config().loginDeadline().toMillis()
+                    + " ms; closed");
+            conn.closeNow();
+            return true;
+        }
+        loginTimeout();
+        return true;
+    }
+
     private void loginTimeout() {
+        if (!deadlineHandled.compareAndSet(false, true)) {
+            return; // the reader and the watchdog both saw it
+        }
         String why = "no login within " + ctx.config().loginDeadline().toSeconds() + " s";
         LOG.info(() -> who() + ": " + why + "; closing");
         audit(AuditAction.LCS, loginId, null, Code.ILR, why);
@@ -332,6 +370,15 @@ public final class Session implements Peer, Runnable {
     }
 
     private void password(int id, Message.Password p) {
+        checking = true;
+        try {
+            checkPassword(id, p);
+        } finally {
+            checking = false;
+        }
+    }
+
+    private void checkPassword(int id, Message.Password p) {
         String name = pendingName;
         pendingName = null;
         String host = conn.remoteHost();
