@@ -316,7 +316,7 @@ public final class Acceptor implements AutoCloseable {
 
     /**
      * At {@code acceptedAt} + the login deadline: a connection still in its TLS handshake is
-     * reset; a session not logged in is told so and closed ({@link Session#loginDeadline}), and
+     * closed; a session not logged in is told so and closed ({@link Session#loginDeadline}), and
      * closed hard {@link #DEADLINE_GRACE_MILLIS} later if it is still open. Null when the sweeper
      * is shut down (the server is closing; the sockets are closed anyway).
      */
@@ -329,7 +329,7 @@ public final class Acceptor implements AutoCloseable {
                 if (s == null) {
                     LOG.info(() -> raw.getRemoteSocketAddress() + ": no TLS handshake within "
                             + ctx.config().loginDeadline().toMillis() + " ms; closed");
-                    reset(raw);
+                    closeQuietly(raw); // a plain close, as the handshake's own timeout does
                 } else if (s.loginDeadline()) {
                     sweeper.schedule(s::closeNow, DEADLINE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
                 }
