@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * User accounts: create, disable, enable, change password, list, and check a login. Passwords
- * are hashed with {@link PasswordHasher} on the caller's thread (no shared lock is held while
- * hashing); only the hash is written, through the store writer. Every change is audited.
+ * User accounts: create, disable, enable, change password, list, and check a login. Names follow
+ * {@link UserNames}. Passwords of new accounts are hashed on the caller's thread (an admin's);
+ * login checks, which anyone can ask for, run through the {@link LoginGate}, a few at a time, so
+ * a login flood cannot starve the server. Only hashes are written, through the store writer.
+ * Every change is audited.
  */
 public final class Accounts {
     private final Database db;
@@ -21,14 +23,21 @@ public final class Accounts {
     private final PasswordHasher hasher;
     private final AuditLog audit;
     private final SessionTokens tokens;
+    private final LoginGate gate;
 
     public Accounts(Database db, StoreWriter writer, PasswordHasher hasher, AuditLog audit,
             SessionTokens tokens) {
+        this(db, writer, hasher, audit, tokens, new LoginGate());
+    }
+
+    public Accounts(Database db, StoreWriter writer, PasswordHasher hasher, AuditLog audit,
+            SessionTokens tokens, LoginGate gate) {
         this.db = db;
         this.writer = writer;
         this.hasher = hasher;
         this.audit = audit;
         this.tokens = tokens;
+        this.gate = gate;
     }
 
     /** A failed account change, with a reason for people. */
@@ -47,25 +56,16 @@ public final class Accounts {
         }
     }
 
-    /** Outcome of a login check. */
-    public enum Check { OK, BAD_CREDENTIALS, DISABLED }
+    /** Outcome of a login check; BUSY: too many checks at once, none was made. */
+    public enum Check { OK, BAD_CREDENTIALS, DISABLED, BUSY }
 
     /** A login check's result; {@code admin} is meaningful for OK only. */
     public record LoginResult(Check check, boolean admin) {
     }
 
-    /** Why a name cannot be a user name, or null. */
+    /** Why a name cannot be a user name, or null ({@link UserNames#check}). */
     public static String checkName(String name) {
-        if (name == null || name.isEmpty() || name.length() > 64) {
-            return "user names have 1..64 characters";
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (!(Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-' || c == '@')) {
-                return "user names may contain letters, digits, '.', '_', '-' and '@'";
-            }
-        }
-        return null;
+        return UserNames.check(name);
     }
 
     /** Adds an account. The password array is wiped. @throws AccountException when invalid */
@@ -89,8 +89,15 @@ public final class Accounts {
             PasswordHasher.wipe(password);
         }
         long now = System.currentTimeMillis();
+        String key = UserNames.key(name);
         try {
             writer.call(tx -> {
+                for (UserAccount other : tx.users().all()) {
+                    if (UserNames.key(other.getName()).equals(key)) {
+                        // one row per canonical name: "Alice" next to "alice" would be a look-alike
+                        throw new DuplicateNameException(other.getName());
+                    }
+                }
                 tx.users().add(new UserAccount(name, h.hash(), h.salt(), h.algorithm(),
                         h.iterations(), admin, now));
                 audit.recordIn(tx, actor, AuditAction.USER_ADD, 0, null, Code.SCF, name
@@ -98,7 +105,8 @@ public final class Accounts {
                 return null;
             });
         } catch (DuplicateNameException e) {
-            throw new AccountException("a user named " + name + " exists already", true);
+            throw new AccountException("a user named " + name + " exists already"
+                    + (name.equals(e.name()) ? "" : " (as " + e.name() + ")"), true);
         }
     }
 
@@ -172,26 +180,40 @@ public final class Accounts {
     }
 
     /**
-     * Checks a login. Costs one full hash whether or not the user exists. The password array is
-     * wiped.
+     * Checks a login through the {@link LoginGate}: BUSY at once when it is full. A name outside
+     * {@link UserNames} is BAD_CREDENTIALS without a hash (the rule is public, so its timing
+     * tells nothing); any other name costs one full hash whether or not the user exists, and
+     * matches its account exactly. The password array is wiped.
+     *
+     * @throws InterruptedException when the caller is interrupted while its check runs
      */
-    public LoginResult check(String name, char[] password) {
+    public LoginResult check(String name, char[] password) throws InterruptedException {
         try {
-            Optional<UserAccount> u = db.inTransaction(tx -> tx.users().findByName(name));
-            PasswordHasher.Hashed stored = u.map(a -> new PasswordHasher.Hashed(
-                    a.getHashAlgorithm(), a.getIterations(), a.getSalt(), a.getPasswordHash()))
-                    .orElse(null);
-            boolean ok = hasher.verify(password, stored);
-            if (!ok || u.isEmpty()) {
+            if (!UserNames.isValid(name)) {
                 return new LoginResult(Check.BAD_CREDENTIALS, false);
             }
-            if (!u.get().isEnabled()) {
-                return new LoginResult(Check.DISABLED, false);
-            }
-            return new LoginResult(Check.OK, u.get().isAdmin());
+            return gate.tryRun(() -> checkNow(name, password))
+                    .orElse(new LoginResult(Check.BUSY, false));
         } finally {
             PasswordHasher.wipe(password);
         }
+    }
+
+    private LoginResult checkNow(String name, char[] password) {
+        // Exactly this name: the database's comparison ignores trailing blanks.
+        Optional<UserAccount> u = db.inTransaction(tx -> tx.users().findByName(name))
+                .filter(a -> a.getName().equals(name));
+        PasswordHasher.Hashed stored = u.map(a -> new PasswordHasher.Hashed(
+                a.getHashAlgorithm(), a.getIterations(), a.getSalt(), a.getPasswordHash()))
+                .orElse(null);
+        boolean ok = hasher.verify(password, stored);
+        if (!ok || u.isEmpty()) {
+            return new LoginResult(Check.BAD_CREDENTIALS, false);
+        }
+        if (!u.get().isEnabled()) {
+            return new LoginResult(Check.DISABLED, false);
+        }
+        return new LoginResult(Check.OK, u.get().isAdmin());
     }
 
     /** Whether {@code name} exists and is enabled (for resumed sessions). */

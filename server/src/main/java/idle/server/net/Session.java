@@ -2,7 +2,9 @@ package idle.server.net;
 
 import idle.server.audit.AuditAction;
 import idle.server.auth.Accounts;
+import idle.server.auth.LoginThrottle;
 import idle.server.auth.SessionTokens;
+import idle.server.auth.UserNames;
 import idle.server.relay.FileSender;
 import idle.server.relay.FileUpload;
 import idle.shared.message.Codec;
@@ -378,54 +380,67 @@ public final class Session implements Peer, Runnable {
         }
     }
 
+    /**
+     * GPW: reserve an attempt with the throttle (under the name's canonical key, so aliases share
+     * counts), wait or refuse, check through the accounts' login gate (refused as busy when full),
+     * answer. Every refusal of a name or password has the same text. The typed name is audited
+     * only in its {@link UserNames#display} form.
+     */
     private void checkPassword(int id, Message.Password p) {
         String name = pendingName;
         pendingName = null;
-        String host = conn.remoteHost();
-        java.time.Duration wait = ctx.throttle().waitBefore(name, host);
-        if (ctx.throttle().tooLong(wait)) {
-            phase = Phase.LOGIN;
-            conn.send(id, new Message.Failure(FailureKind.THROTTLED, "too many failed logins; "
-                    + "try again in " + Math.max(1, wait.toSeconds()) + " s"));
-            auditAs(name, AuditAction.LCS, id, null, Code.FLD, "throttled");
-            return;
-        }
-        if (!wait.isZero()) {
-            try {
-                Thread.sleep(wait); // a virtual thread: cheap; only this connection waits
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        String shown = UserNames.display(name);
+        LoginThrottle.Attempt attempt = ctx.throttle().begin(name, conn.remoteHost());
+        try {
+            java.time.Duration wait = attempt.waitBefore();
+            if (ctx.throttle().tooLong(wait)) {
+                phase = Phase.LOGIN;
+                conn.send(id, new Message.Failure(FailureKind.THROTTLED, "too many failed "
+                        + "logins; try again in " + Math.max(1, wait.toSeconds()) + " s"));
+                auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "throttled");
                 return;
             }
-        }
-        Accounts.LoginResult r = ctx.accounts().check(name, p.password().toCharArray());
-        if (r.check() == Accounts.Check.BAD_CREDENTIALS) {
-            ctx.throttle().failed(name, host);
-        } else if (r.check() == Accounts.Check.OK) {
-            ctx.throttle().succeeded(name, host);
-        }
-        switch (r.check()) {
-            case OK -> {
-                user = name;
-                admin = r.admin();
-                token = ctx.tokens().issue(name, admin);
-                phase = Phase.READY;
-                conn.loggedIn();
-                conn.send(id, new Message.Success(new Result.Session(name, admin, token)));
-                audit(AuditAction.LCS, id, null, Code.SCF, "logged in" + (admin ? " (admin)" : ""));
+            if (!wait.isZero()) {
+                Thread.sleep(wait); // a virtual thread: cheap; only this connection waits
             }
-            case DISABLED -> {
-                phase = Phase.LOGIN;
-                conn.send(id, new Message.Failure(FailureKind.ACCOUNT_DISABLED, "the account "
-                        + name + " is disabled"));
-                auditAs(name, AuditAction.LCS, id, null, Code.FLD, "account disabled");
+            Accounts.LoginResult r = ctx.accounts().check(name, p.password().toCharArray());
+            switch (r.check()) {
+                case OK -> {
+                    attempt.succeeded();
+                    user = name;
+                    admin = r.admin();
+                    token = ctx.tokens().issue(name, admin);
+                    phase = Phase.READY;
+                    conn.loggedIn();
+                    conn.send(id, new Message.Success(new Result.Session(name, admin, token)));
+                    audit(AuditAction.LCS, id, null, Code.SCF, "logged in"
+                            + (admin ? " (admin)" : ""));
+                }
+                case DISABLED -> {
+                    phase = Phase.LOGIN;
+                    conn.send(id, new Message.Failure(FailureKind.ACCOUNT_DISABLED, "the account "
+                            + name + " is disabled"));
+                    auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "account disabled");
+                }
+                case BAD_CREDENTIALS -> {
+                    attempt.failed();
+                    phase = Phase.LOGIN;
+                    conn.send(id, new Message.Failure(FailureKind.BAD_CREDENTIALS,
+                            "wrong user name or password"));
+                    auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "bad credentials"
+                            + (UserNames.isValid(name) ? "" : " (not a possible user name)"));
+                }
+                case BUSY -> {
+                    phase = Phase.LOGIN;
+                    conn.send(id, new Message.Failure(FailureKind.THROTTLED,
+                            "server busy, try again"));
+                    auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "busy");
+                }
             }
-            case BAD_CREDENTIALS -> {
-                phase = Phase.LOGIN;
-                conn.send(id, new Message.Failure(FailureKind.BAD_CREDENTIALS,
-                        "wrong user name or password"));
-                auditAs(name, AuditAction.LCS, id, null, Code.FLD, "bad credentials");
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            attempt.abandoned(); // no-op when it was counted above
         }
     }
 
