@@ -7,12 +7,14 @@ import idle.db.DatabaseConfig;
 import idle.server.admin.AdminCommands;
 import idle.server.audit.AuditLog;
 import idle.server.auth.Accounts;
+import idle.server.auth.LoginGate;
 import idle.server.auth.LoginThrottle;
 import idle.server.auth.PasswordHasher;
 import idle.server.auth.Pseudonyms;
 import idle.server.auth.SessionTokens;
 import idle.server.dispatch.Coordinator;
 import idle.server.net.Acceptor;
+import idle.server.net.LiveSessions;
 import idle.server.net.ServerContext;
 import idle.server.net.Session;
 import idle.server.store.DataDirLock;
@@ -94,7 +96,9 @@ public final class IdleServer implements AutoCloseable {
             SessionTokens tokens = new SessionTokens(config.resumeTokenLifetime(),
                     config.trust().sessionLifetime());
             PasswordHasher hasher = new PasswordHasher(config.pbkdf2Iterations());
-            Accounts accounts = new Accounts(db, writer, hasher, audit, tokens);
+            LiveSessions live = new LiveSessions();
+            Accounts accounts = new Accounts(db, writer, hasher, audit, tokens, new LoginGate(),
+                    live::endSessionsOf);
             Pseudonyms pseudonyms = Pseudonyms.load(config.dataDir().resolve("server-secret"));
             Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms);
             long tRec = System.nanoTime();
@@ -119,7 +123,7 @@ public final class IdleServer implements AutoCloseable {
                 LOG.warning("TLS is OFF (--insecure-plaintext): passwords, scripts and outputs "
                         + "cross the network readable by anyone on the path");
             }
-            Acceptor acceptor = new Acceptor(config.bind(), config.port(), ctx, tls);
+            Acceptor acceptor = new Acceptor(config.bind(), config.port(), ctx, tls, live);
             acceptor.start();
             lock.describe("pid " + ProcessHandle.current().pid() + " listening on "
                     + acceptor.host() + ":" + acceptor.port());

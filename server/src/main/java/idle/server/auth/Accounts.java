@@ -15,7 +15,8 @@ import java.util.Optional;
  * {@link UserNames}. Passwords of new accounts are hashed on the caller's thread (an admin's);
  * login checks, which anyone can ask for, run through the {@link LoginGate}, a few at a time, so
  * a login flood cannot starve the server. Only hashes are written, through the store writer.
- * Every change is audited.
+ * Every change is audited. Disabling an account or changing its password ends every session of
+ * it: its resume tokens are revoked and its live connections are closed ({@link SessionEnder}).
  */
 public final class Accounts {
     private final Database db;
@@ -24,20 +25,33 @@ public final class Accounts {
     private final AuditLog audit;
     private final SessionTokens tokens;
     private final LoginGate gate;
+    private final SessionEnder sessions;
 
+    /** Closes the live connections of an account (the server's sessions). */
+    @FunctionalInterface
+    public interface SessionEnder {
+        /** No live sessions (a local admin command on a stopped server). */
+        SessionEnder NONE = (user, reason) -> { };
+
+        /** Ends every logged-in session of {@code user}, telling the client {@code reason}. */
+        void endSessionsOf(String user, String reason);
+    }
+
+    /** Accounts with no live sessions to end (local admin commands, tests). */
     public Accounts(Database db, StoreWriter writer, PasswordHasher hasher, AuditLog audit,
             SessionTokens tokens) {
-        this(db, writer, hasher, audit, tokens, new LoginGate());
+        this(db, writer, hasher, audit, tokens, new LoginGate(), SessionEnder.NONE);
     }
 
     public Accounts(Database db, StoreWriter writer, PasswordHasher hasher, AuditLog audit,
-            SessionTokens tokens, LoginGate gate) {
+            SessionTokens tokens, LoginGate gate, SessionEnder sessions) {
         this.db = db;
         this.writer = writer;
         this.hasher = hasher;
         this.audit = audit;
         this.tokens = tokens;
         this.gate = gate;
+        this.sessions = sessions;
     }
 
     /** A failed account change, with a reason for people. */
@@ -117,7 +131,17 @@ public final class Accounts {
 
     public void disable(String name, String actor) {
         setEnabled(name, false, actor);
+        endSessions(name, "the account " + name + " was disabled");
+    }
+
+    private void endSessions(String name, String reason) {
         tokens.revokeUser(name);
+        sessions.endSessionsOf(name, reason);
+    }
+
+    /** The account named exactly {@code name} (the database ignores trailing blanks). */
+    private static Optional<UserAccount> exactly(idle.db.Transaction tx, String name) {
+        return tx.users().findByName(name).filter(a -> a.getName().equals(name));
     }
 
     public void enable(String name) {
@@ -130,7 +154,7 @@ public final class Accounts {
 
     private void setEnabled(String name, boolean enabled, String actor) {
         boolean found = writer.call(tx -> {
-            Optional<UserAccount> u = tx.users().findByName(name);
+            Optional<UserAccount> u = exactly(tx, name);
             u.ifPresent(a -> a.setEnabled(enabled));
             audit.recordIn(tx, actor, enabled ? AuditAction.USER_ENABLE : AuditAction.USER_DISABLE, 0,
                     null, u.isPresent() ? Code.SCF : Code.FLD, name, null);
@@ -157,7 +181,7 @@ public final class Accounts {
             PasswordHasher.wipe(password);
         }
         boolean found = writer.call(tx -> {
-            Optional<UserAccount> u = tx.users().findByName(name);
+            Optional<UserAccount> u = exactly(tx, name);
             u.ifPresent(a -> {
                 a.setPasswordHash(h.hash());
                 a.setSalt(h.salt());
@@ -172,6 +196,7 @@ public final class Accounts {
         if (!found) {
             throw new AccountException("no user named " + name, false);
         }
+        endSessions(name, "the password of " + name + " was changed; log in again");
     }
 
     /** All accounts, by name. */
@@ -201,8 +226,7 @@ public final class Accounts {
 
     private LoginResult checkNow(String name, char[] password) {
         // Exactly this name: the database's comparison ignores trailing blanks.
-        Optional<UserAccount> u = db.inTransaction(tx -> tx.users().findByName(name))
-                .filter(a -> a.getName().equals(name));
+        Optional<UserAccount> u = db.inTransaction(tx -> exactly(tx, name));
         PasswordHasher.Hashed stored = u.map(a -> new PasswordHasher.Hashed(
                 a.getHashAlgorithm(), a.getIterations(), a.getSalt(), a.getPasswordHash()))
                 .orElse(null);
@@ -218,7 +242,7 @@ public final class Accounts {
 
     /** Whether {@code name} exists and is enabled (for resumed sessions). */
     public boolean isEnabled(String name) {
-        return db.inTransaction(tx -> tx.users().findByName(name))
-                .map(UserAccount::isEnabled).orElse(false);
+        return db.inTransaction(tx -> exactly(tx, name)).map(UserAccount::isEnabled)
+                .orElse(false);
     }
 }

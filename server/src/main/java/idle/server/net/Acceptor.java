@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -54,7 +53,7 @@ public final class Acceptor implements AutoCloseable {
     private final ServerContext ctx;
     private final SSLContext tls;
     private final ConnectionLimiter limiter;
-    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final Set<Session> sessions;
     private final Thread thread;
     private final ScheduledExecutorService sweeper;
     private final AtomicLong refusals = new AtomicLong();
@@ -75,7 +74,14 @@ public final class Acceptor implements AutoCloseable {
 
     /** @param tls the server's TLS context, or null for plaintext ({@code --insecure-plaintext}) */
     public Acceptor(String bind, int port, ServerContext ctx, SSLContext tls) throws IOException {
+        this(bind, port, ctx, tls, new LiveSessions());
+    }
+
+    /** @param live where the open sessions are kept (shared with the accounts) */
+    public Acceptor(String bind, int port, ServerContext ctx, SSLContext tls, LiveSessions live)
+            throws IOException {
         this.ctx = ctx;
+        this.sessions = live.all();
         this.tls = tls;
         this.limiter = new ConnectionLimiter(ctx.config().maxConnectionsPerAddress(),
                 ctx.config().maxConnections());

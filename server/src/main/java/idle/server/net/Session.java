@@ -66,6 +66,11 @@ public final class Session implements Peer, Runnable {
     /** True while a password is being checked: the server's time, not the peer's. */
     private volatile boolean checking;
     private final AtomicBoolean deadlineHandled = new AtomicBoolean();
+    /** Set once the server decided to end this logged-in session (see {@link #endNow}). */
+    private final AtomicBoolean ending = new AtomicBoolean();
+    /** True while this session runs an admin command: an end it causes waits for the reply. */
+    private volatile boolean runningAdmin;
+    private volatile String endAfterAdmin;
 
     public Session(Connection conn, ServerContext ctx, Runnable onEnd) {
         this(conn, ctx, onEnd, System.nanoTime());
@@ -363,6 +368,7 @@ public final class Session implements Peer, Runnable {
                 conn.loggedIn();
                 conn.send(id, new Message.Success(new Result.Session(user, admin, token)));
                 audit(AuditAction.LCS, id, null, Code.SCF, "resumed session; client " + l.client());
+                revokedMeanwhile();
                 return;
             }
         }
@@ -403,18 +409,31 @@ public final class Session implements Peer, Runnable {
             if (!wait.isZero()) {
                 Thread.sleep(wait); // a virtual thread: cheap; only this connection waits
             }
+            long checkStarted = System.nanoTime();
             Accounts.LoginResult r = ctx.accounts().check(name, p.password().toCharArray());
+            String issued = r.check() == Accounts.Check.OK
+                    ? ctx.tokens().issue(name, r.admin(), checkStarted) : null;
+            if (r.check() == Accounts.Check.OK && issued == null) {
+                // disabled or given a new password while this check ran: it does not count
+                phase = Phase.LOGIN;
+                conn.send(id, new Message.Failure(FailureKind.BAD_CREDENTIALS,
+                        "wrong user name or password"));
+                auditAs(shown, AuditAction.LCS, id, null, Code.FLD,
+                        "the account changed during the login");
+                return;
+            }
             switch (r.check()) {
                 case OK -> {
                     attempt.succeeded();
                     user = name;
                     admin = r.admin();
-                    token = ctx.tokens().issue(name, admin);
+                    token = issued;
                     phase = Phase.READY;
                     conn.loggedIn();
                     conn.send(id, new Message.Success(new Result.Session(name, admin, token)));
                     audit(AuditAction.LCS, id, null, Code.SCF, "logged in"
                             + (admin ? " (admin)" : ""));
+                    revokedMeanwhile();
                 }
                 case DISABLED -> {
                     phase = Phase.LOGIN;
@@ -442,6 +461,39 @@ public final class Session implements Peer, Runnable {
         } finally {
             attempt.abandoned(); // no-op when it was counted above
         }
+    }
+
+    /**
+     * Right after a login or resume: when the account's tokens were revoked while this session
+     * became ready (after {@link LiveSessions#endSessionsOf} looked at it), it ends now.
+     */
+    private void revokedMeanwhile() {
+        if (!ctx.tokens().isValid(token)) {
+            endForAccount("the account changed during the login; log in again");
+        }
+    }
+
+    /**
+     * The account of this session was disabled or its password changed (its tokens are already
+     * revoked): tell the client {@code ILR#0{reason}} and close. When this session's own admin
+     * command caused it, that command's answer goes out first. Any thread; idempotent.
+     */
+    public void endForAccount(String reason) {
+        endAfterAdmin = reason;
+        if (!runningAdmin) {
+            endNow(reason);
+        }
+    }
+
+    private void endNow(String reason) {
+        if (phase != Phase.READY || !ending.compareAndSet(false, true)) {
+            return;
+        }
+        token = null; // revoked already; nothing to detach
+        LOG.info(() -> who() + ": " + reason + "; closing the session");
+        audit(AuditAction.EXPIRE, 0, null, Code.ILR, reason);
+        conn.send(0, new Message.Illegal(reason));
+        conn.closeAfterDrain();
     }
 
     private void logout(int id) {
@@ -572,6 +624,7 @@ public final class Session implements Peer, Runnable {
             return;
         }
         String words = String.join(" ", redact(a.argv()));
+        runningAdmin = true;
         try {
             String out = ctx.admin().run(a.argv(), user);
             conn.send(id, new Message.Success(new Result.Text(out)));
@@ -583,6 +636,12 @@ public final class Session implements Peer, Runnable {
             LOG.log(Level.WARNING, "admin command failed", e);
             conn.send(id, new Message.Failure(FailureKind.INTERNAL, String.valueOf(e.getMessage())));
             audit(AuditAction.ADM, id, null, Code.FLD, words + ": " + e);
+        } finally {
+            runningAdmin = false;
+            String end = endAfterAdmin; // e.g. the admin changed its own password
+            if (end != null) {
+                endNow(end);
+            }
         }
     }
 
@@ -643,9 +702,8 @@ public final class Session implements Peer, Runnable {
      */
     public void checkLifetime(long nowNanos) {
         String t = token;
-        if (phase != Phase.READY || t == null || conn.isClosed()
-                || !ctx.tokens().remaining(t).isZero()) {
-            return;
+        if (phase != Phase.READY || t == null || conn.isClosed() || !ctx.tokens().expired(t)) {
+            return; // a revoked token is not "expired": endForAccount says why it ended
         }
         java.time.Duration life = ctx.config().trust().sessionLifetime();
         String why = "the session reached its lifetime of " + (life.toHours() >= 1
