@@ -1,5 +1,6 @@
 package idle.server.net;
 
+import idle.server.admin.AdminRedaction;
 import idle.server.audit.AuditAction;
 import idle.server.auth.Accounts;
 import idle.server.auth.LoginThrottle;
@@ -240,14 +241,18 @@ public final class Session implements Peer, Runnable {
     }
 
     private void loginTimeout() {
-        if (!deadlineHandled.compareAndSet(false, true)) {
-            return; // the reader and the watchdog both saw it
+        // The reader and the watchdog may both get here: once only, and neither returns (the
+        // reader then closes) before the ILR is queued.
+        synchronized (deadlineHandled) {
+            if (deadlineHandled.getAndSet(true)) {
+                return;
+            }
+            String why = "no login within " + ctx.config().loginDeadline().toSeconds() + " s";
+            LOG.info(() -> who() + ": " + why + "; closing");
+            audit(AuditAction.LCS, loginId, null, Code.ILR, why);
+            conn.send(0, new Message.Illegal(why));
+            conn.closeAfterDrain();
         }
-        String why = "no login within " + ctx.config().loginDeadline().toSeconds() + " s";
-        LOG.info(() -> who() + ": " + why + "; closing");
-        audit(AuditAction.LCS, loginId, null, Code.ILR, why);
-        conn.send(0, new Message.Illegal(why));
-        conn.closeAfterDrain();
     }
 
     private void fatal(String reason) {
@@ -623,7 +628,7 @@ public final class Session implements Peer, Runnable {
             illegal(id, Code.ADM, "admin commands need an admin account");
             return;
         }
-        String words = String.join(" ", redact(a.argv()));
+        String words = AdminRedaction.words(a.argv());
         runningAdmin = true;
         try {
             String out = ctx.admin().run(a.argv(), user);
@@ -631,11 +636,13 @@ public final class Session implements Peer, Runnable {
             audit(AuditAction.ADM, id, null, Code.SCF, words);
         } catch (ServerContext.AdminFailure e) {
             conn.send(id, new Message.Failure(e.kind(), e.getMessage()));
-            audit(AuditAction.ADM, id, null, Code.FLD, words + ": " + e.getMessage());
+            audit(AuditAction.ADM, id, null, Code.FLD, AdminRedaction.failure(a.argv(),
+                    e.getMessage()));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "admin command failed", e);
             conn.send(id, new Message.Failure(FailureKind.INTERNAL, String.valueOf(e.getMessage())));
-            audit(AuditAction.ADM, id, null, Code.FLD, words + ": " + e);
+            audit(AuditAction.ADM, id, null, Code.FLD, AdminRedaction.failure(a.argv(),
+                    e.toString()));
         } finally {
             runningAdmin = false;
             String end = endAfterAdmin; // e.g. the admin changed its own password
@@ -645,18 +652,9 @@ public final class Session implements Peer, Runnable {
         }
     }
 
-    /** The argv with the value after any --password replaced. */
+    /** The argv with secrets hidden ({@link AdminRedaction#argv}). */
     public static java.util.List<String> redact(java.util.List<String> argv) {
-        java.util.List<String> out = new java.util.ArrayList<>(argv);
-        for (int i = 0; i < out.size(); i++) {
-            String s = out.get(i);
-            if (s.equals("--password") && i + 1 < out.size()) {
-                out.set(i + 1, "***");
-            } else if (s.startsWith("--password=")) {
-                out.set(i, "--password=***");
-            }
-        }
-        return out;
+        return AdminRedaction.argv(argv);
     }
 
     // ---- shutdown ---------------------------------------------------------------------------
