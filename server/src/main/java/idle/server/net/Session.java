@@ -44,6 +44,11 @@ import java.util.logging.Logger;
  * not allowed now (before login, beyond the user's role, out of order) gets {@code ILR#id} and
  * the connection goes on. Frames that belong to an open exchange (acks, a lender's output, a
  * file transfer) go to that exchange. Every request is audited with its outcome.
+ *
+ * <p>A client may have at most {@link #MAX_OPEN_REQUESTS} requests open at once: follows (RCS,
+ * ATT), file transfers (GOF) and submissions still waiting for their commit. Beyond that a new
+ * one gets {@code FLD{LIMIT}} at once, so a client cannot make the server hold unbounded state
+ * for it; one that ends frees its place.
  */
 public final class Session implements Peer, Runnable {
     private static final Logger LOG = Logger.getLogger(Session.class.getName());
@@ -55,6 +60,12 @@ public final class Session implements Peer, Runnable {
     private final Runnable onEnd;
     private final AtomicInteger serverIds = new AtomicInteger();
     private final Map<Integer, Exchange> exchanges = new ConcurrentHashMap<>();
+    /** Most requests a client may have open at once on one connection. */
+    public static final int MAX_OPEN_REQUESTS = 256;
+    /** Open exchanges of the client's own requests (positive ids). */
+    private final AtomicInteger clientExchanges = new AtomicInteger();
+    /** Submissions accepted but not answered yet (their exchange opens after the commit). */
+    private final java.util.Set<Integer> awaiting = ConcurrentHashMap.newKeySet();
     private volatile Phase phase = Phase.HELLO;
     private int loginId;
     private String pendingName;
@@ -89,11 +100,19 @@ public final class Session implements Peer, Runnable {
 
     @Override
     public boolean send(int requestId, Message m) {
+        if (requestId > 0 && (m instanceof Message.Failure || m instanceof Message.Illegal
+                || m instanceof Message.NoLenders)) {
+            awaiting.remove(requestId); // the request ended without an exchange
+        }
         return conn.send(requestId, m);
     }
 
     @Override
     public boolean send(Frame f) {
+        if (f.requestId() > 0 && (f.code() == Code.FLD || f.code() == Code.ILR
+                || f.code() == Code.NLA)) {
+            awaiting.remove(f.requestId());
+        }
         return conn.send(f);
     }
 
@@ -109,16 +128,40 @@ public final class Session implements Peer, Runnable {
 
     @Override
     public void open(int requestId, Exchange exchange) {
-        exchanges.put(requestId, exchange);
+        if (exchanges.put(requestId, exchange) == null && requestId > 0) {
+            clientExchanges.incrementAndGet();
+        }
+        awaiting.remove(requestId);
         if (conn.isClosed()) {
-            exchanges.remove(requestId);
+            close(requestId);
             exchange.onClose();
         }
     }
 
     @Override
     public void close(int requestId) {
-        exchanges.remove(requestId);
+        if (exchanges.remove(requestId) != null && requestId > 0) {
+            clientExchanges.decrementAndGet();
+        }
+    }
+
+    /**
+     * Whether the client may open one more request; when not, it is answered
+     * {@code FLD{LIMIT}} and audited. Called on the reader thread before a request that opens an
+     * exchange.
+     */
+    private boolean roomForRequest(int id, Code code) {
+        if (clientExchanges.get() + awaiting.size() < MAX_OPEN_REQUESTS) {
+            return true;
+        }
+        conn.send(id, new Message.Failure(FailureKind.LIMIT, "too many open requests on this "
+                + "connection (the limit is " + MAX_OPEN_REQUESTS + "); wait for some to end"));
+        audit(AuditAction.of(code), id, null, Code.FLD, "open request limit");
+        return false;
+    }
+
+    private boolean inUse(int id) {
+        return exchanges.containsKey(id) || awaiting.contains(id);
     }
 
     @Override
@@ -522,16 +565,17 @@ public final class Session implements Peer, Runnable {
             case Message.RunScript rs -> {
                 if (id <= 0) {
                     illegal(id, f.code(), "client request ids must be positive");
-                } else if (exchanges.containsKey(id)) {
+                } else if (inUse(id)) {
                     illegal(id, f.code(), "request id " + id + " is still in use");
-                } else {
+                } else if (roomForRequest(id, f.code())) {
+                    awaiting.add(id); // until its follow opens or it is refused
                     co.submit(this, id, rs);
                 }
             }
             case Message.Attach a -> {
-                if (id <= 0 || exchanges.containsKey(id)) {
+                if (id <= 0 || inUse(id)) {
                     illegal(id, f.code(), "request id " + id + " is not free");
-                } else {
+                } else if (roomForRequest(id, f.code())) {
                     co.attach(this, id, a.jobId(), a.fromSeq(), a.follow());
                 }
             }
@@ -595,8 +639,15 @@ public final class Session implements Peer, Runnable {
 
     private void getFile(int id, Message.GetOutputFile g) {
         var co = ctx.coordinator();
-        if (exchanges.containsKey(id)) {
+        if (id <= 0) { // negative ids are the server's: one must not replace its exchange
+            illegal(id, Code.GOF, "client request ids must be positive");
+            return;
+        }
+        if (inUse(id)) {
             illegal(id, Code.GOF, "request id " + id + " is still in use");
+            return;
+        }
+        if (!roomForRequest(id, Code.GOF)) {
             return;
         }
         // A file of a running job may still be arriving: serve it as it grows (cut-through).
