@@ -48,7 +48,11 @@ import java.util.logging.Logger;
  * <p>A client may have at most {@link #MAX_OPEN_REQUESTS} requests open at once: follows (RCS,
  * ATT), file transfers (GOF) and submissions still waiting for their commit. Beyond that a new
  * one gets {@code FLD{LIMIT}} at once, so a client cannot make the server hold unbounded state
- * for it; one that ends frees its place.
+ * for it; one that ends frees its place ({@link OpenRequests}).
+ *
+ * <p>Over 500 lines because the whole per-connection state machine (hello, login, requests,
+ * exchanges, the ways a session ends) is here; the login part is the next to move into a class
+ * of its own, once the concurrent split of the dispatcher has landed.
  */
 public final class Session implements Peer, Runnable {
     private static final Logger LOG = Logger.getLogger(Session.class.getName());
@@ -62,10 +66,7 @@ public final class Session implements Peer, Runnable {
     private final Map<Integer, Exchange> exchanges = new ConcurrentHashMap<>();
     /** Most requests a client may have open at once on one connection. */
     public static final int MAX_OPEN_REQUESTS = 256;
-    /** Open exchanges of the client's own requests (positive ids). */
-    private final AtomicInteger clientExchanges = new AtomicInteger();
-    /** Submissions accepted but not answered yet (their exchange opens after the commit). */
-    private final java.util.Set<Integer> awaiting = ConcurrentHashMap.newKeySet();
+    private final OpenRequests openRequests = new OpenRequests(MAX_OPEN_REQUESTS);
     private volatile Phase phase = Phase.HELLO;
     private int loginId;
     private String pendingName;
@@ -102,7 +103,7 @@ public final class Session implements Peer, Runnable {
     public boolean send(int requestId, Message m) {
         if (requestId > 0 && (m instanceof Message.Failure || m instanceof Message.Illegal
                 || m instanceof Message.NoLenders)) {
-            awaiting.remove(requestId); // the request ended without an exchange
+            openRequests.ended(requestId); // the request ended without an exchange
         }
         return conn.send(requestId, m);
     }
@@ -111,7 +112,7 @@ public final class Session implements Peer, Runnable {
     public boolean send(Frame f) {
         if (f.requestId() > 0 && (f.code() == Code.FLD || f.code() == Code.ILR
                 || f.code() == Code.NLA)) {
-            awaiting.remove(f.requestId());
+            openRequests.ended(f.requestId());
         }
         return conn.send(f);
     }
@@ -128,10 +129,7 @@ public final class Session implements Peer, Runnable {
 
     @Override
     public void open(int requestId, Exchange exchange) {
-        if (exchanges.put(requestId, exchange) == null && requestId > 0) {
-            clientExchanges.incrementAndGet();
-        }
-        awaiting.remove(requestId);
+        openRequests.opened(requestId, exchanges.put(requestId, exchange) == null);
         if (conn.isClosed()) {
             close(requestId);
             exchange.onClose();
@@ -140,8 +138,8 @@ public final class Session implements Peer, Runnable {
 
     @Override
     public void close(int requestId) {
-        if (exchanges.remove(requestId) != null && requestId > 0) {
-            clientExchanges.decrementAndGet();
+        if (exchanges.remove(requestId) != null) {
+            openRequests.closed(requestId);
         }
     }
 
@@ -151,7 +149,7 @@ public final class Session implements Peer, Runnable {
      * exchange.
      */
     private boolean roomForRequest(int id, Code code) {
-        if (clientExchanges.get() + awaiting.size() < MAX_OPEN_REQUESTS) {
+        if (openRequests.hasRoom()) {
             return true;
         }
         conn.send(id, new Message.Failure(FailureKind.LIMIT, "too many open requests on this "
@@ -161,7 +159,7 @@ public final class Session implements Peer, Runnable {
     }
 
     private boolean inUse(int id) {
-        return exchanges.containsKey(id) || awaiting.contains(id);
+        return exchanges.containsKey(id) || openRequests.isAwaiting(id);
     }
 
     @Override
@@ -568,7 +566,7 @@ public final class Session implements Peer, Runnable {
                 } else if (inUse(id)) {
                     illegal(id, f.code(), "request id " + id + " is still in use");
                 } else if (roomForRequest(id, f.code())) {
-                    awaiting.add(id); // until its follow opens or it is refused
+                    openRequests.awaiting(id); // until its follow opens or it is refused
                     co.submit(this, id, rs);
                 }
             }
