@@ -7,22 +7,24 @@ import idle.db.DatabaseConfig;
 import idle.server.admin.AdminCommands;
 import idle.server.audit.AuditLog;
 import idle.server.auth.Accounts;
+import idle.server.auth.LoginGate;
 import idle.server.auth.LoginThrottle;
 import idle.server.auth.PasswordHasher;
 import idle.server.auth.Pseudonyms;
 import idle.server.auth.SessionTokens;
 import idle.server.dispatch.Coordinator;
 import idle.server.net.Acceptor;
+import idle.server.net.LiveSessions;
 import idle.server.net.ServerContext;
 import idle.server.net.Session;
 import idle.server.store.DataDirLock;
+import idle.server.store.PrivateFiles;
 import idle.server.store.StoreWriter;
 import idle.shared.tls.ServerIdentity;
 import idle.shared.tls.TlsContexts;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -81,7 +83,7 @@ public final class IdleServer implements AutoCloseable {
         Database db = null;
         StoreWriter writer = null;
         try {
-            Files.createDirectories(config.dataDir());
+            PrivateFiles.createDirectories(config.dataDir());
             lock = DataDirLock.acquire(config.dataDir(), "pid " + ProcessHandle.current().pid()
                     + " starting");
             logging = ServerLogging.install(config.logToFile()
@@ -94,7 +96,9 @@ public final class IdleServer implements AutoCloseable {
             SessionTokens tokens = new SessionTokens(config.resumeTokenLifetime(),
                     config.trust().sessionLifetime());
             PasswordHasher hasher = new PasswordHasher(config.pbkdf2Iterations());
-            Accounts accounts = new Accounts(db, writer, hasher, audit, tokens);
+            LiveSessions live = new LiveSessions();
+            Accounts accounts = new Accounts(db, writer, hasher, audit, tokens, new LoginGate(),
+                    live::endSessionsOf);
             Pseudonyms pseudonyms = Pseudonyms.load(config.dataDir().resolve("server-secret"));
             Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms);
             long tRec = System.nanoTime();
@@ -119,7 +123,7 @@ public final class IdleServer implements AutoCloseable {
                 LOG.warning("TLS is OFF (--insecure-plaintext): passwords, scripts and outputs "
                         + "cross the network readable by anyone on the path");
             }
-            Acceptor acceptor = new Acceptor(config.bind(), config.port(), ctx, tls);
+            Acceptor acceptor = new Acceptor(config.bind(), config.port(), ctx, tls, live);
             acceptor.start();
             lock.describe("pid " + ProcessHandle.current().pid() + " listening on "
                     + acceptor.host() + ":" + acceptor.port());

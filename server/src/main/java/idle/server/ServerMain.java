@@ -2,6 +2,7 @@ package idle.server;
 
 import idle.server.admin.LocalAdmin;
 import idle.server.admin.RemoteAdmin;
+import idle.server.admin.TerminalText;
 import idle.server.net.ServerContext.AdminFailure;
 import idle.server.store.DataDirLock;
 import java.io.Console;
@@ -287,7 +288,7 @@ public final class ServerMain implements Callable<Integer> {
                         + " or use --server HOST:PORT --user ADMIN to go through it.");
                 return 1;
             } catch (AdminFailure e) {
-                err.println("error: " + e.getMessage());
+                err.println("error: " + TerminalText.text(e.getMessage()));
                 return e.kind() == idle.shared.model.FailureKind.INVALID ? USAGE : 1;
             } catch (RemoteAdmin.RemoteFailure e) {
                 err.println("error: " + e.getMessage());

@@ -27,7 +27,9 @@ import java.util.function.Supplier;
  * {@code user disable|enable NAME}, {@code user passwd NAME --password PW}, {@code lenders},
  * {@code jobs [--state S] [--user U] [--name TEXT] [--before ID] [--limit N]},
  * {@code audit [--since TIME] [--user NAME] [--csv] [--verify] [--limit N]}.
- * Each returns text for a person; failures throw {@link AdminFailure}.
+ * Each returns text for a person; failures throw {@link AdminFailure}. Everything shown that
+ * came from the database (names, file names, audit details, a lender's description of itself)
+ * goes through {@link TerminalText} first: clients chose much of it.
  */
 public final class AdminCommands {
     private static final DateTimeFormatter TIME = DateTimeFormatter
@@ -80,7 +82,8 @@ public final class AdminCommands {
                     StringBuilder sb = new StringBuilder(String.format("%-24s %-6s %-9s %s%n",
                             "NAME", "ADMIN", "STATE", "CREATED"));
                     for (UserAccount u : accounts.list()) {
-                        sb.append(String.format("%-24s %-6s %-9s %s%n", u.getName(),
+                        sb.append(String.format("%-24s %-6s %-9s %s%n",
+                                TerminalText.line(u.getName()),
                                 u.isAdmin() ? "yes" : "no", u.isEnabled() ? "enabled"
                                         : "disabled", TIME.format(Instant.ofEpochMilli(
                                                 u.getCreatedAt()))));
@@ -121,7 +124,7 @@ public final class AdminCommands {
         if (lenders == null) {
             return "the server is not running: no lenders are online";
         }
-        List<String> lines = lenders.get();
+        List<String> lines = lenders.get().stream().map(TerminalText::line).toList();
         return lines.isEmpty() ? "no lenders are online" : String.join("\n", lines);
     }
 
@@ -148,7 +151,8 @@ public final class AdminCommands {
                 "ID", "OWNER", "SCRIPT", "STATE", "TRY", "EXIT", "SUBMITTED"));
         for (Job j : jobs) {
             sb.append(String.format("%-8d %-16s %-24s %-14s %-4d %-8s %s%n", j.getId(),
-                    j.getOwnerName(), cut(j.getScriptName(), 24), j.getState(), j.getAttempts(),
+                    TerminalText.line(j.getOwnerName()), cut(TerminalText.line(j.getScriptName()),
+                            24), j.getState(), j.getAttempts(),
                     j.getExitCode() == null ? "" : j.getExitCode().toString(),
                     TIME.format(Instant.ofEpochMilli(j.getSubmittedAt()))));
         }
@@ -182,21 +186,24 @@ public final class AdminCommands {
             sb.append("id,time,user,code,request,job,outcome,detail,address,hash\n");
             for (AuditEvent e : rows) {
                 sb.append(e.getId()).append(',').append(Instant.ofEpochMilli(e.getAt()))
-                        .append(',').append(csvField(e.getUserName())).append(',')
-                        .append(csvField(e.getCode())).append(',').append(e.getRequestId())
-                        .append(',').append(e.getJobId() == null ? "" : e.getJobId())
-                        .append(',').append(csvField(e.getOutcome())).append(',')
-                        .append(csvField(e.getDetail())).append(',')
-                        .append(csvField(e.getRemoteAddress())).append(',')
+                        .append(',').append(TerminalText.csvCell(e.getUserName())).append(',')
+                        .append(TerminalText.csvCell(e.getCode())).append(',')
+                        .append(e.getRequestId()).append(',')
+                        .append(e.getJobId() == null ? "" : e.getJobId()).append(',')
+                        .append(TerminalText.csvCell(e.getOutcome())).append(',')
+                        .append(TerminalText.csvCell(e.getDetail())).append(',')
+                        .append(TerminalText.csvCell(e.getRemoteAddress())).append(',')
                         .append(e.getHash()).append('\n');
             }
         } else {
             for (AuditEvent e : rows) {
                 sb.append(String.format("%6d %s %-12s %-12s #%-5d %-6s %-4s %s%n", e.getId(),
                         TIME.format(Instant.ofEpochMilli(e.getAt())),
-                        e.getUserName() == null ? "-" : e.getUserName(), e.getCode(),
-                        e.getRequestId(), e.getJobId() == null ? "" : e.getJobId().toString(),
-                        e.getOutcome(), e.getDetail() == null ? "" : e.getDetail()));
+                        e.getUserName() == null ? "-" : TerminalText.line(e.getUserName()),
+                        TerminalText.line(e.getCode()), e.getRequestId(),
+                        e.getJobId() == null ? "" : e.getJobId().toString(),
+                        TerminalText.line(e.getOutcome()),
+                        e.getDetail() == null ? "" : TerminalText.line(e.getDetail())));
             }
             if (rows.isEmpty()) {
                 sb.append("(no audit rows)");
@@ -232,16 +239,6 @@ public final class AdminCommands {
             throw usage("cannot read time " + s + " (use 2026-11-28, 2026-11-28 09:00, "
                     + "an ISO instant, or 30m / 2h / 7d ago)");
         }
-    }
-
-    private static String csvField(String s) {
-        if (s == null) {
-            return "";
-        }
-        if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
-            return "\"" + s.replace("\"", "\"\"") + "\"";
-        }
-        return s;
     }
 
     private static String cut(String s, int n) {

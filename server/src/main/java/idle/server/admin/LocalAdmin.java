@@ -38,13 +38,14 @@ public final class LocalAdmin {
                     new PasswordHasher(ServerConfig.PBKDF2_ITERATIONS), audit,
                     new SessionTokens(Duration.ofMinutes(1)));
             String actor = "admin@local";
-            String words = String.join(" ", idle.server.net.Session.redact(argv));
             try {
                 String out = new AdminCommands(db, accounts, null).run(argv, actor);
-                audit.record(actor, AuditAction.ADM, 0, null, Code.SCF, words, "local");
+                audit.record(actor, AuditAction.ADM, 0, null, Code.SCF,
+                        AdminRedaction.words(argv), "local");
                 return out;
             } catch (RuntimeException e) {
-                audit.record(actor, AuditAction.ADM, 0, null, Code.FLD, words + ": " + e.getMessage(), "local");
+                audit.record(actor, AuditAction.ADM, 0, null, Code.FLD,
+                        AdminRedaction.failure(argv, e.getMessage()), "local");
                 throw e;
             }
         }

@@ -15,7 +15,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
 
-/** Runs one admin command through a running server: log in as an admin, send ADM, print SCF. */
+/**
+ * Runs one admin command through a running server: log in as an admin, send ADM, print SCF.
+ * What the server sends is printed through {@link TerminalText}, whoever put it there.
+ */
 public final class RemoteAdmin {
     private RemoteAdmin() {
     }
@@ -85,7 +88,7 @@ public final class RemoteAdmin {
             Message r = next(ch);
             ch.writeAndFlush(Codec.encode(3, new Message.Logout()));
             if (r instanceof Message.Success done && done.result() instanceof Result.Text t) {
-                return t.text();
+                return TerminalText.text(t.text());
             }
             throw new RemoteFailure(describe(r));
         } catch (ProtocolException e) {
@@ -125,8 +128,8 @@ public final class RemoteAdmin {
 
     private static String describe(Message m) {
         return switch (m) {
-            case Message.Failure f -> f.kind() + ": " + f.reason();
-            case Message.Illegal i -> "illegal request: " + i.reason();
+            case Message.Failure f -> f.kind() + ": " + TerminalText.text(f.reason());
+            case Message.Illegal i -> "illegal request: " + TerminalText.text(i.reason());
             default -> m.code().name();
         };
     }

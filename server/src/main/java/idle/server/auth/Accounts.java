@@ -11,9 +11,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * User accounts: create, disable, enable, change password, list, and check a login. Passwords
- * are hashed with {@link PasswordHasher} on the caller's thread (no shared lock is held while
- * hashing); only the hash is written, through the store writer. Every change is audited.
+ * User accounts: create, disable, enable, change password, list, and check a login. Names follow
+ * {@link UserNames}. Passwords of new accounts are hashed on the caller's thread (an admin's);
+ * login checks, which anyone can ask for, run through the {@link LoginGate}, a few at a time, so
+ * a login flood cannot starve the server. Only hashes are written, through the store writer.
+ * Every change is audited. Disabling an account or changing its password ends every session of
+ * it: its resume tokens are revoked and its live connections are closed ({@link SessionEnder}).
  */
 public final class Accounts {
     private final Database db;
@@ -21,14 +24,34 @@ public final class Accounts {
     private final PasswordHasher hasher;
     private final AuditLog audit;
     private final SessionTokens tokens;
+    private final LoginGate gate;
+    private final SessionEnder sessions;
 
+    /** Closes the live connections of an account (the server's sessions). */
+    @FunctionalInterface
+    public interface SessionEnder {
+        /** No live sessions (a local admin command on a stopped server). */
+        SessionEnder NONE = (user, reason) -> { };
+
+        /** Ends every logged-in session of {@code user}, telling the client {@code reason}. */
+        void endSessionsOf(String user, String reason);
+    }
+
+    /** Accounts with no live sessions to end (local admin commands, tests). */
     public Accounts(Database db, StoreWriter writer, PasswordHasher hasher, AuditLog audit,
             SessionTokens tokens) {
+        this(db, writer, hasher, audit, tokens, new LoginGate(), SessionEnder.NONE);
+    }
+
+    public Accounts(Database db, StoreWriter writer, PasswordHasher hasher, AuditLog audit,
+            SessionTokens tokens, LoginGate gate, SessionEnder sessions) {
         this.db = db;
         this.writer = writer;
         this.hasher = hasher;
         this.audit = audit;
         this.tokens = tokens;
+        this.gate = gate;
+        this.sessions = sessions;
     }
 
     /** A failed account change, with a reason for people. */
@@ -47,25 +70,16 @@ public final class Accounts {
         }
     }
 
-    /** Outcome of a login check. */
-    public enum Check { OK, BAD_CREDENTIALS, DISABLED }
+    /** Outcome of a login check; BUSY: too many checks at once, none was made. */
+    public enum Check { OK, BAD_CREDENTIALS, DISABLED, BUSY }
 
     /** A login check's result; {@code admin} is meaningful for OK only. */
     public record LoginResult(Check check, boolean admin) {
     }
 
-    /** Why a name cannot be a user name, or null. */
+    /** Why a name cannot be a user name, or null ({@link UserNames#check}). */
     public static String checkName(String name) {
-        if (name == null || name.isEmpty() || name.length() > 64) {
-            return "user names have 1..64 characters";
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (!(Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-' || c == '@')) {
-                return "user names may contain letters, digits, '.', '_', '-' and '@'";
-            }
-        }
-        return null;
+        return UserNames.check(name);
     }
 
     /** Adds an account. The password array is wiped. @throws AccountException when invalid */
@@ -89,8 +103,15 @@ public final class Accounts {
             PasswordHasher.wipe(password);
         }
         long now = System.currentTimeMillis();
+        String key = UserNames.key(name);
         try {
             writer.call(tx -> {
+                for (UserAccount other : tx.users().all()) {
+                    if (UserNames.key(other.getName()).equals(key)) {
+                        // one row per canonical name: "Alice" next to "alice" would be a look-alike
+                        throw new DuplicateNameException(other.getName());
+                    }
+                }
                 tx.users().add(new UserAccount(name, h.hash(), h.salt(), h.algorithm(),
                         h.iterations(), admin, now));
                 audit.recordIn(tx, actor, AuditAction.USER_ADD, 0, null, Code.SCF, name
@@ -98,7 +119,8 @@ public final class Accounts {
                 return null;
             });
         } catch (DuplicateNameException e) {
-            throw new AccountException("a user named " + name + " exists already", true);
+            throw new AccountException("a user named " + name + " exists already"
+                    + (name.equals(e.name()) ? "" : " (as " + e.name() + ")"), true);
         }
     }
 
@@ -109,7 +131,17 @@ public final class Accounts {
 
     public void disable(String name, String actor) {
         setEnabled(name, false, actor);
+        endSessions(name, "the account " + name + " was disabled");
+    }
+
+    private void endSessions(String name, String reason) {
         tokens.revokeUser(name);
+        sessions.endSessionsOf(name, reason);
+    }
+
+    /** The account named exactly {@code name} (the database ignores trailing blanks). */
+    private static Optional<UserAccount> exactly(idle.db.Transaction tx, String name) {
+        return tx.users().findByName(name).filter(a -> a.getName().equals(name));
     }
 
     public void enable(String name) {
@@ -122,7 +154,7 @@ public final class Accounts {
 
     private void setEnabled(String name, boolean enabled, String actor) {
         boolean found = writer.call(tx -> {
-            Optional<UserAccount> u = tx.users().findByName(name);
+            Optional<UserAccount> u = exactly(tx, name);
             u.ifPresent(a -> a.setEnabled(enabled));
             audit.recordIn(tx, actor, enabled ? AuditAction.USER_ENABLE : AuditAction.USER_DISABLE, 0,
                     null, u.isPresent() ? Code.SCF : Code.FLD, name, null);
@@ -149,7 +181,7 @@ public final class Accounts {
             PasswordHasher.wipe(password);
         }
         boolean found = writer.call(tx -> {
-            Optional<UserAccount> u = tx.users().findByName(name);
+            Optional<UserAccount> u = exactly(tx, name);
             u.ifPresent(a -> {
                 a.setPasswordHash(h.hash());
                 a.setSalt(h.salt());
@@ -164,6 +196,7 @@ public final class Accounts {
         if (!found) {
             throw new AccountException("no user named " + name, false);
         }
+        endSessions(name, "the password of " + name + " was changed; log in again");
     }
 
     /** All accounts, by name. */
@@ -172,31 +205,44 @@ public final class Accounts {
     }
 
     /**
-     * Checks a login. Costs one full hash whether or not the user exists. The password array is
-     * wiped.
+     * Checks a login through the {@link LoginGate}: BUSY at once when it is full. A name outside
+     * {@link UserNames} is BAD_CREDENTIALS without a hash (the rule is public, so its timing
+     * tells nothing); any other name costs one full hash whether or not the user exists, and
+     * matches its account exactly. The password array is wiped.
+     *
+     * @throws InterruptedException when the caller is interrupted while its check runs
      */
-    public LoginResult check(String name, char[] password) {
+    public LoginResult check(String name, char[] password) throws InterruptedException {
         try {
-            Optional<UserAccount> u = db.inTransaction(tx -> tx.users().findByName(name));
-            PasswordHasher.Hashed stored = u.map(a -> new PasswordHasher.Hashed(
-                    a.getHashAlgorithm(), a.getIterations(), a.getSalt(), a.getPasswordHash()))
-                    .orElse(null);
-            boolean ok = hasher.verify(password, stored);
-            if (!ok || u.isEmpty()) {
+            if (!UserNames.isValid(name)) {
                 return new LoginResult(Check.BAD_CREDENTIALS, false);
             }
-            if (!u.get().isEnabled()) {
-                return new LoginResult(Check.DISABLED, false);
-            }
-            return new LoginResult(Check.OK, u.get().isAdmin());
+            return gate.tryRun(() -> checkNow(name, password))
+                    .orElse(new LoginResult(Check.BUSY, false));
         } finally {
             PasswordHasher.wipe(password);
         }
     }
 
+    private LoginResult checkNow(String name, char[] password) {
+        // Exactly this name: the database's comparison ignores trailing blanks.
+        Optional<UserAccount> u = db.inTransaction(tx -> exactly(tx, name));
+        PasswordHasher.Hashed stored = u.map(a -> new PasswordHasher.Hashed(
+                a.getHashAlgorithm(), a.getIterations(), a.getSalt(), a.getPasswordHash()))
+                .orElse(null);
+        boolean ok = hasher.verify(password, stored);
+        if (!ok || u.isEmpty()) {
+            return new LoginResult(Check.BAD_CREDENTIALS, false);
+        }
+        if (!u.get().isEnabled()) {
+            return new LoginResult(Check.DISABLED, false);
+        }
+        return new LoginResult(Check.OK, u.get().isAdmin());
+    }
+
     /** Whether {@code name} exists and is enabled (for resumed sessions). */
     public boolean isEnabled(String name) {
-        return db.inTransaction(tx -> tx.users().findByName(name))
-                .map(UserAccount::isEnabled).orElse(false);
+        return db.inTransaction(tx -> exactly(tx, name)).map(UserAccount::isEnabled)
+                .orElse(false);
     }
 }

@@ -1,11 +1,10 @@
 package idle.server.auth;
 
+import idle.server.store.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -15,8 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Stable lender pseudonyms: {@code lender-} and the first 12 hex digits of
  * HMAC-SHA256(server secret, lender user name). The 32-byte secret lives in
- * {@code DATA/server-secret} (created on first start, owner-only permissions), so pseudonyms stay
- * the same across restarts and cannot be reversed without the secret.
+ * {@code DATA/server-secret} (created owner-only on first start, see {@link PrivateFiles}), so
+ * pseudonyms stay the same across restarts and cannot be reversed without the secret.
  */
 public final class Pseudonyms {
     private final SecretKeySpec key;
@@ -30,16 +29,8 @@ public final class Pseudonyms {
         if (!Files.exists(file)) {
             byte[] secret = new byte[32];
             new SecureRandom().nextBytes(secret);
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, HexFormat.of().formatHex(secret).getBytes(StandardCharsets.US_ASCII),
-                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.SYNC);
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: keep the default permissions
-            }
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            PrivateFiles.writeNew(file, HexFormat.of().formatHex(secret)
+                    .getBytes(StandardCharsets.US_ASCII));
         }
         String hex = Files.readString(file, StandardCharsets.US_ASCII).trim();
         return new Pseudonyms(HexFormat.of().parseHex(hex));

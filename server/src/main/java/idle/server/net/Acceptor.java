@@ -17,10 +17,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,8 +36,13 @@ import javax.net.ssl.SSLContext;
  * connections from its address, or in total; it is closed at once and the refusal logged), and
  * with TLS on, the first byte tells a TLS client ({@code 0x16}) from a plaintext IDLE client, which
  * gets a hello and {@code ILR#0{"this server requires TLS; ..."}} and is closed. The TLS handshake
- * runs on the connection's virtual thread, bounded by the login deadline, never on the accept loop.
- * A periodic sweep ends sessions past their absolute lifetime.
+ * runs on the connection's virtual thread, never on the accept loop.
+ *
+ * <p>The login deadline covers the whole way in, counted from the accept: TLS handshake, hello
+ * and login. Read timeouts alone cannot bound it (a peer sending a byte just before each timeout
+ * would hold the connection for ever), so a watchdog on the sweeper's thread fires at the deadline
+ * and ends a connection that is not logged in by then (see {@link Session#loginDeadline}). A
+ * periodic sweep ends sessions past their absolute lifetime.
  */
 public final class Acceptor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Acceptor.class.getName());
@@ -47,11 +53,15 @@ public final class Acceptor implements AutoCloseable {
     private final ServerContext ctx;
     private final SSLContext tls;
     private final ConnectionLimiter limiter;
-    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final Set<Session> sessions;
     private final Thread thread;
     private final ScheduledExecutorService sweeper;
     private final AtomicLong refusals = new AtomicLong();
     private volatile long lastRefusalLog;
+    /** How long a polite refusal may take in all, however slowly the peer sends. */
+    static final long POLITE_REFUSAL_MILLIS = 5_000;
+    /** After the login deadline, how long an ILR may take to go out before a hard close. */
+    static final long DEADLINE_GRACE_MILLIS = 2_000;
     /** Refusals answered with a status at the same time; more are reset at once. */
     static final int POLITE_REFUSALS = 64;
     private final java.util.concurrent.Semaphore politeRefusals =
@@ -64,7 +74,14 @@ public final class Acceptor implements AutoCloseable {
 
     /** @param tls the server's TLS context, or null for plaintext ({@code --insecure-plaintext}) */
     public Acceptor(String bind, int port, ServerContext ctx, SSLContext tls) throws IOException {
+        this(bind, port, ctx, tls, new LiveSessions());
+    }
+
+    /** @param live where the open sessions are kept (shared with the accounts) */
+    public Acceptor(String bind, int port, ServerContext ctx, SSLContext tls, LiveSessions live)
+            throws IOException {
         this.ctx = ctx;
+        this.sessions = live.all();
         this.tls = tls;
         this.limiter = new ConnectionLimiter(ctx.config().maxConnectionsPerAddress(),
                 ctx.config().maxConnections());
@@ -72,8 +89,10 @@ public final class Acceptor implements AutoCloseable {
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 1024);
         this.thread = Thread.ofPlatform().name("idle-acceptor").daemon(true).unstarted(this::loop);
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
-                .name("idle-session-sweep").daemon(true).unstarted(r));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> Thread
+                .ofPlatform().name("idle-session-sweep").daemon(true).unstarted(r));
+        timer.setRemoveOnCancelPolicy(true); // a connection's watchdog goes when it ends
+        this.sweeper = timer;
     }
 
     public void start() {
@@ -108,8 +127,10 @@ public final class Acceptor implements AutoCloseable {
     private void loop() {
         while (!closing) {
             Socket s;
+            long acceptedAt;
             try {
                 s = socket.accept();
+                acceptedAt = System.nanoTime();
             } catch (IOException e) {
                 if (!closing) {
                     LOG.log(Level.WARNING, "accept failed", e);
@@ -132,7 +153,7 @@ public final class Acceptor implements AutoCloseable {
             }
             try {
                 Thread.ofVirtual().name("idle-session-" + s.getRemoteSocketAddress())
-                        .start(() -> serve(s, host));
+                        .start(() -> serve(s, host, acceptedAt));
             } catch (RuntimeException e) {
                 limiter.closed(host);
                 closeQuietly(s);
@@ -167,9 +188,12 @@ public final class Acceptor implements AutoCloseable {
             return;
         }
         try {
+            ScheduledFuture<?> cut = sweeper.schedule(() -> closeQuietly(s),
+                    POLITE_REFUSAL_MILLIS, TimeUnit.MILLISECONDS);
             Thread.ofVirtual().start(() -> {
                 try {
                     politeRefusal(s, reason);
+                    cut.cancel(false);
                 } finally {
                     politeRefusals.release();
                 }
@@ -230,8 +254,10 @@ public final class Acceptor implements AutoCloseable {
     }
 
     /** On the connection's virtual thread: TLS or not, then the session until it ends. */
-    private void serve(Socket raw, String host) {
+    private void serve(Socket raw, String host, long acceptedAt) {
         boolean started = false;
+        AtomicReference<Session> current = new AtomicReference<>();
+        ScheduledFuture<?> watchdog = scheduleLoginDeadline(raw, current, acceptedAt);
         try {
             int heartbeat = (int) Math.min(Integer.MAX_VALUE, Math.min(
                     ctx.config().heartbeatTimeout().toMillis(),
@@ -270,9 +296,10 @@ public final class Acceptor implements AutoCloseable {
             s.setSoTimeout(heartbeat);
             Connection c = new Connection(s, raw, ctx.config().trust().maxQueuedBytes());
             Session[] holder = new Session[1];
-            Session session = new Session(c, ctx, () -> sessions.remove(holder[0]));
+            Session session = new Session(c, ctx, () -> sessions.remove(holder[0]), acceptedAt);
             holder[0] = session;
             sessions.add(session);
+            current.set(session);
             if (closing) {
                 c.closeNow();
                 sessions.remove(session);
@@ -286,11 +313,39 @@ public final class Acceptor implements AutoCloseable {
                 closeQuietly(raw);
             }
         } finally {
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
             limiter.closed(host);
         }
     }
 
-    /** The TLS handshake must fit in the login deadline (the session's own clock starts after). */
+    /**
+     * At {@code acceptedAt} + the login deadline: a connection still in its TLS handshake is
+     * closed; a session not logged in is told so and closed ({@link Session#loginDeadline}), and
+     * closed hard {@link #DEADLINE_GRACE_MILLIS} later if it is still open. Null when the sweeper
+     * is shut down (the server is closing; the sockets are closed anyway).
+     */
+    private ScheduledFuture<?> scheduleLoginDeadline(Socket raw, AtomicReference<Session> current,
+            long acceptedAt) {
+        long delay = acceptedAt + ctx.config().loginDeadline().toNanos() - System.nanoTime();
+        try {
+            return sweeper.schedule(() -> {
+                Session s = current.get();
+                if (s == null) {
+                    LOG.info(() -> raw.getRemoteSocketAddress() + ": no TLS handshake within "
+                            + ctx.config().loginDeadline().toMillis() + " ms; closed");
+                    closeQuietly(raw); // a plain close, as the handshake's own timeout does
+                } else if (s.loginDeadline()) {
+                    sweeper.schedule(s::closeNow, DEADLINE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            }, Math.max(0, delay), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return null;
+        }
+    }
+
+    /** No single read of the TLS handshake may wait longer than the whole login deadline. */
     private int handshakeMillis() {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE,
                 ctx.config().loginDeadline().toMillis()));

@@ -1,8 +1,11 @@
 package idle.server.net;
 
+import idle.server.admin.AdminRedaction;
 import idle.server.audit.AuditAction;
 import idle.server.auth.Accounts;
+import idle.server.auth.LoginThrottle;
 import idle.server.auth.SessionTokens;
+import idle.server.auth.UserNames;
 import idle.server.peer.Peer;
 import idle.shared.message.Codec;
 import idle.shared.message.Message;
@@ -20,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,6 +42,15 @@ import java.util.logging.Logger;
  * not allowed now (before login, beyond the user's role, out of order) gets {@code ILR#id} and
  * the connection goes on. Frames that belong to an open exchange (acks, a lender's output, a
  * file transfer) go to that exchange. Every request is audited with its outcome.
+ *
+ * <p>A client may have at most {@link #MAX_OPEN_REQUESTS} requests open at once: follows (RCS,
+ * ATT), file transfers (GOF) and submissions still waiting for their commit. Beyond that a new
+ * one gets {@code FLD{LIMIT}} at once, so a client cannot make the server hold unbounded state
+ * for it; one that ends frees its place ({@link OpenRequests}).
+ *
+ * <p>Over 500 lines because the whole per-connection state machine (hello, login, requests,
+ * exchanges, the ways a session ends) is here; the login part is the next to move into a class
+ * of its own, once the concurrent split of the dispatcher has landed.
  */
 public final class Session implements Peer, Runnable {
     private static final Logger LOG = Logger.getLogger(Session.class.getName());
@@ -49,6 +62,9 @@ public final class Session implements Peer, Runnable {
     private final Runnable onEnd;
     private final AtomicInteger serverIds = new AtomicInteger();
     private final Map<Integer, Exchange> exchanges = new ConcurrentHashMap<>();
+    /** Most requests a client may have open at once on one connection. */
+    public static final int MAX_OPEN_REQUESTS = 256;
+    private final OpenRequests openRequests = new OpenRequests(MAX_OPEN_REQUESTS);
     private volatile Phase phase = Phase.HELLO;
     private int loginId;
     private String pendingName;
@@ -56,23 +72,46 @@ public final class Session implements Peer, Runnable {
     private boolean admin;
     private volatile String token;
     private volatile CountDownLatch shutdownAck;
-    private final long started = System.nanoTime();
+    /** When the connection was accepted: the login deadline counts from here. */
+    private final long started;
+    /** True while a password is being checked: the server's time, not the peer's. */
+    private volatile boolean checking;
+    private final AtomicBoolean deadlineHandled = new AtomicBoolean();
+    /** Set once the server decided to end this logged-in session (see {@link #endNow}). */
+    private final AtomicBoolean ending = new AtomicBoolean();
+    /** True while this session runs an admin command: an end it causes waits for the reply. */
+    private volatile boolean runningAdmin;
+    private volatile String endAfterAdmin;
 
     public Session(Connection conn, ServerContext ctx, Runnable onEnd) {
+        this(conn, ctx, onEnd, System.nanoTime());
+    }
+
+    /** @param acceptedNanos {@link System#nanoTime} when the connection was accepted */
+    public Session(Connection conn, ServerContext ctx, Runnable onEnd, long acceptedNanos) {
         this.conn = conn;
         this.ctx = ctx;
         this.onEnd = onEnd;
+        this.started = acceptedNanos;
     }
 
     // ---- Peer -------------------------------------------------------------------------------
 
     @Override
     public boolean send(int requestId, Message m) {
+        if (requestId > 0 && (m instanceof Message.Failure || m instanceof Message.Illegal
+                || m instanceof Message.NoLenders)) {
+            openRequests.ended(requestId); // the request ended without an exchange
+        }
         return conn.send(requestId, m);
     }
 
     @Override
     public boolean send(Frame f) {
+        if (f.requestId() > 0 && (f.code() == Code.FLD || f.code() == Code.ILR
+                || f.code() == Code.NLA)) {
+            openRequests.ended(f.requestId());
+        }
         return conn.send(f);
     }
 
@@ -88,16 +127,37 @@ public final class Session implements Peer, Runnable {
 
     @Override
     public void open(int requestId, Exchange exchange) {
-        exchanges.put(requestId, exchange);
+        openRequests.opened(requestId, exchanges.put(requestId, exchange) == null);
         if (conn.isClosed()) {
-            exchanges.remove(requestId);
+            close(requestId);
             exchange.onClose();
         }
     }
 
     @Override
     public void close(int requestId) {
-        exchanges.remove(requestId);
+        if (exchanges.remove(requestId) != null) {
+            openRequests.closed(requestId);
+        }
+    }
+
+    /**
+     * Whether the client may open one more request; when not, it is answered
+     * {@code FLD{LIMIT}} and audited. Called on the reader thread before a request that opens an
+     * exchange.
+     */
+    private boolean roomForRequest(int id, Code code) {
+        if (openRequests.hasRoom()) {
+            return true;
+        }
+        conn.send(id, new Message.Failure(FailureKind.LIMIT, "too many open requests on this "
+                + "connection (the limit is " + MAX_OPEN_REQUESTS + "); wait for some to end"));
+        audit(AuditAction.of(code), id, null, Code.FLD, "open request limit");
+        return false;
+    }
+
+    private boolean inUse(int id) {
+        return exchanges.containsKey(id) || openRequests.isAwaiting(id);
     }
 
     @Override
@@ -195,12 +255,43 @@ public final class Session implements Peer, Runnable {
         }
     }
 
+    /**
+     * The login deadline passed (called by the acceptor's watchdog, on its thread): a session
+     * still in the hello is closed at once (no frame may go before our hello); one in the login
+     * is told {@code ILR#0{"no login within ..."}} and closed after it. Nothing happens to a
+     * logged-in session, nor while its password is being checked (the reader enforces the
+     * deadline again right after the check).
+     *
+     * @return true when the session was told to end (the caller closes it hard after a grace)
+     */
+    public boolean loginDeadline() {
+        Phase p = phase;
+        if (p == Phase.READY || p == Phase.CLOSED || checking) {
+            return false;
+        }
+        if (p == Phase.HELLO) {
+            LOG.info(() -> who() + ": no hello within " + ctx.config().loginDeadline().toMillis()
+                    + " ms; closed");
+            conn.closeNow();
+            return true;
+        }
+        loginTimeout();
+        return true;
+    }
+
     private void loginTimeout() {
-        String why = "no login within " + ctx.config().loginDeadline().toSeconds() + " s";
-        LOG.info(() -> who() + ": " + why + "; closing");
-        audit(AuditAction.LCS, loginId, null, Code.ILR, why);
-        conn.send(0, new Message.Illegal(why));
-        conn.closeAfterDrain();
+        // The reader and the watchdog may both get here: once only, and neither returns (the
+        // reader then closes) before the ILR is queued.
+        synchronized (deadlineHandled) {
+            if (deadlineHandled.getAndSet(true)) {
+                return;
+            }
+            String why = "no login within " + ctx.config().loginDeadline().toSeconds() + " s";
+            LOG.info(() -> who() + ": " + why + "; closing");
+            audit(AuditAction.LCS, loginId, null, Code.ILR, why);
+            conn.send(0, new Message.Illegal(why));
+            conn.closeAfterDrain();
+        }
     }
 
     private void fatal(String reason) {
@@ -321,6 +412,7 @@ public final class Session implements Peer, Runnable {
                 conn.loggedIn();
                 conn.send(id, new Message.Success(new Result.Session(user, admin, token)));
                 audit(AuditAction.LCS, id, null, Code.SCF, "resumed session; client " + l.client());
+                revokedMeanwhile();
                 return;
             }
         }
@@ -330,54 +422,122 @@ public final class Session implements Peer, Runnable {
     }
 
     private void password(int id, Message.Password p) {
+        checking = true;
+        try {
+            checkPassword(id, p);
+        } finally {
+            checking = false;
+        }
+    }
+
+    /**
+     * GPW: reserve an attempt with the throttle (under the name's canonical key, so aliases share
+     * counts), wait or refuse, check through the accounts' login gate (refused as busy when full),
+     * answer. Every refusal of a name or password has the same text. The typed name is audited
+     * only in its {@link UserNames#display} form.
+     */
+    private void checkPassword(int id, Message.Password p) {
         String name = pendingName;
         pendingName = null;
-        String host = conn.remoteHost();
-        java.time.Duration wait = ctx.throttle().waitBefore(name, host);
-        if (ctx.throttle().tooLong(wait)) {
-            phase = Phase.LOGIN;
-            conn.send(id, new Message.Failure(FailureKind.THROTTLED, "too many failed logins; "
-                    + "try again in " + Math.max(1, wait.toSeconds()) + " s"));
-            auditAs(name, AuditAction.LCS, id, null, Code.FLD, "throttled");
-            return;
-        }
-        if (!wait.isZero()) {
-            try {
-                Thread.sleep(wait); // a virtual thread: cheap; only this connection waits
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        String shown = UserNames.display(name);
+        LoginThrottle.Attempt attempt = ctx.throttle().begin(name, conn.remoteHost());
+        try {
+            java.time.Duration wait = attempt.waitBefore();
+            if (ctx.throttle().tooLong(wait)) {
+                phase = Phase.LOGIN;
+                conn.send(id, new Message.Failure(FailureKind.THROTTLED, "too many failed "
+                        + "logins; try again in " + Math.max(1, wait.toSeconds()) + " s"));
+                auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "throttled");
                 return;
             }
-        }
-        Accounts.LoginResult r = ctx.accounts().check(name, p.password().toCharArray());
-        if (r.check() == Accounts.Check.BAD_CREDENTIALS) {
-            ctx.throttle().failed(name, host);
-        } else if (r.check() == Accounts.Check.OK) {
-            ctx.throttle().succeeded(name, host);
-        }
-        switch (r.check()) {
-            case OK -> {
-                user = name;
-                admin = r.admin();
-                token = ctx.tokens().issue(name, admin);
-                phase = Phase.READY;
-                conn.loggedIn();
-                conn.send(id, new Message.Success(new Result.Session(name, admin, token)));
-                audit(AuditAction.LCS, id, null, Code.SCF, "logged in" + (admin ? " (admin)" : ""));
+            if (!wait.isZero()) {
+                Thread.sleep(wait); // a virtual thread: cheap; only this connection waits
             }
-            case DISABLED -> {
-                phase = Phase.LOGIN;
-                conn.send(id, new Message.Failure(FailureKind.ACCOUNT_DISABLED, "the account "
-                        + name + " is disabled"));
-                auditAs(name, AuditAction.LCS, id, null, Code.FLD, "account disabled");
-            }
-            case BAD_CREDENTIALS -> {
+            long checkStarted = System.nanoTime();
+            Accounts.LoginResult r = ctx.accounts().check(name, p.password().toCharArray());
+            String issued = r.check() == Accounts.Check.OK
+                    ? ctx.tokens().issue(name, r.admin(), checkStarted) : null;
+            if (r.check() == Accounts.Check.OK && issued == null) {
+                // disabled or given a new password while this check ran: it does not count
                 phase = Phase.LOGIN;
                 conn.send(id, new Message.Failure(FailureKind.BAD_CREDENTIALS,
                         "wrong user name or password"));
-                auditAs(name, AuditAction.LCS, id, null, Code.FLD, "bad credentials");
+                auditAs(shown, AuditAction.LCS, id, null, Code.FLD,
+                        "the account changed during the login");
+                return;
             }
+            switch (r.check()) {
+                case OK -> {
+                    attempt.succeeded();
+                    user = name;
+                    admin = r.admin();
+                    token = issued;
+                    phase = Phase.READY;
+                    conn.loggedIn();
+                    conn.send(id, new Message.Success(new Result.Session(name, admin, token)));
+                    audit(AuditAction.LCS, id, null, Code.SCF, "logged in"
+                            + (admin ? " (admin)" : ""));
+                    revokedMeanwhile();
+                }
+                case DISABLED -> {
+                    phase = Phase.LOGIN;
+                    conn.send(id, new Message.Failure(FailureKind.ACCOUNT_DISABLED, "the account "
+                            + name + " is disabled"));
+                    auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "account disabled");
+                }
+                case BAD_CREDENTIALS -> {
+                    attempt.failed();
+                    phase = Phase.LOGIN;
+                    conn.send(id, new Message.Failure(FailureKind.BAD_CREDENTIALS,
+                            "wrong user name or password"));
+                    auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "bad credentials"
+                            + (UserNames.isValid(name) ? "" : " (not a possible user name)"));
+                }
+                case BUSY -> {
+                    phase = Phase.LOGIN;
+                    conn.send(id, new Message.Failure(FailureKind.THROTTLED,
+                            "server busy, try again"));
+                    auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "busy");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            attempt.abandoned(); // no-op when it was counted above
         }
+    }
+
+    /**
+     * Right after a login or resume: when the account's tokens were revoked while this session
+     * became ready (after {@link LiveSessions#endSessionsOf} looked at it), it ends now.
+     */
+    private void revokedMeanwhile() {
+        if (!ctx.tokens().isValid(token)) {
+            endForAccount("the account changed during the login; log in again");
+        }
+    }
+
+    /**
+     * The account of this session was disabled or its password changed (its tokens are already
+     * revoked): tell the client {@code ILR#0{reason}} and close. When this session's own admin
+     * command caused it, that command's answer goes out first. Any thread; idempotent.
+     */
+    public void endForAccount(String reason) {
+        endAfterAdmin = reason;
+        if (!runningAdmin) {
+            endNow(reason);
+        }
+    }
+
+    private void endNow(String reason) {
+        if (phase != Phase.READY || !ending.compareAndSet(false, true)) {
+            return;
+        }
+        token = null; // revoked already; nothing to detach
+        LOG.info(() -> who() + ": " + reason + "; closing the session");
+        audit(AuditAction.EXPIRE, 0, null, Code.ILR, reason);
+        conn.send(0, new Message.Illegal(reason));
+        conn.closeAfterDrain();
     }
 
     private void logout(int id) {
@@ -401,16 +561,17 @@ public final class Session implements Peer, Runnable {
             case Message.RunScript rs -> {
                 if (id <= 0) {
                     illegal(id, f.code(), "client request ids must be positive");
-                } else if (exchanges.containsKey(id)) {
+                } else if (inUse(id)) {
                     illegal(id, f.code(), "request id " + id + " is still in use");
-                } else {
+                } else if (roomForRequest(id, f.code())) {
+                    openRequests.awaiting(id); // until its follow opens or it is refused
                     co.submit(this, id, rs);
                 }
             }
             case Message.Attach a -> {
-                if (id <= 0 || exchanges.containsKey(id)) {
+                if (id <= 0 || inUse(id)) {
                     illegal(id, f.code(), "request id " + id + " is not free");
-                } else {
+                } else if (roomForRequest(id, f.code())) {
                     co.attach(this, id, a.jobId(), a.fromSeq(), a.follow());
                 }
             }
@@ -473,8 +634,15 @@ public final class Session implements Peer, Runnable {
     }
 
     private void getFile(int id, Message.GetOutputFile g) {
-        if (exchanges.containsKey(id)) {
+        if (id <= 0) { // negative ids are the server's: one must not replace its exchange
+            illegal(id, Code.GOF, "client request ids must be positive");
+            return;
+        }
+        if (inUse(id)) {
             illegal(id, Code.GOF, "request id " + id + " is still in use");
+            return;
+        }
+        if (!roomForRequest(id, Code.GOF)) {
             return;
         }
         ctx.coordinator().getFile(this, id, g);
@@ -485,33 +653,33 @@ public final class Session implements Peer, Runnable {
             illegal(id, Code.ADM, "admin commands need an admin account");
             return;
         }
-        String words = String.join(" ", redact(a.argv()));
+        String words = AdminRedaction.words(a.argv());
+        runningAdmin = true;
         try {
             String out = ctx.admin().run(a.argv(), user);
             conn.send(id, new Message.Success(new Result.Text(out)));
             audit(AuditAction.ADM, id, null, Code.SCF, words);
         } catch (ServerContext.AdminFailure e) {
             conn.send(id, new Message.Failure(e.kind(), e.getMessage()));
-            audit(AuditAction.ADM, id, null, Code.FLD, words + ": " + e.getMessage());
+            audit(AuditAction.ADM, id, null, Code.FLD, AdminRedaction.failure(a.argv(),
+                    e.getMessage()));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "admin command failed", e);
             conn.send(id, new Message.Failure(FailureKind.INTERNAL, String.valueOf(e.getMessage())));
-            audit(AuditAction.ADM, id, null, Code.FLD, words + ": " + e);
+            audit(AuditAction.ADM, id, null, Code.FLD, AdminRedaction.failure(a.argv(),
+                    e.toString()));
+        } finally {
+            runningAdmin = false;
+            String end = endAfterAdmin; // e.g. the admin changed its own password
+            if (end != null) {
+                endNow(end);
+            }
         }
     }
 
-    /** The argv with the value after any --password replaced. */
+    /** The argv with secrets hidden ({@link AdminRedaction#argv}). */
     public static java.util.List<String> redact(java.util.List<String> argv) {
-        java.util.List<String> out = new java.util.ArrayList<>(argv);
-        for (int i = 0; i < out.size(); i++) {
-            String s = out.get(i);
-            if (s.equals("--password") && i + 1 < out.size()) {
-                out.set(i + 1, "***");
-            } else if (s.startsWith("--password=")) {
-                out.set(i, "--password=***");
-            }
-        }
-        return out;
+        return AdminRedaction.argv(argv);
     }
 
     // ---- shutdown ---------------------------------------------------------------------------
@@ -557,9 +725,8 @@ public final class Session implements Peer, Runnable {
      */
     public void checkLifetime(long nowNanos) {
         String t = token;
-        if (phase != Phase.READY || t == null || conn.isClosed()
-                || !ctx.tokens().remaining(t).isZero()) {
-            return;
+        if (phase != Phase.READY || t == null || conn.isClosed() || !ctx.tokens().expired(t)) {
+            return; // a revoked token is not "expired": endForAccount says why it ended
         }
         java.time.Duration life = ctx.config().trust().sessionLifetime();
         String why = "the session reached its lifetime of " + (life.toHours() >= 1

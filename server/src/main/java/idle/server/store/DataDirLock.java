@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -36,7 +35,7 @@ public final class DataDirLock implements AutoCloseable {
 
     /** Takes the lock or throws {@link BusyException} naming the holder. */
     public static DataDirLock acquire(Path dataDir, String holder) throws IOException {
-        Files.createDirectories(dataDir);
+        PrivateFiles.createDirectories(dataDir);
         Path file = dataDir.resolve("server.lock");
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);

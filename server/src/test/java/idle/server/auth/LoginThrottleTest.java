@@ -62,4 +62,32 @@ class LoginThrottleTest {
         throttle.succeeded("erin", "x");
         assertEquals(Duration.ZERO, throttle.waitBefore("erin", "x"));
     }
+
+    @Test
+    void attemptsInFlightCountAsFailuresUntilTheyEnd() {
+        LoginThrottle.Attempt a = throttle.begin("frank", "x");
+        LoginThrottle.Attempt b = throttle.begin("frank", "x");
+        LoginThrottle.Attempt c = throttle.begin("frank", "x");
+        assertEquals(Duration.ZERO, a.waitBefore());
+        assertEquals(Duration.ofSeconds(1), b.waitBefore(), "one attempt in flight before it");
+        assertEquals(Duration.ofSeconds(2), c.waitBefore(), "two in flight before it");
+        b.abandoned();
+        c.abandoned();
+        a.failed();
+        a.failed(); // ending twice changes nothing
+        assertEquals(Duration.ofSeconds(1), throttle.waitBefore("frank", "x"));
+        throttle.begin("frank", "x").succeeded();
+        assertEquals(Duration.ZERO, throttle.waitBefore("frank", "x"));
+    }
+
+    @Test
+    void aliasesOfANameShareItsCounters() {
+        throttle.failed("grace", "x");
+        throttle.failed("grace ", "x");
+        throttle.failed("GRACE", "x");
+        throttle.failed("grace\t", "x");
+        assertEquals(Duration.ofSeconds(8), throttle.waitBefore("Grace", "x"));
+        assertEquals(Duration.ofSeconds(8), throttle.waitBefore("grace", "elsewhere"),
+                "the account cap for the real user elsewhere");
+    }
 }
