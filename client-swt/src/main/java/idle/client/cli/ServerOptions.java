@@ -152,7 +152,7 @@ public final class ServerOptions {
             return ServerConnection.connect(address, credentials, options, reporter);
         } catch (ConnectException e) {
             throw new CliExit(switch (e.reason()) {
-                case BAD_CREDENTIALS, ACCOUNT_DISABLED, THROTTLED -> ExitCodes.LOGIN_FAILED;
+                case BAD_CREDENTIALS, ACCOUNT_DISABLED, THROTTLED, BUSY -> ExitCodes.LOGIN_FAILED;
                 case UNREACHABLE, PROTOCOL -> ExitCodes.UNREACHABLE;
                 case UNTRUSTED -> ExitCodes.UNTRUSTED;
             }, e.getMessage());

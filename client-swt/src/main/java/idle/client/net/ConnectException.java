@@ -20,6 +20,8 @@ public final class ConnectException extends IOException {
         ACCOUNT_DISABLED,
         /** Too many failed logins; try later. */
         THROTTLED,
+        /** The server is too busy to check a password now; try again in a moment. */
+        BUSY,
         /** The server broke the protocol or speaks another version. */
         PROTOCOL,
         /**
@@ -52,7 +54,16 @@ public final class ConnectException extends IOException {
 
     /** True for a refused login (wrong credentials, disabled, throttled): retrying will not help. */
     public boolean isLoginRefused() {
-        return reason == Reason.BAD_CREDENTIALS || reason == Reason.ACCOUNT_DISABLED
-                || reason == Reason.THROTTLED;
+        return isCredentialsRefused() || reason == Reason.THROTTLED;
+    }
+
+    /**
+     * True when these credentials will not log in however long one waits (wrong, or the account
+     * disabled). A throttled or busy login of credentials that worked before is worth retrying: a
+     * stranger's wrong guesses at the same account, or a crowd of logins after a server restart,
+     * must not end a lender's reconnecting for good.
+     */
+    public boolean isCredentialsRefused() {
+        return reason == Reason.BAD_CREDENTIALS || reason == Reason.ACCOUNT_DISABLED;
     }
 }

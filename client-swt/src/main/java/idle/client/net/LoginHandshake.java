@@ -111,6 +111,8 @@ final class LoginHandshake {
                     "the account '" + who + "' is disabled" + suffix(reason));
             case THROTTLED -> new ConnectException(ConnectException.Reason.THROTTLED,
                     "too many failed logins for '" + who + "'; try again later" + suffix(reason));
+            case BUSY -> new ConnectException(ConnectException.Reason.BUSY,
+                    "the server is busy; try again in a moment" + suffix(reason));
             case BAD_CREDENTIALS -> new ConnectException(ConnectException.Reason.BAD_CREDENTIALS,
                     "wrong user name or password for '" + who + "'");
             default -> new ConnectException(ConnectException.Reason.BAD_CREDENTIALS,

@@ -84,7 +84,7 @@ final class Reconnector {
                 target.reconnected(l, resumed);
                 return;
             } catch (ConnectException e) {
-                if (e.isLoginRefused() || e.isUntrusted()) {
+                if (e.isCredentialsRefused() || e.isUntrusted()) {
                     target.gaveUp(e.getMessage());
                     return;
                 }

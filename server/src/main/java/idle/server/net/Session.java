@@ -495,7 +495,7 @@ public final class Session implements Peer, Runnable {
                 }
                 case BUSY -> {
                     phase = Phase.LOGIN;
-                    conn.send(id, new Message.Failure(FailureKind.THROTTLED,
+                    conn.send(id, new Message.Failure(FailureKind.BUSY,
                             "server busy, try again"));
                     auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "busy");
                 }

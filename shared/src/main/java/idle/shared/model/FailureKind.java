@@ -21,5 +21,10 @@ public enum FailureKind {
     /** The job is in a state where the request cannot apply. */
     WRONG_STATE,
     /** The server failed internally; the request may be retried. */
-    INTERNAL
+    INTERNAL,
+    /**
+     * The server is too busy to take the request now (e.g. too many password checks at once);
+     * the same request may succeed a moment later.
+     */
+    BUSY
 }

@@ -1,5 +1,6 @@
 package idle.shared.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,14 +11,14 @@ import java.util.Set;
  * output directory and the server's spool). The server applies it at the door, the runner before
  * it sends, the lender before it writes; all three agree because all three call this class.
  *
- * <p>A plain file name has 1..255 characters, is not {@code .} or {@code ..}, and contains no
+ * <p>A plain file name has 1..255 characters and at most 255 bytes in UTF-8, is not {@code .} or {@code ..}, and contains no
  * {@code /}, {@code \}, NUL or other control character. A relative path is 1..1024 characters of
  * at most 16 plain names joined by {@code /}. Methods return why a name is refused, or null when
  * it is accepted; the reason never repeats more than 80 characters of the name and shows control
  * characters as {@code ?}, so it is safe to print and to send back.
  */
 public final class FileNames {
-    /** Longest plain name, in characters (a common file-system limit). */
+    /** Longest plain name, in characters and in UTF-8 bytes (Linux's NAME_MAX counts bytes). */
     public static final int MAX_NAME = 255;
     /** Longest relative path, in characters. */
     public static final int MAX_PATH = 1024;
@@ -34,6 +35,10 @@ public final class FileNames {
         }
         if (name.length() > MAX_NAME) {
             return "file name longer than " + MAX_NAME + " characters";
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME) {
+            // a lender could not create it: refuse it here rather than fail on every lender
+            return "file name longer than " + MAX_NAME + " bytes in UTF-8";
         }
         if (name.equals(".") || name.equals("..")) {
             return "file name " + name + " is not allowed";

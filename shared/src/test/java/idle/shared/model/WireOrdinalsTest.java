@@ -24,7 +24,7 @@ class WireOrdinalsTest {
     @Test
     void failureKind() {
         assertEquals(List.of("BAD_CREDENTIALS", "ACCOUNT_DISABLED", "LIMIT", "NOT_FOUND",
-                "CHECKSUM", "INVALID", "THROTTLED", "EXISTS", "WRONG_STATE", "INTERNAL"),
+                "CHECKSUM", "INVALID", "THROTTLED", "EXISTS", "WRONG_STATE", "INTERNAL", "BUSY"),
                 names(FailureKind.values()));
     }
 

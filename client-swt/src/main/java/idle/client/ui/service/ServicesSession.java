@@ -131,6 +131,8 @@ public final class ServicesSession implements ClientSession {
                         "This account is disabled. Ask the server's administrator.");
                 case THROTTLED -> new ServiceException(ServiceException.Kind.THROTTLED,
                         "Too many failed logins. Wait a minute, then try again.");
+                case BUSY -> new ServiceException(ServiceException.Kind.THROTTLED,
+                        "The server is busy. Try again in a moment.");
                 case PROTOCOL -> new ServiceException(ServiceException.Kind.OTHER,
                         "The server at " + address + " does not speak IDLE's protocol (" + ce.getMessage() + ").");
                 case UNTRUSTED -> new ServiceException(ServiceException.Kind.OTHER, ce.getMessage());
@@ -351,7 +353,7 @@ public final class ServicesSession implements ClientSession {
             case WRONG_STATE -> ServiceException.Kind.WRONG_STATE;
             case BAD_CREDENTIALS -> ServiceException.Kind.BAD_CREDENTIALS;
             case ACCOUNT_DISABLED -> ServiceException.Kind.ACCOUNT_DISABLED;
-            case THROTTLED -> ServiceException.Kind.THROTTLED;
+            case THROTTLED, BUSY -> ServiceException.Kind.THROTTLED;
             default -> ServiceException.Kind.OTHER;
         };
     }
