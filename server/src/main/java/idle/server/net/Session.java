@@ -343,13 +343,11 @@ public final class Session implements Peer, Runnable {
     // ---- login ------------------------------------------------------------------------------
 
     private void login(int id, Message.Login l) {
-        if (l.resumeToken() != null) {
-            SessionTokens.Grant g = ctx.tokens().resume(l.resumeToken());
-            if (g != null && ctx.accounts().isEnabled(g.user())) {
-                loggedIn(id, new PasswordLogin.LoggedIn(g.user(), g.admin(), l.resumeToken()),
-                        "resumed session; client " + l.client());
-                return;
-            }
+        SessionTokens.Grant g = ctx.tokens().resume(l.resumeToken()); // null for no token
+        if (g != null && ctx.accounts().isEnabled(g.user())) {
+            loggedIn(id, new PasswordLogin.LoggedIn(g.user(), g.admin(), l.resumeToken()),
+                    "resumed session; client " + l.client());
+            return;
         }
         loginId = id;
         phase = Phase.NAME;
