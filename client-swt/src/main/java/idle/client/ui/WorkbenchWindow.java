@@ -1,7 +1,6 @@
 package idle.client.ui;
 
 import idle.client.ui.actions.Commands;
-import idle.client.ui.actions.StatusField;
 import idle.client.ui.actions.WorkbenchActions;
 import idle.client.ui.dialogs.LoginDialog;
 import idle.client.ui.model.JobEvents;
@@ -11,7 +10,6 @@ import idle.client.ui.output.JobFeeds;
 import idle.client.ui.resources.Icons;
 import idle.client.ui.resources.IdleResources;
 import idle.client.ui.service.ClientSession;
-import idle.client.ui.service.ConnectionState;
 import idle.client.ui.service.SessionOpener;
 import idle.client.ui.views.HistoryView;
 import idle.client.ui.views.LenderView;
@@ -41,27 +39,26 @@ import org.eclipse.swt.widgets.ToolTip;
 
 /**
  * The IDLE workbench window: menu bar, tool bar, status line; the views (Queue, History, Become
- * IDLEr) above the output tabs. Wires the views to the session and restores the saved layout
- * (window bounds, sash weights, view in front, open output tabs). UI thread only.
+ * IDLEr) above the output tabs. Wires the views to the session and carries out the commands of
+ * the menus and keys. Its parts: the actions ({@link WorkbenchActions}), the status line
+ * ({@link WorkbenchStatus}), the saved layout ({@link WindowLayout}: window bounds, sash
+ * weights, view in front, open output tabs) and the login ({@link LoginFlow}). UI thread only.
  */
 public final class WorkbenchWindow extends ApplicationWindow implements Commands, ErrorReporter {
     private static final Logger LOG = Logger.getLogger(WorkbenchWindow.class.getName());
-    private static final int POOL_POLL_MS = 5000;
 
     private final UiThread ui;
     private final IdleResources resources;
     private final SettingsStore layout;
-    private final SettingsStore remembered;
-    private final SessionOpener opener;
     private final Sessions sessions = new Sessions();
     private final SessionJobs jobs = new SessionJobs();
     private final JobEvents events = new JobEvents();
     private final JobFeeds feeds = new JobFeeds();
     private final Background background;
     private final WorkbenchActions actions;
-    private final StatusField connectionField = new StatusField("idle.connection", 44);
-    private final StatusField lendersField = new StatusField("idle.lenders", 18);
-    private final StatusField lendingField = new StatusField("idle.lending", 14);
+    private final WorkbenchStatus statusLine;
+    private final WindowLayout windowLayout;
+    private final LoginFlow login;
     private final int retainedChars;
     private final int historyPage;
 
@@ -73,8 +70,6 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     private OutputTabs outputs;
     private JobsController controller;
     private ToolTip balloon;
-    private boolean polling;
-    private LoginDialog loginDialog;
 
     /**
      * @param layout where the window's layout is kept between runs
@@ -88,12 +83,13 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         this.ui = ui;
         this.resources = resources;
         this.layout = layout;
-        this.remembered = remembered;
-        this.opener = opener;
         this.retainedChars = retainedChars;
         this.historyPage = historyPage;
         this.background = new Background(ui, this);
         this.actions = new WorkbenchActions(this, resources);
+        this.statusLine = new WorkbenchStatus(ui, resources, background, sessions);
+        this.windowLayout = new WindowLayout(layout, background);
+        this.login = new LoginFlow(opener, background, remembered, resources, sessions);
         addMenuBar();
         addToolBar(SWT.FLAT | SWT.RIGHT);
         addStatusLine();
@@ -112,9 +108,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     @Override
     protected StatusLineManager createStatusLineManager() {
         StatusLineManager manager = super.createStatusLineManager();
-        manager.add(lendingField);
-        manager.add(lendersField);
-        manager.add(connectionField);
+        statusLine.contribute(manager);
         return manager;
     }
 
@@ -144,19 +138,13 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
 
     @Override
     protected Point getInitialSize() {
-        return new Point(layout.getInt("window.width", 1200), layout.getInt("window.height", 820));
+        return windowLayout.initialSize();
     }
 
     @Override
     protected Point getInitialLocation(Point initialSize) {
-        int x = layout.getInt("window.x", Integer.MIN_VALUE);
-        int y = layout.getInt("window.y", Integer.MIN_VALUE);
-        if (x == Integer.MIN_VALUE || y == Integer.MIN_VALUE) {
-            return super.getInitialLocation(initialSize);
-        }
-        Rectangle screen = ui.display().getClientArea();
-        return new Point(Math.max(screen.x, Math.min(x, screen.x + screen.width - 200)),
-                Math.max(screen.y, Math.min(y, screen.y + screen.height - 200)));
+        return windowLayout.initialLocation(ui.display().getClientArea())
+                .orElseGet(() -> super.getInitialLocation(initialSize));
     }
 
     @Override
@@ -173,19 +161,16 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         viewTab("Queue", Icons.QUEUE, queue.control());
         viewTab("History", Icons.HISTORY, history.control());
         viewTab("Become IDLEr", Icons.LEND, lender.control());
-        views.setSelection(Math.max(0, Math.min(2, layout.getInt("views.selected", 0))));
-
-        int[] weights = layout.getInts("sash.main");
-        sash.setWeights(weights.length == 2 && weights[0] > 0 && weights[1] > 0 ? weights : new int[] {56, 44});
-        int[] queueWeights = layout.getInts("sash.queue");
-        if (queueWeights.length == 2 && queueWeights[0] > 0 && queueWeights[1] > 0) {
-            queue.sash().setWeights(queueWeights);
-        }
+        windowLayout.restore(sash, queue.sash(), views);
+        statusLine.start(sash);
         sessions.addListener(this::sessionChanged);
         sessionChanged(null);
         lendingChanged(false);
-        events.addListener(this::jobChanged);
-        ui.every(POOL_POLL_MS, sash, this::pollPool);
+        events.addListener(job -> {
+            if (job.state().isTerminal()) {
+                statusLine.pollPool();
+            }
+        });
         return sash;
     }
 
@@ -209,13 +194,8 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         }
         ClientSession old = sessions.current();
         boolean closed = super.close();
-        if (closed && old != null) {
-            background.runQuietly("log out", () -> {
-                old.close();
-                return null;
-            });
-        }
         if (closed) {
+            login.logOutLater(old);
             feeds.clear();
             background.shutdown(3000);
         }
@@ -225,32 +205,15 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     /** Keeps the window's bounds, sash weights, view in front and open tabs. */
     private void saveLayout() {
         Shell shell = getShell();
-        if (shell == null || shell.isDisposed() || sash == null || sash.isDisposed()) {
-            return;
+        if (shell != null && !shell.isDisposed() && sash != null && !sash.isDisposed()) {
+            windowLayout.save(shell, sash, queue.sash(), views, outputs);
         }
-        if (!shell.getMaximized()) {
-            Rectangle b = shell.getBounds();
-            layout.putInt("window.x", b.x);
-            layout.putInt("window.y", b.y);
-            layout.putInt("window.width", b.width);
-            layout.putInt("window.height", b.height);
-        }
-        layout.putBoolean("window.maximized", shell.getMaximized());
-        layout.putInts("sash.main", sash.getWeights());
-        layout.putInts("sash.queue", queue.sash().getWeights());
-        layout.putInt("views.selected", views.getSelectionIndex());
-        layout.putLongs("tabs.open", outputs.openJobIds());
-        layout.putLongs("tabs.selected", outputs.selected().map(t -> List.of(t.jobId())).orElse(List.of()));
-        background.runQuietly("save the layout", () -> {
-            layout.save();
-            return null;
-        });
     }
 
     @Override
     public int open() {
         int result = super.open();
-        if (layout.getBoolean("window.maximized", false)) {
+        if (windowLayout.maximized()) {
             getShell().setMaximized(true);
         }
         return result;
@@ -260,84 +223,23 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
 
     /** Uses a logged-in session (from the dialog or scripted login); closes the previous one. */
     public void useSession(ClientSession session) {
-        ClientSession old = sessions.set(session);
-        if (old != null && old != session) {
-            background.runQuietly("log out", () -> {
-                old.close();
-                return null;
-            });
-        }
+        login.use(session);
     }
 
     private void sessionChanged(ClientSession s) {
         actions.logOut.setEnabled(s != null);
         actions.lend.setEnabled(s != null);
-        if (s == null) {
-            connectionField.set("Not logged in", resources.image(Icons.DOT_GREY), null);
-            lendersField.set("Lenders online: –", null, null);
-            getShell().setText("IDLE");
-            return;
+        getShell().setText(s == null ? "IDLE" : "IDLE — " + s.user() + " @ " + s.server());
+        statusLine.sessionChanged(s);
+        if (s != null) {
+            windowLayout.restoreTabs(outputs);
+            status("Logged in as " + s.user() + ".");
         }
-        getShell().setText("IDLE — " + s.user() + " @ " + s.server());
-        s.onConnectionChange(state -> ui.async(sash, () -> {
-            if (sessions.current() == s) {
-                showConnection(s, state);
-            }
-        }));
-        pollPool();
-        restoreTabs();
-        status("Logged in as " + s.user() + ".");
-    }
-
-    private void showConnection(ClientSession s, ConnectionState state) {
-        String icon = switch (state) {
-            case CONNECTED -> Icons.DOT_GREEN;
-            case RECONNECTING -> Icons.DOT_ORANGE;
-            case DISCONNECTED -> Icons.DOT_GREY;
-        };
-        connectionField.set(state.label() + ": " + s.user() + " @ " + s.server(), resources.image(icon),
-                "Connection to the IDLE server");
-    }
-
-    private void restoreTabs() {
-        List<Long> open = layout.getLongs("tabs.open");
-        if (open.isEmpty() || outputs.hasTabs()) {
-            return;
-        }
-        List<Long> selected = layout.getLongs("tabs.selected");
-        for (long id : open) {
-            outputs.open(id, "job " + id, selected.contains(id));
-        }
-    }
-
-    private void pollPool() {
-        ClientSession s = sessions.current();
-        if (s == null || polling) {
-            return;
-        }
-        polling = true;
-        background.run(sash, () -> s.pool(), pool -> {
-            polling = false;
-            lendersField.set("Lenders online: " + pool.lendersOnline(), null,
-                    pool.freeSlots() + " free slots, " + pool.queuedJobs() + " queued, " + pool.runningJobs()
-                            + " running");
-        }, failure -> {
-            polling = false;
-            lendersField.set("Lenders online: ?", null, UserMessages.describe(failure));
-        });
     }
 
     private void lendingChanged(boolean on) {
         actions.lend.setChecked(on);
-        lendingField.set(on ? "Lending: on" : "Lending: off", resources.image(on ? Icons.DOT_GREEN : Icons.DOT_GREY),
-                "Become IDLEr: lend this computer");
-        pollPool();
-    }
-
-    private void jobChanged(JobSummary job) {
-        if (job.state().isTerminal()) {
-            pollPool();
-        }
+        statusLine.lendingChanged(on);
     }
 
     private void notifyFinished(JobSummary job) {
@@ -359,11 +261,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
 
     /** Shows a message in the status line. */
     public void status(String message) {
-        StatusLineManager sl = getStatusLineManager();
-        if (sl != null) {
-            sl.setErrorMessage(null);
-            sl.setMessage(message);
-        }
+        statusLine.message(message);
     }
 
     // ---------------------------------------------------------------- errors
@@ -372,10 +270,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     public void report(String action, Throwable failure, boolean interactive) {
         String message = UserMessages.describe(failure);
         LOG.log(Level.INFO, action + " failed: " + message, UserMessages.unwrap(failure));
-        StatusLineManager sl = getStatusLineManager();
-        if (sl != null) {
-            sl.setErrorMessage(action + ": " + message);
-        }
+        statusLine.error(action + ": " + message);
         Shell shell = getShell();
         if (interactive && shell != null && !shell.isDisposed()) {
             MessageDialog.openError(shell, action, message);
@@ -395,28 +290,12 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
      * Returns the dialog; an open one is brought to front instead of opening another.
      */
     public LoginDialog logIn(String error) {
-        if (loginDialog != null && loginDialog.getShell() != null && !loginDialog.getShell().isDisposed()) {
-            loginDialog.getShell().forceActive();
-            return loginDialog;
-        }
-        LoginDialog dialog = new LoginDialog(getShell(), opener, background, remembered, resources, error);
-        dialog.setBlockOnOpen(false);
-        dialog.open();
-        loginDialog = dialog;
-        dialog.getShell().addListener(SWT.Dispose, e -> {
-            if (dialog.getReturnCode() == LoginDialog.OK && dialog.session() != null) {
-                useSession(dialog.session());
-            }
-            if (loginDialog == dialog) {
-                loginDialog = null;
-            }
-        });
-        return dialog;
+        return login.open(getShell(), error);
     }
 
     /** The login dialog while it is open, else null. */
     public LoginDialog loginDialog() {
-        return loginDialog;
+        return login.dialog();
     }
 
     @Override
@@ -555,12 +434,8 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         return background;
     }
 
+    /** The text of a status line field: "connection", "lenders" or "lending". */
     public String statusField(String which) {
-        return switch (which) {
-            case "connection" -> connectionField.text();
-            case "lenders" -> lendersField.text();
-            case "lending" -> lendingField.text();
-            default -> throw new IllegalArgumentException(which);
-        };
+        return statusLine.field(which);
     }
 }

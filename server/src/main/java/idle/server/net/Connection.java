@@ -5,6 +5,7 @@ import idle.shared.message.Message;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.FrameDecoder;
+import idle.shared.protocol.Handshake;
 import idle.shared.protocol.Limits;
 import idle.shared.protocol.ProtocolException;
 import java.io.BufferedOutputStream;
@@ -111,9 +112,33 @@ public final class Connection {
         decoder.maxPayload(Limits.MAX_PAYLOAD);
     }
 
-    /** Starts the writer; call after the version exchange. */
-    public void startWriter() {
+    /**
+     * The version exchange that opens the connection: reads the client's 8-byte hello, answers
+     * ours and starts the writer. Frames may follow only when the version returned is ours.
+     *
+     * @throws ProtocolException for a malformed hello; nothing was sent (see {@link #refuseHello})
+     */
+    public int hello() throws IOException, ProtocolException {
+        int version = Handshake.readHello(in);
+        out.write(Handshake.hello(Handshake.VERSION));
+        out.flush();
         writer.start();
+        return version;
+    }
+
+    /**
+     * After a malformed hello: ours still goes first (no frame may go before it), then
+     * {@code ILR#0{reason}}, and the connection closes after it.
+     */
+    public void refuseHello(String reason) {
+        try {
+            out.write(Handshake.hello(Handshake.VERSION));
+            writer.start();
+            send(0, new Message.Illegal(reason));
+            closeAfterDrain();
+        } catch (IOException e) {
+            closeNow();
+        }
     }
 
     /** The peer's host address (no port), e.g. "127.0.0.1". */
@@ -128,14 +153,6 @@ public final class Connection {
 
     public String remoteAddress() {
         return remote;
-    }
-
-    public InputStream rawIn() {
-        return in;
-    }
-
-    public OutputStream rawOut() {
-        return out;
     }
 
     /**

@@ -1,16 +1,12 @@
 package idle.server.net;
 
-import idle.server.admin.AdminRedaction;
 import idle.server.audit.AuditAction;
-import idle.server.auth.Accounts;
-import idle.server.auth.LoginThrottle;
 import idle.server.auth.SessionTokens;
 import idle.server.auth.UserNames;
 import idle.server.peer.Peer;
 import idle.shared.message.Codec;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
-import idle.shared.model.FailureKind;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.Handshake;
@@ -19,10 +15,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -46,11 +38,11 @@ import java.util.logging.Logger;
  * <p>A client may have at most {@link #MAX_OPEN_REQUESTS} requests open at once: follows (RCS,
  * ATT), file transfers (GOF) and submissions still waiting for their commit. Beyond that a new
  * one gets {@code FLD{LIMIT}} at once, so a client cannot make the server hold unbounded state
- * for it; one that ends frees its place ({@link OpenRequests}).
+ * for it; one that ends frees its place ({@link ExchangeTable}).
  *
- * <p>Over 500 lines because the whole per-connection state machine (hello, login, requests,
- * exchanges, the ways a session ends) is here; the login part is the next to move into a class
- * of its own, once the concurrent split of the dispatcher has landed.
+ * <p>The session owns the phase, the open exchanges and the reader loop; the password check is
+ * {@link PasswordLogin}'s, the requests after login go to {@link ReadyRequests} (admin commands
+ * to {@link AdminRequests}), which reach the session through a {@link SessionLink}.
  */
 public final class Session implements Peer, Runnable {
     private static final Logger LOG = Logger.getLogger(Session.class.getName());
@@ -61,27 +53,23 @@ public final class Session implements Peer, Runnable {
     private final ServerContext ctx;
     private final Runnable onEnd;
     private final AtomicInteger serverIds = new AtomicInteger();
-    private final Map<Integer, Exchange> exchanges = new ConcurrentHashMap<>();
     /** Most requests a client may have open at once on one connection. */
     public static final int MAX_OPEN_REQUESTS = 256;
-    private final OpenRequests openRequests = new OpenRequests(MAX_OPEN_REQUESTS);
+    private final ExchangeTable exchanges = new ExchangeTable(MAX_OPEN_REQUESTS);
     private volatile Phase phase = Phase.HELLO;
     private int loginId;
     private String pendingName;
     private volatile String user;
     private boolean admin;
     private volatile String token;
-    private volatile CountDownLatch shutdownAck;
-    /** When the connection was accepted: the login deadline counts from here. */
-    private final long started;
-    /** True while a password is being checked: the server's time, not the peer's. */
-    private volatile boolean checking;
-    private final AtomicBoolean deadlineHandled = new AtomicBoolean();
-    /** Set once the server decided to end this logged-in session (see {@link #endNow}). */
+    private volatile ShutdownAck shutdownAck;
+    private final LoginDeadline deadline;
+    /** Set once the server decided to end this logged-in session (see {@link Link#endNow}). */
     private final AtomicBoolean ending = new AtomicBoolean();
-    /** True while this session runs an admin command: an end it causes waits for the reply. */
-    private volatile boolean runningAdmin;
-    private volatile String endAfterAdmin;
+    private final PasswordLogin passwords;
+    private final AdminRequests adminRequests;
+    private final ReadyRequests requests;
+    private final Link link = new Link();
 
     public Session(Connection conn, ServerContext ctx, Runnable onEnd) {
         this(conn, ctx, onEnd, System.nanoTime());
@@ -92,26 +80,26 @@ public final class Session implements Peer, Runnable {
         this.conn = conn;
         this.ctx = ctx;
         this.onEnd = onEnd;
-        this.started = acceptedNanos;
+        this.deadline = new LoginDeadline(acceptedNanos, ctx.config().loginDeadline(),
+                ctx.config().heartbeatTimeout().toMillis());
+        this.passwords = new PasswordLogin(ctx.throttle(), ctx.accounts(), ctx.tokens());
+        this.adminRequests = new AdminRequests(ctx.admin(), link);
+        this.requests = new ReadyRequests(ctx.coordinator(), link, exchanges, adminRequests);
     }
 
     // ---- Peer -------------------------------------------------------------------------------
 
     @Override
     public boolean send(int requestId, Message m) {
-        if (requestId > 0 && (m instanceof Message.Failure || m instanceof Message.Illegal
-                || m instanceof Message.NoLenders)) {
-            openRequests.ended(requestId); // the request ended without an exchange
-        }
+        exchanges.sent(requestId, m instanceof Message.Failure || m instanceof Message.Illegal
+                || m instanceof Message.NoLenders);
         return conn.send(requestId, m);
     }
 
     @Override
     public boolean send(Frame f) {
-        if (f.requestId() > 0 && (f.code() == Code.FLD || f.code() == Code.ILR
-                || f.code() == Code.NLA)) {
-            openRequests.ended(f.requestId());
-        }
+        exchanges.sent(f.requestId(), f.code() == Code.FLD || f.code() == Code.ILR
+                || f.code() == Code.NLA);
         return conn.send(f);
     }
 
@@ -127,7 +115,7 @@ public final class Session implements Peer, Runnable {
 
     @Override
     public void open(int requestId, Exchange exchange) {
-        openRequests.opened(requestId, exchanges.put(requestId, exchange) == null);
+        exchanges.open(requestId, exchange);
         if (conn.isClosed()) {
             close(requestId);
             exchange.onClose();
@@ -136,28 +124,7 @@ public final class Session implements Peer, Runnable {
 
     @Override
     public void close(int requestId) {
-        if (exchanges.remove(requestId) != null) {
-            openRequests.closed(requestId);
-        }
-    }
-
-    /**
-     * Whether the client may open one more request; when not, it is answered
-     * {@code FLD{LIMIT}} and audited. Called on the reader thread before a request that opens an
-     * exchange.
-     */
-    private boolean roomForRequest(int id, Code code) {
-        if (openRequests.hasRoom()) {
-            return true;
-        }
-        conn.send(id, new Message.Failure(FailureKind.LIMIT, "too many open requests on this "
-                + "connection (the limit is " + MAX_OPEN_REQUESTS + "); wait for some to end"));
-        audit(AuditAction.of(code), id, null, Code.FLD, "open request limit");
-        return false;
-    }
-
-    private boolean inUse(int id) {
-        return exchanges.containsKey(id) || openRequests.isAwaiting(id);
+        exchanges.close(requestId);
     }
 
     @Override
@@ -180,19 +147,13 @@ public final class Session implements Peer, Runnable {
     @Override
     public void run() {
         try {
-            int version = Handshake.readHello(conn.rawIn());
-            conn.rawOut().write(Handshake.hello(Handshake.VERSION));
-            conn.rawOut().flush();
-            conn.startWriter();
+            int version = conn.hello();
             if (version != Handshake.VERSION) {
-                conn.send(0, new Message.Illegal("this server speaks protocol version "
-                        + Handshake.VERSION + " only, not " + version));
-                audit(AuditAction.HELLO, 0, null, Code.ILR, "protocol version " + version);
-                conn.closeAfterDrain();
+                farewell(AuditAction.HELLO, 0, "protocol version " + version, "this server "
+                        + "speaks protocol version " + Handshake.VERSION + " only, not " + version);
                 return;
             }
             phase = Phase.LOGIN;
-            long deadline = started + ctx.config().loginDeadline().toNanos();
             boolean ready = false;
             while (!conn.isClosed()) {
                 if (!ready) {
@@ -200,13 +161,12 @@ public final class Session implements Peer, Runnable {
                         ready = true;
                         conn.readTimeout(ctx.config().heartbeatTimeout().toMillis());
                     } else {
-                        long left = (deadline - System.nanoTime()) / 1_000_000;
+                        long left = deadline.readTimeoutMillis();
                         if (left <= 0) {
                             loginTimeout();
                             return;
                         }
-                        conn.readTimeout(Math.min(left,
-                                ctx.config().heartbeatTimeout().toMillis()));
+                        conn.readTimeout(left);
                     }
                 }
                 Frame f;
@@ -230,22 +190,15 @@ public final class Session implements Peer, Runnable {
             }
         } catch (ProtocolException e) {
             if (phase == Phase.HELLO) {
-                audit(AuditAction.HELLO, 0, null, Code.ILR, e.getMessage());
-                try {
-                    conn.rawOut().write(Handshake.hello(Handshake.VERSION));
-                    conn.startWriter();
-                    conn.send(0, new Message.Illegal(e.getMessage()));
-                    conn.closeAfterDrain();
-                } catch (IOException ignored) {
-                    conn.closeNow();
-                }
+                link.audit(AuditAction.HELLO, 0, null, Code.ILR, e.getMessage());
+                conn.refuseHello(e.getMessage());
             } else {
                 fatal(e.getMessage());
             }
         } catch (SocketTimeoutException e) {
             LOG.info(() -> who() + ": silent for " + ctx.config().heartbeatTimeout().toSeconds()
                     + " s; dropping the connection");
-            audit(AuditAction.TIMEOUT, 0, null, Code.BYE, "no heartbeat", true);
+            link.audit(AuditAction.TIMEOUT, 0, null, Code.BYE, "no heartbeat");
         } catch (EOFException | SocketException e) {
             LOG.fine(() -> who() + ": " + e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -266,7 +219,7 @@ public final class Session implements Peer, Runnable {
      */
     public boolean loginDeadline() {
         Phase p = phase;
-        if (p == Phase.READY || p == Phase.CLOSED || checking) {
+        if (p == Phase.READY || p == Phase.CLOSED || deadline.isChecking()) {
             return false;
         }
         if (p == Phase.HELLO) {
@@ -280,47 +233,40 @@ public final class Session implements Peer, Runnable {
     }
 
     private void loginTimeout() {
-        // The reader and the watchdog may both get here: once only, and neither returns (the
-        // reader then closes) before the ILR is queued.
-        synchronized (deadlineHandled) {
-            if (deadlineHandled.getAndSet(true)) {
-                return;
-            }
+        // Once only; neither the reader nor the watchdog returns (the reader then closes)
+        // before the ILR is queued.
+        deadline.passed(() -> {
             String why = "no login within " + ctx.config().loginDeadline().toSeconds() + " s";
             LOG.info(() -> who() + ": " + why + "; closing");
-            audit(AuditAction.LCS, loginId, null, Code.ILR, why);
-            conn.send(0, new Message.Illegal(why));
-            conn.closeAfterDrain();
-        }
+            farewell(AuditAction.LCS, loginId, why, why);
+        });
     }
 
     private void fatal(String reason) {
         LOG.info(() -> who() + ": malformed frame (" + reason + "); closing");
-        audit(AuditAction.MALFORMED, 0, null, Code.ILR, "malformed: " + reason, true);
-        conn.send(0, new Message.Illegal(reason));
+        farewell(AuditAction.MALFORMED, 0, "malformed: " + reason, reason);
+    }
+
+    /** Audits the end ({@code ILR}), tells the client {@code ILR#0{toClient}}, closes after it. */
+    private void farewell(AuditAction action, long auditId, String auditDetail, String toClient) {
+        link.audit(action, auditId, null, Code.ILR, auditDetail);
+        conn.send(0, new Message.Illegal(toClient));
         conn.closeAfterDrain();
     }
 
     private void end() {
         phase = Phase.CLOSED;
         conn.finish(2000); // a pending ILR or BYE still goes out
-        for (Exchange e : exchanges.values()) {
-            try {
-                e.onClose();
-            } catch (RuntimeException ex) {
-                LOG.log(Level.WARNING, "closing an exchange", ex);
-            }
-        }
-        exchanges.clear();
+        exchanges.closeAll();
         if (user != null) {
             ctx.coordinator().peerGone(this);
             if (token != null) {
                 ctx.tokens().detach(token);
             }
         }
-        CountDownLatch l = shutdownAck;
-        if (l != null) {
-            l.countDown();
+        ShutdownAck ack = shutdownAck;
+        if (ack != null) {
+            ack.done();
         }
         onEnd.run();
     }
@@ -349,9 +295,9 @@ public final class Session implements Peer, Runnable {
                 if (m instanceof Message.Login l) {
                     login(id, l);
                 } else if (m instanceof Message.Logout) {
-                    logout(id);
+                    link.logout(id);
                 } else {
-                    illegal(id, f.code(), "log in first (LCS)");
+                    link.illegal(id, f.code(), "log in first (LCS)");
                 }
             }
             case NAME -> {
@@ -360,17 +306,17 @@ public final class Session implements Peer, Runnable {
                     phase = Phase.PASSWORD;
                     conn.send(id, new Message.Password(""));
                 } else {
-                    illegal(id, f.code(), "expected GID#" + loginId + " with the user name");
+                    link.illegal(id, f.code(), "expected GID#" + loginId + " with the user name");
                 }
             }
             case PASSWORD -> {
                 if (m instanceof Message.Password p && id == loginId) {
                     password(id, p);
                 } else {
-                    illegal(id, f.code(), "expected GPW#" + loginId + " with the password");
+                    link.illegal(id, f.code(), "expected GPW#" + loginId + " with the password");
                 }
             }
-            case READY -> request(f, m);
+            case READY -> requests.handle(f, m);
             default -> { }
         }
     }
@@ -390,128 +336,66 @@ public final class Session implements Peer, Runnable {
             case Message.FileData d -> conn.send(f.requestId(), new Message.Ack(d.seq()));
             case Message.Finished fin -> conn.send(f.requestId(),
                     new Message.Success(new Result.Empty()));
-            default -> illegal(f.requestId(), f.code(), "no open exchange #" + f.requestId());
+            default -> link.illegal(f.requestId(), f.code(), "no open exchange #" + f.requestId());
         }
-    }
-
-    private void illegal(int id, Code code, String reason) {
-        conn.send(id, new Message.Illegal(reason));
-        audit(AuditAction.of(code), id, null, Code.ILR, reason);
     }
 
     // ---- login ------------------------------------------------------------------------------
 
     private void login(int id, Message.Login l) {
-        if (l.resumeToken() != null) {
-            SessionTokens.Grant g = ctx.tokens().resume(l.resumeToken());
-            if (g != null && ctx.accounts().isEnabled(g.user())) {
-                user = g.user();
-                admin = g.admin();
-                token = l.resumeToken();
-                phase = Phase.READY;
-                conn.loggedIn();
-                conn.send(id, new Message.Success(new Result.Session(user, admin, token)));
-                audit(AuditAction.LCS, id, null, Code.SCF, "resumed session; client " + l.client());
-                revokedMeanwhile();
-                return;
-            }
+        SessionTokens.Grant g = ctx.tokens().resume(l.resumeToken()); // null for no token
+        if (g != null && ctx.accounts().isEnabled(g.user())) {
+            loggedIn(id, new PasswordLogin.LoggedIn(g.user(), g.admin(), l.resumeToken()),
+                    "resumed session; client " + l.client());
+            return;
         }
         loginId = id;
         phase = Phase.NAME;
         conn.send(id, new Message.UserId(""));
     }
 
-    private void password(int id, Message.Password p) {
-        checking = true;
-        try {
-            checkPassword(id, p);
-        } finally {
-            checking = false;
-        }
-    }
-
     /**
-     * GPW: reserve an attempt with the throttle (under the name's canonical key, so aliases share
-     * counts), wait or refuse, check through the accounts' login gate (refused as busy when full),
-     * answer. Every refusal of a name or password has the same text. The typed name is audited
-     * only in its {@link UserNames#display} form.
+     * GPW: the password is checked ({@link PasswordLogin}) while the login deadline waits; the
+     * outcome is answered and audited here. A refusal is audited under the typed name in its
+     * {@link UserNames#display} form only.
      */
-    private void checkPassword(int id, Message.Password p) {
+    private void password(int id, Message.Password p) {
         String name = pendingName;
         pendingName = null;
-        String shown = UserNames.display(name);
-        LoginThrottle.Attempt attempt = ctx.throttle().begin(name, conn.remoteHost());
+        deadline.checking(true); // until answered: the watchdog must not end the login now
         try {
-            java.time.Duration wait = attempt.waitBefore();
-            if (ctx.throttle().tooLong(wait)) {
-                phase = Phase.LOGIN;
-                conn.send(id, new Message.Failure(FailureKind.THROTTLED, "too many failed "
-                        + "logins; try again in " + Math.max(1, wait.toSeconds()) + " s"));
-                auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "throttled");
-                return;
-            }
-            if (!wait.isZero()) {
-                Thread.sleep(wait); // a virtual thread: cheap; only this connection waits
-            }
-            long checkStarted = System.nanoTime();
-            Accounts.LoginResult r = ctx.accounts().check(name, p.password().toCharArray());
-            String issued = r.check() == Accounts.Check.OK
-                    ? ctx.tokens().issue(name, r.admin(), checkStarted) : null;
-            if (r.check() == Accounts.Check.OK && issued == null) {
-                // disabled or given a new password while this check ran: it does not count
-                phase = Phase.LOGIN;
-                conn.send(id, new Message.Failure(FailureKind.BAD_CREDENTIALS,
-                        "wrong user name or password"));
-                auditAs(shown, AuditAction.LCS, id, null, Code.FLD,
-                        "the account changed during the login");
-                return;
-            }
-            switch (r.check()) {
-                case OK -> {
-                    attempt.succeeded();
-                    user = name;
-                    admin = r.admin();
-                    token = issued;
-                    phase = Phase.READY;
-                    conn.loggedIn();
-                    conn.send(id, new Message.Success(new Result.Session(name, admin, token)));
-                    audit(AuditAction.LCS, id, null, Code.SCF, "logged in"
-                            + (admin ? " (admin)" : ""));
-                    revokedMeanwhile();
-                }
-                case DISABLED -> {
-                    phase = Phase.LOGIN;
-                    conn.send(id, new Message.Failure(FailureKind.ACCOUNT_DISABLED, "the account "
-                            + name + " is disabled"));
-                    auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "account disabled");
-                }
-                case BAD_CREDENTIALS -> {
-                    attempt.failed();
-                    phase = Phase.LOGIN;
-                    conn.send(id, new Message.Failure(FailureKind.BAD_CREDENTIALS,
-                            "wrong user name or password"));
-                    auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "bad credentials"
-                            + (UserNames.isValid(name) ? "" : " (not a possible user name)"));
-                }
-                case BUSY -> {
-                    phase = Phase.LOGIN;
-                    conn.send(id, new Message.Failure(FailureKind.BUSY,
-                            "server busy, try again"));
-                    auditAs(shown, AuditAction.LCS, id, null, Code.FLD, "busy");
-                }
-            }
+            answer(id, name, passwords.check(name, p.password().toCharArray(),
+                    conn.remoteHost()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            attempt.abandoned(); // no-op when it was counted above
+            deadline.checking(false);
         }
     }
 
-    /**
-     * Right after a login or resume: when the account's tokens were revoked while this session
-     * became ready (after {@link LiveSessions#endSessionsOf} looked at it), it ends now.
-     */
-    private void revokedMeanwhile() {
+    private void answer(int id, String name, PasswordLogin.Outcome outcome) {
+        switch (outcome) {
+            case PasswordLogin.LoggedIn in -> loggedIn(id, in,
+                    "logged in" + (in.admin() ? " (admin)" : ""));
+            case PasswordLogin.Refused r -> {
+                phase = Phase.LOGIN;
+                conn.send(id, new Message.Failure(r.kind(), r.reason()));
+                ctx.audit().record(UserNames.display(name), AuditAction.LCS, id, null, Code.FLD,
+                        r.auditDetail(), conn.remoteAddress());
+            }
+        }
+    }
+
+    /** SCF#id{session}: the session is ready, after a password login or a resume. */
+    private void loggedIn(int id, PasswordLogin.LoggedIn in, String auditDetail) {
+        user = in.user();
+        admin = in.admin();
+        token = in.token();
+        phase = Phase.READY;
+        conn.loggedIn();
+        conn.send(id, new Message.Success(new Result.Session(user, admin, token)));
+        link.audit(AuditAction.LCS, id, null, Code.SCF, auditDetail);
+        // Revoked while it became ready (after LiveSessions#endSessionsOf looked at it): end now.
         if (!ctx.tokens().isValid(token)) {
             endForAccount("the account changed during the login; log in again");
         }
@@ -523,195 +407,25 @@ public final class Session implements Peer, Runnable {
      * command caused it, that command's answer goes out first. Any thread; idempotent.
      */
     public void endForAccount(String reason) {
-        endAfterAdmin = reason;
-        if (!runningAdmin) {
-            endNow(reason);
-        }
-    }
-
-    private void endNow(String reason) {
-        if (phase != Phase.READY || !ending.compareAndSet(false, true)) {
-            return;
-        }
-        token = null; // revoked already; nothing to detach
-        LOG.info(() -> who() + ": " + reason + "; closing the session");
-        audit(AuditAction.EXPIRE, 0, null, Code.ILR, reason);
-        conn.send(0, new Message.Illegal(reason));
-        conn.closeAfterDrain();
-    }
-
-    private void logout(int id) {
-        audit(AuditAction.DCN, id, null, Code.BYE, "");
-        if (token != null) {
-            ctx.tokens().revoke(token);
-            token = null;
-        }
-        conn.send(id, new Message.Bye());
-        conn.closeAfterDrain();
-    }
-
-    // ---- requests after login ---------------------------------------------------------------
-
-    private void request(Frame f, Message m) {
-        int id = f.requestId();
-        var co = ctx.coordinator();
-        switch (m) {
-            case Message.Logout x -> logout(id);
-            case Message.Login x -> illegal(id, f.code(), "already logged in as " + user);
-            case Message.RunScript rs -> {
-                if (id <= 0) {
-                    illegal(id, f.code(), "client request ids must be positive");
-                } else if (inUse(id)) {
-                    illegal(id, f.code(), "request id " + id + " is still in use");
-                } else if (roomForRequest(id, f.code())) {
-                    openRequests.awaiting(id); // until its follow opens or it is refused
-                    co.submit(this, id, rs);
-                }
-            }
-            case Message.Attach a -> {
-                if (id <= 0 || inUse(id)) {
-                    illegal(id, f.code(), "request id " + id + " is not free");
-                } else if (roomForRequest(id, f.code())) {
-                    co.attach(this, id, a.jobId(), a.fromSeq(), a.follow());
-                }
-            }
-            case Message.Cancel c -> co.cancel(this, id, c.jobId());
-            case Message.History h -> {
-                conn.send(id, new Message.Success(co.history(user, h.state(), h.nameContains(),
-                        h.beforeJobId(), h.limit())));
-                audit(AuditAction.HST, id, null, Code.SCF, "");
-            }
-            case Message.JobQuery q -> {
-                var d = co.detail(user, false, q.jobId());
-                if (d.isPresent()) {
-                    conn.send(id, new Message.Success(new Result.Detail(d.get())));
-                    audit(AuditAction.JOB, id, q.jobId(), Code.SCF, "");
-                } else {
-                    notFound(id, AuditAction.JOB, q.jobId());
-                }
-            }
-            case Message.LenderOf q -> {
-                Optional<String> p = co.lenderOf(user, q.jobId());
-                if (p.isEmpty()) {
-                    notFound(id, AuditAction.GIP, q.jobId());
-                } else if (p.get().isEmpty()) {
-                    conn.send(id, new Message.Failure(FailureKind.WRONG_STATE, "job " + q.jobId()
-                            + " has not been given to a lender yet"));
-                    audit(AuditAction.GIP, id, q.jobId(), Code.FLD, "no lender yet");
-                } else {
-                    conn.send(id, new Message.Success(new Result.Text(p.get())));
-                    audit(AuditAction.GIP, id, q.jobId(), Code.SCF, "");
-                }
-            }
-            case Message.PoolQuery q -> {
-                conn.send(id, new Message.Success(new Result.Pool(co.pool())));
-                audit(AuditAction.GPT, id, null, Code.SCF, "");
-            }
-            case Message.GetOutputFile g -> getFile(id, g);
-            case Message.MakeLender ml -> co.makeLender(this, id, ml.capabilities());
-            case Message.Withdraw w -> {
-                if (co.isLender(this)) {
-                    co.withdraw(this, id, w.returnJobs());
-                } else {
-                    illegal(id, f.code(), "only a lender can withdraw (send MML first)");
-                }
-            }
-            case Message.Availability a -> {
-                if (co.isLender(this)) {
-                    co.availability(this, id, a.available(), a.reason());
-                } else {
-                    illegal(id, f.code(), "only a lender can report its availability");
-                }
-            }
-            case Message.Admin a -> admin(id, a);
-            default -> illegal(id, f.code(), f.code() + " is not a request a client may send");
-        }
-    }
-
-    private void notFound(int id, AuditAction action, long jobId) {
-        conn.send(id, new Message.Failure(FailureKind.NOT_FOUND, "you have no job " + jobId));
-        audit(action, id, jobId, Code.FLD, "not found");
-    }
-
-    private void getFile(int id, Message.GetOutputFile g) {
-        if (id <= 0) { // negative ids are the server's: one must not replace its exchange
-            illegal(id, Code.GOF, "client request ids must be positive");
-            return;
-        }
-        if (inUse(id)) {
-            illegal(id, Code.GOF, "request id " + id + " is still in use");
-            return;
-        }
-        if (!roomForRequest(id, Code.GOF)) {
-            return;
-        }
-        ctx.coordinator().getFile(this, id, g);
-    }
-
-    private void admin(int id, Message.Admin a) {
-        if (!admin) {
-            illegal(id, Code.ADM, "admin commands need an admin account");
-            return;
-        }
-        String words = AdminRedaction.words(a.argv());
-        runningAdmin = true;
-        try {
-            String out = ctx.admin().run(a.argv(), user);
-            conn.send(id, new Message.Success(new Result.Text(out)));
-            audit(AuditAction.ADM, id, null, Code.SCF, words);
-        } catch (ServerContext.AdminFailure e) {
-            conn.send(id, new Message.Failure(e.kind(), e.getMessage()));
-            audit(AuditAction.ADM, id, null, Code.FLD, AdminRedaction.failure(a.argv(),
-                    e.getMessage()));
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "admin command failed", e);
-            conn.send(id, new Message.Failure(FailureKind.INTERNAL, String.valueOf(e.getMessage())));
-            audit(AuditAction.ADM, id, null, Code.FLD, AdminRedaction.failure(a.argv(),
-                    e.toString()));
-        } finally {
-            runningAdmin = false;
-            String end = endAfterAdmin; // e.g. the admin changed its own password
-            if (end != null) {
-                endNow(end);
-            }
-        }
-    }
-
-    /** The argv with secrets hidden ({@link AdminRedaction#argv}). */
-    public static java.util.List<String> redact(java.util.List<String> argv) {
-        return AdminRedaction.argv(argv);
+        adminRequests.endForAccount(reason);
     }
 
     // ---- shutdown ---------------------------------------------------------------------------
 
     /** Sends SDN; {@link #awaitShutdownAck} waits for the SSD (or the connection's end). */
     public void shutdown(String reason) {
-        CountDownLatch l = new CountDownLatch(1);
-        shutdownAck = l;
-        if (phase == Phase.CLOSED || conn.isClosed()) {
-            l.countDown();
-            return;
-        }
-        int id = nextServerId();
-        open(id, new Exchange() {
-            @Override
-            public void onFrame(Frame frame, Message message) {
-                l.countDown();
-            }
-
-            @Override
-            public void onClose() {
-                l.countDown();
-            }
-        });
-        if (!conn.send(id, new Message.Shutdown(reason))) {
-            l.countDown();
+        ShutdownAck ack = new ShutdownAck();
+        shutdownAck = ack; // before the SDN: the connection's end may come first
+        if (phase == Phase.CLOSED) {
+            ack.done();
+        } else {
+            ack.start(this, reason);
         }
     }
 
     public boolean awaitShutdownAck(long millis) throws InterruptedException {
-        CountDownLatch l = shutdownAck;
-        return l == null || l.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ShutdownAck ack = shutdownAck;
+        return ack == null || ack.await(millis);
     }
 
     public void closeNow() {
@@ -733,25 +447,53 @@ public final class Session implements Peer, Runnable {
                 && life.toMinutesPart() == 0 ? life.toHours() + " h" : life.toMinutes() >= 1
                 ? life.toMinutes() + " min" : life.toSeconds() + " s") + "; log in again";
         LOG.info(() -> who() + ": " + why);
-        audit(AuditAction.EXPIRE, 0, null, Code.ILR, "session lifetime over");
         ctx.tokens().revoke(t);
-        conn.send(0, new Message.Illegal(why));
-        conn.closeAfterDrain();
+        farewell(AuditAction.EXPIRE, 0, "session lifetime over", why);
     }
 
-    // ---- audit ------------------------------------------------------------------------------
+    /** This session as its request handlers see it; see {@link SessionLink} for the threads. */
+    private final class Link implements SessionLink {
+        @Override
+        public Peer peer() {
+            return Session.this;
+        }
 
-    private void audit(AuditAction action, long id, Long jobId, Code outcome, String detail) {
-        audit(action, id, jobId, outcome, detail, false);
-    }
+        @Override
+        public boolean isAdmin() {
+            return admin;
+        }
 
-    private void audit(AuditAction action, long id, Long jobId, Code outcome, String detail,
-            boolean quiet) {
-        ctx.audit().record(user, action, id, jobId, outcome, detail, conn.remoteAddress());
-    }
+        @Override
+        public boolean reply(int requestId, Message m) {
+            return conn.send(requestId, m);
+        }
 
-    private void auditAs(String name, AuditAction action, long id, Long jobId, Code outcome,
-            String detail) {
-        ctx.audit().record(name, action, id, jobId, outcome, detail, conn.remoteAddress());
+        @Override
+        public void audit(AuditAction action, long requestId, Long jobId, Code outcome,
+                String detail) {
+            ctx.audit().record(user, action, requestId, jobId, outcome, detail,
+                    conn.remoteAddress());
+        }
+
+        @Override
+        public void logout(int requestId) {
+            audit(AuditAction.DCN, requestId, null, Code.BYE, "");
+            if (token != null) {
+                ctx.tokens().revoke(token);
+                token = null;
+            }
+            conn.send(requestId, new Message.Bye());
+            conn.closeAfterDrain();
+        }
+
+        @Override
+        public void endNow(String reason) {
+            if (phase != Phase.READY || !ending.compareAndSet(false, true)) {
+                return;
+            }
+            token = null; // revoked already; nothing to detach
+            LOG.info(() -> who() + ": " + reason + "; closing the session");
+            farewell(AuditAction.EXPIRE, 0, reason, reason);
+        }
     }
 }
