@@ -40,6 +40,7 @@ public final class Coordinator {
     private static final Logger LOG = Logger.getLogger(Coordinator.class.getName());
 
     private final InputStore inputs;
+    private final Scripts scripts;
     private final OutputRetention retention;
     private final JobStateMachine jobs;
     private final Submissions submissions;
@@ -54,12 +55,14 @@ public final class Coordinator {
         Path inputsRoot = config.dataDir().resolve("inputs");
         SpoolDirs spool = new SpoolDirs(spoolRoot);
         this.inputs = new InputStore(inputsRoot);
-        Launcher launcher = new Launcher(inputs, spool, config.maxOutputBytes());
-        this.jobs = new JobStateMachine(writer, audit, launcher, config.maxAttempts());
+        this.scripts = new Scripts(db, config.dispatch().scriptCacheBytes());
+        Launcher launcher = new Launcher(scripts, inputs, spool, config.maxOutputBytes());
+        this.jobs = new JobStateMachine(writer, audit, launcher, scripts, config.maxAttempts());
         this.retention = new OutputRetention(spoolRoot, inputsRoot, config.outputRetention(),
                 jobs::isActive, Clock.systemUTC());
         this.submissions = new Submissions(jobs, new Submission(config.maxScriptBytes(),
-                config.maxInputBytes()), inputs, writer, audit);
+                config.maxInputBytes()), inputs, scripts, writer, audit,
+                config.dispatch().maxQueuedPerUser());
         this.lenders = new LenderEvents(jobs, audit, pseudonyms, config.maxSlotsPerLender());
         this.queries = new JobQueries(db, jobs, retention, spool, audit);
         // the patience we have with a silent connection is the patience we have with a lender
@@ -81,8 +84,7 @@ public final class Coordinator {
         Recovery.Loaded loaded = recovery.load();
         jobs.locked(() -> {
             for (ActiveJob a : loaded.queued()) {
-                jobs.activateLocked(a);
-                jobs.schedulerLocked().enqueue(a, false);
+                jobs.recoveredLocked(a);
             }
         });
         LOG.info("recovered " + loaded.queued().size() + " queued jobs"
@@ -182,6 +184,11 @@ public final class Coordinator {
     /** Whether a job is queued or running (or being stored). */
     public boolean isActive(long jobId) {
         return jobs.isActive(jobId);
+    }
+
+    /** Bytes of scripts the server holds in memory (for tests and admins). */
+    public long cachedScriptBytes() {
+        return scripts.cachedBytes();
     }
 
     /** Active jobs known in memory (for tests and admins). */

@@ -34,20 +34,28 @@ final class JobStateMachine {
     private final StoreWriter writer;
     private final AuditLog audit;
     private final Launcher launcher;
+    private final Scripts scripts;
     private final int maxAttempts;
     private final Scheduler scheduler = new Scheduler();
     private final Map<Long, ActiveJob> active = new HashMap<>();
+    /** Per owner: jobs not ended, counting those still being stored ({@link #reserveLocked}). */
+    private final Map<String, Integer> open = new HashMap<>();
     private final Map<Peer, LenderHandle> lenders = new HashMap<>();
     private int running;
     /** Set when the server shuts down: nothing is dispatched any more, and lenders that leave
      *  keep their jobs RUNNING in the database (the next start re-queues them). */
     private boolean stopping;
 
-    /** @param maxAttempts how many times a job is handed to a lender before it is LOST */
-    JobStateMachine(StoreWriter writer, AuditLog audit, Launcher launcher, int maxAttempts) {
+    /**
+     * @param scripts the queued jobs' scripts; an ended job's is forgotten
+     * @param maxAttempts how many times a job is handed to a lender before it is LOST
+     */
+    JobStateMachine(StoreWriter writer, AuditLog audit, Launcher launcher, Scripts scripts,
+            int maxAttempts) {
         this.writer = writer;
         this.audit = audit;
         this.launcher = launcher;
+        this.scripts = scripts;
         this.maxAttempts = maxAttempts;
     }
 
@@ -83,9 +91,37 @@ final class JobStateMachine {
         return active.get(id);
     }
 
-    /** Makes a stored job (it has its id) known as active. */
+    /** Makes a stored job (it has its id) known as active; its owner's place is reserved. */
     void activateLocked(ActiveJob job) {
         active.put(job.id, job);
+    }
+
+    /** A job a previous run left queued: active, counted for its owner, and queued. */
+    void recoveredLocked(ActiveJob job) {
+        active.put(job.id, job);
+        open.merge(job.owner, 1, Integer::sum);
+        scheduler.enqueue(job, false);
+    }
+
+    /**
+     * Takes one of {@code owner}'s places for a job that has not ended, unless it has
+     * {@code max} already. A place is given back when the job's end committed, or by
+     * {@link #releaseLocked} when it is not stored after all.
+     *
+     * @return 0 when reserved, else the jobs {@code owner} has that have not ended
+     */
+    int reserveLocked(String owner, int max) {
+        int have = open.getOrDefault(owner, 0);
+        if (have >= max) {
+            return have;
+        }
+        open.put(owner, have + 1);
+        return 0;
+    }
+
+    /** Gives back a place taken by {@link #reserveLocked}. */
+    void releaseLocked(String owner) {
+        open.computeIfPresent(owner, (k, n) -> n > 1 ? n - 1 : null);
     }
 
     boolean isActive(long jobId) {
@@ -252,9 +288,12 @@ final class JobStateMachine {
         job.limit = e.limit();
         job.reason = e.reason();
         job.finishedAt = System.currentTimeMillis();
+        scripts.forget(job.id);
         writer.submit(new ProgressWrite(audit, job, audited, () -> {
             locked(() -> {
-                active.remove(job.id);
+                if (active.remove(job.id) != null) {
+                    releaseLocked(job.owner);
+                }
             });
             if (after != null) {
                 after.run();

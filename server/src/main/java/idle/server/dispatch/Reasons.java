@@ -52,6 +52,11 @@ final class Reasons {
         return "the server lost its input files: " + detail;
     }
 
+    /** The server could not read a job's script back from its database to send it. */
+    static String scriptLost(String detail) {
+        return "the server could not read it back: " + detail;
+    }
+
     /** The server could not move a job's input files into place when it was stored. */
     static String inputsNotStored(String detail) {
         return "the server could not store its input files: " + detail;
