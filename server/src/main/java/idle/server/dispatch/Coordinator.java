@@ -5,6 +5,7 @@ import idle.server.ServerConfig;
 import idle.server.audit.AuditLog;
 import idle.server.auth.Pseudonyms;
 import idle.server.peer.Peer;
+import idle.server.relay.Durability;
 import idle.server.store.OutputRetention;
 import idle.server.store.StoreWriter;
 import idle.shared.message.Message;
@@ -14,6 +15,7 @@ import idle.shared.model.JobState;
 import idle.shared.model.LenderCapabilities;
 import idle.shared.model.PoolStatus;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -41,23 +43,37 @@ public final class Coordinator {
 
     private final InputStore inputs;
     private final Scripts scripts;
+    private final Launcher launcher;
     private final OutputRetention retention;
     private final JobStateMachine jobs;
     private final Submissions submissions;
     private final LenderEvents lenders;
     private final JobQueries queries;
     private final Cancels cancels;
+    private final Deadlines deadlines = new Deadlines();
     private final Recovery recovery;
 
     public Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
             Pseudonyms pseudonyms) {
+        this(config, db, writer, audit, pseudonyms, Durability.FSYNC);
+    }
+
+    /** As above, making output durable with {@code durability} (tests watch it). */
+    Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
+            Pseudonyms pseudonyms, Durability durability) {
         Path spoolRoot = config.dataDir().resolve("spool");
         Path inputsRoot = config.dataDir().resolve("inputs");
         SpoolDirs spool = new SpoolDirs(spoolRoot);
         this.inputs = new InputStore(inputsRoot);
         this.scripts = new Scripts(db, config.dispatch().scriptCacheBytes());
-        Launcher launcher = new Launcher(scripts, inputs, spool, config.maxOutputBytes());
-        this.jobs = new JobStateMachine(writer, audit, launcher, scripts, config.maxAttempts());
+        this.launcher = new Launcher(scripts, inputs, spool, config.maxOutputBytes(),
+                durability);
+        // the patience we have with a silent connection is the patience we have with a lender
+        // that does not stop a job when told (a cancel, a limit): both mean it no longer does
+        // what it is told
+        Duration grace = config.heartbeatTimeout();
+        this.jobs = new JobStateMachine(writer, audit, launcher, scripts, deadlines, grace,
+                config.maxAttempts());
         this.retention = new OutputRetention(spoolRoot, inputsRoot, config.outputRetention(),
                 jobs::isActive, Clock.systemUTC());
         this.submissions = new Submissions(jobs, new Submission(config.maxScriptBytes(),
@@ -65,9 +81,7 @@ public final class Coordinator {
                 config.dispatch().maxQueuedPerUser());
         this.lenders = new LenderEvents(jobs, audit, pseudonyms, config.maxSlotsPerLender());
         this.queries = new JobQueries(db, jobs, retention, spool, audit);
-        // the patience we have with a silent connection is the patience we have with a lender
-        // that does not confirm a kill: both mean it no longer does what it is told
-        this.cancels = new Cancels(jobs, queries, audit, config.heartbeatTimeout());
+        this.cancels = new Cancels(jobs, queries, audit, deadlines, grace);
         this.recovery = new Recovery(db, audit, config.maxAttempts());
     }
 
@@ -95,7 +109,8 @@ public final class Coordinator {
     /** The server is shutting down: no more dispatch; running jobs stay as they are. */
     public void stop() {
         jobs.stop();
-        cancels.stop();
+        deadlines.stop();
+        launcher.stop(Duration.ofSeconds(10));
         retention.close();
     }
 

@@ -9,6 +9,7 @@ import idle.shared.message.Result;
 import idle.shared.model.JobState;
 import idle.shared.model.Limit;
 import idle.shared.model.PoolStatus;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +36,8 @@ final class JobStateMachine {
     private final AuditLog audit;
     private final Launcher launcher;
     private final Scripts scripts;
+    private final Deadlines deadlines;
+    private final Duration grace;
     private final int maxAttempts;
     private final Scheduler scheduler = new Scheduler();
     private final Map<Long, ActiveJob> active = new HashMap<>();
@@ -48,14 +51,18 @@ final class JobStateMachine {
 
     /**
      * @param scripts the queued jobs' scripts; an ended job's is forgotten
+     * @param grace how long a lender may take to stop a job over the server's limit; then the
+     *     job ends without it
      * @param maxAttempts how many times a job is handed to a lender before it is LOST
      */
     JobStateMachine(StoreWriter writer, AuditLog audit, Launcher launcher, Scripts scripts,
-            int maxAttempts) {
+            Deadlines deadlines, Duration grace, int maxAttempts) {
         this.writer = writer;
         this.audit = audit;
         this.launcher = launcher;
         this.scripts = scripts;
+        this.deadlines = deadlines;
+        this.grace = grace;
         this.maxAttempts = maxAttempts;
     }
 
@@ -400,7 +407,23 @@ final class JobStateMachine {
             });
             if (stop) {
                 lender.peer.send(lender.peer.nextServerId(), new Message.Cancel(job.id));
+                deadlines.after(grace, this::overLimitOverdue);
             }
+        }
+
+        /**
+         * The lender did not end a job over the server's limit within the grace: the job ends
+         * without it (the lender keeps the slot until its FIN or disconnection, since it may
+         * still run the process).
+         */
+        private void overLimitOverdue() {
+            locked(() -> {
+                if (isCurrentLocked(job, lender, attempt)) {
+                    endLocked(job, Ending.overLimit(job.serverLimit, job.serverLimitDetail
+                            + "; its lender did not stop it within " + grace.toSeconds()
+                            + " s"), null, null);
+                }
+            });
         }
 
         @Override

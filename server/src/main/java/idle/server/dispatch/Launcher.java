@@ -1,11 +1,13 @@
 package idle.server.dispatch;
 
 import idle.server.peer.Peer;
+import idle.server.relay.Durability;
 import idle.shared.message.Codec;
 import idle.shared.message.Message;
 import idle.shared.model.InputFile;
 import idle.shared.protocol.Frame;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,17 +34,37 @@ final class Launcher {
     private final InputStore inputs;
     private final SpoolDirs spool;
     private final long maxOutputBytes;
+    private final Durability durability;
+    private final Object flights = new Object();
+    /** Launches reading or sending now; guarded by {@link #flights}. */
+    private int inFlight;
+    private boolean stopped;
 
-    /** @param maxOutputBytes the server's limit on one job's stdout + stderr + files */
-    Launcher(Scripts scripts, InputStore inputs, SpoolDirs spool, long maxOutputBytes) {
+    /**
+     * @param maxOutputBytes the server's limit on one job's stdout + stderr + files
+     * @param durability how each attempt's output is made durable ({@link LenderRun})
+     */
+    Launcher(Scripts scripts, InputStore inputs, SpoolDirs spool, long maxOutputBytes,
+            Durability durability) {
+        this.durability = durability;
         this.scripts = scripts;
         this.inputs = inputs;
         this.spool = spool;
         this.maxOutputBytes = maxOutputBytes;
     }
 
-    /** Sends attempt {@code attempt} of {@code job} to {@code lender} as exchange {@code id}. */
+    /**
+     * Sends attempt {@code attempt} of {@code job} to {@code lender} as exchange {@code id}.
+     * After {@link #stop} nothing is sent: the job stays RUNNING in the database and the next
+     * start re-queues it.
+     */
     void launch(ActiveJob job, Peer lender, int exchangeId, int attempt, AttemptListener listener) {
+        synchronized (flights) {
+            if (stopped) {
+                return;
+            }
+            inFlight++;
+        }
         byte[] cached = scripts.takeCached(job.id);
         Runnable send = () -> {
             try {
@@ -53,6 +75,8 @@ final class Launcher {
                 LOG.log(Level.SEVERE, "could not start " + job + " on a lender", e);
                 lender.close(exchangeId);
                 listener.fail(Reasons.notSendable(e.toString()));
+            } finally {
+                landed();
             }
         };
         if (job.inputNames.isEmpty() && cached != null) {
@@ -62,8 +86,36 @@ final class Launcher {
         try {
             Thread.ofVirtual().name("idle-exf-" + job.id).start(send);
         } catch (RuntimeException | Error e) {
+            landed();
             LOG.log(Level.SEVERE, "could not start a thread to send " + job, e);
             listener.fail(Reasons.notSendable(e.toString()));
+        }
+    }
+
+    private void landed() {
+        synchronized (flights) {
+            inFlight--;
+            flights.notifyAll();
+        }
+    }
+
+    /**
+     * The server is stopping: no more launches, and waits up to {@code wait} for those reading
+     * their script or inputs (the database closes next).
+     */
+    void stop(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        synchronized (flights) {
+            stopped = true;
+            long left;
+            while (inFlight > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    flights.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
@@ -99,7 +151,7 @@ final class Launcher {
             return;
         }
         lender.open(exchangeId, new LenderRun(job.id, attempt, exchangeId, lender, job.feed,
-                spool.dir(job.id), maxOutputBytes, listener));
+                spool.dir(job.id), maxOutputBytes, listener, durability));
         if (!lender.send(exf)) {
             lender.close(exchangeId);
             listener.lenderGone();

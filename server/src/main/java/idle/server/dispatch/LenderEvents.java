@@ -33,21 +33,25 @@ final class LenderEvents {
     }
 
     /** MML#n: the connection becomes a lender (again, after a withdrawal); SCF{its pseudonym}. */
-    void makeLender(Peer peer, int n, LenderCapabilities caps) {
+    void makeLender(Peer peer, int n, LenderCapabilities offered) {
+        // its texts reach runners (NLA reasons) and admins (lender lines, audit)
+        LenderCapabilities caps = LenderText.clean(offered);
         String pseudonym = pseudonyms.of(peer.user());
         boolean already = jobs.lockedGet(() -> {
             LenderHandle old = jobs.lenderLocked(peer);
             if (old != null && !old.withdrawn) {
                 return true;
             }
-            LenderHandle h = new LenderHandle(peer, peer.user(), pseudonym, caps, maxSlots);
             if (old != null) {
-                // a withdrawn lender offers itself again: it keeps the jobs it still runs
-                h.running.putAll(old.running);
-                old.running.keySet().forEach(j -> j.lender = h);
-                jobs.schedulerLocked().removeLender(old);
+                // a withdrawn lender offers itself again: the same handle, since the attempts
+                // it still runs are bound to it (a new one made their FINs look stale)
+                old.offerAgain(caps, maxSlots);
+                jobs.schedulerLocked().refresh(old);
+                jobs.dispatchLocked();
+            } else {
+                jobs.addLenderLocked(new LenderHandle(peer, peer.user(), pseudonym, caps,
+                        maxSlots));
             }
-            jobs.addLenderLocked(h);
             return false;
         });
         if (already) {
@@ -103,7 +107,8 @@ final class LenderEvents {
     }
 
     /** BSY#n: the lender takes jobs again, or not for now. */
-    void availability(Peer peer, int n, boolean available, String reason) {
+    void availability(Peer peer, int n, boolean available, String lenderReason) {
+        String reason = LenderText.clean(lenderReason);
         jobs.locked(() -> {
             LenderHandle h = jobs.lenderLocked(peer);
             h.available = available;

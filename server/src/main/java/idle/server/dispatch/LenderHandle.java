@@ -7,16 +7,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One online lender: its connection, what it offers, and the jobs it runs. Mutable state is
- * guarded by the {@link JobStateMachine}'s lock.
+ * One online lender: its connection, what it offers, and the jobs it runs. One handle per lender
+ * connection for the connection's whole life: a lender that withdrew and offers itself again on
+ * the same connection keeps it ({@link #offerAgain}), so the attempts it runs stay bound to it.
+ * Mutable state is guarded by the {@link JobStateMachine}'s lock.
  */
 public final class LenderHandle {
     final Peer peer;
     final String user;
     final String pseudonym;
-    final LenderCapabilities caps;
+    LenderCapabilities caps;
     /** Jobs it is given at once: its claim, bounded by the server (see {@link #slotsFor}). */
-    final int slots;
+    int slots;
     /** Jobs handed to it, by job object (ids may still be 0 while the row is being written). */
     final Map<ActiveJob, Integer> running = new LinkedHashMap<>();
     boolean available = true;
@@ -33,6 +35,17 @@ public final class LenderHandle {
         this.pseudonym = pseudonym;
         this.caps = caps;
         this.slots = slotsFor(caps, maxSlots);
+    }
+
+    /**
+     * A withdrawn lender offers itself again (MML on the same connection): its new offer holds
+     * from now on; the jobs it still runs stay its own.
+     */
+    void offerAgain(LenderCapabilities newCaps, int maxSlots) {
+        caps = newCaps;
+        slots = slotsFor(newCaps, maxSlots);
+        withdrawn = false;
+        available = true;
     }
 
     /**

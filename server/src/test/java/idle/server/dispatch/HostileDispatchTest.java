@@ -15,15 +15,21 @@ import idle.server.DispatchLimits;
 import idle.server.ServerConfig;
 import idle.server.audit.AuditLog;
 import idle.server.auth.Pseudonyms;
+import idle.server.relay.Durability;
 import idle.server.store.StoreWriter;
 import idle.shared.message.Message;
+import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
 import idle.shared.model.JobNeeds;
+import idle.shared.model.JobOutcome;
 import idle.shared.model.JobState;
+import idle.shared.model.JobSummary;
+import idle.shared.model.StreamKind;
 import idle.shared.model.WaitPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,12 +53,16 @@ class HostileDispatchTest {
     final List<FakePeer> peers = new ArrayList<>();
 
     void start(UnaryOperator<ServerConfig> adjust) throws IOException {
+        start(adjust, Durability.FSYNC);
+    }
+
+    void start(UnaryOperator<ServerConfig> adjust, Durability durability) throws IOException {
         dataDir = Files.createTempDirectory(Path.of("target"), "hostile-dispatch-");
         db = Database.open(DatabaseConfig.inMemory("hostile" + System.nanoTime()));
         writer = new StoreWriter(db, 100);
         ServerConfig config = adjust.apply(ServerConfig.defaults(dataDir).withMaxAttempts(3));
         co = new Coordinator(config, db, writer, new AuditLog(writer),
-                Pseudonyms.load(dataDir.resolve("server-secret")));
+                Pseudonyms.load(dataDir.resolve("server-secret")), durability);
         co.recover();
     }
 
@@ -193,5 +203,159 @@ class HostileDispatchTest {
         assertEquals('b', scripts.take(ids[1])[39]);
         IOException e = assertThrows(IOException.class, () -> scripts.take(999_999));
         assertTrue(e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    // ---- hole 14: a hostile lender ----------------------------------------------------------
+
+    /**
+     * Hole 14b: a lender that withdrew (WBL, keeping its jobs) and offered itself again (MML) on
+     * the same connection used to get a new handle; its running job moved to it, but the job's
+     * attempt still named the old one, so the job's FIN was taken for a stale attempt's: it was
+     * acknowledged and dropped, and the job stayed RUNNING with the slot taken. Now the lender
+     * keeps its handle (with the new offer): the FIN ends the job and frees the slot.
+     */
+    @Test
+    void aJobRunningWhenItsLenderWithdrawsAndOffersItselfAgainEndsAtItsFin() throws Exception {
+        start(c -> c);
+        FakePeer lender = lender("lender1", 1);
+        FakePeer runner = peer("alice");
+        co.submit(runner, 1, rcs("x"));
+        accepted(runner, 1);
+        FakePeer.Sent exf = lender.takeAny(Message.Execute.class);
+        lender.deliver(exf.id(), new Message.Success(new Result.Empty()));
+        co.withdraw(lender, 2, false);
+        lender.take(2, Message.Success.class);
+        co.makeLender(lender, 3, caps(2, 4));
+        lender.take(3, Message.Success.class);
+        assertTrue(co.lenderLines().get(0).contains("1/2 running"), co.lenderLines().get(0));
+
+        CoordinatorTest.fin(lender, exf.id(), (Message.Execute) exf.m(),
+                new JobOutcome.Succeeded());
+        lender.take(exf.id(), Message.Success.class);
+        assertEquals(JobState.SUCCEEDED, CoordinatorTest.end(CoordinatorTest.untilTerminal(
+                runner, 1)).state());
+        assertTrue(CoordinatorTest.until(() -> co.pool().freeSlots() == 2), "both slots free");
+    }
+
+    /**
+     * Hole 14d: a lender's refusal of an EXF (its FLD reason) becomes the queued job's reason.
+     * Bidi overrides, escapes and newlines are taken out and a 10,000-character reason is cut.
+     */
+    @Test
+    void aLendersRefusalReasonIsStoredCleanAndShort() throws Exception {
+        start(c -> c);
+        FakePeer lender = lender("lender1", 1);
+        FakePeer runner = peer("alice");
+        co.submit(runner, 1, rcs("x"));
+        accepted(runner, 1);
+        FakePeer.Sent exf = lender.takeAny(Message.Execute.class);
+        co.availability(lender, 2, false, "so the job stays queued after the refusal");
+        lender.take(2, Message.Success.class);
+        lender.deliver(exf.id(), new Message.Failure(FailureKind.INTERNAL,
+                "\u202eevil\u001b[31m\nline\u0085two" + "x".repeat(10_000)));
+        String reason = null;
+        while (reason == null) {
+            if (runner.take(s -> s.id() == 1).m() instanceof Message.JobEvent e
+                    && e.job().state() == JobState.QUEUED) {
+                reason = e.job().reason();
+            }
+        }
+        assertTrue(reason.contains("evil[31m line two"), reason);
+        assertTrue(reason.length() < 700, reason.length() + " characters");
+        for (char c : reason.toCharArray()) {
+            assertTrue(c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0) && c != '\u202e',
+                    "character " + (int) c + " in " + reason);
+        }
+    }
+
+    /**
+     * Hole 14c: output files and the output were not forced to disk before the job's end was
+     * written, so a crash after the runner saw SUCCEEDED could lose them. Now each file is forced
+     * (then renamed, then its directories forced) before its EOF is answered, and the output
+     * before FIN is handed on: every force happens while the job's row still says RUNNING.
+     */
+    @Test
+    void outputIsOnDiskBeforeTheJobsEndIsWritten() throws Exception {
+        List<String> forced = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicLong jobId = new java.util.concurrent.atomic.AtomicLong();
+        Durability watched = new Durability() {
+            @Override
+            public void force(java.nio.channels.FileChannel file) throws IOException {
+                Durability.FSYNC.force(file);
+                forced.add("file while " + state());
+            }
+
+            @Override
+            public void forceDirectory(Path dir) throws IOException {
+                Durability.FSYNC.forceDirectory(dir);
+                forced.add(dataDir.relativize(dir) + " while " + state());
+            }
+
+            private JobState state() {
+                return db.inTransaction(tx -> tx.jobs().find(jobId.get())).orElseThrow()
+                        .getState();
+            }
+        };
+        start(c -> c, watched);
+        FakePeer lender = lender("lender1", 1);
+        FakePeer runner = peer("alice");
+        co.submit(runner, 1, rcs("x"));
+        jobId.set(accepted(runner, 1).jobId());
+        FakePeer.Sent sent = lender.takeAny(Message.Execute.class);
+        int s = sent.id();
+        long id = jobId.get();
+        lender.deliver(s, new Message.Success(new Result.Empty()));
+        lender.deliver(s, new Message.Output(id, 0, StreamKind.STDOUT, new byte[] {'h', '\n'}));
+        lender.take(s, Message.Ack.class);
+        assertEquals(List.of(), forced, "nothing is forced per chunk");
+        byte[] data = "42\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String sha = idle.shared.protocol.Sha256.hex(data);
+        lender.deliver(s, new Message.TakeOutputFile(id, "res/out.txt", data.length, sha));
+        lender.take(s, Message.Success.class);
+        lender.deliver(s, new Message.FileData(id, 0, data));
+        lender.take(s, Message.Ack.class);
+        assertEquals(List.of(), forced, "nothing is forced before EOF");
+        lender.deliver(s, new Message.EndOfFile(id, "res/out.txt", data.length, sha));
+        lender.take(s, Message.Success.class);
+        String files = "spool/" + id + "/files";
+        assertEquals(List.of("file while RUNNING", files + "/res while RUNNING",
+                files + " while RUNNING", "spool/" + id + " while RUNNING", "spool while RUNNING"),
+                forced, "the file, then its directory, then those above it, before EOF's SCF");
+
+        forced.clear();
+        CoordinatorTest.fin(lender, s, (Message.Execute) sent.m(), new JobOutcome.Succeeded());
+        assertEquals(List.of("file while RUNNING"), forced, "the output, before the end");
+        assertEquals(JobState.SUCCEEDED, CoordinatorTest.end(CoordinatorTest.untilTerminal(
+                runner, 1)).state());
+        assertEquals(data.length, Files.size(dataDir.resolve(files).resolve("res/out.txt")));
+    }
+
+    /**
+     * Hole 14a: a lender told to stop a job over the server's output limit (CAN) that never
+     * does no longer holds the job up: after the grace (the heartbeat timeout, 1 s here) it ends
+     * LIMIT_EXCEEDED without it; the lender keeps its slot until it ends the attempt.
+     */
+    @Test
+    void aJobOverTheOutputLimitEndsEvenIfItsLenderIgnoresTheStop() throws Exception {
+        start(c -> c.withMaxOutputBytes(1024).withHeartbeatTimeout(Duration.ofSeconds(1)));
+        FakePeer lender = lender("lender1", 1);
+        FakePeer runner = peer("alice");
+        co.submit(runner, 1, rcs("x"));
+        long id = accepted(runner, 1).jobId();
+        FakePeer.Sent sent = lender.takeAny(Message.Execute.class);
+        lender.deliver(sent.id(), new Message.Success(new Result.Empty()));
+        lender.deliver(sent.id(), new Message.Output(id, 0, StreamKind.STDOUT, new byte[2000]));
+        assertEquals(id, ((Message.Cancel) lender.takeAny(Message.Cancel.class).m()).jobId());
+        for (int seq = 1; seq < 50; seq++) {
+            lender.deliver(sent.id(), new Message.Output(id, seq, StreamKind.STDOUT,
+                    new byte[0]));
+        }
+        JobSummary end = CoordinatorTest.end(CoordinatorTest.untilTerminal(runner, 1));
+        assertEquals(JobState.LIMIT_EXCEEDED, end.state());
+        assertTrue(end.reason().contains("did not stop it within 1 s"), end.reason());
+        assertEquals(0, co.pool().freeSlots(), "the lender may still run it");
+        CoordinatorTest.fin(lender, sent.id(), (Message.Execute) sent.m(),
+                new JobOutcome.Cancelled());
+        assertTrue(CoordinatorTest.until(() -> co.pool().freeSlots() == 1), "slot freed at FIN");
     }
 }
