@@ -137,6 +137,65 @@ class ServerHostileLenderTest {
         }
     }
 
+    /**
+     * A lender that answers every EXF with FLD used each job's attempts up, one refusal each,
+     * until the job was LOST, though an honest lender was online. Now a refusal gives the job
+     * back without costing it an attempt, and a lender that refuses 3 jobs in a row gets no more
+     * for a while (audited): every job ends SUCCEEDED on the honest lender, in one attempt, and
+     * jobs submitted after the bench never reach the refusing lender.
+     */
+    @Test
+    void aLenderRefusingEveryJobCannotMakeThemLost() throws Exception {
+        start(c -> c);
+        int jobs = 6;
+        try (RawClient refuser = RawClient.connect(server);
+                RawLender honest = new RawLender(server, "lender1", "pw-l1", 1)) {
+            refuser.loginOk("lender2", "pw-l2");
+            // more slots than the honest one, so it is offered jobs first
+            refuser.requestOk(new Message.MakeLender(RawLender.caps(4)), Result.Text.class);
+            java.util.concurrent.atomic.AtomicInteger refused =
+                    new java.util.concurrent.atomic.AtomicInteger();
+            Thread.ofVirtual().start(() -> {
+                while (true) {
+                    Frame f = refuser.await(x -> x.code() == Code.EXF, Duration.ofSeconds(60));
+                    if (f == null) {
+                        return;
+                    }
+                    refused.incrementAndGet();
+                    refuser.send(f.requestId(), new Message.Failure(
+                            idle.shared.model.FailureKind.INTERNAL, "no sandbox today"));
+                }
+            });
+            java.util.List<long[]> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < jobs; i++) {
+                ids.add(submit(runner, script("out job " + i + "\nexit 0")));
+            }
+            for (long[] j : ids) {
+                JobSummary end = last(untilTerminal(runner, (int) j[0])).job();
+                assertEquals(JobState.SUCCEEDED, end.state(), end.reason());
+                assertEquals(1, end.attempts(), "a refusal costs no attempt");
+            }
+            assertTrue(idle.shared.testing.Poll.until(() -> honest.finished.size() == jobs, WAIT),
+                    "ran " + honest.finished.size());
+            // up to its 4 slots' worth were in flight when the third refusal came
+            int before = refused.get();
+            assertTrue(before >= 3 && before <= 3 + 3, before + " refusals");
+            assertTrue(server.coordinator().lenderLines().stream()
+                    .anyMatch(l -> l.contains("lender2") && l.contains("benched")),
+                    server.coordinator().lenderLines().toString());
+            assertTrue(server.database().inTransaction(tx -> tx.audit().latest("lender2", 100))
+                    .stream().anyMatch(e -> e.getCode().equals("LENDER_BENCHED")
+                            && e.getDetail().contains("no sandbox today")), "audited");
+
+            for (int i = 0; i < 3; i++) {
+                long[] more = submit(runner, script("out more\nexit 0"));
+                assertEquals(JobState.SUCCEEDED, last(untilTerminal(runner, (int) more[0]))
+                        .job().state());
+            }
+            assertEquals(before, refused.get(), "a benched lender is offered no job");
+        }
+    }
+
     static void assertClean(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -64,7 +64,8 @@ final class Cancels {
             if (first && l != null) {
                 l.peer.send(l.peer.nextServerId(), new Message.Cancel(jobId));
                 int attempt = j.attempts;
-                deadlines.after(grace, () -> overdue(j, l, attempt));
+                int exchange = j.exchangeId;
+                deadlines.after(grace, () -> overdue(j, l, attempt, exchange));
             }
             return false;
         });
@@ -89,9 +90,10 @@ final class Cancels {
     }
 
     /** The grace of a cancelled attempt passed: end it without the lender if it still runs. */
-    private void overdue(ActiveJob j, LenderHandle l, int attempt) {
+    private void overdue(ActiveJob j, LenderHandle l, int attempt, int exchange) {
         jobs.locked(() -> {
-            if (j.lender != l || j.attempts != attempt || j.state != JobState.RUNNING
+            if (j.lender != l || j.attempts != attempt || j.exchangeId != exchange
+                    || j.state != JobState.RUNNING
                     || !j.cancelRequested) {
                 return;
             }

@@ -9,6 +9,7 @@ import idle.shared.message.Result;
 import idle.shared.model.JobState;
 import idle.shared.model.Limit;
 import idle.shared.model.PoolStatus;
+import idle.shared.protocol.Code;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -197,6 +198,24 @@ final class JobStateMachine {
 
     // ---- transitions ------------------------------------------------------------------------
 
+    /**
+     * {@code l} gets no jobs for {@link LenderHandle#BENCH}, or until it offers itself again
+     * (which lifts the bench at once).
+     */
+    private void benchLocked(LenderHandle l) {
+        l.benched = true;
+        int which = ++l.benches;
+        scheduler.refresh(l);
+        deadlines.after(LenderHandle.BENCH, () -> locked(() -> {
+            if (l.benched && l.benches == which) {
+                l.benched = false;
+                l.refusalsInARow = 0;
+                scheduler.refresh(l);
+                dispatchLocked();
+            }
+        }));
+    }
+
     /** Marks {@code job} as running on {@code lender} and takes one of its slots. */
     void assignLocked(ActiveJob job, LenderHandle lender) {
         job.state = JobState.RUNNING;
@@ -308,15 +327,21 @@ final class JobStateMachine {
         }));
     }
 
-    /** Whether {@code attempt} of {@code job} on {@code lender} is still running. */
-    private static boolean isCurrentLocked(ActiveJob job, LenderHandle lender, int attempt) {
-        return job.lender == lender && job.attempts == attempt && job.state == JobState.RUNNING;
+    /**
+     * Whether {@code attempt} of {@code job} on {@code lender}, exchange {@code exchangeId}
+     * there, is still running. The exchange id tells two attempts apart even when they have the
+     * same number (a refused attempt does not count, so the next one has its number again).
+     */
+    private static boolean isCurrentLocked(ActiveJob job, LenderHandle lender, int attempt,
+            int exchangeId) {
+        return job.lender == lender && job.attempts == attempt && job.exchangeId == exchangeId
+                && job.state == JobState.RUNNING;
     }
 
     /** The RUNNING write of an attempt committed: send its EXF if it is still current. */
     void launchCommitted(ActiveJob job, LenderHandle lender, int exchangeId, int attempt) {
         boolean go = lockedGet(() -> {
-            if (!isCurrentLocked(job, lender, attempt)) {
+            if (!isCurrentLocked(job, lender, attempt, exchangeId)) {
                 return false;
             }
             if (job.cancelRequested) {
@@ -350,22 +375,52 @@ final class JobStateMachine {
 
         /** This attempt still holds its lender's slot (it may have ended without the lender). */
         private boolean holdsSlotLocked() {
-            return job.lender == lender && job.attempts == attempt;
+            return job.lender == lender && job.attempts == attempt
+                    && job.exchangeId == exchangeId;
         }
 
         @Override
         public boolean isCurrent() {
-            return lockedGet(() -> isCurrentLocked(job, lender, attempt));
+            return lockedGet(() -> isCurrentLocked(job, lender, attempt, exchangeId));
         }
 
         @Override
-        public void requeue(String why) {
+        public void started() {
             locked(() -> {
                 if (holdsSlotLocked()) {
-                    lenderLostLocked(job, why);
-                    dispatchLocked();
+                    lender.refusalsInARow = 0;
                 }
             });
+        }
+
+        @Override
+        public void refused(String lenderReason) {
+            boolean benched = lockedGet(() -> {
+                if (!holdsSlotLocked()) {
+                    return false;
+                }
+                unassignLocked(job);
+                boolean bench = ++lender.refusalsInARow >= LenderHandle.REFUSALS_TO_BENCH
+                        && !lender.benched;
+                if (bench) {
+                    benchLocked(lender);
+                }
+                if (!job.state.isTerminal()) {
+                    job.attempts--; // see AttemptListener.refused
+                    if (job.cancelRequested) {
+                        endLocked(job, Ending.cancelled(Reasons.CANCELLED), null, null);
+                    } else {
+                        requeueLocked(job, Reasons.refusedByLender(lenderReason));
+                    }
+                }
+                dispatchLocked();
+                return bench;
+            });
+            if (benched) {
+                audit.record(lender.user, AuditAction.LENDER_BENCHED, 0, null, Code.SCF,
+                        Reasons.benched(LenderHandle.REFUSALS_TO_BENCH, lenderReason,
+                                LenderHandle.BENCH.toMinutes()), lender.peer.remoteAddress());
+            }
         }
 
         @Override
@@ -418,7 +473,7 @@ final class JobStateMachine {
          */
         private void overLimitOverdue() {
             locked(() -> {
-                if (isCurrentLocked(job, lender, attempt)) {
+                if (isCurrentLocked(job, lender, attempt, exchangeId)) {
                     endLocked(job, Ending.overLimit(job.serverLimit, job.serverLimitDetail
                             + "; its lender did not stop it within " + grace.toSeconds()
                             + " s"), null, null);
@@ -431,7 +486,7 @@ final class JobStateMachine {
             Runnable ack = () -> lender.peer.send(exchangeId,
                     new Message.Success(new Result.Empty()));
             boolean ended = lockedGet(() -> {
-                if (!isCurrentLocked(job, lender, attempt)) {
+                if (!isCurrentLocked(job, lender, attempt, exchangeId)) {
                     if (holdsSlotLocked() && job.state.isTerminal()) {
                         // the late FIN of an attempt that ended without its lender
                         unassignLocked(job);

@@ -3,6 +3,7 @@ package idle.server.dispatch;
 import idle.server.peer.Peer;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.LenderCapabilities;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,6 +14,11 @@ import java.util.Map;
  * Mutable state is guarded by the {@link JobStateMachine}'s lock.
  */
 public final class LenderHandle {
+    /** Refusals of EXF in a row after which a lender is benched. */
+    static final int REFUSALS_TO_BENCH = 3;
+    /** How long a benched lender gets no jobs (unless it offers itself again first). */
+    static final Duration BENCH = Duration.ofMinutes(5);
+
     final Peer peer;
     final String user;
     final String pseudonym;
@@ -24,6 +30,11 @@ public final class LenderHandle {
     boolean available = true;
     boolean withdrawn;
     boolean gone;
+    /** EXFs refused since the last one it accepted. */
+    int refusalsInARow;
+    /** Given no jobs for refusing too many ({@link #BENCH}); {@link #benches} tells which time. */
+    boolean benched;
+    int benches;
     final long since = System.currentTimeMillis();
     long jobsDone;
 
@@ -46,6 +57,8 @@ public final class LenderHandle {
         slots = slotsFor(newCaps, maxSlots);
         withdrawn = false;
         available = true;
+        benched = false;
+        refusalsInARow = 0;
     }
 
     /**
@@ -59,13 +72,14 @@ public final class LenderHandle {
 
     /** A copy of a lender's state at one moment (for the admin view). */
     record Snapshot(String pseudonym, String user, int running, int slots,
-            LenderCapabilities caps, boolean available, boolean withdrawn, long jobsDone) {
+            LenderCapabilities caps, boolean available, boolean withdrawn, boolean benched,
+            long jobsDone) {
     }
 
     /** Call under the state machine's lock. */
     Snapshot snapshot() {
         return new Snapshot(pseudonym, user, running.size(), slots, caps, available, withdrawn,
-                jobsDone);
+                benched, jobsDone);
     }
 
     public String pseudonym() {
@@ -77,7 +91,8 @@ public final class LenderHandle {
     }
 
     int freeSlots() {
-        return (available && !withdrawn && !gone) ? Math.max(0, slots - running.size()) : 0;
+        return (available && !withdrawn && !gone && !benched)
+                ? Math.max(0, slots - running.size()) : 0;
     }
 
     /** Whether this lender could ever run a job with {@code needs} (ignoring its load). */

@@ -108,9 +108,9 @@ final class LenderRun implements Peer.Exchange {
     public void onFrame(Frame frame, Message message) {
         try {
             switch (message) {
-                case Message.Success s -> { } // EXF accepted: the process starts
+                case Message.Success s -> listener.started();
                 case Message.Failure f -> {
-                    listener.requeue(Reasons.refusedByLender(LenderText.clean(f.reason())));
+                    listener.refused(LenderText.clean(f.reason()));
                     lender.close(exchangeId);
                 }
                 case Message.Output o -> output(frame, o);

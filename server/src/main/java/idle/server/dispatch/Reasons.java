@@ -26,9 +26,15 @@ final class Reasons {
         return CANCELLED + "; its lender did not confirm the kill within " + graceSeconds + " s";
     }
 
-    /** A lender answered EXF with FLD. */
+    /** A lender answered EXF with FLD; the job waits for another. */
     static String refusedByLender(String lenderReason) {
-        return "a lender could not start it (" + lenderReason + ")";
+        return "a lender could not start it (" + lenderReason + "); re-queued";
+    }
+
+    /** The audit detail of a lender benched for its refusals. */
+    static String benched(int refusals, String lastReason, long minutes) {
+        return "refused " + refusals + " jobs in a row (last: " + lastReason + "); no jobs for "
+                + minutes + " min or until it offers itself again";
     }
 
     /** An attempt ended without a result and another one follows. */

@@ -358,4 +358,39 @@ class HostileDispatchTest {
                 new JobOutcome.Cancelled());
         assertTrue(CoordinatorTest.until(() -> co.pool().freeSlots() == 1), "slot freed at FIN");
     }
+
+    /**
+     * A lender's refusals: each gives the job back without costing it an attempt; the third in
+     * a row benches the lender (the job waits, queued); offering itself again lifts the bench and
+     * the job runs there in its first counted attempt.
+     */
+    @Test
+    void aLenderBenchedForRefusalsGetsJobsAgainOnceItOffersItselfAgain() throws Exception {
+        start(c -> c);
+        FakePeer lender = lender("lender1", 1);
+        FakePeer runner = peer("alice");
+        co.submit(runner, 1, rcs("x"));
+        long id = accepted(runner, 1).jobId();
+        for (int i = 0; i < LenderHandle.REFUSALS_TO_BENCH; i++) {
+            FakePeer.Sent exf = lender.takeAny(Message.Execute.class);
+            assertEquals(1, ((Message.Execute) exf.m()).attempt(), "the refusals did not count");
+            lender.deliver(exf.id(), new Message.Failure(FailureKind.INTERNAL, "no"));
+        }
+        assertTrue(CoordinatorTest.until(() -> co.lenderLines().get(0).contains("benched")));
+        assertEquals(new idle.shared.model.PoolStatus(1, 0, 1, 0), co.pool(),
+                "the job waits; the benched lender has no free slot");
+        assertEquals(0, co.detail("alice", false, id).orElseThrow().summary().attempts());
+
+        co.withdraw(lender, 2, false);
+        lender.take(2, Message.Success.class);
+        co.makeLender(lender, 3, caps(1, 4));
+        lender.take(3, Message.Success.class);
+        FakePeer.Sent exf = lender.takeAny(Message.Execute.class);
+        lender.deliver(exf.id(), new Message.Success(new Result.Empty()));
+        CoordinatorTest.fin(lender, exf.id(), (Message.Execute) exf.m(),
+                new JobOutcome.Succeeded());
+        JobSummary end = CoordinatorTest.end(CoordinatorTest.untilTerminal(runner, 1));
+        assertEquals(JobState.SUCCEEDED, end.state());
+        assertEquals(1, end.attempts());
+    }
 }
