@@ -129,6 +129,11 @@ public final class ServerMain implements Callable<Integer> {
                         + "(default: ${DEFAULT-VALUE})")
         int maxQueuedPerUser;
 
+        @Option(names = "--max-lenders-per-user", paramLabel = "N", defaultValue = "4",
+                description = "lender connections one account may have at once (each gets "
+                        + "--max-slots-per-lender at most) (default: ${DEFAULT-VALUE})")
+        int maxLendersPerUser;
+
         @Option(names = "--script-cache", paramLabel = "MIB", defaultValue = "64",
                 description = "MiB of queued jobs' scripts kept in memory; the rest wait in the "
                         + "database (default: ${DEFAULT-VALUE})")
@@ -184,6 +189,10 @@ public final class ServerMain implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--max-queued-per-user must be at least 1");
             }
+            if (maxLendersPerUser < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--max-lenders-per-user must be at least 1");
+            }
             if (scriptCacheMib < 0) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--script-cache must be 0 or more MiB");
@@ -194,6 +203,7 @@ public final class ServerMain implements Callable<Integer> {
                     .withOutputRetention(java.time.Duration.ofDays(keepOutputDays))
                     .withMaxSlotsPerLender(maxSlotsPerLender)
                     .withDispatch(DispatchLimits.defaults().withMaxQueuedPerUser(maxQueuedPerUser)
+                            .withMaxLendersPerUser(maxLendersPerUser)
                             .withScriptCacheBytes((long) scriptCacheMib << 20));
             if (insecurePlaintext) {
                 spec.commandLine().getErr().println("WARNING: --insecure-plaintext: TLS is off. "

@@ -196,6 +196,40 @@ class ServerHostileLenderTest {
         }
     }
 
+    /**
+     * The slot bound is per lender connection, so one account opening many lender connections
+     * multiplied it. Now an account may lend on {@code --max-lenders-per-user} connections at
+     * once (2 here): the third MML gets FLD{LIMIT} naming the limit and the connection is no
+     * lender; once one of the two is gone, a new one is accepted. Another account is not
+     * affected.
+     */
+    @Test
+    void anAccountCannotMultiplyItsSlotsWithMoreLenderConnections() throws Exception {
+        start(c -> c.withDispatch(DispatchLimits.defaults().withMaxLendersPerUser(2)));
+        try (RawLender first = new RawLender(server, "lender1", "pw-l1", 1);
+                RawLender second = new RawLender(server, "lender1", "pw-l1", 1);
+                RawClient third = RawClient.connect(server);
+                RawLender other = new RawLender(server, "lender2", "pw-l2", 1)) {
+            third.loginOk("lender1", "pw-l1");
+            Message reply = third.request(new Message.MakeLender(RawLender.caps(1)));
+            Message.Failure f = org.junit.jupiter.api.Assertions.assertInstanceOf(
+                    Message.Failure.class, reply, "MML got " + reply);
+            assertEquals(idle.shared.model.FailureKind.LIMIT, f.kind());
+            assertEquals("lender1 already lends on 2 connections; the limit is 2 per account",
+                    f.reason());
+            assertEquals(3, server.coordinator().pool().lendersOnline(), "two of lender1's");
+            Message bsy = third.request(new Message.Availability(false, "not a lender"));
+            assertTrue(bsy instanceof Message.Illegal, "the refused connection is no lender: "
+                    + bsy);
+
+            first.close();
+            assertTrue(idle.shared.testing.Poll.until(
+                    () -> server.coordinator().pool().lendersOnline() == 2, WAIT));
+            third.requestOk(new Message.MakeLender(RawLender.caps(1)), Result.Text.class);
+            assertEquals(3, server.coordinator().pool().lendersOnline());
+        }
+    }
+
     static void assertClean(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -46,14 +46,14 @@ class ServerMainTest {
     @Test
     void theDispatchLimitsAreOptionsCheckedBeforeStart() {
         for (String[] a : new String[][] {{"--max-queued-per-user", "0"},
-                {"--script-cache", "-1"}}) {
+                {"--max-lenders-per-user", "0"}, {"--script-cache", "-1"}}) {
             Run r = run("server", a[0], a[1]);
             assertEquals(64, r.code(), String.join(" ", a));
             assertTrue(r.err().contains(a[0]), r.err());
         }
         String help = run("server", "--help").out();
-        assertTrue(help.contains("--max-queued-per-user") && help.contains("--script-cache"),
-                help);
+        assertTrue(help.contains("--max-queued-per-user") && help.contains("--script-cache")
+                && help.contains("--max-lenders-per-user"), help);
     }
 
     @Test

@@ -79,7 +79,8 @@ public final class Coordinator {
         this.submissions = new Submissions(jobs, new Submission(config.maxScriptBytes(),
                 config.maxInputBytes()), inputs, scripts, writer, audit,
                 config.dispatch().maxQueuedPerUser());
-        this.lenders = new LenderEvents(jobs, audit, pseudonyms, config.maxSlotsPerLender());
+        this.lenders = new LenderEvents(jobs, audit, pseudonyms, config.maxSlotsPerLender(),
+                config.dispatch().maxLendersPerUser());
         this.queries = new JobQueries(db, jobs, retention, spool, audit);
         this.cancels = new Cancels(jobs, queries, audit, deadlines, grace);
         this.recovery = new Recovery(db, audit, config.maxAttempts());

@@ -144,7 +144,18 @@ final class JobStateMachine {
         return lenders.get(peer);
     }
 
-    /** Registers {@code h} for its peer (replacing a withdrawn handle) and dispatches to it. */
+    /** Lender connections {@code user} has (withdrawn ones too: they may offer themselves again). */
+    int lenderConnectionsLocked(String user) {
+        int n = 0;
+        for (LenderHandle h : lenders.values()) {
+            if (h.user.equals(user)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Registers {@code h} for its peer and dispatches to it. */
     void addLenderLocked(LenderHandle h) {
         lenders.put(h.peer, h);
         scheduler.addLender(h);
