@@ -1,15 +1,10 @@
 package idle.server.dispatch;
 
-import idle.server.audit.AuditAction;
 import idle.server.audit.AuditLog;
 import idle.server.peer.Peer;
 import idle.server.store.StoreWriter;
-import idle.shared.message.Message;
-import idle.shared.message.Result;
 import idle.shared.model.JobState;
-import idle.shared.model.Limit;
 import idle.shared.model.PoolStatus;
-import idle.shared.protocol.Code;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -144,7 +139,7 @@ final class JobStateMachine {
         return lenders.get(peer);
     }
 
-    /** Lender connections {@code user} has (withdrawn ones too: they may offer themselves again). */
+    /** Lender connections {@code user} has (withdrawn ones too: they may offer again). */
     int lenderConnectionsLocked(String user) {
         int n = 0;
         for (LenderHandle h : lenders.values()) {
@@ -213,7 +208,7 @@ final class JobStateMachine {
      * {@code l} gets no jobs for {@link LenderHandle#BENCH}, or until it offers itself again
      * (which lifts the bench at once).
      */
-    private void benchLocked(LenderHandle l) {
+    void benchLocked(LenderHandle l) {
         l.benched = true;
         int which = ++l.benches;
         scheduler.refresh(l);
@@ -278,7 +273,8 @@ final class JobStateMachine {
             // a start that cannot be recorded is not attempted, and the slot is freed
             writer.submit(new ProgressWrite(audit, job, null,
                     () -> launchCommitted(job, l, ex, attempt),
-                    e -> new Attempt(job, l, attempt, ex).fail(Reasons.notRecorded(e))));
+                    e -> new Attempt(this, audit, deadlines, grace, job, l, attempt, ex)
+                            .fail(Reasons.notRecorded(e))));
         });
     }
 
@@ -343,7 +339,7 @@ final class JobStateMachine {
      * there, is still running. The exchange id tells two attempts apart even when they have the
      * same number (a refused attempt does not count, so the next one has its number again).
      */
-    private static boolean isCurrentLocked(ActiveJob job, LenderHandle lender, int attempt,
+    static boolean isCurrentLocked(ActiveJob job, LenderHandle lender, int attempt,
             int exchangeId) {
         return job.lender == lender && job.attempts == attempt && job.exchangeId == exchangeId
                 && job.state == JobState.RUNNING;
@@ -366,166 +362,7 @@ final class JobStateMachine {
         });
         if (go) {
             launcher.launch(job, lender.peer, exchangeId, attempt,
-                    new Attempt(job, lender, attempt, exchangeId));
-        }
-    }
-
-    /** One attempt, as its lender's side sees the job: see {@link AttemptListener}. */
-    private final class Attempt implements AttemptListener {
-        private final ActiveJob job;
-        private final LenderHandle lender;
-        private final int attempt;
-        private final int exchangeId;
-
-        Attempt(ActiveJob job, LenderHandle lender, int attempt, int exchangeId) {
-            this.job = job;
-            this.lender = lender;
-            this.attempt = attempt;
-            this.exchangeId = exchangeId;
-        }
-
-        /** This attempt still holds its lender's slot (it may have ended without the lender). */
-        private boolean holdsSlotLocked() {
-            return job.lender == lender && job.attempts == attempt
-                    && job.exchangeId == exchangeId;
-        }
-
-        @Override
-        public boolean isCurrent() {
-            return lockedGet(() -> isCurrentLocked(job, lender, attempt, exchangeId));
-        }
-
-        @Override
-        public void started() {
-            locked(() -> {
-                if (holdsSlotLocked()) {
-                    lender.refusalsInARow = 0;
-                }
-            });
-        }
-
-        @Override
-        public void refused(String lenderReason) {
-            boolean benched = lockedGet(() -> {
-                if (!holdsSlotLocked()) {
-                    return false;
-                }
-                unassignLocked(job);
-                boolean bench = ++lender.refusalsInARow >= LenderHandle.REFUSALS_TO_BENCH
-                        && !lender.benched;
-                if (bench) {
-                    benchLocked(lender);
-                }
-                if (!job.state.isTerminal()) {
-                    job.attempts--; // see AttemptListener.refused
-                    if (job.cancelRequested) {
-                        endLocked(job, Ending.cancelled(Reasons.CANCELLED), null, null);
-                    } else {
-                        requeueLocked(job, Reasons.refusedByLender(lenderReason));
-                    }
-                }
-                dispatchLocked();
-                return bench;
-            });
-            if (benched) {
-                audit.record(lender.user, AuditAction.LENDER_BENCHED, 0, null, Code.SCF,
-                        Reasons.benched(LenderHandle.REFUSALS_TO_BENCH, lenderReason,
-                                LenderHandle.BENCH.toMinutes()), lender.peer.remoteAddress());
-            }
-        }
-
-        @Override
-        public void lenderGone() {
-            locked(() -> {
-                lender.gone = true;
-                scheduler.removeLender(lender);
-                if (holdsSlotLocked()) {
-                    lenderLostLocked(job, Reasons.LENDER_DISCONNECTED);
-                }
-                dispatchLocked();
-            });
-        }
-
-        @Override
-        public void fail(String reason) {
-            locked(() -> {
-                if (!holdsSlotLocked()) {
-                    return;
-                }
-                unassignLocked(job);
-                if (!job.state.isTerminal()) {
-                    endLocked(job, job.cancelRequested ? Ending.cancelled(Reasons.CANCELLED)
-                            : Ending.failed(reason), null, null);
-                }
-                dispatchLocked();
-            });
-        }
-
-        @Override
-        public void overLimit(Limit limit, String detail) {
-            boolean stop = lockedGet(() -> {
-                if (!holdsSlotLocked() || job.serverLimit != null) {
-                    return false;
-                }
-                job.serverLimit = limit;
-                job.serverLimitDetail = detail;
-                return true;
-            });
-            if (stop) {
-                lender.peer.send(lender.peer.nextServerId(), new Message.Cancel(job.id));
-                deadlines.after(grace, this::overLimitOverdue);
-            }
-        }
-
-        /**
-         * The lender did not end a job over the server's limit within the grace: the job ends
-         * without it (the lender keeps the slot until its FIN or disconnection, since it may
-         * still run the process).
-         */
-        private void overLimitOverdue() {
-            locked(() -> {
-                if (isCurrentLocked(job, lender, attempt, exchangeId)) {
-                    endLocked(job, Ending.overLimit(job.serverLimit, job.serverLimitDetail
-                            + "; its lender did not stop it within " + grace.toSeconds()
-                            + " s"), null, null);
-                }
-            });
-        }
-
-        @Override
-        public void finished(AttemptResult r) {
-            Runnable ack = () -> lender.peer.send(exchangeId,
-                    new Message.Success(new Result.Empty()));
-            boolean ended = lockedGet(() -> {
-                if (!isCurrentLocked(job, lender, attempt, exchangeId)) {
-                    if (holdsSlotLocked() && job.state.isTerminal()) {
-                        // the late FIN of an attempt that ended without its lender
-                        unassignLocked(job);
-                        dispatchLocked();
-                    }
-                    return false;
-                }
-                unassignLocked(job);
-                lender.jobsDone++;
-                job.outputBytes = r.outputBytes();
-                job.outputSha256 = r.outputSha256();
-                job.files.clear();
-                job.files.addAll(r.files());
-                job.cpuMillis = r.use().cpuMillis();
-                Ending e = job.serverLimit != null
-                        ? Ending.overLimit(job.serverLimit, job.serverLimitDetail)
-                        : Ending.of(r.outcome());
-                String detail = e.state() + (e.exitCode() != null ? " exit " + e.exitCode() : "")
-                        + ", " + Sizes.of(job.outputBytes) + " output, " + r.use().wallMillis()
-                        + " ms";
-                endLocked(job, e, new ProgressWrite.Audited(AuditAction.FIN, lender.user,
-                        exchangeId, detail, lender.peer.remoteAddress()), ack);
-                dispatchLocked();
-                return true;
-            });
-            if (!ended) {
-                ack.run();
-            }
+                    new Attempt(this, audit, deadlines, grace, job, lender, attempt, exchangeId));
         }
     }
 }
