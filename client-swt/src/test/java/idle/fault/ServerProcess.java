@@ -71,9 +71,11 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private static List<String> args(Path dataDir, String bind, int port) {
-        // plaintext: benchmarks measure IDLE, not TLS, and leave no pins in ~/.idle (issue 6)
+        // plaintext: benchmarks measure IDLE, not TLS, and leave no pins in ~/.idle (issue 6);
+        // the scale benchmark simulates many lender connections per account
         return List.of("server", "--data", dataDir.toString(), "--bind", bind, "--port",
-                Integer.toString(port), "--insecure-plaintext");
+                Integer.toString(port), "--insecure-plaintext", "--max-lenders-per-user",
+                "1000000");
     }
 
     private static ServerProcess start(List<String> cmd, Path dataDir)

@@ -29,13 +29,15 @@ import java.util.Objects;
  *     (its row in the history stays); zero keeps them forever
  * @param maxSlotsPerLender most jobs one lender runs at once, whatever it claims (it also never
  *     gets more than the cores it reports)
+ * @param dispatch what one account may take (jobs not ended, lender connections) and the script
+ *     cache ({@link DispatchLimits})
  */
 public record ServerConfig(Path dataDir, String bind, int port, Duration heartbeatTimeout,
         int maxAttempts, int maxScriptBytes, int maxInputBytes, long maxOutputBytes,
         int pbkdf2Iterations, Duration shutdownGrace, int commitBatch,
         Duration resumeTokenLifetime, boolean logToFile, Duration loginDeadline,
         int maxConnectionsPerAddress, int maxConnections, TrustConfig trust,
-        Duration outputRetention, int maxSlotsPerLender) {
+        Duration outputRetention, int maxSlotsPerLender, DispatchLimits dispatch) {
 
     public static final int DEFAULT_PORT = 8001;
     public static final int PBKDF2_ITERATIONS = 600_000;
@@ -50,6 +52,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
         Objects.requireNonNull(loginDeadline, "loginDeadline");
         Objects.requireNonNull(trust, "trust");
         Objects.requireNonNull(outputRetention, "outputRetention");
+        Objects.requireNonNull(dispatch, "dispatch");
         if (outputRetention.isNegative()) {
             throw new IllegalArgumentException("outputRetention must not be negative");
         }
@@ -86,7 +89,8 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
         return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_PORT, Duration.ofSeconds(15), 3,
                 1 << 20, 3 << 20, 512L << 20, PBKDF2_ITERATIONS, Duration.ofSeconds(2), 500,
                 Duration.ofMinutes(10), true, Duration.ofSeconds(10), 2_048, 20_000,
-                TrustConfig.defaults(), Duration.ofDays(30), DEFAULT_MAX_SLOTS_PER_LENDER);
+                TrustConfig.defaults(), Duration.ofDays(30), DEFAULT_MAX_SLOTS_PER_LENDER,
+                DispatchLimits.defaults());
     }
 
     /** The default data directory, {@code ~/.idle/server}. */
@@ -99,7 +103,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withBind(String v) {
@@ -107,7 +111,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withPort(int v) {
@@ -115,7 +119,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withHeartbeatTimeout(Duration v) {
@@ -123,7 +127,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withMaxAttempts(int v) {
@@ -131,7 +135,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withMaxScriptBytes(int v) {
@@ -139,7 +143,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withMaxInputBytes(int v) {
@@ -147,7 +151,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, v, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withMaxOutputBytes(long v) {
@@ -155,7 +159,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, v, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withPbkdf2Iterations(int v) {
@@ -163,7 +167,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, v, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withShutdownGrace(Duration v) {
@@ -171,7 +175,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, v, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withCommitBatch(int v) {
@@ -179,7 +183,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, v,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withResumeTokenLifetime(Duration v) {
@@ -187,7 +191,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, v, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withLogToFile(boolean v) {
@@ -195,7 +199,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, v, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withLoginDeadline(Duration v) {
@@ -203,35 +207,45 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, v,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender);
+                maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withMaxConnections(int perAddress, int total) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline, perAddress, total,
-                trust, outputRetention, maxSlotsPerLender);
+                trust, outputRetention, maxSlotsPerLender, dispatch);
     }
 
     public ServerConfig withTrust(TrustConfig v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, v, outputRetention, maxSlotsPerLender);
+                maxConnectionsPerAddress, maxConnections, v, outputRetention, maxSlotsPerLender,
+                dispatch);
     }
 
     public ServerConfig withOutputRetention(Duration v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, v, maxSlotsPerLender);
+                maxConnectionsPerAddress, maxConnections, trust, v, maxSlotsPerLender,
+                dispatch);
     }
 
     public ServerConfig withMaxSlotsPerLender(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention, v);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention, v, dispatch);
+    }
+
+    public ServerConfig withDispatch(DispatchLimits v) {
+        return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
+                maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
+                commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender, v);
     }
 
     /** Plaintext on the wire (tests, trusted networks): see {@link TrustConfig#withInsecurePlaintext}. */

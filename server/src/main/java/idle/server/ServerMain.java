@@ -125,6 +125,21 @@ public final class ServerMain implements Callable<Integer> {
                         + "than the cores it reports (default: ${DEFAULT-VALUE})")
         int maxSlotsPerLender;
 
+        @Option(names = "--max-queued-per-user", paramLabel = "N", defaultValue = "10000",
+                description = "jobs one account may have queued or running; more are refused "
+                        + "(default: ${DEFAULT-VALUE})")
+        int maxQueuedPerUser;
+
+        @Option(names = "--max-lenders-per-user", paramLabel = "N", defaultValue = "4",
+                description = "lender connections one account may have at once (each gets "
+                        + "--max-slots-per-lender at most) (default: ${DEFAULT-VALUE})")
+        int maxLendersPerUser;
+
+        @Option(names = "--script-cache", paramLabel = "MIB", defaultValue = "64",
+                description = "MiB of queued jobs' scripts kept in memory; the rest wait in the "
+                        + "database (default: ${DEFAULT-VALUE})")
+        int scriptCacheMib;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -171,11 +186,26 @@ public final class ServerMain implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--max-slots-per-lender must be at least 1");
             }
+            if (maxQueuedPerUser < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--max-queued-per-user must be at least 1");
+            }
+            if (maxLendersPerUser < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--max-lenders-per-user must be at least 1");
+            }
+            if (scriptCacheMib < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--script-cache must be 0 or more MiB");
+            }
             Path dir = data != null ? data : ServerConfig.defaultDataDir();
             ServerConfig cfg = ServerConfig.defaults(dir).withPort(port).withBind(bind)
                     .withMaxConnections(perAddress, total).withTrust(trust())
                     .withOutputRetention(java.time.Duration.ofDays(keepOutputDays))
-                    .withMaxSlotsPerLender(maxSlotsPerLender);
+                    .withMaxSlotsPerLender(maxSlotsPerLender)
+                    .withDispatch(DispatchLimits.defaults().withMaxQueuedPerUser(maxQueuedPerUser)
+                            .withMaxLendersPerUser(maxLendersPerUser)
+                            .withScriptCacheBytes((long) scriptCacheMib << 20));
             if (insecurePlaintext) {
                 spec.commandLine().getErr().println("WARNING: --insecure-plaintext: TLS is off. "
                         + "Passwords, scripts and outputs cross the network in clear; use it only "

@@ -170,6 +170,15 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Removes every frame received so far that matches {@code p}; returns how many. */
+    int discard(Predicate<Frame> p) {
+        synchronized (inbox) {
+            int before = inbox.size();
+            inbox.removeIf(p);
+            return before - inbox.size();
+        }
+    }
+
     private boolean anyMatch(Predicate<Frame> p) {
         return inbox.stream().anyMatch(p);
     }

@@ -29,7 +29,12 @@ import java.util.concurrent.TimeUnit;
  * CAN is acknowledged but ignored, like a lender that cannot kill its process), {@code exit N}.
  */
 final class RawLender implements AutoCloseable {
-    record Run(long jobId, int attempt, int exchange, Message.Execute exf) {
+    /**
+     * One EXF received. {@code scriptSha256} is computed from the script bytes that arrived;
+     * with {@link #keepScripts} off the kept {@code exf} has an empty script (tests that send
+     * hundreds of large scripts keep only their hashes).
+     */
+    record Run(long jobId, int attempt, int exchange, Message.Execute exf, String scriptSha256) {
     }
 
     final RawClient c;
@@ -42,6 +47,8 @@ final class RawLender implements AutoCloseable {
     private final Map<Long, Boolean> cancelled = new ConcurrentHashMap<>();
     private final java.util.Set<Long> stubborn = ConcurrentHashMap.newKeySet();
     private volatile boolean stop;
+    /** Whether {@link Run#exf()} keeps the script bytes. */
+    private final boolean keepScripts;
 
     RawLender(IdleServer s, String user, String password, int slots) throws IOException {
         this(s, user, password, caps(slots));
@@ -49,6 +56,13 @@ final class RawLender implements AutoCloseable {
 
     RawLender(IdleServer s, String user, String password, LenderCapabilities caps)
             throws IOException {
+        this(s, user, password, caps, true);
+    }
+
+    /** With {@code keepScripts} false, the runs keep only their scripts' hashes. */
+    RawLender(IdleServer s, String user, String password, LenderCapabilities caps,
+            boolean keepScripts) throws IOException {
+        this.keepScripts = keepScripts;
         c = RawClient.connect(s);
         c.loginOk(user, password);
         Result.Text t = c.requestOk(new Message.MakeLender(caps), Result.Text.class);
@@ -69,9 +83,14 @@ final class RawLender implements AutoCloseable {
                 continue;
             }
             Message.Execute exf = (Message.Execute) RawClient.decode(f);
-            Run r = new Run(exf.jobId(), exf.attempt(), f.requestId(), exf);
+            byte[] script = exf.script();
+            Message.Execute kept = keepScripts ? exf : new Message.Execute(exf.jobId(),
+                    exf.attempt(), exf.scriptName(), new byte[0], exf.scriptSha256(), exf.args(),
+                    List.of(), exf.needs());
+            Run r = new Run(exf.jobId(), exf.attempt(), f.requestId(), kept, Sha256.hex(script));
             runs.add(r);
-            Thread.ofVirtual().start(() -> execute(r));
+            String text = firstLines(script);
+            Thread.ofVirtual().start(() -> execute(r, text));
         }
     }
 
@@ -99,11 +118,20 @@ final class RawLender implements AutoCloseable {
         gates.computeIfAbsent(jobId, k -> new CountDownLatch(1)).countDown();
     }
 
-    private void execute(Run r) {
+    /** The instructions of a script: its lines up to the first that starts with '#'. */
+    private static String firstLines(byte[] script) {
+        int end = 0;
+        while (end < script.length && !(script[end] == '#' && (end == 0
+                || script[end - 1] == '\n'))) {
+            end++;
+        }
+        return new String(script, 0, end, StandardCharsets.UTF_8);
+    }
+
+    private void execute(Run r, String script) {
         int s = r.exchange();
         long job = r.jobId();
         c.send(s, new Message.Success(new Result.Empty()));
-        String script = new String(r.exf().script(), StandardCharsets.UTF_8);
         long seq = 0;
         JobOutcome outcome = new JobOutcome.Succeeded();
         try {
@@ -134,6 +162,7 @@ final class RawLender implements AutoCloseable {
                             outcome = new JobOutcome.Cancelled();
                         }
                     }
+                    case "error" -> outcome = new JobOutcome.Error(line.substring(6));
                     case "exit" -> {
                         int code = Integer.parseInt(w[1]);
                         if (!(outcome instanceof JobOutcome.Cancelled)) {

@@ -42,6 +42,20 @@ class ServerMainTest {
         }
     }
 
+    /** The per-account limits of issue 11 (holes 9, f) are options, checked before start. */
+    @Test
+    void theDispatchLimitsAreOptionsCheckedBeforeStart() {
+        for (String[] a : new String[][] {{"--max-queued-per-user", "0"},
+                {"--max-lenders-per-user", "0"}, {"--script-cache", "-1"}}) {
+            Run r = run("server", a[0], a[1]);
+            assertEquals(64, r.code(), String.join(" ", a));
+            assertTrue(r.err().contains(a[0]), r.err());
+        }
+        String help = run("server", "--help").out();
+        assertTrue(help.contains("--max-queued-per-user") && help.contains("--script-cache")
+                && help.contains("--max-lenders-per-user"), help);
+    }
+
     @Test
     void localAdminWorksOnAStoppedServerAndRefusesARunningOne() throws Exception {
         Path dir = TestDirs.fresh("cli");

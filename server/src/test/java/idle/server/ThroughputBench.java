@@ -74,7 +74,10 @@ class ThroughputBench {
         int runners = Integer.getInteger("idle.bench.runners", 8);
         Path dir = TestDirs.fresh("bench");
         try (IdleServer server = IdleServer.start(ServerConfig.defaults(dir).withPort(0)
-                .withLogToFile(false).withPbkdf2Iterations(1000).withInsecurePlaintext())) {
+                .withLogToFile(false).withPbkdf2Iterations(1000).withInsecurePlaintext()
+                // one account lends on every connection and one runs every job
+                .withDispatch(DispatchLimits.defaults().withMaxLendersPerUser(lenders)
+                        .withMaxQueuedPerUser(Math.max(1, jobs))))) {
             server.accounts().addUser("runner", "pw".toCharArray(), false);
             server.accounts().addUser("lender", "pw".toCharArray(), false);
             List<Socket> sockets = new ArrayList<>();

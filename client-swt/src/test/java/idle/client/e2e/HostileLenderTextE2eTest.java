@@ -91,7 +91,9 @@ class HostileLenderTextE2eTest {
         Cli.Outcome r = new Cli(dir.resolve("client")).withEnv("IDLE_PASSWORD", Fixture.PASSWORD)
                 .withEnv("IDLE_SERVER", fx.address()).withEnv("IDLE_USER", "alice").run("run", s.toString());
         assertEquals(1, r.code(), r.toString());
-        assertTrue(r.err().contains("(victim.py) failed: the lender could not run it: \uFFFD]0;pwned\uFFFD\uFFFD[2J"),
+        // the server drops the control characters before it stores the reason (issue 11, hole
+        // 14d); the runner would show any that came as U+FFFD
+        assertTrue(r.err().contains("(victim.py) failed: the lender could not run it: ]0;pwned[2J"),
                 r.err());
         assertFalse(r.err().contains("\u001b") || r.err().contains("\u0007"), "no escape reaches stderr: " + r.err());
         assertEquals(OUTPUT, r.out(), "the job's own stdout is written as it is");
@@ -113,7 +115,7 @@ class HostileLenderTextE2eTest {
     }
 
     private static void assertPrintable(String reason) {
-        assertTrue(reason.contains("\uFFFD]0;pwned"), reason);
+        assertTrue(reason.contains("]0;pwned"), reason); // the server took the ESC out
         assertFalse(reason.contains("\u001b") || reason.contains("\u0007"), reason);
     }
 }

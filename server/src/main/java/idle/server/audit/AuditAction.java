@@ -40,6 +40,8 @@ public sealed interface AuditAction permits AuditAction.Request, AuditAction.Eve
         EXPIRE,
         /** A lender's connection ended. */
         LENDER_LOST,
+        /** A lender refused jobs in a row and is given none for a while. */
+        LENDER_BENCHED,
         START, STOP, RECOVER,
         USER_ADD, USER_ENABLE, USER_DISABLE, USER_PASSWD;
 
@@ -81,6 +83,7 @@ public sealed interface AuditAction permits AuditAction.Request, AuditAction.Eve
     AuditAction TIMEOUT = Event.TIMEOUT;
     AuditAction EXPIRE = Event.EXPIRE;
     AuditAction LENDER_LOST = Event.LENDER_LOST;
+    AuditAction LENDER_BENCHED = Event.LENDER_BENCHED;
     AuditAction START = Event.START;
     AuditAction STOP = Event.STOP;
     AuditAction RECOVER = Event.RECOVER;

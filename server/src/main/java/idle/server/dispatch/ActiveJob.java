@@ -12,14 +12,15 @@ import java.util.List;
 /**
  * A job the server is working on (queued or running), in memory. Mutable fields change only under
  * the {@link JobStateMachine}'s lock; every change is also handed to the store writer in the same
- * order, and its effects on the network happen after that write committed.
+ * order, and its effects on the network happen after that write committed. Its script is not
+ * kept here but in the database (and perhaps the bounded {@link Scripts} cache), so a long queue
+ * costs the heap only these few fields per job.
  */
 public final class ActiveJob {
     /** 0 until the job's row was written. */
     volatile long id;
     final String owner;
     final String scriptName;
-    final byte[] script;
     final String scriptSha256;
     final List<String> args;
     final List<String> inputNames;
@@ -50,11 +51,10 @@ public final class ActiveJob {
     /** Created when the job is stored. */
     JobFeed feed;
 
-    ActiveJob(String owner, String scriptName, byte[] script, String scriptSha256,
+    ActiveJob(String owner, String scriptName, String scriptSha256,
             List<String> args, List<String> inputNames, JobNeeds needs, long submittedAt) {
         this.owner = owner;
         this.scriptName = scriptName;
-        this.script = script;
         this.scriptSha256 = scriptSha256;
         this.args = List.copyOf(args);
         this.inputNames = List.copyOf(inputNames);

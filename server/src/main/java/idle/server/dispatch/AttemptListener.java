@@ -12,12 +12,18 @@ interface AttemptListener {
     /** Whether this attempt is still the job's current one (output belongs to it). */
     boolean isCurrent();
 
+    /** The lender accepted the EXF: the process starts (its refusal streak ends). */
+    void started();
+
     /**
-     * The attempt ended without running through no fault of the job (the lender refused EXF):
-     * the job goes back to the queue, or is LOST after the last attempt. The lender's slot is
-     * freed.
+     * The lender refused the EXF ({@code lenderReason}, already cleaned): the job goes back to
+     * the front of its owner's queue without this attempt counting against its attempts (a
+     * refusal is the lender's doing, not the job's), or ends CANCELLED when its owner asked. The
+     * lender's slot is freed; a lender that refuses {@link LenderHandle#REFUSALS_TO_BENCH} jobs in
+     * a row is given none for {@link LenderHandle#BENCH} (audited), so it cannot keep bouncing
+     * jobs.
      */
-    void requeue(String why);
+    void refused(String lenderReason);
 
     /**
      * The lender's connection was found gone when the EXF was to be sent: no more jobs go to

@@ -11,10 +11,6 @@ import idle.shared.model.JobState;
 import idle.shared.protocol.Code;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -23,8 +19,7 @@ import java.util.logging.Logger;
  * the grace no longer holds the job up: it ends CANCELLED without it (the lender keeps the slot
  * until its FIN for that attempt or its disconnection, since it may still run the process).
  *
- * <p>Threads: requests on the runner's reader thread; deadlines on one daemon timer thread,
- * stopped by {@link #stop}.
+ * <p>Threads: requests on the runner's reader thread; deadlines on the {@link Deadlines} thread.
  */
 final class Cancels {
     private static final Logger LOG = Logger.getLogger(Cancels.class.getName());
@@ -32,15 +27,16 @@ final class Cancels {
     private final JobStateMachine jobs;
     private final JobQueries queries;
     private final AuditLog audit;
+    private final Deadlines deadlines;
     private final Duration grace;
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("idle-coordinator-timer").daemon(true).factory());
 
     /** @param grace how long a lender may take to end a cancelled job */
-    Cancels(JobStateMachine jobs, JobQueries queries, AuditLog audit, Duration grace) {
+    Cancels(JobStateMachine jobs, JobQueries queries, AuditLog audit, Deadlines deadlines,
+            Duration grace) {
         this.jobs = jobs;
         this.queries = queries;
         this.audit = audit;
+        this.deadlines = deadlines;
         this.grace = grace;
     }
 
@@ -68,12 +64,8 @@ final class Cancels {
             if (first && l != null) {
                 l.peer.send(l.peer.nextServerId(), new Message.Cancel(jobId));
                 int attempt = j.attempts;
-                try {
-                    timers.schedule(() -> overdue(j, l, attempt), grace.toMillis(),
-                            TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException e) {
-                    // the server is stopping: the job is re-queued or ended at the next start
-                }
+                int exchange = j.exchangeId;
+                deadlines.after(grace, () -> overdue(j, l, attempt, exchange));
             }
             return false;
         });
@@ -98,9 +90,10 @@ final class Cancels {
     }
 
     /** The grace of a cancelled attempt passed: end it without the lender if it still runs. */
-    private void overdue(ActiveJob j, LenderHandle l, int attempt) {
+    private void overdue(ActiveJob j, LenderHandle l, int attempt, int exchange) {
         jobs.locked(() -> {
-            if (j.lender != l || j.attempts != attempt || j.state != JobState.RUNNING
+            if (j.lender != l || j.attempts != attempt || j.exchangeId != exchange
+                    || j.state != JobState.RUNNING
                     || !j.cancelRequested) {
                 return;
             }
@@ -109,10 +102,5 @@ final class Cancels {
             jobs.endLocked(j, Ending.cancelled(Reasons.cancelUnconfirmed(grace.toSeconds())),
                     null, null);
         });
-    }
-
-    /** Stops the deadline timer (the server is shutting down). */
-    void stop() {
-        timers.shutdownNow();
     }
 }

@@ -5,6 +5,7 @@ import idle.server.ServerConfig;
 import idle.server.audit.AuditLog;
 import idle.server.auth.Pseudonyms;
 import idle.server.peer.Peer;
+import idle.server.relay.Durability;
 import idle.server.store.OutputRetention;
 import idle.server.store.StoreWriter;
 import idle.shared.message.Message;
@@ -14,6 +15,7 @@ import idle.shared.model.JobState;
 import idle.shared.model.LenderCapabilities;
 import idle.shared.model.PoolStatus;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -40,31 +42,47 @@ public final class Coordinator {
     private static final Logger LOG = Logger.getLogger(Coordinator.class.getName());
 
     private final InputStore inputs;
+    private final Scripts scripts;
+    private final Launcher launcher;
     private final OutputRetention retention;
     private final JobStateMachine jobs;
     private final Submissions submissions;
     private final LenderEvents lenders;
     private final JobQueries queries;
     private final Cancels cancels;
+    private final Deadlines deadlines = new Deadlines();
     private final Recovery recovery;
 
     public Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
             Pseudonyms pseudonyms) {
+        this(config, db, writer, audit, pseudonyms, Durability.FSYNC);
+    }
+
+    /** As above, making output durable with {@code durability} (tests watch it). */
+    Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
+            Pseudonyms pseudonyms, Durability durability) {
         Path spoolRoot = config.dataDir().resolve("spool");
         Path inputsRoot = config.dataDir().resolve("inputs");
         SpoolDirs spool = new SpoolDirs(spoolRoot);
         this.inputs = new InputStore(inputsRoot);
-        Launcher launcher = new Launcher(inputs, spool, config.maxOutputBytes());
-        this.jobs = new JobStateMachine(writer, audit, launcher, config.maxAttempts());
+        this.scripts = new Scripts(db, config.dispatch().scriptCacheBytes());
+        this.launcher = new Launcher(scripts, inputs, spool, config.maxOutputBytes(),
+                durability);
+        // the patience we have with a silent connection is the patience we have with a lender
+        // that does not stop a job when told (a cancel, a limit): both mean it no longer does
+        // what it is told
+        Duration grace = config.heartbeatTimeout();
+        this.jobs = new JobStateMachine(writer, audit, launcher, scripts, deadlines, grace,
+                config.maxAttempts());
         this.retention = new OutputRetention(spoolRoot, inputsRoot, config.outputRetention(),
                 jobs::isActive, Clock.systemUTC());
         this.submissions = new Submissions(jobs, new Submission(config.maxScriptBytes(),
-                config.maxInputBytes()), inputs, writer, audit);
-        this.lenders = new LenderEvents(jobs, audit, pseudonyms, config.maxSlotsPerLender());
+                config.maxInputBytes()), inputs, scripts, writer, audit,
+                config.dispatch().maxQueuedPerUser());
+        this.lenders = new LenderEvents(jobs, audit, pseudonyms, config.maxSlotsPerLender(),
+                config.dispatch().maxLendersPerUser());
         this.queries = new JobQueries(db, jobs, retention, spool, audit);
-        // the patience we have with a silent connection is the patience we have with a lender
-        // that does not confirm a kill: both mean it no longer does what it is told
-        this.cancels = new Cancels(jobs, queries, audit, config.heartbeatTimeout());
+        this.cancels = new Cancels(jobs, queries, audit, deadlines, grace);
         this.recovery = new Recovery(db, audit, config.maxAttempts());
     }
 
@@ -81,8 +99,7 @@ public final class Coordinator {
         Recovery.Loaded loaded = recovery.load();
         jobs.locked(() -> {
             for (ActiveJob a : loaded.queued()) {
-                jobs.activateLocked(a);
-                jobs.schedulerLocked().enqueue(a, false);
+                jobs.recoveredLocked(a);
             }
         });
         LOG.info("recovered " + loaded.queued().size() + " queued jobs"
@@ -93,7 +110,8 @@ public final class Coordinator {
     /** The server is shutting down: no more dispatch; running jobs stay as they are. */
     public void stop() {
         jobs.stop();
-        cancels.stop();
+        deadlines.stop();
+        launcher.stop(Duration.ofSeconds(10));
         retention.close();
     }
 
@@ -182,6 +200,11 @@ public final class Coordinator {
     /** Whether a job is queued or running (or being stored). */
     public boolean isActive(long jobId) {
         return jobs.isActive(jobId);
+    }
+
+    /** Bytes of scripts the server holds in memory (for tests and admins). */
+    public long cachedScriptBytes() {
+        return scripts.cachedBytes();
     }
 
     /** Active jobs known in memory (for tests and admins). */

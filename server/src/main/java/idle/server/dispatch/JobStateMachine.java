@@ -1,14 +1,11 @@
 package idle.server.dispatch;
 
-import idle.server.audit.AuditAction;
 import idle.server.audit.AuditLog;
 import idle.server.peer.Peer;
 import idle.server.store.StoreWriter;
-import idle.shared.message.Message;
-import idle.shared.message.Result;
 import idle.shared.model.JobState;
-import idle.shared.model.Limit;
 import idle.shared.model.PoolStatus;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,20 +31,34 @@ final class JobStateMachine {
     private final StoreWriter writer;
     private final AuditLog audit;
     private final Launcher launcher;
+    private final Scripts scripts;
+    private final Deadlines deadlines;
+    private final Duration grace;
     private final int maxAttempts;
     private final Scheduler scheduler = new Scheduler();
     private final Map<Long, ActiveJob> active = new HashMap<>();
+    /** Per owner: jobs not ended, counting those still being stored ({@link #reserveLocked}). */
+    private final Map<String, Integer> open = new HashMap<>();
     private final Map<Peer, LenderHandle> lenders = new HashMap<>();
     private int running;
     /** Set when the server shuts down: nothing is dispatched any more, and lenders that leave
      *  keep their jobs RUNNING in the database (the next start re-queues them). */
     private boolean stopping;
 
-    /** @param maxAttempts how many times a job is handed to a lender before it is LOST */
-    JobStateMachine(StoreWriter writer, AuditLog audit, Launcher launcher, int maxAttempts) {
+    /**
+     * @param scripts the queued jobs' scripts; an ended job's is forgotten
+     * @param grace how long a lender may take to stop a job over the server's limit; then the
+     *     job ends without it
+     * @param maxAttempts how many times a job is handed to a lender before it is LOST
+     */
+    JobStateMachine(StoreWriter writer, AuditLog audit, Launcher launcher, Scripts scripts,
+            Deadlines deadlines, Duration grace, int maxAttempts) {
         this.writer = writer;
         this.audit = audit;
         this.launcher = launcher;
+        this.scripts = scripts;
+        this.deadlines = deadlines;
+        this.grace = grace;
         this.maxAttempts = maxAttempts;
     }
 
@@ -83,9 +94,37 @@ final class JobStateMachine {
         return active.get(id);
     }
 
-    /** Makes a stored job (it has its id) known as active. */
+    /** Makes a stored job (it has its id) known as active; its owner's place is reserved. */
     void activateLocked(ActiveJob job) {
         active.put(job.id, job);
+    }
+
+    /** A job a previous run left queued: active, counted for its owner, and queued. */
+    void recoveredLocked(ActiveJob job) {
+        active.put(job.id, job);
+        open.merge(job.owner, 1, Integer::sum);
+        scheduler.enqueue(job, false);
+    }
+
+    /**
+     * Takes one of {@code owner}'s places for a job that has not ended, unless it has
+     * {@code max} already. A place is given back when the job's end committed, or by
+     * {@link #releaseLocked} when it is not stored after all.
+     *
+     * @return 0 when reserved, else the jobs {@code owner} has that have not ended
+     */
+    int reserveLocked(String owner, int max) {
+        int have = open.getOrDefault(owner, 0);
+        if (have >= max) {
+            return have;
+        }
+        open.put(owner, have + 1);
+        return 0;
+    }
+
+    /** Gives back a place taken by {@link #reserveLocked}. */
+    void releaseLocked(String owner) {
+        open.computeIfPresent(owner, (k, n) -> n > 1 ? n - 1 : null);
     }
 
     boolean isActive(long jobId) {
@@ -100,7 +139,18 @@ final class JobStateMachine {
         return lenders.get(peer);
     }
 
-    /** Registers {@code h} for its peer (replacing a withdrawn handle) and dispatches to it. */
+    /** Lender connections {@code user} has (withdrawn ones too: they may offer again). */
+    int lenderConnectionsLocked(String user) {
+        int n = 0;
+        for (LenderHandle h : lenders.values()) {
+            if (h.user.equals(user)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Registers {@code h} for its peer and dispatches to it. */
     void addLenderLocked(LenderHandle h) {
         lenders.put(h.peer, h);
         scheduler.addLender(h);
@@ -154,6 +204,24 @@ final class JobStateMachine {
 
     // ---- transitions ------------------------------------------------------------------------
 
+    /**
+     * {@code l} gets no jobs for {@link LenderHandle#BENCH}, or until it offers itself again
+     * (which lifts the bench at once).
+     */
+    void benchLocked(LenderHandle l) {
+        l.benched = true;
+        int which = ++l.benches;
+        scheduler.refresh(l);
+        deadlines.after(LenderHandle.BENCH, () -> locked(() -> {
+            if (l.benched && l.benches == which) {
+                l.benched = false;
+                l.refusalsInARow = 0;
+                scheduler.refresh(l);
+                dispatchLocked();
+            }
+        }));
+    }
+
     /** Marks {@code job} as running on {@code lender} and takes one of its slots. */
     void assignLocked(ActiveJob job, LenderHandle lender) {
         job.state = JobState.RUNNING;
@@ -205,7 +273,8 @@ final class JobStateMachine {
             // a start that cannot be recorded is not attempted, and the slot is freed
             writer.submit(new ProgressWrite(audit, job, null,
                     () -> launchCommitted(job, l, ex, attempt),
-                    e -> new Attempt(job, l, attempt, ex).fail(Reasons.notRecorded(e))));
+                    e -> new Attempt(this, audit, deadlines, grace, job, l, attempt, ex)
+                            .fail(Reasons.notRecorded(e))));
         });
     }
 
@@ -252,9 +321,12 @@ final class JobStateMachine {
         job.limit = e.limit();
         job.reason = e.reason();
         job.finishedAt = System.currentTimeMillis();
+        scripts.forget(job.id);
         writer.submit(new ProgressWrite(audit, job, audited, () -> {
             locked(() -> {
-                active.remove(job.id);
+                if (active.remove(job.id) != null) {
+                    releaseLocked(job.owner);
+                }
             });
             if (after != null) {
                 after.run();
@@ -262,15 +334,21 @@ final class JobStateMachine {
         }));
     }
 
-    /** Whether {@code attempt} of {@code job} on {@code lender} is still running. */
-    private static boolean isCurrentLocked(ActiveJob job, LenderHandle lender, int attempt) {
-        return job.lender == lender && job.attempts == attempt && job.state == JobState.RUNNING;
+    /**
+     * Whether {@code attempt} of {@code job} on {@code lender}, exchange {@code exchangeId}
+     * there, is still running. The exchange id tells two attempts apart even when they have the
+     * same number (a refused attempt does not count, so the next one has its number again).
+     */
+    static boolean isCurrentLocked(ActiveJob job, LenderHandle lender, int attempt,
+            int exchangeId) {
+        return job.lender == lender && job.attempts == attempt && job.exchangeId == exchangeId
+                && job.state == JobState.RUNNING;
     }
 
     /** The RUNNING write of an attempt committed: send its EXF if it is still current. */
     void launchCommitted(ActiveJob job, LenderHandle lender, int exchangeId, int attempt) {
         boolean go = lockedGet(() -> {
-            if (!isCurrentLocked(job, lender, attempt)) {
+            if (!isCurrentLocked(job, lender, attempt, exchangeId)) {
                 return false;
             }
             if (job.cancelRequested) {
@@ -284,120 +362,7 @@ final class JobStateMachine {
         });
         if (go) {
             launcher.launch(job, lender.peer, exchangeId, attempt,
-                    new Attempt(job, lender, attempt, exchangeId));
-        }
-    }
-
-    /** One attempt, as its lender's side sees the job: see {@link AttemptListener}. */
-    private final class Attempt implements AttemptListener {
-        private final ActiveJob job;
-        private final LenderHandle lender;
-        private final int attempt;
-        private final int exchangeId;
-
-        Attempt(ActiveJob job, LenderHandle lender, int attempt, int exchangeId) {
-            this.job = job;
-            this.lender = lender;
-            this.attempt = attempt;
-            this.exchangeId = exchangeId;
-        }
-
-        /** This attempt still holds its lender's slot (it may have ended without the lender). */
-        private boolean holdsSlotLocked() {
-            return job.lender == lender && job.attempts == attempt;
-        }
-
-        @Override
-        public boolean isCurrent() {
-            return lockedGet(() -> isCurrentLocked(job, lender, attempt));
-        }
-
-        @Override
-        public void requeue(String why) {
-            locked(() -> {
-                if (holdsSlotLocked()) {
-                    lenderLostLocked(job, why);
-                    dispatchLocked();
-                }
-            });
-        }
-
-        @Override
-        public void lenderGone() {
-            locked(() -> {
-                lender.gone = true;
-                scheduler.removeLender(lender);
-                if (holdsSlotLocked()) {
-                    lenderLostLocked(job, Reasons.LENDER_DISCONNECTED);
-                }
-                dispatchLocked();
-            });
-        }
-
-        @Override
-        public void fail(String reason) {
-            locked(() -> {
-                if (!holdsSlotLocked()) {
-                    return;
-                }
-                unassignLocked(job);
-                if (!job.state.isTerminal()) {
-                    endLocked(job, job.cancelRequested ? Ending.cancelled(Reasons.CANCELLED)
-                            : Ending.failed(reason), null, null);
-                }
-                dispatchLocked();
-            });
-        }
-
-        @Override
-        public void overLimit(Limit limit, String detail) {
-            boolean stop = lockedGet(() -> {
-                if (!holdsSlotLocked() || job.serverLimit != null) {
-                    return false;
-                }
-                job.serverLimit = limit;
-                job.serverLimitDetail = detail;
-                return true;
-            });
-            if (stop) {
-                lender.peer.send(lender.peer.nextServerId(), new Message.Cancel(job.id));
-            }
-        }
-
-        @Override
-        public void finished(AttemptResult r) {
-            Runnable ack = () -> lender.peer.send(exchangeId,
-                    new Message.Success(new Result.Empty()));
-            boolean ended = lockedGet(() -> {
-                if (!isCurrentLocked(job, lender, attempt)) {
-                    if (holdsSlotLocked() && job.state.isTerminal()) {
-                        // the late FIN of an attempt that ended without its lender
-                        unassignLocked(job);
-                        dispatchLocked();
-                    }
-                    return false;
-                }
-                unassignLocked(job);
-                lender.jobsDone++;
-                job.outputBytes = r.outputBytes();
-                job.outputSha256 = r.outputSha256();
-                job.files.clear();
-                job.files.addAll(r.files());
-                job.cpuMillis = r.use().cpuMillis();
-                Ending e = job.serverLimit != null
-                        ? Ending.overLimit(job.serverLimit, job.serverLimitDetail)
-                        : Ending.of(r.outcome());
-                String detail = e.state() + (e.exitCode() != null ? " exit " + e.exitCode() : "")
-                        + ", " + Sizes.of(job.outputBytes) + " output, " + r.use().wallMillis()
-                        + " ms";
-                endLocked(job, e, new ProgressWrite.Audited(AuditAction.FIN, lender.user,
-                        exchangeId, detail, lender.peer.remoteAddress()), ack);
-                dispatchLocked();
-                return true;
-            });
-            if (!ended) {
-                ack.run();
-            }
+                    new Attempt(this, audit, deadlines, grace, job, lender, attempt, exchangeId));
         }
     }
 }

@@ -1,69 +1,137 @@
 package idle.server.dispatch;
 
 import idle.server.peer.Peer;
+import idle.server.relay.Durability;
 import idle.shared.message.Codec;
 import idle.shared.message.Message;
 import idle.shared.model.InputFile;
 import idle.shared.protocol.Frame;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Starts an attempt whose RUNNING state committed: reads the job's inputs, builds its EXF, opens
- * the exchange that will receive the lender's frames ({@link LenderRun}) and sends it.
+ * Starts an attempt whose RUNNING state committed: takes the job's script ({@link Scripts}: from
+ * the cache, or read back from the database) and reads its inputs, builds its EXF, opens the
+ * exchange that will receive the lender's frames ({@link LenderRun}) and sends it.
  *
  * <p>Contract: every way this can fail ends the attempt through its {@link AttemptListener}, so
  * no failure leaves the job RUNNING on a lender that never heard of it, or the lender's slot
- * taken: inputs unreadable or an EXF that cannot be built: the job FAILS with the reason; the
- * lender's connection gone: the job is re-queued; anything unexpected: the job FAILS.
+ * taken: script or inputs unreadable or an EXF that cannot be built: the job FAILS with the
+ * reason; the lender's connection gone: the job is re-queued; anything unexpected: the job FAILS.
  *
- * <p>Threads: a job without inputs is sent on the caller's thread (the store writer's commit
- * callback: encoding a small EXF and queuing it never blocks); a job with inputs is read and
- * sent on a virtual thread of its own, since reading up to the input limit is disk I/O.
+ * <p>Threads: a job without inputs whose script is cached is sent on the caller's thread (the
+ * store writer's commit callback: encoding an EXF and queuing it never blocks); any other is read
+ * and sent on a virtual thread of its own, since reading a script from the database or up to the
+ * input limit from disk is I/O. Never under the state machine's lock.
  */
 final class Launcher {
     private static final Logger LOG = Logger.getLogger(Launcher.class.getName());
 
+    private final Scripts scripts;
     private final InputStore inputs;
     private final SpoolDirs spool;
     private final long maxOutputBytes;
+    private final Durability durability;
+    private final Object flights = new Object();
+    /** Launches reading or sending now; guarded by {@link #flights}. */
+    private int inFlight;
+    private boolean stopped;
 
-    /** @param maxOutputBytes the server's limit on one job's stdout + stderr + files */
-    Launcher(InputStore inputs, SpoolDirs spool, long maxOutputBytes) {
+    /**
+     * @param maxOutputBytes the server's limit on one job's stdout + stderr + files
+     * @param durability how each attempt's output is made durable ({@link LenderRun})
+     */
+    Launcher(Scripts scripts, InputStore inputs, SpoolDirs spool, long maxOutputBytes,
+            Durability durability) {
+        this.durability = durability;
+        this.scripts = scripts;
         this.inputs = inputs;
         this.spool = spool;
         this.maxOutputBytes = maxOutputBytes;
     }
 
-    /** Sends attempt {@code attempt} of {@code job} to {@code lender} as exchange {@code id}. */
+    /**
+     * Sends attempt {@code attempt} of {@code job} to {@code lender} as exchange {@code id}.
+     * After {@link #stop} nothing is sent: the job stays RUNNING in the database and the next
+     * start re-queues it.
+     */
     void launch(ActiveJob job, Peer lender, int exchangeId, int attempt, AttemptListener listener) {
+        synchronized (flights) {
+            if (stopped) {
+                return;
+            }
+            inFlight++;
+        }
+        byte[] cached = scripts.takeCached(job.id);
         Runnable send = () -> {
             try {
-                send(job, lender, exchangeId, attempt, listener);
+                send(job, lender, exchangeId, attempt, listener, cached);
             } catch (RuntimeException | Error e) {
                 // not rethrown: the caller may be the store writer's thread, which must live on;
                 // this job's attempt ends here and the error is logged
                 LOG.log(Level.SEVERE, "could not start " + job + " on a lender", e);
                 lender.close(exchangeId);
                 listener.fail(Reasons.notSendable(e.toString()));
+            } finally {
+                landed();
             }
         };
-        if (job.inputNames.isEmpty()) {
+        if (job.inputNames.isEmpty() && cached != null) {
             send.run();
             return;
         }
         try {
             Thread.ofVirtual().name("idle-exf-" + job.id).start(send);
         } catch (RuntimeException | Error e) {
+            landed();
             LOG.log(Level.SEVERE, "could not start a thread to send " + job, e);
             listener.fail(Reasons.notSendable(e.toString()));
         }
     }
 
+    private void landed() {
+        synchronized (flights) {
+            inFlight--;
+            flights.notifyAll();
+        }
+    }
+
+    /**
+     * The server is stopping: no more launches, and waits up to {@code wait} for those reading
+     * their script or inputs (the database closes next).
+     */
+    void stop(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        synchronized (flights) {
+            stopped = true;
+            long left;
+            while (inFlight > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    flights.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** {@code cached}: the job's script when the cache had it, else null (read it here). */
     private void send(ActiveJob job, Peer lender, int exchangeId, int attempt,
-            AttemptListener listener) {
+            AttemptListener listener, byte[] cached) {
+        byte[] script = cached;
+        if (script == null) {
+            try {
+                script = scripts.take(job.id);
+            } catch (IOException e) {
+                LOG.log(Level.SEVERE, "cannot read the script of " + job, e);
+                listener.fail(Reasons.scriptLost(e.getMessage()));
+                return;
+            }
+        }
         List<InputFile> in;
         try {
             in = inputs.read(job.id, job.inputNames);
@@ -75,7 +143,7 @@ final class Launcher {
         Frame exf;
         try {
             exf = Codec.encode(exchangeId, new Message.Execute(job.id, attempt, job.scriptName,
-                    job.script, job.scriptSha256, job.args, in, job.needs));
+                    script, job.scriptSha256, job.args, in, job.needs));
         } catch (IllegalArgumentException e) {
             // the door refuses what cannot be sent; this is a job stored before that rule
             LOG.log(Level.WARNING, "cannot encode the EXF of " + job, e);
@@ -83,7 +151,7 @@ final class Launcher {
             return;
         }
         lender.open(exchangeId, new LenderRun(job.id, attempt, exchangeId, lender, job.feed,
-                spool.dir(job.id), maxOutputBytes, listener));
+                spool.dir(job.id), maxOutputBytes, listener, durability));
         if (!lender.send(exf)) {
             lender.close(exchangeId);
             listener.lenderGone();

@@ -6,6 +6,7 @@ import idle.server.auth.Pseudonyms;
 import idle.server.peer.Peer;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
+import idle.shared.model.FailureKind;
 import idle.shared.model.LenderCapabilities;
 import idle.shared.protocol.Code;
 import java.util.ArrayList;
@@ -14,7 +15,8 @@ import java.util.logging.Logger;
 /**
  * A lender's life: it offers itself (MML), reports itself busy or available (BSY), withdraws
  * (WBL), or its connection ends. Each changes the lender registry and may free or take jobs, so
- * each ends with a dispatch. Runs on the lender connection's reader thread.
+ * each ends with a dispatch. An account lends on at most {@code maxLenders} connections at once,
+ * since a lender's slot bound is per connection. Runs on the lender connection's reader thread.
  */
 final class LenderEvents {
     private static final Logger LOG = Logger.getLogger(LenderEvents.class.getName());
@@ -23,46 +25,70 @@ final class LenderEvents {
     private final AuditLog audit;
     private final Pseudonyms pseudonyms;
     private final int maxSlots;
+    private final int maxLenders;
 
-    /** @param maxSlots most jobs one lender is given at once, whatever it offers */
-    LenderEvents(JobStateMachine jobs, AuditLog audit, Pseudonyms pseudonyms, int maxSlots) {
+    /** What an MML comes to. */
+    private enum Offer { ACCEPTED, ALREADY_A_LENDER, TOO_MANY }
+
+    /**
+     * @param maxSlots most jobs one lender is given at once, whatever it offers
+     * @param maxLenders lender connections one account may have at once
+     */
+    LenderEvents(JobStateMachine jobs, AuditLog audit, Pseudonyms pseudonyms, int maxSlots,
+            int maxLenders) {
         this.jobs = jobs;
         this.audit = audit;
         this.pseudonyms = pseudonyms;
         this.maxSlots = maxSlots;
+        this.maxLenders = maxLenders;
     }
 
     /** MML#n: the connection becomes a lender (again, after a withdrawal); SCF{its pseudonym}. */
-    void makeLender(Peer peer, int n, LenderCapabilities caps) {
+    void makeLender(Peer peer, int n, LenderCapabilities offered) {
+        // its texts reach runners (NLA reasons) and admins (lender lines, audit)
+        LenderCapabilities caps = LenderText.clean(offered);
         String pseudonym = pseudonyms.of(peer.user());
-        boolean already = jobs.lockedGet(() -> {
+        Offer offer = jobs.lockedGet(() -> {
             LenderHandle old = jobs.lenderLocked(peer);
             if (old != null && !old.withdrawn) {
-                return true;
+                return Offer.ALREADY_A_LENDER;
             }
-            LenderHandle h = new LenderHandle(peer, peer.user(), pseudonym, caps, maxSlots);
+            if (old == null && jobs.lenderConnectionsLocked(peer.user()) >= maxLenders) {
+                return Offer.TOO_MANY;
+            }
             if (old != null) {
-                // a withdrawn lender offers itself again: it keeps the jobs it still runs
-                h.running.putAll(old.running);
-                old.running.keySet().forEach(j -> j.lender = h);
-                jobs.schedulerLocked().removeLender(old);
+                // a withdrawn lender offers itself again: the same handle, since the attempts
+                // it still runs are bound to it (a new one made their FINs look stale)
+                old.offerAgain(caps, maxSlots);
+                jobs.schedulerLocked().refresh(old);
+                jobs.dispatchLocked();
+            } else {
+                jobs.addLenderLocked(new LenderHandle(peer, peer.user(), pseudonym, caps,
+                        maxSlots));
             }
-            jobs.addLenderLocked(h);
-            return false;
+            return Offer.ACCEPTED;
         });
-        if (already) {
+        if (offer == Offer.ALREADY_A_LENDER) {
             peer.send(n, new Message.Illegal("this connection is already a lender"));
             audit.record(peer.user(), AuditAction.MML, n, null, Code.ILR, "already a lender",
                     peer.remoteAddress());
             return;
         }
+        if (offer == Offer.TOO_MANY) {
+            String why = peer.user() + " already lends on " + maxLenders
+                    + " connections; the limit is " + maxLenders + " per account";
+            peer.send(n, new Message.Failure(FailureKind.LIMIT, why));
+            audit.record(peer.user(), AuditAction.MML, n, null, Code.FLD, why,
+                    peer.remoteAddress());
+            return;
+        }
         peer.send(n, new Message.Success(new Result.Text(pseudonym)));
         int slots = LenderHandle.slotsFor(caps, maxSlots);
-        String offer = slots + " slots" + (slots < caps.maxJobs() ? " (offered " + caps.maxJobs()
+        String what = slots + " slots" + (slots < caps.maxJobs() ? " (offered " + caps.maxJobs()
                 + ", " + caps.cores() + " cores)" : "");
-        audit.record(peer.user(), AuditAction.MML, n, null, Code.SCF, offer + ", python "
+        audit.record(peer.user(), AuditAction.MML, n, null, Code.SCF, what + ", python "
                 + caps.pythonVersion() + ", " + caps.sandbox(), peer.remoteAddress());
-        LOG.info(() -> "lender " + pseudonym + " online with " + offer);
+        LOG.info(() -> "lender " + pseudonym + " online with " + what);
     }
 
     /** True when the connection is an active lender. */
@@ -103,7 +129,8 @@ final class LenderEvents {
     }
 
     /** BSY#n: the lender takes jobs again, or not for now. */
-    void availability(Peer peer, int n, boolean available, String reason) {
+    void availability(Peer peer, int n, boolean available, String lenderReason) {
+        String reason = LenderText.clean(lenderReason);
         jobs.locked(() -> {
             LenderHandle h = jobs.lenderLocked(peer);
             h.available = available;

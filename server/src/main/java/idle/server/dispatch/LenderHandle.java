@@ -3,25 +3,38 @@ package idle.server.dispatch;
 import idle.server.peer.Peer;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.LenderCapabilities;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One online lender: its connection, what it offers, and the jobs it runs. Mutable state is
- * guarded by the {@link JobStateMachine}'s lock.
+ * One online lender: its connection, what it offers, and the jobs it runs. One handle per lender
+ * connection for the connection's whole life: a lender that withdrew and offers itself again on
+ * the same connection keeps it ({@link #offerAgain}), so the attempts it runs stay bound to it.
+ * Mutable state is guarded by the {@link JobStateMachine}'s lock.
  */
 public final class LenderHandle {
+    /** Refusals of EXF in a row after which a lender is benched. */
+    static final int REFUSALS_TO_BENCH = 3;
+    /** How long a benched lender gets no jobs (unless it offers itself again first). */
+    static final Duration BENCH = Duration.ofMinutes(5);
+
     final Peer peer;
     final String user;
     final String pseudonym;
-    final LenderCapabilities caps;
+    LenderCapabilities caps;
     /** Jobs it is given at once: its claim, bounded by the server (see {@link #slotsFor}). */
-    final int slots;
+    int slots;
     /** Jobs handed to it, by job object (ids may still be 0 while the row is being written). */
     final Map<ActiveJob, Integer> running = new LinkedHashMap<>();
     boolean available = true;
     boolean withdrawn;
     boolean gone;
+    /** EXFs refused since the last one it accepted. */
+    int refusalsInARow;
+    /** Given no jobs for refusing too many ({@link #BENCH}); {@link #benches} tells which time. */
+    boolean benched;
+    int benches;
     final long since = System.currentTimeMillis();
     long jobsDone;
 
@@ -36,6 +49,19 @@ public final class LenderHandle {
     }
 
     /**
+     * A withdrawn lender offers itself again (MML on the same connection): its new offer holds
+     * from now on; the jobs it still runs stay its own.
+     */
+    void offerAgain(LenderCapabilities newCaps, int maxSlots) {
+        caps = newCaps;
+        slots = slotsFor(newCaps, maxSlots);
+        withdrawn = false;
+        available = true;
+        benched = false;
+        refusalsInARow = 0;
+    }
+
+    /**
      * The jobs a lender is given at once: what it offers ({@code maxJobs}), but never more than
      * the server's {@code maxSlots} nor than the cores it reports (at least one). A lender's
      * claims are not trusted: one claiming 2^31-1 slots would otherwise be sent nearly every job.
@@ -46,13 +72,14 @@ public final class LenderHandle {
 
     /** A copy of a lender's state at one moment (for the admin view). */
     record Snapshot(String pseudonym, String user, int running, int slots,
-            LenderCapabilities caps, boolean available, boolean withdrawn, long jobsDone) {
+            LenderCapabilities caps, boolean available, boolean withdrawn, boolean benched,
+            long jobsDone) {
     }
 
     /** Call under the state machine's lock. */
     Snapshot snapshot() {
         return new Snapshot(pseudonym, user, running.size(), slots, caps, available, withdrawn,
-                jobsDone);
+                benched, jobsDone);
     }
 
     public String pseudonym() {
@@ -64,7 +91,8 @@ public final class LenderHandle {
     }
 
     int freeSlots() {
-        return (available && !withdrawn && !gone) ? Math.max(0, slots - running.size()) : 0;
+        return (available && !withdrawn && !gone && !benched)
+                ? Math.max(0, slots - running.size()) : 0;
     }
 
     /** Whether this lender could ever run a job with {@code needs} (ignoring its load). */

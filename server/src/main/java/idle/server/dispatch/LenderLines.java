@@ -14,10 +14,11 @@ final class LenderLines {
         List<String> out = new ArrayList<>(lenders.size());
         for (LenderHandle.Snapshot l : lenders) {
             LenderCapabilities c = l.caps();
-            out.add(String.format("%-20s %-16s %d/%d running  python %s  %s%s%s  done %d",
+            out.add(String.format("%-20s %-16s %d/%d running  python %s  %s%s%s%s  done %d",
                     l.pseudonym(), l.user(), l.running(), l.slots(), c.pythonVersion(),
                     c.sandbox(), l.available() ? "" : "  (busy)",
-                    l.withdrawn() ? "  (withdrawn)" : "", l.jobsDone()));
+                    l.withdrawn() ? "  (withdrawn)" : "",
+                    l.benched() ? "  (benched: refused jobs)" : "", l.jobsDone()));
         }
         return out;
     }

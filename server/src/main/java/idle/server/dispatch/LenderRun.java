@@ -1,6 +1,7 @@
 package idle.server.dispatch;
 
 import idle.server.peer.Peer;
+import idle.server.relay.Durability;
 import idle.server.relay.JobFeed;
 import idle.server.relay.OutputSpool;
 import idle.server.relay.UploadReceiver;
@@ -27,9 +28,19 @@ import java.util.logging.Logger;
  * {@link AttemptResult} to its {@link AttemptListener}. It knows nothing else of the job's state:
  * frames of an attempt that is no longer current are acknowledged and ignored. Runs on the
  * lender connection's reader thread.
+ *
+ * <p>Durability: each output file is on disk (forced) before its EOF is acknowledged, and the
+ * output spool before FIN is handed to the listener, so nothing of a job whose end was written
+ * can be lost by a crash ({@link Durability}).
+ *
+ * <p>The output limit counts what the attempt costs the server, not only its bytes: each OUT
+ * chunk is charged its data plus {@link #CHUNK_OVERHEAD} (its spool record and index entry), so
+ * a lender sending empty chunks reaches the limit like one sending data.
  */
 final class LenderRun implements Peer.Exchange {
     private static final Logger LOG = Logger.getLogger(LenderRun.class.getName());
+    /** Bytes each OUT chunk is charged beyond its data: more than its spool record's framing. */
+    static final int CHUNK_OVERHEAD = 64;
 
     private final long jobId;
     private final int attempt;
@@ -39,20 +50,26 @@ final class LenderRun implements Peer.Exchange {
     private final Path spoolDir;
     private final long maxOutputBytes;
     private final AttemptListener listener;
+    private final Durability durability;
     private final UploadReceiver uploads;
     private final MessageDigest outputDigest = Sha256.digest();
     private final List<OutputFileInfo> files = new ArrayList<>();
     private OutputSpool spool;
     private long outputBytes;
     private long fileBytes;
+    private long chunks;
+    /** Set once this attempt hit the server's output limit: later chunks are dropped. */
+    private boolean overLimit;
 
     /**
      * @param spoolDir the job's spool directory: output goes to {@code output}, files to
      *     {@code files}
      * @param maxOutputBytes the server's limit on stdout + stderr + files of one job
+     * @param durability forces each output file before its EOF is answered, and the output
+     *     before FIN is handed on (so before the job's end is written)
      */
     LenderRun(long jobId, int attempt, int exchangeId, Peer lender, JobFeed feed, Path spoolDir,
-            long maxOutputBytes, AttemptListener listener) {
+            long maxOutputBytes, AttemptListener listener, Durability durability) {
         this.jobId = jobId;
         this.attempt = attempt;
         this.exchangeId = exchangeId;
@@ -61,11 +78,18 @@ final class LenderRun implements Peer.Exchange {
         this.spoolDir = spoolDir;
         this.maxOutputBytes = maxOutputBytes;
         this.listener = listener;
-        this.uploads = new UploadReceiver(spoolDir.resolve("files"), feed);
+        this.durability = durability;
+        this.uploads = new UploadReceiver(spoolDir.resolve("files"), feed, durability);
     }
 
+    /** Output bytes received: what the job produced. */
     private long received() {
         return outputBytes + fileBytes;
+    }
+
+    /** What the attempt is charged against the output limit: its bytes and its chunks. */
+    private long charged() {
+        return received() + chunks * CHUNK_OVERHEAD;
     }
 
     private String outputSha256() {
@@ -84,9 +108,9 @@ final class LenderRun implements Peer.Exchange {
     public void onFrame(Frame frame, Message message) {
         try {
             switch (message) {
-                case Message.Success s -> { } // EXF accepted: the process starts
+                case Message.Success s -> listener.started();
                 case Message.Failure f -> {
-                    listener.requeue(Reasons.refusedByLender(f.reason()));
+                    listener.refused(LenderText.clean(f.reason()));
                     lender.close(exchangeId);
                 }
                 case Message.Output o -> output(frame, o);
@@ -111,8 +135,16 @@ final class LenderRun implements Peer.Exchange {
         if (fin.jobId() != jobId || fin.attempt() != attempt) {
             reply(new Message.Success(new Result.Empty()));
         } else {
-            listener.finished(new AttemptResult(fin.outcome(), fin.use(), received(),
-                    outputSha256(), files));
+            if (spool != null && listener.isCurrent()) {
+                try {
+                    spool.force(durability); // before the end is written: see the class comment
+                } catch (IOException e) {
+                    LOG.log(Level.SEVERE, "cannot sync the output of job " + jobId, e);
+                    listener.overLimit(Limit.OUTPUT, Reasons.outputNotStored(e.getMessage()));
+                }
+            }
+            listener.finished(new AttemptResult(LenderText.clean(fin.outcome()), fin.use(),
+                    received(), outputSha256(), files));
         }
         lender.close(exchangeId);
     }
@@ -120,6 +152,10 @@ final class LenderRun implements Peer.Exchange {
     private void output(Frame frame, Message.Output o) throws IOException {
         if (o.jobId() != jobId || !listener.isCurrent()) {
             reply(new Message.Ack(o.seq()));
+            return;
+        }
+        if (overLimit) {
+            reply(new Message.Ack(o.seq())); // chunks in flight when the CAN went out
             return;
         }
         int have = spool == null ? 0 : spool.count();
@@ -131,7 +167,8 @@ final class LenderRun implements Peer.Exchange {
             reply(new Message.Illegal("output chunk " + o.seq() + " arrived before chunk " + have));
             return;
         }
-        if (received() + o.data().length > maxOutputBytes) {
+        if (charged() + o.data().length + CHUNK_OVERHEAD > maxOutputBytes) {
+            overLimit = true;
             listener.overLimit(Limit.OUTPUT, Reasons.outputOverLimit(maxOutputBytes));
             reply(new Message.Ack(o.seq()));
             return;
@@ -143,6 +180,7 @@ final class LenderRun implements Peer.Exchange {
         spool.append(frame.payload(), o.data().length);
         outputDigest.update(o.data());
         outputBytes += o.data().length;
+        chunks++;
         reply(new Message.Ack(o.seq()));
         feed.outputAppended();
     }
@@ -159,10 +197,10 @@ final class LenderRun implements Peer.Exchange {
             reply(new Message.Failure(FailureKind.INVALID, why));
             return;
         }
-        if (received() + t.size() > maxOutputBytes) {
+        if (charged() + t.size() > maxOutputBytes) {
             reply(new Message.Failure(FailureKind.LIMIT, "file " + t.name() + " is "
                     + Sizes.of(t.size()) + "; the output limit per job is "
-                    + Sizes.of(maxOutputBytes) + " and " + Sizes.of(received())
+                    + Sizes.of(maxOutputBytes) + " and " + Sizes.of(charged())
                     + " are used"));
             return;
         }

@@ -26,9 +26,15 @@ final class Reasons {
         return CANCELLED + "; its lender did not confirm the kill within " + graceSeconds + " s";
     }
 
-    /** A lender answered EXF with FLD. */
+    /** A lender answered EXF with FLD; the job waits for another. */
     static String refusedByLender(String lenderReason) {
-        return "a lender could not start it (" + lenderReason + ")";
+        return "a lender could not start it (" + lenderReason + "); re-queued";
+    }
+
+    /** The audit detail of a lender benched for its refusals. */
+    static String benched(int refusals, String lastReason, long minutes) {
+        return "refused " + refusals + " jobs in a row (last: " + lastReason + "); no jobs for "
+                + minutes + " min or until it offers itself again";
     }
 
     /** An attempt ended without a result and another one follows. */
@@ -50,6 +56,11 @@ final class Reasons {
     /** The server could not read a job's input files back to send them. */
     static String inputsLost(String detail) {
         return "the server lost its input files: " + detail;
+    }
+
+    /** The server could not read a job's script back from its database to send it. */
+    static String scriptLost(String detail) {
+        return "the server could not read it back: " + detail;
     }
 
     /** The server could not move a job's input files into place when it was stored. */

@@ -10,14 +10,13 @@ import idle.shared.protocol.Code;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * At start: the jobs a previous run left queued or running. Running ones go back to the queue
  * (their next run is attempt + 1) or become LOST when no attempts are left. One transaction that
- * reads only the active jobs (an index on the state), so a long history does not slow it.
+ * reads only the active jobs (an index on the state), so a long history does not slow it. No
+ * script is read: they stay in the database until each job's dispatch ({@link Scripts}).
  */
 final class Recovery {
     private final Database db;
@@ -36,7 +35,6 @@ final class Recovery {
 
     Loaded load() {
         long now = System.currentTimeMillis();
-        Map<Long, byte[]> scripts = new HashMap<>();
         List<Job> rows = db.inTransaction(tx -> {
             // both read the open-jobs index (JOB_OPEN_IX), never the ended history
             List<Job> found = new ArrayList<>(tx.jobs().inStates(EnumSet.of(JobState.QUEUED)));
@@ -59,13 +57,6 @@ final class Recovery {
                     requeued++;
                 }
             }
-            for (Job j : found) {
-                if (j.getState() == JobState.QUEUED) {
-                    // the listing left the script in the database (never set it on the managed
-                    // row: that would write it back)
-                    scripts.put(j.getId(), tx.jobs().scriptOf(j.getId()).orElse(new byte[0]));
-                }
-            }
             audit.recordIn(tx, null, AuditAction.RECOVER, 0, null, Code.SCF, found.size()
                     + " active jobs; " + requeued + " running re-queued; " + lost + " lost", null);
             return found;
@@ -74,7 +65,7 @@ final class Recovery {
         int lost = 0;
         for (Job j : rows) {
             if (j.getState() == JobState.QUEUED) {
-                queued.add(activeOf(j, scripts.get(j.getId())));
+                queued.add(activeOf(j));
             } else {
                 lost++;
             }
@@ -83,10 +74,9 @@ final class Recovery {
     }
 
     /** A stored queued job, in memory again (its feed starts with no output). */
-    private static ActiveJob activeOf(Job j, byte[] script) {
-        ActiveJob a = new ActiveJob(j.getOwnerName(), j.getScriptName(), script,
-                j.getScriptSha256(), j.getArgs(), j.getInputNames(), j.getNeeds(),
-                j.getSubmittedAt());
+    private static ActiveJob activeOf(Job j) {
+        ActiveJob a = new ActiveJob(j.getOwnerName(), j.getScriptName(), j.getScriptSha256(),
+                j.getArgs(), j.getInputNames(), j.getNeeds(), j.getSubmittedAt());
         a.id = j.getId();
         a.state = JobState.QUEUED;
         a.attempts = j.getAttempts();

@@ -23,11 +23,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * RCS: a runner's job comes in. It is checked ({@link Submission}), its input files are written
- * ({@link InputStore}), then, under the state machine's lock, it is either refused with NLA,
- * given to a free lender at once, or queued; its row is written by the store writer, and only
- * once that committed does the runner get SCF (and the job's JST subscription), and the lender
- * its EXF. Runs on the runner connection's reader thread, except the commit callbacks.
+ * RCS: a runner's job comes in. It is checked ({@link Submission}); under the state machine's
+ * lock it is refused with NLA when nobody could run it, or with FLD{LIMIT} when its owner already
+ * has {@code maxQueuedPerUser} jobs that have not ended, else it takes one of its owner's places
+ * (so parallel submissions cannot overshoot). Then its input files are written
+ * ({@link InputStore}), and, under the lock again, it is refused with NLA, given to a free lender
+ * at once, or queued; its row (with the script) is written by the store writer, and only once
+ * that committed does the runner get SCF (and the job's JST subscription), and the lender its EXF.
+ * From then on the script is in the database, and in memory only if the bounded {@link Scripts}
+ * cache takes it. Runs on the runner connection's reader thread, except the commit callbacks.
  */
 final class Submissions {
     private static final Logger LOG = Logger.getLogger(Submissions.class.getName());
@@ -35,16 +39,25 @@ final class Submissions {
     private final JobStateMachine jobs;
     private final Submission rules;
     private final InputStore inputs;
+    private final Scripts scripts;
     private final StoreWriter writer;
     private final AuditLog audit;
+    private final int maxQueuedPerUser;
 
-    Submissions(JobStateMachine jobs, Submission rules, InputStore inputs, StoreWriter writer,
-            AuditLog audit) {
+    /** @param maxQueuedPerUser jobs not ended one owner may have */
+    Submissions(JobStateMachine jobs, Submission rules, InputStore inputs, Scripts scripts,
+            StoreWriter writer, AuditLog audit, int maxQueuedPerUser) {
         this.jobs = jobs;
         this.rules = rules;
         this.inputs = inputs;
+        this.scripts = scripts;
         this.writer = writer;
         this.audit = audit;
+        this.maxQueuedPerUser = maxQueuedPerUser;
+    }
+
+    /** Why the door refused a job before anything was stored. */
+    private record Door(boolean noLenders, String why) {
     }
 
     /** RCS#n: validates, stores durably, answers SCF (after commit), NLA or FLD. */
@@ -57,16 +70,32 @@ final class Submissions {
             audit.record(user, AuditAction.RCS, n, null, Code.FLD, bad.reason(), remote);
             return;
         }
-        // no input files are written for a job nobody could ever run
-        String nobody = jobs.lockedGet(() -> jobs.schedulerLocked().whyNobodyCan(rs.needs()));
-        if (nobody != null) {
-            noLenders(runner, n, nobody);
+        // no input files are written for a job nobody could ever run, or one over its owner's
+        // limit; past this point the job holds one of its owner's places until it ends or is
+        // given up
+        Door door = jobs.lockedGet(() -> {
+            String nobody = jobs.schedulerLocked().whyNobodyCan(rs.needs());
+            if (nobody != null) {
+                return new Door(true, nobody);
+            }
+            int have = jobs.reserveLocked(user, maxQueuedPerUser);
+            return have == 0 ? null : new Door(false, "you have " + have
+                    + " jobs queued or running; the limit is " + maxQueuedPerUser);
+        });
+        if (door != null && door.noLenders()) {
+            noLenders(runner, n, door.why());
+            return;
+        }
+        if (door != null) {
+            runner.send(n, new Message.Failure(FailureKind.LIMIT, door.why()));
+            audit.record(user, AuditAction.RCS, n, null, Code.FLD, door.why(), remote);
             return;
         }
         InputStore.Staged staged;
         try {
             staged = inputs.stage(rs.inputs());
         } catch (IOException e) {
+            jobs.locked(() -> jobs.releaseLocked(user));
             LOG.log(Level.SEVERE, "cannot write the input files of a job of " + user, e);
             String why = "the server could not store the input files: " + e.getMessage();
             runner.send(n, new Message.Failure(FailureKind.INTERNAL, why));
@@ -77,8 +106,8 @@ final class Submissions {
         for (InputFile f : rs.inputs()) {
             inputNames.add(f.name());
         }
-        ActiveJob job = new ActiveJob(user, rs.scriptName(), rs.script(), rs.scriptSha256(),
-                rs.args(), inputNames, rs.needs(), System.currentTimeMillis());
+        ActiveJob job = new ActiveJob(user, rs.scriptName(), rs.scriptSha256(), rs.args(),
+                inputNames, rs.needs(), System.currentTimeMillis());
         String nla = jobs.lockedGet(() -> {
             Scheduler s = jobs.schedulerLocked();
             String why = s.whyNobodyCan(rs.needs());
@@ -93,8 +122,10 @@ final class Submissions {
                 } else {
                     job.reason = Reasons.WAITING;
                 }
-                writer.submit(new Insert(job, runner, n, staged, rs.inputs().size(),
+                writer.submit(new Insert(job, rs.script(), runner, n, staged, rs.inputs().size(),
                         job.summary()));
+            } else {
+                jobs.releaseLocked(user);
             }
             return why;
         });
@@ -110,9 +141,13 @@ final class Submissions {
                 runner.remoteAddress());
     }
 
-    /** The insert of a new job's row; after commit the job becomes active. */
+    /**
+     * The insert of a new job's row; after commit the job becomes active and its script is
+     * offered to the cache (the only reference to it the server keeps).
+     */
     private final class Insert implements StoreWriter.Op {
         private final ActiveJob job;
+        private final byte[] script;
         private final Peer runner;
         private final int n;
         private final InputStore.Staged staged;
@@ -120,9 +155,10 @@ final class Submissions {
         private final JobSummary summary;
         private Job row;
 
-        Insert(ActiveJob job, Peer runner, int n, InputStore.Staged staged, int inputCount,
-                JobSummary summary) {
+        Insert(ActiveJob job, byte[] script, Peer runner, int n, InputStore.Staged staged,
+                int inputCount, JobSummary summary) {
             this.job = job;
+            this.script = script;
             this.runner = runner;
             this.n = n;
             this.staged = staged;
@@ -132,7 +168,7 @@ final class Submissions {
 
         @Override
         public void apply(Transaction tx) {
-            Job j = new Job(job.owner, job.scriptName, job.scriptSha256, job.script, job.args,
+            Job j = new Job(job.owner, job.scriptName, job.scriptSha256, script, job.args,
                     job.inputNames, job.needs, job.submittedAt);
             j.setState(summary.state());
             j.setAttempts(summary.attempts());
@@ -141,7 +177,7 @@ final class Submissions {
             j.setFailureReason(summary.reason().isEmpty() ? null : summary.reason());
             tx.jobs().insert(j);
             audit.recordIn(tx, job.owner, AuditAction.RCS, n, j.getId(), Code.SCF, job.scriptName
-                    + " " + job.script.length + " bytes, " + inputCount + " inputs",
+                    + " " + script.length + " bytes, " + inputCount + " inputs",
                     runner.remoteAddress());
             row = j;
         }
@@ -149,6 +185,7 @@ final class Submissions {
         @Override
         public void committed() {
             long id = row.getId();
+            scripts.remember(id, script);
             String inputProblem = null;
             try {
                 inputs.adopt(staged, id);
@@ -200,6 +237,7 @@ final class Submissions {
             jobs.locked(() -> {
                 jobs.unassignLocked(job);
                 job.state = JobState.FAILED;
+                jobs.releaseLocked(job.owner);
                 jobs.dispatchLocked();
             });
             runner.send(n, new Message.Failure(FailureKind.INTERNAL,

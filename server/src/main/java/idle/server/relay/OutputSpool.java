@@ -153,10 +153,10 @@ public final class OutputSpool implements AutoCloseable {
         readOnly = true;
     }
 
-    /** Forces the spooled chunks to the storage device. */
-    public synchronized void force() throws IOException {
-        if (channel != null && channel.isOpen()) {
-            channel.force(false);
+    /** Forces the spooled chunks to the storage device with {@code d}. */
+    public synchronized void force(Durability d) throws IOException {
+        if (channel != null && channel.isOpen() && !readOnly) {
+            d.force(channel);
         }
     }
 

@@ -22,7 +22,9 @@ import java.util.stream.Stream;
  * Receives the output files of one attempt from its lender ({@code TOF}, {@code DAT}*,
  * {@code EOF}), one at a time, into {@code spool/<jobId>/files/}: each file is written to
  * {@code NAME.part}, hashed as it arrives, and renamed to {@code NAME} only when its size and
- * SHA-256 match what the lender announced. Each upload is published in the job's
+ * SHA-256 match what the lender announced; before the lender's {@code EOF} is acknowledged the
+ * file is forced to disk, renamed, and its directory forced ({@link Durability}), so a file the
+ * server said it has survives a crash. Each upload is published in the job's
  * {@link JobFeed} as soon as it starts, so runners can fetch it while it arrives (a
  * {@link FileSender} follows the growing file); an upload that does not complete is marked
  * failed, which makes those followers fail too.
@@ -34,6 +36,9 @@ public final class UploadReceiver {
 
     private final Path dir;
     private final JobFeed feed;
+    private final Durability durability;
+    /** Directories above a file's own that were forced since this receiver made them. */
+    private final java.util.Set<Path> synced = new java.util.HashSet<>();
     private boolean cleared;
     private FileUpload upload;
     private Path part;
@@ -47,8 +52,14 @@ public final class UploadReceiver {
      * @param feed where uploads are announced to followers; may be null
      */
     public UploadReceiver(Path dir, JobFeed feed) {
+        this(dir, feed, Durability.FSYNC);
+    }
+
+    /** As above, making each complete file durable with {@code durability}. */
+    public UploadReceiver(Path dir, JobFeed feed, Durability durability) {
         this.dir = dir;
         this.feed = feed;
+        this.durability = durability;
     }
 
     /** True while a file is being received. */
@@ -113,8 +124,6 @@ public final class UploadReceiver {
         if (out == null) {
             return new Message.Failure(FailureKind.WRONG_STATE, "no file transfer is open");
         }
-        out.close();
-        out = null;
         OutputFileInfo info = upload.info();
         String got = Sha256.hex(digest);
         if (received != info.size() || e.size() != info.size() || !got.equals(info.sha256())
@@ -122,18 +131,48 @@ public final class UploadReceiver {
             String why = "file " + info.name() + ": received " + received
                     + " bytes with SHA-256 " + got + ", announced " + info.size()
                     + " bytes with " + info.sha256();
-            upload.failed(why);
-            Files.deleteIfExists(part);
-            upload = null;
+            abort(why);
             return new Message.Failure(FailureKind.CHECKSUM, why);
         }
         Path target = part.resolveSibling(part.getFileName().toString()
                 .replaceFirst("\\.part$", ""));
-        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+        boolean moved = false;
+        try {
+            durability.force(out);
+            out.close();
+            out = null;
+            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
+            syncDirectories(target.getParent());
+        } catch (IOException ex) {
+            upload.failed("the server could not store it: " + ex.getMessage());
+            if (out != null) {
+                out.close();
+                out = null;
+            }
+            Files.deleteIfExists(moved ? target : part);
+            upload = null;
+            throw ex;
+        }
         upload.completed(target);
         upload = null;
         return new Message.Success(new Result.Empty());
+    }
+
+    /**
+     * Forces {@code fileDir} (it has a new entry) and, once each, the directories above it up
+     * to the spool's root, which may be new too ({@code spool/JOB/files/...}).
+     */
+    private void syncDirectories(Path fileDir) throws IOException {
+        durability.forceDirectory(fileDir);
+        Path root = dir.getParent() == null ? null : dir.getParent().getParent();
+        for (Path p = fileDir.getParent(); p != null && root != null && p.startsWith(root);
+                p = p.getParent()) {
+            if (synced.add(p)) {
+                durability.forceDirectory(p);
+            }
+        }
     }
 
     /** Drops the file being received, if any, and fails its followers with {@code why}. */
