@@ -34,7 +34,8 @@ class DataDirPermissionsTest {
                     "a private file is owner-only as soon as it exists, before its content: "
                             + lines);
             assertEquals("rwx------", perms(data), "the data directory");
-            assertEquals("rwx------", perms(data.getParent()), "a parent it created");
+            assertEquals("rwxr-xr-x", perms(data.getParent()), "a parent it created: passable, "
+                    + "never writable by others");
             assertEquals("rw-------", perms(data.resolve("server-secret")));
             assertEquals(64, Files.readString(data.resolve("server-secret")).trim().length());
             assertTrue(Files.notExists(data.resolve("server-secret.tmp")));

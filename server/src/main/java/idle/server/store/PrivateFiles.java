@@ -33,17 +33,34 @@ public final class PrivateFiles {
     }
 
     /**
-     * Creates {@code dir} and its missing parents as {@code rwx------}. An existing directory is
-     * left as it is (its owner chose its permissions).
+     * Creates {@code dir} as {@code rwx------}. Its missing parents are made {@code rwxr-xr-x}
+     * (less where the umask says so): never writable by others, whatever the umask, so nobody can
+     * move the data directory away and plant another, but passable, because a parent may be a
+     * shared path (a test's folder, {@code ~/.idle}) that other users, such as a lender's sandbox
+     * user, must pass through. An existing directory is left as it is (its owner chose).
      */
     public static Path createDirectories(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             return dir;
         }
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            try {
+                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwxr-xr-x")));
+            } catch (UnsupportedOperationException e) {
+                Files.createDirectories(parent);
+            }
+        }
         try {
-            return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIRECTORY));
+            return Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIRECTORY));
         } catch (UnsupportedOperationException e) {
-            return Files.createDirectories(dir);
+            return Files.createDirectory(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (Files.isDirectory(dir)) {
+                return dir; // made by someone else meanwhile: theirs to set
+            }
+            throw e;
         }
     }
 
