@@ -25,8 +25,12 @@ class ExchangeCapTest {
     @Test
     void hole9ThousandsOfOpenRequestsOnOneConnectionAreCappedWithLimit() throws Exception {
         Path dir = TestDirs.fresh("exchange-cap");
-        try (IdleServer s = IdleServer.start(ServerConfig.defaults(dir).withPort(0)
-                .withPbkdf2Iterations(1_000).withLogToFile(false).withInsecurePlaintext())) {
+        ServerConfig config = ServerConfig.defaults(dir).withPort(0).withPbkdf2Iterations(1_000)
+                .withLogToFile(false).withInsecurePlaintext()
+                .withDispatch(DispatchLimits.defaults().withMaxQueuedPerUser(20));
+        int cap = Session.openRequestCap(config);
+        assertEquals(20 + Session.OPEN_REQUESTS_BEYOND_QUEUE, cap);
+        try (IdleServer s = IdleServer.start(config)) {
             s.accounts().addUser("rita", PW.toCharArray(), false);
             s.accounts().addUser("lou", PW.toCharArray(), false);
             try (RawClient rita = RawClient.connect(s);
@@ -37,7 +41,7 @@ class ExchangeCapTest {
                 long[] job = ServerProtocolTest.submit(rita, ServerProtocolTest.script(
                         "wait\nexit 0"));
                 assertTrue(lou.awaitRuns(1, RawClient.WAIT));
-                int tries = Session.MAX_OPEN_REQUESTS + 100;
+                int tries = cap + 100;
                 List<Integer> ids = new ArrayList<>();
                 for (int i = 0; i < tries; i++) {
                     int id = rita.nextId();
@@ -50,7 +54,7 @@ class ExchangeCapTest {
                     Message m = rita.next(id);
                     if (m instanceof Message.Failure f) {
                         assertEquals(FailureKind.LIMIT, f.kind(), f.reason());
-                        assertTrue(f.reason().contains("" + Session.MAX_OPEN_REQUESTS),
+                        assertTrue(f.reason().contains("" + cap),
                                 f.reason());
                         limited++;
                     } else {
@@ -58,7 +62,7 @@ class ExchangeCapTest {
                         accepted++;
                     }
                 }
-                assertEquals(Session.MAX_OPEN_REQUESTS - 1, accepted, "follows besides the RCS");
+                assertEquals(cap - 1, accepted, "follows besides the RCS");
                 assertEquals(tries - accepted, limited);
                 // Every request that would open an exchange is refused the same way.
                 Message gof = rita.request(new Message.GetOutputFile(job[1], "out.txt"));

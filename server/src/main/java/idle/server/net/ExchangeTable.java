@@ -60,6 +60,11 @@ final class ExchangeTable {
         byId.clear();
     }
 
+    /** Most requests counted at once. */
+    int cap() {
+        return cap;
+    }
+
     /** True while one more request fits. */
     boolean hasRoom() {
         return counted.get() + awaiting.size() < cap;

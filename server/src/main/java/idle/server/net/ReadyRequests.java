@@ -142,7 +142,7 @@ final class ReadyRequests {
             return true;
         }
         session.reply(id, new Message.Failure(FailureKind.LIMIT, "too many open requests on this "
-                + "connection (the limit is " + Session.MAX_OPEN_REQUESTS + "); wait for some "
+                + "connection (the limit is " + exchanges.cap() + "); wait for some "
                 + "to end"));
         session.audit(AuditAction.of(code), id, null, Code.FLD, "open request limit");
         return false;

@@ -35,10 +35,13 @@ import java.util.logging.Logger;
  * the connection goes on. Frames that belong to an open exchange (acks, a lender's output, a
  * file transfer) go to that exchange. Every request is audited with its outcome.
  *
- * <p>A client may have at most {@link #MAX_OPEN_REQUESTS} requests open at once: follows (RCS,
+ * <p>A client may have at most {@link #openRequestCap} requests open at once: follows (RCS,
  * ATT), file transfers (GOF) and submissions still waiting for their commit. Beyond that a new
  * one gets {@code FLD{LIMIT}} at once, so a client cannot make the server hold unbounded state
- * for it; one that ends frees its place ({@link ExchangeTable}).
+ * for it; one that ends frees its place ({@link ExchangeTable}). The cap is the account's queue
+ * limit plus {@link #OPEN_REQUESTS_BEYOND_QUEUE}: a runner that submitted as many jobs as it may
+ * follows every one of them on one connection (and re-attaches to all after a reconnect), with
+ * room left for file transfers.
  *
  * <p>The session owns the phase, the open exchanges and the reader loop; the password check is
  * {@link PasswordLogin}'s, the requests after login go to {@link ReadyRequests} (admin commands
@@ -53,9 +56,9 @@ public final class Session implements Peer, Runnable {
     private final ServerContext ctx;
     private final Runnable onEnd;
     private final AtomicInteger serverIds = new AtomicInteger();
-    /** Most requests a client may have open at once on one connection. */
-    public static final int MAX_OPEN_REQUESTS = 256;
-    private final ExchangeTable exchanges = new ExchangeTable(MAX_OPEN_REQUESTS);
+    /** Requests a client may have open beyond the follows of its own jobs (transfers, attaches). */
+    public static final int OPEN_REQUESTS_BEYOND_QUEUE = 256;
+    private final ExchangeTable exchanges;
     private volatile Phase phase = Phase.HELLO;
     private int loginId;
     private String pendingName;
@@ -80,11 +83,17 @@ public final class Session implements Peer, Runnable {
         this.conn = conn;
         this.ctx = ctx;
         this.onEnd = onEnd;
+        this.exchanges = new ExchangeTable(openRequestCap(ctx.config()));
         this.deadline = new LoginDeadline(acceptedNanos, ctx.config().loginDeadline(),
                 ctx.config().heartbeatTimeout().toMillis());
         this.passwords = new PasswordLogin(ctx.throttle(), ctx.accounts(), ctx.tokens());
         this.adminRequests = new AdminRequests(ctx.admin(), link);
         this.requests = new ReadyRequests(ctx.coordinator(), link, exchanges, adminRequests);
+    }
+
+    /** Most requests a client may have open at once on one connection (see the class comment). */
+    public static int openRequestCap(idle.server.ServerConfig config) {
+        return config.dispatch().maxQueuedPerUser() + OPEN_REQUESTS_BEYOND_QUEUE;
     }
 
     // ---- Peer -------------------------------------------------------------------------------
