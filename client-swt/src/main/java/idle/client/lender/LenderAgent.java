@@ -9,13 +9,17 @@ import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
 import idle.shared.model.LenderCapabilities;
+import idle.shared.model.PythonEnvironment;
 import idle.shared.protocol.FileNames;
 import idle.shared.protocol.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -51,6 +55,15 @@ public final class LenderAgent implements AutoCloseable {
     private volatile boolean lending;
     private volatile boolean withdrawing;
     private volatile String pseudonym = "";
+    /** What each environment offers, as last probed; null before the first probe. */
+    private volatile List<PythonEnvironment> inventory;
+    /** Runs inventory probes (a process in the sandbox each), one at a time per JVM. */
+    private static final java.util.concurrent.Executor PROBES =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "idle-inventory-probe");
+                t.setDaemon(true);
+                return t;
+            });
     private final ConnectionListener connectionListener;
 
     public LenderAgent(ServerConnection connection, Sandbox sandbox, JobLog jobLog,
@@ -98,13 +111,48 @@ public final class LenderAgent implements AutoCloseable {
         };
     }
 
-    /** What this lender offers, as sent with {@code MML}. */
+    /**
+     * What this lender offers, as sent with {@code MML}: its limits and, per environment, what
+     * the last inventory probe found (or the python version alone, before the first one).
+     */
     public LenderCapabilities capabilities() {
         LenderSettings s = sandbox.settings();
-        return new LenderCapabilities(sandbox.python().version(),
+        List<PythonEnvironment> inv = inventory;
+        if (inv == null) {
+            inv = sandbox.environments().stream()
+                    .map(e -> PythonEnvironment.unknown(e.python().version())).toList();
+        }
+        return new LenderCapabilities(inv.get(0).pythonVersion(),
                 Runtime.getRuntime().availableProcessors(), physicalMemoryMb(), s.maxJobs(),
                 s.cpuSeconds(), s.memoryMb(), s.timeoutSeconds(), s.maxOutputMb(),
-                sandbox.description(), s.whenIdle());
+                sandbox.description(), s.whenIdle(), inv);
+    }
+
+    /** What each environment offers, as last probed; null before the first probe. */
+    public List<PythonEnvironment> inventory() {
+        return inventory;
+    }
+
+    /**
+     * Probes every environment in the sandbox ({@link Sandbox#probeInventory}); blocks for as
+     * long as that takes (a fraction of a second per environment).
+     */
+    private List<PythonEnvironment> probe() {
+        List<PythonEnvironment> out = new ArrayList<>();
+        for (LenderEnvironment e : sandbox.environments()) {
+            try {
+                out.add(sandbox.probeInventory(e.index()));
+            } catch (SandboxException x) {
+                throw new CompletionException(x);
+            }
+        }
+        for (int i = 0; i < out.size(); i++) {
+            events.log("environment " + (i + 1) + ": " + sandbox.environments().get(i).describe()
+                    + ", " + out.get(i).modules().size() + " modules, "
+                    + out.get(i).distributions().size() + " distributions");
+        }
+        inventory = List.copyOf(out);
+        return inventory;
     }
 
     public Sandbox sandbox() {
@@ -162,8 +210,14 @@ public final class LenderAgent implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Registers with the server: first probes what the environments offer (off the caller's
+     * thread: the environments may have changed since the last time), then sends {@code MML}.
+     */
     private CompletableFuture<String> register() {
-        return connection.call(new Message.MakeLender(capabilities())).thenApply(r -> {
+        return CompletableFuture.supplyAsync(this::probe, PROBES)
+                .thenCompose(inv -> connection.call(new Message.MakeLender(capabilities())))
+                .thenApply(r -> {
             String p = r instanceof Result.Text t ? t.text() : "";
             pseudonym = p;
             events.log("lending as " + (p.isEmpty() ? "(no pseudonym)" : p) + " to "
@@ -278,6 +332,8 @@ public final class LenderAgent implements AutoCloseable {
             refusal = "this lender already runs " + jobs.size() + " job(s)";
         } else if (jobs.contains(x.jobId())) {
             refusal = "job " + x.jobId() + " already runs here";
+        } else if (x.environment() >= sandbox.environments().size()) {
+            refusal = "this lender has no environment " + (x.environment() + 1);
         } else {
             refusal = checkNames(x);
         }

@@ -15,6 +15,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import idle.shared.model.LenderCapabilities;
+import idle.shared.model.PythonEnvironment;
 
 /**
  * Runs strangers' python3 scripts so they cannot harm the lender's machine.
@@ -24,7 +26,9 @@ import java.util.logging.Logger;
  * no capabilities and no way to make new namespaces ({@link NamespaceGuard}: bubblewrap's
  * {@code --disable-userns} where it has it, and the seccomp filter; with neither, lending is
  * refused unless allowed); a read-only view of {@code /usr} (and the
- * {@code /lib*}, {@code /bin} links into it) and nothing else of the host: no {@code /etc}, no
+ * {@code /lib*}, {@code /bin} links into it) and of {@code /etc/alternatives} (Debian's links
+ * choosing among installed libraries, through which e.g. numpy finds its BLAS: links into
+ * {@code /usr}, nothing of the lender), and nothing else of the host: no other {@code /etc}, no
  * home, no project files; a fresh read-only {@code /dev} and {@code /proc}; a read-only root; a
  * 16 MiB tmpfs {@code /tmp}; its
  * own working directory {@code /work} holding only the script and its inputs; an empty
@@ -45,13 +49,21 @@ import java.util.logging.Logger;
  * command line (which a job reads as {@code /proc/1/cmdline}) holds no host path; and the errors
  * of {@link #start} name files by the job's names only.
  *
+ * <p>A lender may lend several python environments ({@link LenderEnvironment}); a job runs in
+ * the one its {@link RunSpec} names. An environment outside /usr is never shown where it is: a
+ * neutral copy ({@link EnvironmentMirror}, hard links where possible) is bound read-only at
+ * {@code /idle/env/N}, from an open file descriptor like the job's directory; nothing else of
+ * the lender's home becomes visible. What each environment offers is found by running a probe
+ * in this sandbox ({@link #probeInventory}).
+ *
  * <p>Without bubblewrap ({@code --unsafe-no-sandbox}) only the resource limits, an empty
  * environment and a private working directory apply: the script can read the lender's files and
  * use the network.
  *
- * <p>Immutable and thread-safe; {@link #start} may run several scripts at once.
+ * <p>Thread-safe; {@link #start} may run several scripts at once. {@link #close} removes the
+ * environments' copies (so does the end of the JVM).
  */
-public final class Sandbox {
+public final class Sandbox implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Sandbox.class.getName());
     /** The uid/gid scripts have inside the sandbox (nobody). */
     public static final int SANDBOX_UID = 65534;
@@ -60,11 +72,14 @@ public final class Sandbox {
     private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Path SH = Path.of("/bin/sh");
+    /** Debian's alternatives: links into /usr that some libraries are found through. */
+    private static final Path ALTERNATIVES = Path.of("/etc/alternatives");
     /** Where bubblewrap is started: a neutral directory, not the lender's. */
     private static final java.io.File NEUTRAL_CWD = new java.io.File("/");
 
     private final LenderSettings settings;
-    private final PythonInterpreter python;
+    /** At least one; the first is the default environment. */
+    private final List<LenderEnvironment> environments;
     /** Null without the sandbox ({@code --unsafe-no-sandbox}). */
     private final Bubblewrap bwrap;
     private final boolean root;
@@ -75,10 +90,10 @@ public final class Sandbox {
     /** What stops jobs from making namespaces; null without the sandbox. */
     private final NamespaceGuard guard;
 
-    private Sandbox(LenderSettings settings, PythonInterpreter python, Bubblewrap bwrap,
+    private Sandbox(LenderSettings settings, List<LenderEnvironment> environments, Bubblewrap bwrap,
             WorkRoot workRoot, byte[] seccomp, NamespaceGuard guard) {
         this.settings = settings;
-        this.python = python;
+        this.environments = List.copyOf(environments);
         this.bwrap = bwrap;
         this.root = currentUid() == 0;
         this.hostUid = root ? SANDBOX_UID : currentUid();
@@ -96,7 +111,19 @@ public final class Sandbox {
      */
     public static Sandbox create(LenderSettings settings, PythonInterpreter python)
             throws SandboxException, IOException {
-        return create(settings, python, findBubblewrap());
+        return create(settings, List.of(python));
+    }
+
+    /**
+     * Prepares a sandbox lending {@code pythons}, in order (at least one); environments outside
+     * /usr are copied into the work directory (see {@link EnvironmentMirror}).
+     *
+     * @throws SandboxException as {@link #create(LenderSettings, PythonInterpreter)}
+     * @throws IOException also when an environment cannot be copied
+     */
+    public static Sandbox create(LenderSettings settings, List<PythonInterpreter> pythons)
+            throws SandboxException, IOException {
+        return createWith(settings, pythons, findBubblewrap().map(Bubblewrap::probe).orElse(null));
     }
 
     /** {@link #create(LenderSettings, PythonInterpreter)} with bubblewrap at {@code bwrap}, if any. */
@@ -108,8 +135,17 @@ public final class Sandbox {
     /** {@link #create(LenderSettings, PythonInterpreter)} with this bubblewrap (null: none). */
     static Sandbox createWith(LenderSettings settings, PythonInterpreter python, Bubblewrap bwrap)
             throws SandboxException, IOException {
+        return createWith(settings, List.of(python), bwrap);
+    }
+
+    /** {@link #create(LenderSettings, List)} with this bubblewrap (null: none). */
+    static Sandbox createWith(LenderSettings settings, List<PythonInterpreter> pythons,
+            Bubblewrap bwrap) throws SandboxException, IOException {
         Objects.requireNonNull(settings);
-        Objects.requireNonNull(python);
+        if (pythons.isEmpty() || pythons.size() > LenderCapabilities.MAX_ENVIRONMENTS) {
+            throw new IllegalArgumentException(pythons.size() + " environments; 1 to "
+                    + LenderCapabilities.MAX_ENVIRONMENTS + " expected");
+        }
         Bubblewrap bw = null;
         if (!settings.unsafeNoSandbox()) {
             if (bwrap == null) {
@@ -141,7 +177,66 @@ public final class Sandbox {
             LOG.warning("jobs can make user namespaces here (allowed with --allow-user-namespaces)");
         }
         WorkRoot root = WorkRoot.create(settings.workRoot(), currentUid() == 0 && bw != null);
-        return new Sandbox(settings, python, bw, root, seccomp, guard);
+        List<LenderEnvironment> envs = new ArrayList<>();
+        try {
+            for (int i = 0; i < pythons.size(); i++) {
+                envs.add(environment(i, pythons.get(i), bw != null, root));
+            }
+        } catch (IOException | RuntimeException e) {
+            envs.forEach(Sandbox::deleteMirror);
+            throw e;
+        }
+        return new Sandbox(settings, envs, bw, root, seccomp, guard);
+    }
+
+    /** Environment {@code i}: in place, or a neutral copy in the work directory. */
+    private static LenderEnvironment environment(int i, PythonInterpreter py, boolean sandboxed,
+            WorkRoot root) throws IOException {
+        if (!sandboxed || py.underUsr()) {
+            return LenderEnvironment.inPlace(i, py);
+        }
+        String home = System.getProperty("user.home", "");
+        // a home like /home/alice names its owner; "/root" or "/" does not
+        List<String> secrets = Path.of(home).getNameCount() >= 2 ? List.of(home) : List.of();
+        EnvironmentMirror m;
+        try {
+            m = EnvironmentMirror.make(py.prefix(), List.of(py.prefix().toString()), secrets,
+                    root.path().resolve("env-" + (i + 1)), LenderEnvironment.neutralPath(i));
+        } catch (IOException e) {
+            throw new IOException("cannot prepare the environment " + py.prefix()
+                    + " for the sandbox: " + e.getMessage(), e);
+        }
+        MIRRORS.add(m);
+        if (!m.leftOut().isEmpty()) {
+            LOG.info(() -> "environment " + (i + 1) + " (" + py.prefix() + "): " + m.describe()
+                    + ": " + String.join(", ", m.leftOut().subList(0,
+                            Math.min(20, m.leftOut().size()))));
+        }
+        return LenderEnvironment.mirrored(i, py, m);
+    }
+
+    /** Copies of environments not removed yet: removed at the end of the JVM at the latest. */
+    private static final java.util.Set<EnvironmentMirror> MIRRORS =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (EnvironmentMirror m : MIRRORS) {
+                m.delete();
+            }
+        }, "idle-environment-copies"));
+    }
+
+    private static void deleteMirror(LenderEnvironment e) {
+        if (e.mirror() != null && MIRRORS.remove(e.mirror())) {
+            e.mirror().delete();
+        }
+    }
+
+    /** Removes the copies of the environments; no job may start afterwards. Idempotent. */
+    @Override
+    public void close() {
+        environments.forEach(Sandbox::deleteMirror);
     }
 
     /** Where bubblewrap is installed, if it is. */
@@ -157,8 +252,14 @@ public final class Sandbox {
         return settings;
     }
 
+    /** The interpreter of the default environment. */
     public PythonInterpreter python() {
-        return python;
+        return environments.get(0).python();
+    }
+
+    /** The environments lent, in order (their indices are those of the offer). */
+    public List<LenderEnvironment> environments() {
+        return environments;
     }
 
     /**
@@ -332,15 +433,20 @@ public final class Sandbox {
     List<String> command(Path work, RunSpec spec) {
         List<String> c = new ArrayList<>();
         LenderSettings l = settings;
+        LenderEnvironment env = environment(spec.environment());
+        EnvironmentMirror mirror = isSafe() ? env.mirror() : null;
         if (isSafe()) {
             String fds = (seccomp != null ? " 3<&0 0</dev/null" : "")
-                    + (bwrap.bindFd() ? " 4<\"$w\"" : "");
+                    + (bwrap.bindFd() ? " 4<\"$w\"" : "")
+                    + (bwrap.bindFd() && mirror != null ? " 5<\"$e\"" : "");
             if (!fds.isEmpty()) {
                 // Java cannot hand a child more than stdin/out/err: a shell opens the seccomp pipe
-                // (fd 3) and the job's directory (fd 4), then becomes bubblewrap (exec keeps the
-                // pid the lender watches). Bubblewrap closes both once it used them.
-                c.addAll(List.of(SH.toString(), "-c", "w=$1; shift; exec \"$@\"" + fds,
-                        "idle-sandbox", work.toString()));
+                // (fd 3), the job's directory (fd 4) and the environment's copy (fd 5), then
+                // becomes bubblewrap (exec keeps the pid the lender watches). Bubblewrap closes
+                // them once it used them.
+                c.addAll(List.of(SH.toString(), "-c", "w=$1; e=$2; shift 2; exec \"$@\"" + fds,
+                        "idle-sandbox", work.toString(),
+                        mirror != null ? mirror.dir().toString() : "/"));
             }
             if (root) {
                 c.addAll(List.of(SETPRIV.toString(), "--reuid", String.valueOf(hostUid), "--regid",
@@ -361,12 +467,12 @@ public final class Sandbox {
                     LOG.fine(() -> "skipping " + host + ": " + e);
                 }
             }
-            if (!python.underUsr()) {
-                c.addAll(List.of("--ro-bind", python.prefix().toString(), python.prefix().toString()));
-                if (!python.executable().startsWith(python.prefix())) {
-                    c.addAll(List.of("--ro-bind", python.executable().toString(),
-                            python.executable().toString()));
-                }
+            if (Files.isDirectory(ALTERNATIVES, LinkOption.NOFOLLOW_LINKS)) {
+                c.addAll(List.of("--ro-bind", ALTERNATIVES.toString(), ALTERNATIVES.toString()));
+            }
+            if (mirror != null) {
+                c.addAll(bwrap.bindFd() ? List.of("--ro-bind-fd", "5", env.sandboxPath())
+                        : List.of("--ro-bind", mirror.dir().toString(), env.sandboxPath()));
             }
             c.addAll(bwrap.bindFd() ? List.of("--bind-fd", "4", "/work")
                     : List.of("--bind", work.toString(), "/work"));
@@ -398,12 +504,71 @@ public final class Sandbox {
             c.add("--nproc=" + l.maxProcesses());
         }
         c.add("--");
-        c.add(python.executable().toString());
+        c.add(isSafe() ? env.command() : env.python().executable().toString());
         c.add("-I");
         c.add("-u");
         c.add(spec.scriptName());
         c.addAll(spec.args());
         return c;
+    }
+
+    /** Environment {@code index}, which must exist. */
+    private LenderEnvironment environment(int index) {
+        if (index < 0 || index >= environments.size()) {
+            throw new IllegalArgumentException("no environment " + index + " here");
+        }
+        return environments.get(index);
+    }
+
+    /**
+     * Runs the inventory probe ({@link InventoryProbe}) in environment {@code index}, in this
+     * sandbox like a job, and returns what it offers.
+     *
+     * @throws SandboxException when the probe cannot run or says nothing useful
+     */
+    public PythonEnvironment probeInventory(int index) throws SandboxException {
+        environment(index);
+        StringBuilder out = new StringBuilder();
+        StringBuilder err = new StringBuilder();
+        RunResult r;
+        try {
+            SandboxRun run = start(new RunSpec("inventory", "idle_inventory.py",
+                    InventoryProbe.SCRIPT.getBytes(StandardCharsets.UTF_8), List.of(), List.of(),
+                    index), (stream, data) -> (stream == idle.shared.model.StreamKind.STDOUT
+                            ? out : err).append(new String(data, StandardCharsets.UTF_8)));
+            try {
+                r = run.await(60, TimeUnit.SECONDS);
+            } finally {
+                run.cleanup();
+            }
+        } catch (IOException e) {
+            throw new SandboxException("the sandbox cannot start: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while asking environment " + (index + 1)
+                    + " what it offers");
+        }
+        String what = "environment " + (index + 1) + " (python at "
+                + environments.get(index).python().executable() + ")";
+        if (!(r.outcome() instanceof idle.shared.model.JobOutcome.Succeeded)) {
+            throw new SandboxException(what + " does not work in the sandbox (" + r.outcome()
+                    + "): " + tail(err.toString()));
+        }
+        try {
+            InventoryProbe.Inventory inv = InventoryProbe.parse(out.toString());
+            if (inv.leftOut() > 0) {
+                LOG.info(() -> what + ": " + inv.leftOut() + " entries of its inventory left out "
+                        + "(unreadable, or over the limits of an offer)");
+            }
+            return inv.environment();
+        } catch (IllegalArgumentException e) {
+            throw new SandboxException(what + ": " + e.getMessage() + "; " + tail(err.toString()));
+        }
+    }
+
+    private static String tail(String s) {
+        String t = s.strip();
+        return t.length() > 500 ? "…" + t.substring(t.length() - 500) : t;
     }
 
     private static String safeLabel(String label) {
