@@ -167,7 +167,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
                 retainedChars);
         controller = new JobsController(sash, ui, background, sessions, jobs, feeds, events, this, outputs,
                 this::status, message -> queue.showBanner(message));
-        queue = new QueueView(views, controller, jobs, ui, resources);
+        queue = new QueueView(views, controller, jobs, ui, resources, background);
         history = new HistoryView(views, controller, background, sessions, resources, events, historyPage);
         lender = new LenderView(views, ui, background, sessions, layout, resources, this::lendingChanged);
         viewTab("Queue", Icons.QUEUE, queue.control());
@@ -318,9 +318,11 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         polling = true;
         background.run(sash, () -> s.pool(), pool -> {
             polling = false;
+            queue.poolChanged(pool);
             lendersField.set("Lenders online: " + pool.lendersOnline(), null,
                     pool.freeSlots() + " free slots, " + pool.queuedJobs() + " queued, " + pool.runningJobs()
-                            + " running");
+                            + " running; " + pool.modules().size() + " python packages offered by lenders "
+                            + "of two or more people");
         }, failure -> {
             polling = false;
             lendersField.set("Lenders online: ?", null, UserMessages.describe(failure));
