@@ -1,8 +1,12 @@
 package idle.client.lender;
 
 import idle.shared.model.Distribution;
+import idle.shared.model.JobOutcome;
 import idle.shared.model.ModuleNeed;
 import idle.shared.model.PythonEnvironment;
+import idle.shared.model.StreamKind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * What an environment offers, as a job there sees it: a small python script, run in the sandbox
@@ -22,7 +28,11 @@ import java.util.TreeSet;
  * the lender's {@code MML} too large. Stateless.
  */
 final class InventoryProbe {
-    /** The probe script; one line per fact: "V version", "M module", "D name TAB version TAB modules". */
+    private static final Logger LOG = Logger.getLogger(InventoryProbe.class.getName());
+    /**
+     * The probe script; one line per fact: "V version", "P directory searched", "M module",
+     * "D name TAB version TAB modules".
+     */
     static final String SCRIPT = """
             import os, sys, pkgutil, sysconfig
             std = set(getattr(sys, 'stdlib_module_names', ())) | set(sys.builtin_module_names)
@@ -41,8 +51,11 @@ final class InventoryProbe {
                 r = os.path.realpath(p)
                 return not any(r == d or r.startswith(d + os.sep) for d in stddirs)
             print('V %d.%d.%d' % sys.version_info[:3])
+            dirs = [p for p in sys.path if site(p)]
+            for p in dirs:
+                print('P ' + p)
             mods = set()
-            for m in pkgutil.iter_modules([p for p in sys.path if site(p)]):
+            for m in pkgutil.iter_modules(dirs):
                 mods.add(m.name)
             mods -= std
             for name in sorted(mods):
@@ -76,8 +89,73 @@ final class InventoryProbe {
     private InventoryProbe() {
     }
 
-    /** What {@link #parse} made of the output, and how much it left out. */
-    record Inventory(PythonEnvironment environment, int leftOut) {
+    /**
+     * Runs the probe in {@code env}, in {@code sandbox} like a job, and reads its output.
+     *
+     * @throws SandboxException when it cannot run, fails, or prints no version
+     */
+    static Inventory run(Sandbox sandbox, LenderEnvironment env) throws SandboxException {
+        StringBuilder out = new StringBuilder();
+        StringBuilder err = new StringBuilder();
+        RunResult r;
+        try {
+            SandboxRun run = sandbox.start(new RunSpec("inventory", "idle_inventory.py",
+                    SCRIPT.getBytes(StandardCharsets.UTF_8), List.of(), List.of(), env.index()),
+                    (stream, data) -> {
+                        synchronized (out) {
+                            (stream == StreamKind.STDOUT ? out : err)
+                                    .append(new String(data, StandardCharsets.UTF_8));
+                        }
+                    });
+            try {
+                r = run.await(60, TimeUnit.SECONDS);
+            } finally {
+                run.cleanup();
+            }
+        } catch (IOException e) {
+            throw new SandboxException("the sandbox cannot start: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while asking environment " + (env.index() + 1)
+                    + " what it offers");
+        }
+        String what = "environment " + (env.index() + 1) + " (python at "
+                + env.python().executable() + ")";
+        synchronized (out) {
+            if (r == null || !(r.outcome() instanceof JobOutcome.Succeeded)) {
+                throw new SandboxException(what + " does not work in the sandbox ("
+                        + (r == null ? "no answer in 60 s" : r.outcome()) + "): " + tail(err));
+            }
+            try {
+                Inventory inv = parse(out.toString());
+                if (inv.leftOut() > 0) {
+                    LOG.info(() -> what + ": " + inv.leftOut() + " entries of its inventory left "
+                            + "out (unreadable, or over the limits of an offer)");
+                }
+                return inv;
+            } catch (IllegalArgumentException e) {
+                throw new SandboxException(what + ": " + e.getMessage() + "; " + tail(err));
+            }
+        }
+    }
+
+    private static String tail(CharSequence s) {
+        String t = s.toString().strip();
+        return t.length() > 500 ? "…" + t.substring(t.length() - 500) : t;
+    }
+
+    /** Most package directories kept (a {@code sys.path} of more is unusual). */
+    static final int MAX_DIRS = 64;
+
+    /**
+     * What {@link #parse} made of the output, and how much it left out.
+     *
+     * @param siteDirs the directories searched for modules, as the job sees them (absolute)
+     */
+    record Inventory(PythonEnvironment environment, List<String> siteDirs, int leftOut) {
+        Inventory {
+            siteDirs = List.copyOf(siteDirs);
+        }
     }
 
     /**
@@ -91,11 +169,15 @@ final class InventoryProbe {
         record Dist(String name, String version, List<String> modules) {
         }
         Map<String, Dist> dists = new LinkedHashMap<>();
+        List<String> siteDirs = new ArrayList<>();
         int bad = 0;
         for (String line : output.split("\n")) {
             if (line.startsWith("V ") && version == null
                     && line.substring(2).strip().matches("3\\.\\d{1,3}\\.\\d{1,3}")) {
                 version = line.substring(2).strip();
+            } else if (line.startsWith("P /") && line.length() < 4096 && siteDirs.size() < MAX_DIRS
+                    && line.indexOf('\0') < 0) {
+                siteDirs.add(line.substring(2));
             } else if (line.startsWith("M ") && ModuleNeed.isName(line.substring(2))) {
                 modules.add(line.substring(2));
             } else if (line.startsWith("D ")) {
@@ -138,6 +220,6 @@ final class InventoryProbe {
             }
             keptDists.add(new Distribution(d.name(), d.version(), provided));
         }
-        return new Inventory(new PythonEnvironment(version, keptModules, keptDists), bad);
+        return new Inventory(new PythonEnvironment(version, keptModules, keptDists), siteDirs, bad);
     }
 }

@@ -15,6 +15,7 @@ import idle.shared.protocol.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -57,7 +58,20 @@ public final class LenderAgent implements AutoCloseable {
     private volatile String pseudonym = "";
     /** What each environment offers, as last probed; null before the first probe. */
     private volatile List<PythonEnvironment> inventory;
+    /** The package fingerprint the last offer was made with ({@link Sandbox#packageFingerprint}). */
+    private volatile List<String> offeredFingerprint = List.of();
+    /** How often the environments are checked for installed or removed packages. */
+    private volatile Duration inventoryCheck = Duration.ofSeconds(60);
+    private volatile java.util.concurrent.ScheduledFuture<?> inventoryWatch;
+    private volatile boolean reoffering;
     /** Runs inventory probes (a process in the sandbox each), one at a time per JVM. */
+    /** Runs the inventory watchers of every agent of this JVM (each check is a few stats). */
+    private static final java.util.concurrent.ScheduledExecutorService WATCH =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "idle-inventory-watch");
+                t.setDaemon(true);
+                return t;
+            });
     private static final java.util.concurrent.Executor PROBES =
             java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "idle-inventory-probe");
@@ -134,6 +148,19 @@ public final class LenderAgent implements AutoCloseable {
     }
 
     /**
+     * How often, while lending, the environments' package directories are checked for a change
+     * (the owner installed or removed a package); a change makes the copies of environments
+     * outside /usr again, probes them and offers them anew. Default 60 s; takes effect at the
+     * next {@link #start}.
+     */
+    public void checkInventoryEvery(Duration every) {
+        if (every.isNegative() || every.isZero()) {
+            throw new IllegalArgumentException("inventory check every " + every);
+        }
+        inventoryCheck = every;
+    }
+
+    /**
      * Probes every environment in the sandbox ({@link Sandbox#probeInventory}); blocks for as
      * long as that takes (a fraction of a second per environment).
      */
@@ -152,7 +179,40 @@ public final class LenderAgent implements AutoCloseable {
                     + out.get(i).distributions().size() + " distributions");
         }
         inventory = List.copyOf(out);
+        offeredFingerprint = sandbox.packageFingerprint();
         return inventory;
+    }
+
+    /**
+     * The watcher's check: when the environments' packages changed since the last offer, the
+     * copies are made again and the lender offers itself anew: {@code WBL} without giving jobs
+     * back (they run on), then {@code MML} with the new inventory.
+     */
+    private void checkInventory() {
+        if (!lending || withdrawing || reoffering
+                || sandbox.packageFingerprint().equals(offeredFingerprint)) {
+            return;
+        }
+        reoffering = true;
+        events.log("the environments' packages changed; offering them again");
+        try {
+            sandbox.refreshCopies();
+        } catch (IOException e) {
+            events.log("cannot copy the environments again (" + e.getMessage()
+                    + "); the old copies stay in use");
+            offeredFingerprint = sandbox.packageFingerprint();
+            reoffering = false;
+            return;
+        }
+        connection.call(new Message.Withdraw(false))
+                .thenCompose(r -> lending ? register() : CompletableFuture.completedFuture(""))
+                .whenComplete((p, e) -> {
+                    reoffering = false;
+                    if (e != null && lending) {
+                        LOG.log(Level.INFO, "offering the environments again failed", e);
+                        events.log("offering the environments again failed: " + e.getMessage());
+                    }
+                });
     }
 
     public Sandbox sandbox() {
@@ -206,6 +266,9 @@ public final class LenderAgent implements AutoCloseable {
             if (sandbox.settings().whenIdle()) {
                 ownerPause.watch();
             }
+            long every = inventoryCheck.toMillis();
+            inventoryWatch = WATCH.scheduleWithFixedDelay(this::checkInventoryQuietly, every,
+                    every, TimeUnit.MILLISECONDS);
         });
         return f;
     }
@@ -283,8 +346,22 @@ public final class LenderAgent implements AutoCloseable {
         connection.removeListener(connectionListener);
         connection.setServerRequestHandler(null);
         ownerPause.close();
+        java.util.concurrent.ScheduledFuture<?> w = inventoryWatch;
+        if (w != null) {
+            w.cancel(false);
+        }
         events.log(error == null ? "stopped lending" : "stopped lending: " + error.getMessage());
         events.stopped(error);
+    }
+
+    private void checkInventoryQuietly() {
+        try {
+            checkInventory();
+        } catch (RuntimeException e) {
+            // a scheduled task that throws is never run again: log and keep watching
+            LOG.log(Level.WARNING, "checking the environments failed", e);
+            reoffering = false;
+        }
     }
 
     private void fail(Throwable e) {

@@ -1,5 +1,6 @@
 package idle.client.lender;
 
+import idle.shared.model.PythonEnvironment;
 import idle.shared.protocol.FileNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-import idle.shared.model.LenderCapabilities;
-import idle.shared.model.PythonEnvironment;
 
 /**
  * Runs strangers' python3 scripts so they cannot harm the lender's machine.
@@ -78,8 +77,8 @@ public final class Sandbox implements AutoCloseable {
     private static final java.io.File NEUTRAL_CWD = new java.io.File("/");
 
     private final LenderSettings settings;
-    /** At least one; the first is the default environment. */
-    private final List<LenderEnvironment> environments;
+    /** The environments lent: at least one; the first is the default one. */
+    private final LentEnvironments environments;
     /** Null without the sandbox ({@code --unsafe-no-sandbox}). */
     private final Bubblewrap bwrap;
     private final boolean root;
@@ -90,10 +89,10 @@ public final class Sandbox implements AutoCloseable {
     /** What stops jobs from making namespaces; null without the sandbox. */
     private final NamespaceGuard guard;
 
-    private Sandbox(LenderSettings settings, List<LenderEnvironment> environments, Bubblewrap bwrap,
+    private Sandbox(LenderSettings settings, LentEnvironments environments, Bubblewrap bwrap,
             WorkRoot workRoot, byte[] seccomp, NamespaceGuard guard) {
         this.settings = settings;
-        this.environments = List.copyOf(environments);
+        this.environments = environments;
         this.bwrap = bwrap;
         this.root = currentUid() == 0;
         this.hostUid = root ? SANDBOX_UID : currentUid();
@@ -142,10 +141,6 @@ public final class Sandbox implements AutoCloseable {
     static Sandbox createWith(LenderSettings settings, List<PythonInterpreter> pythons,
             Bubblewrap bwrap) throws SandboxException, IOException {
         Objects.requireNonNull(settings);
-        if (pythons.isEmpty() || pythons.size() > LenderCapabilities.MAX_ENVIRONMENTS) {
-            throw new IllegalArgumentException(pythons.size() + " environments; 1 to "
-                    + LenderCapabilities.MAX_ENVIRONMENTS + " expected");
-        }
         Bubblewrap bw = null;
         if (!settings.unsafeNoSandbox()) {
             if (bwrap == null) {
@@ -177,66 +172,27 @@ public final class Sandbox implements AutoCloseable {
             LOG.warning("jobs can make user namespaces here (allowed with --allow-user-namespaces)");
         }
         WorkRoot root = WorkRoot.create(settings.workRoot(), currentUid() == 0 && bw != null);
-        List<LenderEnvironment> envs = new ArrayList<>();
-        try {
-            for (int i = 0; i < pythons.size(); i++) {
-                envs.add(environment(i, pythons.get(i), bw != null, root));
-            }
-        } catch (IOException | RuntimeException e) {
-            envs.forEach(Sandbox::deleteMirror);
-            throw e;
-        }
-        return new Sandbox(settings, envs, bw, root, seccomp, guard);
-    }
-
-    /** Environment {@code i}: in place, or a neutral copy in the work directory. */
-    private static LenderEnvironment environment(int i, PythonInterpreter py, boolean sandboxed,
-            WorkRoot root) throws IOException {
-        if (!sandboxed || py.underUsr()) {
-            return LenderEnvironment.inPlace(i, py);
-        }
-        String home = System.getProperty("user.home", "");
-        // a home like /home/alice names its owner; "/root" or "/" does not
-        List<String> secrets = Path.of(home).getNameCount() >= 2 ? List.of(home) : List.of();
-        EnvironmentMirror m;
-        try {
-            m = EnvironmentMirror.make(py.prefix(), List.of(py.prefix().toString()), secrets,
-                    root.path().resolve("env-" + (i + 1)), LenderEnvironment.neutralPath(i));
-        } catch (IOException e) {
-            throw new IOException("cannot prepare the environment " + py.prefix()
-                    + " for the sandbox: " + e.getMessage(), e);
-        }
-        MIRRORS.add(m);
-        if (!m.leftOut().isEmpty()) {
-            LOG.info(() -> "environment " + (i + 1) + " (" + py.prefix() + "): " + m.describe()
-                    + ": " + String.join(", ", m.leftOut().subList(0,
-                            Math.min(20, m.leftOut().size()))));
-        }
-        return LenderEnvironment.mirrored(i, py, m);
-    }
-
-    /** Copies of environments not removed yet: removed at the end of the JVM at the latest. */
-    private static final java.util.Set<EnvironmentMirror> MIRRORS =
-            java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (EnvironmentMirror m : MIRRORS) {
-                m.delete();
-            }
-        }, "idle-environment-copies"));
-    }
-
-    private static void deleteMirror(LenderEnvironment e) {
-        if (e.mirror() != null && MIRRORS.remove(e.mirror())) {
-            e.mirror().delete();
-        }
+        return new Sandbox(settings, LentEnvironments.make(pythons, bw != null, root), bw, root,
+                seccomp, guard);
     }
 
     /** Removes the copies of the environments; no job may start afterwards. Idempotent. */
     @Override
     public void close() {
-        environments.forEach(Sandbox::deleteMirror);
+        environments.close();
+    }
+
+    /**
+     * A fingerprint of the directories the environments' packages are in (see
+     * {@link LentEnvironments#fingerprint}): when it changes, what they offer may have changed.
+     */
+    public List<String> packageFingerprint() {
+        return environments.fingerprint();
+    }
+
+    /** Makes the copies of the environments outside /usr again (see {@link LentEnvironments}). */
+    public void refreshCopies() throws IOException {
+        environments.refreshCopies();
     }
 
     /** Where bubblewrap is installed, if it is. */
@@ -254,12 +210,12 @@ public final class Sandbox implements AutoCloseable {
 
     /** The interpreter of the default environment. */
     public PythonInterpreter python() {
-        return environments.get(0).python();
+        return environments.all().get(0).python();
     }
 
     /** The environments lent, in order (their indices are those of the offer). */
     public List<LenderEnvironment> environments() {
-        return environments;
+        return environments.all();
     }
 
     /**
@@ -433,7 +389,7 @@ public final class Sandbox implements AutoCloseable {
     List<String> command(Path work, RunSpec spec) {
         List<String> c = new ArrayList<>();
         LenderSettings l = settings;
-        LenderEnvironment env = environment(spec.environment());
+        LenderEnvironment env = environments.get(spec.environment());
         EnvironmentMirror mirror = isSafe() ? env.mirror() : null;
         if (isSafe()) {
             String fds = (seccomp != null ? " 3<&0 0</dev/null" : "")
@@ -512,14 +468,6 @@ public final class Sandbox implements AutoCloseable {
         return c;
     }
 
-    /** Environment {@code index}, which must exist. */
-    private LenderEnvironment environment(int index) {
-        if (index < 0 || index >= environments.size()) {
-            throw new IllegalArgumentException("no environment " + index + " here");
-        }
-        return environments.get(index);
-    }
-
     /**
      * Runs the inventory probe ({@link InventoryProbe}) in environment {@code index}, in this
      * sandbox like a job, and returns what it offers.
@@ -527,48 +475,10 @@ public final class Sandbox implements AutoCloseable {
      * @throws SandboxException when the probe cannot run or says nothing useful
      */
     public PythonEnvironment probeInventory(int index) throws SandboxException {
-        environment(index);
-        StringBuilder out = new StringBuilder();
-        StringBuilder err = new StringBuilder();
-        RunResult r;
-        try {
-            SandboxRun run = start(new RunSpec("inventory", "idle_inventory.py",
-                    InventoryProbe.SCRIPT.getBytes(StandardCharsets.UTF_8), List.of(), List.of(),
-                    index), (stream, data) -> (stream == idle.shared.model.StreamKind.STDOUT
-                            ? out : err).append(new String(data, StandardCharsets.UTF_8)));
-            try {
-                r = run.await(60, TimeUnit.SECONDS);
-            } finally {
-                run.cleanup();
-            }
-        } catch (IOException e) {
-            throw new SandboxException("the sandbox cannot start: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SandboxException("interrupted while asking environment " + (index + 1)
-                    + " what it offers");
-        }
-        String what = "environment " + (index + 1) + " (python at "
-                + environments.get(index).python().executable() + ")";
-        if (!(r.outcome() instanceof idle.shared.model.JobOutcome.Succeeded)) {
-            throw new SandboxException(what + " does not work in the sandbox (" + r.outcome()
-                    + "): " + tail(err.toString()));
-        }
-        try {
-            InventoryProbe.Inventory inv = InventoryProbe.parse(out.toString());
-            if (inv.leftOut() > 0) {
-                LOG.info(() -> what + ": " + inv.leftOut() + " entries of its inventory left out "
-                        + "(unreadable, or over the limits of an offer)");
-            }
-            return inv.environment();
-        } catch (IllegalArgumentException e) {
-            throw new SandboxException(what + ": " + e.getMessage() + "; " + tail(err.toString()));
-        }
-    }
-
-    private static String tail(String s) {
-        String t = s.strip();
-        return t.length() > 500 ? "…" + t.substring(t.length() - 500) : t;
+        LenderEnvironment env = environments.get(index);
+        InventoryProbe.Inventory inv = InventoryProbe.run(this, env);
+        environments.packageDirsFound(env, inv.siteDirs());
+        return inv.environment();
     }
 
     private static String safeLabel(String label) {

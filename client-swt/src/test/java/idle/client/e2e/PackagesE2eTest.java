@@ -60,7 +60,8 @@ class PackagesE2eTest {
         system = fx.lender("lender1", 2);
         science = fx.lender("lender2", fx.address(), LenderSettings.defaults(
                 dir.resolve("client-lender2")).withMaxJobs(2).withLimits(10, 256, 30, 16)
-                .withWorkRoot(Fixture.WORK_ROOT).withPython(venv.resolve("bin/python")));
+                .withWorkRoot(Fixture.WORK_ROOT).withPython(venv.resolve("bin/python")),
+                java.time.Duration.ofMillis(200));
     }
 
     @AfterAll
@@ -247,5 +248,35 @@ class PackagesE2eTest {
         assertTrue(Files.exists(venv.resolve("pyvenv.cfg"))
                 && Files.readString(venv.resolve("pyvenv.cfg")).contains(venv.toString()),
                 "the lender's own environment is untouched");
+    }
+
+    @Test
+    @Order(6)
+    void aPackageInstalledWhileLendingIsOfferedWithoutARestart() throws Exception {
+        Path late = fx.script("late.py", "import idlepkg_late\nprint(idlepkg_late.X)\n");
+        Cli.Outcome before = cli().run("run", late.toString());
+        assertEquals(75, before.code(), before.toString());
+
+        int registrations = registrations(science);
+        Path site;
+        try (var s = Files.list(venv.resolve("lib"))) {
+            site = s.findFirst().orElseThrow().resolve("site-packages");
+        }
+        Path pkg = Files.createDirectories(site.resolve("idlepkg_late.tmp"));
+        Files.writeString(pkg.resolve("__init__.py"), "X = 'installed while lending'\n");
+        Files.move(pkg, site.resolve("idlepkg_late")); // as pip does: the package appears at once
+        assertTrue(idle.shared.testing.Poll.until(() -> registrations(science) > registrations,
+                Fixture.WAIT), "the lender to offer its environment again: " + science.log);
+        assertTrue(science.agent.inventory().get(0).modules().contains("idlepkg_late"),
+                science.agent.inventory().toString());
+
+        Cli.Outcome after = cli().run("run", late.toString());
+        assertEquals(0, after.code(), after.toString());
+        assertEquals("installed while lending\n", after.out());
+    }
+
+    /** How many times the lender registered ("lending as ..." lines in its log). */
+    private static int registrations(Fixture.Lender l) {
+        return (int) l.log.stream().filter(line -> line.contains("] lending as ")).count();
     }
 }
