@@ -174,4 +174,29 @@ class PackageMatchingTest {
         assertEquals(List.of("numpy", "scipy"), three.modules().stream().map(PoolModule::name)
                 .toList(), "sorted by name");
     }
+
+    @Test
+    void aQueuedJobKeepsItsModuleNeedsAcrossARestart() throws IOException {
+        FakePeer busy = lender("lender1", env("3.11.2", "mylib 1.0 mylib"));
+        FakePeer runner = runner();
+        for (int n = 1; n <= 5; n++) {
+            assertNull(submit(runner, n, needs("mylib")), "accepted: a lender has mylib");
+        }
+        // four slots taken, the fifth job waits in the queue
+        assertTrue(CoordinatorTest.until(() -> busy.pending().stream()
+                .filter(s -> s.m() instanceof Message.Execute).count() == 4));
+        co.stop();
+        busy.disconnect();
+        co = new Coordinator(ServerConfig.defaults(dataDir), db, writer, new AuditLog(writer),
+                Pseudonyms.load(dataDir.resolve("server-secret")));
+        co.recover();
+
+        FakePeer plain = lender("lender2", env("3.11.2", "numpy 1.24.2 numpy"));
+        FakePeer again = lender("lender3", env("3.12.0"), env("3.11.2", "mylib 1.0 mylib"));
+        Message.Execute exf = (Message.Execute) again.takeAny(Message.Execute.class).m();
+        assertEquals(needs("mylib"), exf.needs(), "the needs came back from the database");
+        assertEquals(1, exf.environment());
+        assertTrue(plain.pending().stream().noneMatch(s -> s.m() instanceof Message.Execute),
+                "the lender without mylib got none of them: " + plain.pending());
+    }
 }
