@@ -170,7 +170,14 @@ public final class LenderAgent implements AutoCloseable {
             try {
                 out.add(sandbox.probeInventory(e.index()));
             } catch (SandboxException x) {
-                throw new CompletionException(x);
+                List<PythonEnvironment> last = inventory;
+                if (last == null) {
+                    throw new CompletionException(x); // the first offer needs a working probe
+                }
+                // a passing failure must not end lending: offer what was offered before
+                events.log("cannot ask the environments what they offer now (" + x.getMessage()
+                        + "); offering what they offered before");
+                return last;
             }
         }
         for (int i = 0; i < out.size(); i++) {
