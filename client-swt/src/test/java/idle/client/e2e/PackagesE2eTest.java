@@ -279,4 +279,26 @@ class PackagesE2eTest {
     private static int registrations(Fixture.Lender l) {
         return (int) l.log.stream().filter(line -> line.contains("] lending as ")).count();
     }
+
+    @Test
+    @Order(7)
+    void idleLendersShowsOnlyWhatLendersOfTwoPeopleOffer() throws Exception {
+        Cli.Outcome one = cli().run("lenders", "numpy", PACKAGE);
+        assertEquals(1, one.code(), one.toString());
+        assertTrue(one.out().startsWith("2 lenders online, "), one.out());
+        assertTrue(one.err().contains("numpy: not offered by lenders of two or more people")
+                && one.err().contains(PACKAGE + ": not offered"), one.err());
+
+        fx.lender("lender3", 1); // a second person lending /usr/bin/python3 with numpy
+        Cli.Outcome two = cli().run("lenders", "numpy");
+        assertEquals(0, two.code(), two.toString());
+        assertTrue(two.out().startsWith("3 lenders online, "), two.out());
+        assertTrue(Pattern.compile("(?m)^numpy +2 lenders +1\\.24\\.2$").matcher(two.out()).find(),
+                two.out());
+        Cli.Outcome all = cli().run("lenders");
+        assertEquals(0, all.code(), all.toString());
+        assertTrue(all.out().contains("python packages offered by lenders of two or more people:"),
+                all.out());
+        assertFalse(all.out().contains(PACKAGE), "one lender's package stays hidden: " + all.out());
+    }
 }
