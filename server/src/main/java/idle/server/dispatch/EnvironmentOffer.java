@@ -4,6 +4,8 @@ import idle.shared.model.Distribution;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.ModuleNeed;
 import idle.shared.model.PythonEnvironment;
+import idle.shared.packages.Version;
+import idle.shared.packages.VersionSpec;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +24,18 @@ final class EnvironmentOffer {
     private final Map<String, String[]> modules;
     /** Normalized distribution name to its version. */
     private final Map<String, String> distributions;
+    /**
+     * Every version string of this environment, parsed once (matching runs under the state
+     * machine's lock, for many lenders and jobs); absent when it does not parse.
+     */
+    private final Map<String, Version> parsed;
 
     private EnvironmentOffer(String pythonVersion, Map<String, String[]> modules,
-            Map<String, String> distributions) {
+            Map<String, String> distributions, Map<String, Version> parsed) {
         this.pythonVersion = pythonVersion;
         this.modules = modules;
         this.distributions = distributions;
+        this.parsed = parsed;
     }
 
     static EnvironmentOffer of(PythonEnvironment e) {
@@ -36,8 +44,13 @@ final class EnvironmentOffer {
             modules.put(m, NO_VERSION);
         }
         Map<String, String> dists = new HashMap<>(e.distributions().size() * 2);
+        Map<String, Version> parsed = new HashMap<>();
         for (Distribution d : e.distributions()) {
             dists.put(ModuleNeed.normalize(d.name()), d.version());
+            Version v = parsed.containsKey(d.version()) ? null : Version.parse(d.version());
+            if (v != null) {
+                parsed.put(d.version(), v);
+            }
             for (String m : d.modules()) {
                 String[] old = modules.get(m);
                 String[] grown = java.util.Arrays.copyOf(old, old.length + 1);
@@ -45,7 +58,7 @@ final class EnvironmentOffer {
                 modules.put(m, grown);
             }
         }
-        return new EnvironmentOffer(e.pythonVersion(), modules, dists);
+        return new EnvironmentOffer(e.pythonVersion(), modules, dists, parsed);
     }
 
     /** The offers of every environment of {@code envs}, in order. */
@@ -79,13 +92,22 @@ final class EnvironmentOffer {
                 return true;
             }
             for (String version : v) {
-                if (need.spec().matches(version)) {
+                if (accepts(need.spec(), version)) {
                     return true;
                 }
             }
         }
         String d = distributions.get(ModuleNeed.normalize(need.name()));
-        return d != null && need.spec().matches(d);
+        return d != null && accepts(need.spec(), d);
+    }
+
+    /** {@code spec.matches(version)} with the version parsed once. */
+    private boolean accepts(VersionSpec spec, String version) {
+        if (spec.isAny()) {
+            return true;
+        }
+        Version v = parsed.get(version);
+        return v != null && spec.matches(v);
     }
 
     /** True when every module need is satisfied here (the python version is not checked). */
