@@ -148,6 +148,10 @@ class LenderIdentityLeakTest {
         assertTrue(all.contains("prefix /idle/env/1\n") && all.contains("file /idle/env/1/pyvenv.cfg"),
                 all);
         assertFalse(all.contains("secret_text.py"), "a file naming the home is left out:\n" + all);
+        assertTrue(all.contains("fds [0, 1, 2, 3]\n"),
+                "no descriptor of the lender's (the copy's fd 5 is closed):\n" + all);
+        assertFalse(all.substring(all.indexOf("== other")).contains(r.get("workRoot")),
+                "the copy's host path is not on a command line:\n" + all);
         for (String secret : List.of(lender.login(), lender.home().toString(), venv.toString())) {
             assertFalse(all.contains(secret), "the job sees " + secret + ":\n" + all);
         }
