@@ -141,8 +141,13 @@ class LenderIdentityLeakTest {
                             print('file', p, len(data), data[:4000].replace(b'\\0', b' ')
                                   .decode('latin-1'))
                 """;
-        Map<String, String> r = lender.probe(Map.of("dataDir", lender.dataDir().toString(),
-                "python", venv.resolve("bin/python").toString(), "script", walk + SNOOP));
+        Map<String, String> r;
+        try {
+            r = lender.probe(Map.of("dataDir", lender.dataDir().toString(),
+                    "python", venv.resolve("bin/python").toString(), "script", walk + SNOOP));
+        } finally {
+            lender.runAs(List.of("/bin/rm", "-rf", venv.toString()));
+        }
         assertTrue(r.get("outcome").startsWith("Succeeded"), r.toString());
         String all = r.get("stdout");
         assertTrue(all.contains("prefix /idle/env/1\n") && all.contains("file /idle/env/1/pyvenv.cfg"),
