@@ -127,6 +127,9 @@ public final class Database implements AutoCloseable {
             if (!schema.jobHasOpenFlag()) {
                 addOpenFlag(config);
             }
+            if (!schema.jobHasModuleNeeds()) {
+                addModuleNeeds(config);
+            }
             if (!schema.indexes().containsAll(EXTRA_INDEXES.keySet())
                     || OBSOLETE_INDEXES.stream().anyMatch(schema.indexes()::contains)) {
                 fixIndexes(config, schema.indexes());
@@ -139,13 +142,16 @@ public final class Database implements AutoCloseable {
     }
 
     /** The tables of the schema that do not exist yet, and the (upper-case) names of indexes. */
-    private record Schema(List<String> missingTables, Set<String> indexes, boolean jobHasOpenFlag) {
+    private record Schema(List<String> missingTables, Set<String> indexes, boolean jobHasOpenFlag,
+            boolean jobHasModuleNeeds) {
         static Schema read(DatabaseConfig config) {
             List<String> missing = new ArrayList<>(TABLES);
             Set<String> indexes = new HashSet<>();
             boolean openFlag;
+            boolean moduleNeeds;
             try (Connection c = connect(config)) {
                 openFlag = hasColumn(c, config, "JOB", "STATE_OPEN");
+                moduleNeeds = hasColumn(c, config, "JOB", "MODULE_NEEDS");
                 if (config.isEmbeddedDerby() || config.isDerbyClient()) {
                     // Derby's catalog: user indexes (and constraints' backing indexes) are
                     // conglomerates of their table
@@ -189,7 +195,7 @@ public final class Database implements AutoCloseable {
                 throw new PersistenceException("cannot open " + config.jdbcUrl() + ": "
                         + messages(e), e);
             }
-            return new Schema(missing, indexes, openFlag);
+            return new Schema(missing, indexes, openFlag, moduleNeeds);
         }
 
         static boolean hasColumn(Connection c, DatabaseConfig config, String table, String column)
@@ -237,6 +243,24 @@ public final class Database implements AutoCloseable {
             c.commit();
         } catch (SQLException e) {
             throw new PersistenceException("cannot add STATE_OPEN to JOB: " + messages(e), e);
+        }
+    }
+
+    /**
+     * Databases made before jobs had module needs get the MODULE_NEEDS column, empty (null reads
+     * as no module needs), so that their jobs load and re-queue as before. Does nothing when the
+     * column exists.
+     */
+    private static void addModuleNeeds(DatabaseConfig config) {
+        try (Connection c = connect(config)) {
+            if (Schema.hasColumn(c, config, "JOB", "MODULE_NEEDS")) {
+                return;
+            }
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("ALTER TABLE JOB ADD COLUMN MODULE_NEEDS CLOB");
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot add MODULE_NEEDS to JOB: " + messages(e), e);
         }
     }
 

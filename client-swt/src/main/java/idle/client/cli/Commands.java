@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "idle", mixinStandardHelpOptions = true, version = "idle 1.0",
         description = "IDLE: lend the computing power of idle PCs, or use it to run python3 scripts.",
         subcommands = {RunCommand.class, JobsCommand.class, OutputCommand.class,
-            CancelCommand.class, LendCommand.class, GuiCommand.class})
+            CancelCommand.class, LendersCommand.class, LendCommand.class, GuiCommand.class})
 public final class Commands implements Runnable {
     /** Exit status for an unexpected internal error (sysexits EX_SOFTWARE). */
     public static final int INTERNAL = 70;
@@ -28,8 +28,8 @@ public final class Commands implements Runnable {
 
     @Override
     public void run() {
-        throw new CliExit(ExitCodes.USAGE, "a command is required: run, lend, jobs, output, cancel "
-                + "or gui. Try 'idle --help' for more information.");
+        throw new CliExit(ExitCodes.USAGE, "a command is required: run, lend, jobs, output, cancel, "
+                + "lenders or gui. Try 'idle --help' for more information.");
     }
 
     /** Runs one command line and returns its exit status. */
@@ -58,6 +58,8 @@ public final class Commands implements Runnable {
                     o = new OutputCommand(ctx);
                 } else if (cls == CancelCommand.class) {
                     o = new CancelCommand(ctx);
+                } else if (cls == LendersCommand.class) {
+                    o = new LendersCommand(ctx);
                 } else if (cls == LendCommand.class) {
                     o = new LendCommand(ctx);
                 } else if (cls == GuiCommand.class) {

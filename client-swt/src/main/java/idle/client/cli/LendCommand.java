@@ -2,12 +2,14 @@ package idle.client.cli;
 
 import idle.client.lender.JobLog;
 import idle.client.lender.LenderAgent;
+import idle.client.lender.LenderEnvironment;
 import idle.client.lender.LenderListener;
 import idle.client.lender.LenderSettings;
 import idle.client.lender.PythonInterpreter;
 import idle.client.lender.Sandbox;
 import idle.client.lender.SandboxException;
 import idle.client.net.ServerConnection;
+import idle.shared.model.PythonEnvironment;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,9 +63,15 @@ final class LendCommand implements Callable<Integer> {
             description = "Processes and threads per job (default: ${DEFAULT-VALUE}).")
     int maxProcesses;
 
-    @Option(names = "--python", paramLabel = "PATH",
-            description = "The python3 interpreter (default: a real python3 such as /usr/bin/python3).")
-    Path python;
+    @Option(names = "--python", paramLabel = "ENV",
+            description = "A python3 environment to lend, by its interpreter (repeatable, at most "
+                    + "4; the first is the default): /usr/bin/python3, or a virtual or conda "
+                    + "environment's, like ~/envs/science/bin/python. One outside /usr is copied "
+                    + "(hard links) into the work directory and shown to jobs read-only at "
+                    + "/idle/env/N, naming nothing of yours. Default: a real python3 such as "
+                    + "/usr/bin/python3. Jobs use what is installed; nothing is ever installed "
+                    + "for them.")
+    List<Path> pythons = new ArrayList<>();
 
     @Option(names = "--when-idle",
             description = "Take jobs only while the machine is otherwise idle; pause them while you use it.")
@@ -128,7 +136,7 @@ final class LendCommand implements Callable<Integer> {
             settings = LenderSettings.defaults(data).withMaxJobs(maxJobs)
                     .withLimits(cpuSeconds, memoryMb, timeout, maxOutputMb)
                     .withProcessLimits(maxProcesses, LenderSettings.defaults(data).maxOpenFiles())
-                    .withPython(python).withWhenIdle(whenIdle, LenderSettings.IdlePolicy.defaults())
+                    .withPythons(pythons).withWhenIdle(whenIdle, LenderSettings.IdlePolicy.defaults())
                     .withUnsafeNoSandbox(unsafe).withWorkRoot(workDir)
                     .withAllowUserNamespaces(allowUserNamespaces);
         } catch (IllegalArgumentException e) {
@@ -136,8 +144,14 @@ final class LendCommand implements Callable<Integer> {
         }
         Sandbox sandbox;
         try {
-            PythonInterpreter py = PythonInterpreter.locate(settings.python());
-            sandbox = Sandbox.create(settings, py);
+            List<PythonInterpreter> pys = new ArrayList<>();
+            if (settings.pythons().isEmpty()) {
+                pys.add(PythonInterpreter.locate(null));
+            }
+            for (Path p : settings.pythons()) {
+                pys.add(PythonInterpreter.locate(p));
+            }
+            sandbox = Sandbox.create(settings, pys);
             if (!sandbox.isSafe()) {
                 ctx.err().println("""
                         ************************************************************************
@@ -148,8 +162,13 @@ final class LendCommand implements Callable<Integer> {
                         ************************************************************************""");
             }
             sandbox.selfTest();
-            ctx.err().println("idle: python " + py.version() + " at " + py.executable() + "; sandbox: "
-                    + String.join("; ", sandbox.summary()));
+            for (LenderEnvironment e : sandbox.environments()) {
+                PythonEnvironment inv = sandbox.probeInventory(e.index());
+                ctx.err().println("idle: environment " + (e.index() + 1) + ": " + e.describe()
+                        + "; " + inv.modules().size() + " modules, " + inv.distributions().size()
+                        + " distributions");
+            }
+            ctx.err().println("idle: sandbox: " + String.join("; ", sandbox.summary()));
         } catch (SandboxException e) {
             throw new CliExit(ExitCodes.CONFIG, e.getMessage());
         } catch (IOException e) {
@@ -211,7 +230,9 @@ final class LendCommand implements Callable<Integer> {
                 "--memory-mb", String.valueOf(memoryMb), "--timeout", String.valueOf(timeout),
                 "--max-output-mb", String.valueOf(maxOutputMb), "--max-processes", String.valueOf(maxProcesses),
                 "--on-stop", onStop.name().toLowerCase(java.util.Locale.ROOT)));
-        addPath(args, "--python", python);
+        for (Path p : pythons) {
+            addPath(args, "--python", p);
+        }
         addPath(args, "--data-dir", dataDir);
         addPath(args, "--work-dir", workDir);
         if (whenIdle) {

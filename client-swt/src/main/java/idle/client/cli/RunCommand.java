@@ -8,10 +8,12 @@ import idle.client.runner.FollowedJob;
 import idle.client.runner.JobListener;
 import idle.client.runner.JobRequest;
 import idle.client.runner.RunnerService;
+import idle.client.runner.ScriptNeeds;
 import idle.client.runner.SubmissionSize;
 import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
 import idle.shared.model.JobSummary;
+import idle.shared.model.ModuleNeed;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.StreamKind;
 import idle.shared.model.WaitPolicy;
@@ -28,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,15 +48,20 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         customSynopsis = {"idle run [--detach] [--no-wait] [--out=DIR] [--input=FILE]... "
-                + "[--server=HOST:PORT] [--user=NAME]",
-            "         [--password-file=FILE] SCRIPT.py... [-- ARGS...]"},
+                + "[--needs=REQ]... [--no-scan-imports]",
+            "         [--server=HOST:PORT] [--user=NAME] [--password-file=FILE] SCRIPT.py... "
+                + "[-- ARGS...]"},
         description = {"Runs python3 scripts on lenders' machines, each as its own job.",
             "Streams each job's stdout to stdout and stderr to stderr as it arrives (prefixed with "
                     + "the script name when there are several) and saves the files each job wrote "
                     + "under DIR/<job id>/.",
-            "Arguments after -- are passed to every script."},
+            "Arguments after -- are passed to every script.",
+            "Each script goes only to a lender that has the packages it imports (those not in "
+                    + "python's standard library, nor among its input files; imports inside "
+                    + "try: blocks are optional) and those named with --needs."},
         footer = {"", "Exit status: 0 all succeeded; the exit code of the first failed script "
-                + "(in command-line order); 75 no lender available (NLA); 77 login failed; "
+                + "(in command-line order); 75 no lender available (NLA: also when no lender "
+                + "has a package a script needs, which the message names); 77 login failed; "
                 + "69 server unreachable; 65 a job too large (over the 4 MiB a request carries, "
                 + "or the server's own limit); 64 usage error."})
 final class RunCommand implements Callable<Integer> {
@@ -81,6 +89,18 @@ final class RunCommand implements Callable<Integer> {
             description = "Ask for NLA instead of queueing when every lender is busy.")
     boolean noWait;
 
+    @Option(names = "--needs", paramLabel = "REQ",
+            description = "A python package every script needs, with the versions it accepts "
+                    + "(repeatable): numpy, \"numpy>=1.24\", \"pandas>=2,<3\", \"scipy==1.11.*\". "
+                    + "A module name (yaml, sklearn) or a distribution name (PyYAML, "
+                    + "scikit-learn); operators ==, !=, >=, <=, >, <, ~=. It replaces the need "
+                    + "found in the imports for the same name.")
+    List<String> needs = new ArrayList<>();
+
+    @Option(names = "--no-scan-imports",
+            description = "Do not read the scripts' imports: send only the --needs.")
+    boolean noScanImports;
+
     RunCommand(CliContext ctx, List<String> scriptArgs) {
         this.ctx = ctx;
         this.scriptArgs = List.copyOf(scriptArgs);
@@ -97,6 +117,12 @@ final class RunCommand implements Callable<Integer> {
 
     private List<JobRequest> readRequests() {
         List<JobRequest> out = new ArrayList<>();
+        List<ModuleNeed> explicit;
+        try {
+            explicit = ScriptNeeds.parseExplicit(needs);
+        } catch (IllegalArgumentException e) {
+            throw new CliExit(ExitCodes.USAGE, e.getMessage());
+        }
         for (Path p : inputs) {
             if (!Files.isRegularFile(p)) {
                 throw new CliExit(ExitCodes.USAGE, "input file not found: " + p);
@@ -108,7 +134,8 @@ final class RunCommand implements Callable<Integer> {
             }
             try {
                 out.add(JobRequest.fromFiles(s, inputs, scriptArgs,
-                        noWait ? WaitPolicy.NLA_IF_BUSY : WaitPolicy.QUEUE));
+                        noWait ? WaitPolicy.NLA_IF_BUSY : WaitPolicy.QUEUE)
+                        .withModuleNeeds(!noScanImports, explicit));
             } catch (IOException e) {
                 throw new CliExit(ExitCodes.USAGE, "cannot read " + s + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
@@ -225,6 +252,12 @@ final class RunCommand implements Callable<Integer> {
                 ? e.getCause() : e;
         if (cause instanceof RequestException re && re.type() == RequestException.Type.NO_LENDERS) {
             ctx.err().println("idle: " + r.scriptName() + ": no lender available: " + re.reason());
+            if (!noScanImports && re.reason().startsWith("no lender offers ")
+                    && !r.needs().modules().isEmpty()) {
+                ctx.err().println("idle: " + r.scriptName() + " needs " + r.needs().modules()
+                        .stream().map(ModuleNeed::toString).collect(Collectors.joining(", "))
+                        + " (from its imports and --needs; --no-scan-imports sends only --needs)");
+            }
             return ExitCodes.NO_LENDERS;
         }
         if (cause instanceof RequestTooLargeException) {

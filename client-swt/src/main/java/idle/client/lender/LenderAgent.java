@@ -9,13 +9,18 @@ import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
 import idle.shared.model.LenderCapabilities;
+import idle.shared.model.PythonEnvironment;
 import idle.shared.protocol.FileNames;
 import idle.shared.protocol.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -51,6 +56,28 @@ public final class LenderAgent implements AutoCloseable {
     private volatile boolean lending;
     private volatile boolean withdrawing;
     private volatile String pseudonym = "";
+    /** What each environment offers, as last probed; null before the first probe. */
+    private volatile List<PythonEnvironment> inventory;
+    /** The package fingerprint the last offer was made with ({@link Sandbox#packageFingerprint}). */
+    private volatile List<String> offeredFingerprint = List.of();
+    /** How often the environments are checked for installed or removed packages. */
+    private volatile Duration inventoryCheck = Duration.ofSeconds(60);
+    private volatile java.util.concurrent.ScheduledFuture<?> inventoryWatch;
+    private volatile boolean reoffering;
+    /** Runs inventory probes (a process in the sandbox each), one at a time per JVM. */
+    /** Runs the inventory watchers of every agent of this JVM (each check is a few stats). */
+    private static final java.util.concurrent.ScheduledExecutorService WATCH =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "idle-inventory-watch");
+                t.setDaemon(true);
+                return t;
+            });
+    private static final java.util.concurrent.Executor PROBES =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "idle-inventory-probe");
+                t.setDaemon(true);
+                return t;
+            });
     private final ConnectionListener connectionListener;
 
     public LenderAgent(ServerConnection connection, Sandbox sandbox, JobLog jobLog,
@@ -98,13 +125,101 @@ public final class LenderAgent implements AutoCloseable {
         };
     }
 
-    /** What this lender offers, as sent with {@code MML}. */
+    /**
+     * What this lender offers, as sent with {@code MML}: its limits and, per environment, what
+     * the last inventory probe found (or the python version alone, before the first one).
+     */
     public LenderCapabilities capabilities() {
         LenderSettings s = sandbox.settings();
-        return new LenderCapabilities(sandbox.python().version(),
+        List<PythonEnvironment> inv = inventory;
+        if (inv == null) {
+            inv = sandbox.environments().stream()
+                    .map(e -> PythonEnvironment.unknown(e.python().version())).toList();
+        }
+        return new LenderCapabilities(inv.get(0).pythonVersion(),
                 Runtime.getRuntime().availableProcessors(), physicalMemoryMb(), s.maxJobs(),
                 s.cpuSeconds(), s.memoryMb(), s.timeoutSeconds(), s.maxOutputMb(),
-                sandbox.description(), s.whenIdle());
+                sandbox.description(), s.whenIdle(), inv);
+    }
+
+    /** What each environment offers, as last probed; null before the first probe. */
+    public List<PythonEnvironment> inventory() {
+        return inventory;
+    }
+
+    /**
+     * How often, while lending, the environments' package directories are checked for a change
+     * (the owner installed or removed a package); a change makes the copies of environments
+     * outside /usr again, probes them and offers them anew. Default 60 s; takes effect at the
+     * next {@link #start}.
+     */
+    public void checkInventoryEvery(Duration every) {
+        if (every.isNegative() || every.isZero()) {
+            throw new IllegalArgumentException("inventory check every " + every);
+        }
+        inventoryCheck = every;
+    }
+
+    /**
+     * Probes every environment in the sandbox ({@link Sandbox#probeInventory}); blocks for as
+     * long as that takes (a fraction of a second per environment).
+     */
+    private List<PythonEnvironment> probe() {
+        List<PythonEnvironment> out = new ArrayList<>();
+        for (LenderEnvironment e : sandbox.environments()) {
+            try {
+                out.add(sandbox.probeInventory(e.index()));
+            } catch (SandboxException x) {
+                List<PythonEnvironment> last = inventory;
+                if (last == null) {
+                    throw new CompletionException(x); // the first offer needs a working probe
+                }
+                // a passing failure must not end lending: offer what was offered before
+                events.log("cannot ask the environments what they offer now (" + x.getMessage()
+                        + "); offering what they offered before");
+                return last;
+            }
+        }
+        for (int i = 0; i < out.size(); i++) {
+            events.log("environment " + (i + 1) + ": " + sandbox.environments().get(i).describe()
+                    + ", " + out.get(i).modules().size() + " modules, "
+                    + out.get(i).distributions().size() + " distributions");
+        }
+        inventory = List.copyOf(out);
+        offeredFingerprint = sandbox.packageFingerprint();
+        return inventory;
+    }
+
+    /**
+     * The watcher's check: when the environments' packages changed since the last offer, the
+     * copies are made again and the lender offers itself anew: {@code WBL} without giving jobs
+     * back (they run on), then {@code MML} with the new inventory.
+     */
+    private void checkInventory() {
+        if (!lending || withdrawing || reoffering
+                || sandbox.packageFingerprint().equals(offeredFingerprint)) {
+            return;
+        }
+        reoffering = true;
+        events.log("the environments' packages changed; offering them again");
+        try {
+            sandbox.refreshCopies();
+        } catch (IOException e) {
+            events.log("cannot copy the environments again (" + e.getMessage()
+                    + "); the old copies stay in use");
+            offeredFingerprint = sandbox.packageFingerprint();
+            reoffering = false;
+            return;
+        }
+        connection.call(new Message.Withdraw(false))
+                .thenCompose(r -> lending ? register() : CompletableFuture.completedFuture(""))
+                .whenComplete((p, e) -> {
+                    reoffering = false;
+                    if (e != null && lending) {
+                        LOG.log(Level.INFO, "offering the environments again failed", e);
+                        events.log("offering the environments again failed: " + e.getMessage());
+                    }
+                });
     }
 
     public Sandbox sandbox() {
@@ -158,12 +273,21 @@ public final class LenderAgent implements AutoCloseable {
             if (sandbox.settings().whenIdle()) {
                 ownerPause.watch();
             }
+            long every = inventoryCheck.toMillis();
+            inventoryWatch = WATCH.scheduleWithFixedDelay(this::checkInventoryQuietly, every,
+                    every, TimeUnit.MILLISECONDS);
         });
         return f;
     }
 
+    /**
+     * Registers with the server: first probes what the environments offer (off the caller's
+     * thread: the environments may have changed since the last time), then sends {@code MML}.
+     */
     private CompletableFuture<String> register() {
-        return connection.call(new Message.MakeLender(capabilities())).thenApply(r -> {
+        return CompletableFuture.supplyAsync(this::probe, PROBES)
+                .thenCompose(inv -> connection.call(new Message.MakeLender(capabilities())))
+                .thenApply(r -> {
             String p = r instanceof Result.Text t ? t.text() : "";
             pseudonym = p;
             events.log("lending as " + (p.isEmpty() ? "(no pseudonym)" : p) + " to "
@@ -229,8 +353,22 @@ public final class LenderAgent implements AutoCloseable {
         connection.removeListener(connectionListener);
         connection.setServerRequestHandler(null);
         ownerPause.close();
+        java.util.concurrent.ScheduledFuture<?> w = inventoryWatch;
+        if (w != null) {
+            w.cancel(false);
+        }
         events.log(error == null ? "stopped lending" : "stopped lending: " + error.getMessage());
         events.stopped(error);
+    }
+
+    private void checkInventoryQuietly() {
+        try {
+            checkInventory();
+        } catch (RuntimeException e) {
+            // a scheduled task that throws is never run again: log and keep watching
+            LOG.log(Level.WARNING, "checking the environments failed", e);
+            reoffering = false;
+        }
     }
 
     private void fail(Throwable e) {
@@ -278,6 +416,8 @@ public final class LenderAgent implements AutoCloseable {
             refusal = "this lender already runs " + jobs.size() + " job(s)";
         } else if (jobs.contains(x.jobId())) {
             refusal = "job " + x.jobId() + " already runs here";
+        } else if (x.environment() >= sandbox.environments().size()) {
+            refusal = "this lender has no environment " + (x.environment() + 1);
         } else {
             refusal = checkNames(x);
         }

@@ -1,8 +1,10 @@
 package idle.client.lender;
 
+import idle.shared.model.LenderCapabilities;
 import idle.shared.tls.KnownServers;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,7 +17,9 @@ import java.util.Objects;
  * @param maxOutputMb output per job: stdout + stderr + files written (also the largest file)
  * @param maxProcesses processes (and threads) a job may have at once, counted per sandbox
  * @param maxOpenFiles open files per process
- * @param python the interpreter to use; null to find a real python3
+ * @param pythons the interpreters of the environments to lend, in order (the first is the
+ *     default one), at most {@link LenderCapabilities#MAX_ENVIRONMENTS}; empty to find a real
+ *     python3
  * @param whenIdle only take jobs while the machine is otherwise idle
  * @param idle the thresholds of the when-idle policy
  * @param unsafeNoSandbox run scripts without bubblewrap (dangerous; for trusted scripts only)
@@ -26,7 +30,7 @@ import java.util.Objects;
  *     old bubblewrap and no seccomp filter; see {@link NamespaceGuard}); dangerous
  */
 public record LenderSettings(int maxJobs, int cpuSeconds, int memoryMb, int timeoutSeconds,
-        int maxOutputMb, int maxProcesses, int maxOpenFiles, Path python, boolean whenIdle,
+        int maxOutputMb, int maxProcesses, int maxOpenFiles, List<Path> pythons, boolean whenIdle,
         IdlePolicy idle, boolean unsafeNoSandbox, Path dataDir, Path workRoot,
         boolean allowUserNamespaces) {
     public LenderSettings {
@@ -41,11 +45,20 @@ public record LenderSettings(int maxJobs, int cpuSeconds, int memoryMb, int time
         }
         Objects.requireNonNull(idle, "idle");
         Objects.requireNonNull(dataDir, "dataDir");
+        pythons = List.copyOf(pythons);
+        if (pythons.size() > LenderCapabilities.MAX_ENVIRONMENTS) {
+            throw new IllegalArgumentException("--python is given " + pythons.size()
+                    + " times; a lender offers at most " + LenderCapabilities.MAX_ENVIRONMENTS
+                    + " environments");
+        }
+        if (new java.util.HashSet<>(pythons).size() < pythons.size()) {
+            throw new IllegalArgumentException("--python names the same interpreter twice");
+        }
     }
 
     /** Defaults: 1 job, 600 CPU s, 1 GiB, 1 hour, 256 MiB output, 64 processes, 256 files. */
     public static LenderSettings defaults(Path dataDir) {
-        return new LenderSettings(1, 600, 1024, 3600, 256, 64, 256, null, false,
+        return new LenderSettings(1, 600, 1024, 3600, 256, 64, 256, List.of(), false,
                 IdlePolicy.defaults(), false, dataDir, null, false);
     }
 
@@ -56,49 +69,55 @@ public record LenderSettings(int maxJobs, int cpuSeconds, int memoryMb, int time
 
     public LenderSettings withMaxJobs(int n) {
         return new LenderSettings(n, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                maxProcesses, maxOpenFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
+                maxProcesses, maxOpenFiles, pythons, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
                 allowUserNamespaces);
     }
 
     public LenderSettings withLimits(int cpu, int memMb, int timeout, int outputMb) {
         return new LenderSettings(maxJobs, cpu, memMb, timeout, outputMb, maxProcesses,
-                maxOpenFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
+                maxOpenFiles, pythons, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
                 allowUserNamespaces);
     }
 
     public LenderSettings withProcessLimits(int processes, int openFiles) {
         return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                processes, openFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
+                processes, openFiles, pythons, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
                 allowUserNamespaces);
     }
 
+    /** One interpreter to lend; null to find a real python3. */
     public LenderSettings withPython(Path p) {
+        return withPythons(p == null ? List.of() : List.of(p));
+    }
+
+    /** The interpreters of the environments to lend (see {@link #pythons}). */
+    public LenderSettings withPythons(List<Path> ps) {
         return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                maxProcesses, maxOpenFiles, p, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
+                maxProcesses, maxOpenFiles, ps, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
                 allowUserNamespaces);
     }
 
     public LenderSettings withWhenIdle(boolean on, IdlePolicy policy) {
         return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                maxProcesses, maxOpenFiles, python, on, policy, unsafeNoSandbox, dataDir, workRoot,
+                maxProcesses, maxOpenFiles, pythons, on, policy, unsafeNoSandbox, dataDir, workRoot,
                 allowUserNamespaces);
     }
 
     public LenderSettings withUnsafeNoSandbox(boolean unsafe) {
         return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                maxProcesses, maxOpenFiles, python, whenIdle, idle, unsafe, dataDir, workRoot,
+                maxProcesses, maxOpenFiles, pythons, whenIdle, idle, unsafe, dataDir, workRoot,
                 allowUserNamespaces);
     }
 
     public LenderSettings withWorkRoot(Path root) {
         return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                maxProcesses, maxOpenFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, root,
+                maxProcesses, maxOpenFiles, pythons, whenIdle, idle, unsafeNoSandbox, dataDir, root,
                 allowUserNamespaces);
     }
 
     public LenderSettings withAllowUserNamespaces(boolean allow) {
         return new LenderSettings(maxJobs, cpuSeconds, memoryMb, timeoutSeconds, maxOutputMb,
-                maxProcesses, maxOpenFiles, python, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
+                maxProcesses, maxOpenFiles, pythons, whenIdle, idle, unsafeNoSandbox, dataDir, workRoot,
                 allow);
     }
 

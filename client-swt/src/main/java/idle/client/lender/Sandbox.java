@@ -1,5 +1,6 @@
 package idle.client.lender;
 
+import idle.shared.model.PythonEnvironment;
 import idle.shared.protocol.FileNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,9 @@ import java.util.logging.Logger;
  * no capabilities and no way to make new namespaces ({@link NamespaceGuard}: bubblewrap's
  * {@code --disable-userns} where it has it, and the seccomp filter; with neither, lending is
  * refused unless allowed); a read-only view of {@code /usr} (and the
- * {@code /lib*}, {@code /bin} links into it) and nothing else of the host: no {@code /etc}, no
+ * {@code /lib*}, {@code /bin} links into it) and of {@code /etc/alternatives} (Debian's links
+ * choosing among installed libraries, through which e.g. numpy finds its BLAS: links into
+ * {@code /usr}, nothing of the lender), and nothing else of the host: no other {@code /etc}, no
  * home, no project files; a fresh read-only {@code /dev} and {@code /proc}; a read-only root; a
  * 16 MiB tmpfs {@code /tmp}; its
  * own working directory {@code /work} holding only the script and its inputs; an empty
@@ -45,13 +48,21 @@ import java.util.logging.Logger;
  * command line (which a job reads as {@code /proc/1/cmdline}) holds no host path; and the errors
  * of {@link #start} name files by the job's names only.
  *
+ * <p>A lender may lend several python environments ({@link LenderEnvironment}); a job runs in
+ * the one its {@link RunSpec} names. An environment outside /usr is never shown where it is: a
+ * neutral copy ({@link EnvironmentMirror}, hard links where possible) is bound read-only at
+ * {@code /idle/env/N}, from an open file descriptor like the job's directory; nothing else of
+ * the lender's home becomes visible. What each environment offers is found by running a probe
+ * in this sandbox ({@link #probeInventory}).
+ *
  * <p>Without bubblewrap ({@code --unsafe-no-sandbox}) only the resource limits, an empty
  * environment and a private working directory apply: the script can read the lender's files and
  * use the network.
  *
- * <p>Immutable and thread-safe; {@link #start} may run several scripts at once.
+ * <p>Thread-safe; {@link #start} may run several scripts at once. {@link #close} removes the
+ * environments' copies (so does the end of the JVM).
  */
-public final class Sandbox {
+public final class Sandbox implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Sandbox.class.getName());
     /** The uid/gid scripts have inside the sandbox (nobody). */
     public static final int SANDBOX_UID = 65534;
@@ -60,11 +71,14 @@ public final class Sandbox {
     private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Path SH = Path.of("/bin/sh");
+    /** Debian's alternatives: links into /usr that some libraries are found through. */
+    private static final Path ALTERNATIVES = Path.of("/etc/alternatives");
     /** Where bubblewrap is started: a neutral directory, not the lender's. */
     private static final java.io.File NEUTRAL_CWD = new java.io.File("/");
 
     private final LenderSettings settings;
-    private final PythonInterpreter python;
+    /** The environments lent: at least one; the first is the default one. */
+    private final LentEnvironments environments;
     /** Null without the sandbox ({@code --unsafe-no-sandbox}). */
     private final Bubblewrap bwrap;
     private final boolean root;
@@ -75,10 +89,10 @@ public final class Sandbox {
     /** What stops jobs from making namespaces; null without the sandbox. */
     private final NamespaceGuard guard;
 
-    private Sandbox(LenderSettings settings, PythonInterpreter python, Bubblewrap bwrap,
+    private Sandbox(LenderSettings settings, LentEnvironments environments, Bubblewrap bwrap,
             WorkRoot workRoot, byte[] seccomp, NamespaceGuard guard) {
         this.settings = settings;
-        this.python = python;
+        this.environments = environments;
         this.bwrap = bwrap;
         this.root = currentUid() == 0;
         this.hostUid = root ? SANDBOX_UID : currentUid();
@@ -96,7 +110,19 @@ public final class Sandbox {
      */
     public static Sandbox create(LenderSettings settings, PythonInterpreter python)
             throws SandboxException, IOException {
-        return create(settings, python, findBubblewrap());
+        return create(settings, List.of(python));
+    }
+
+    /**
+     * Prepares a sandbox lending {@code pythons}, in order (at least one); environments outside
+     * /usr are copied into the work directory (see {@link EnvironmentMirror}).
+     *
+     * @throws SandboxException as {@link #create(LenderSettings, PythonInterpreter)}
+     * @throws IOException also when an environment cannot be copied
+     */
+    public static Sandbox create(LenderSettings settings, List<PythonInterpreter> pythons)
+            throws SandboxException, IOException {
+        return createWith(settings, pythons, findBubblewrap().map(Bubblewrap::probe).orElse(null));
     }
 
     /** {@link #create(LenderSettings, PythonInterpreter)} with bubblewrap at {@code bwrap}, if any. */
@@ -108,8 +134,13 @@ public final class Sandbox {
     /** {@link #create(LenderSettings, PythonInterpreter)} with this bubblewrap (null: none). */
     static Sandbox createWith(LenderSettings settings, PythonInterpreter python, Bubblewrap bwrap)
             throws SandboxException, IOException {
+        return createWith(settings, List.of(python), bwrap);
+    }
+
+    /** {@link #create(LenderSettings, List)} with this bubblewrap (null: none). */
+    static Sandbox createWith(LenderSettings settings, List<PythonInterpreter> pythons,
+            Bubblewrap bwrap) throws SandboxException, IOException {
         Objects.requireNonNull(settings);
-        Objects.requireNonNull(python);
         Bubblewrap bw = null;
         if (!settings.unsafeNoSandbox()) {
             if (bwrap == null) {
@@ -141,7 +172,27 @@ public final class Sandbox {
             LOG.warning("jobs can make user namespaces here (allowed with --allow-user-namespaces)");
         }
         WorkRoot root = WorkRoot.create(settings.workRoot(), currentUid() == 0 && bw != null);
-        return new Sandbox(settings, python, bw, root, seccomp, guard);
+        return new Sandbox(settings, LentEnvironments.make(pythons, bw != null, root), bw, root,
+                seccomp, guard);
+    }
+
+    /** Removes the copies of the environments; no job may start afterwards. Idempotent. */
+    @Override
+    public void close() {
+        environments.close();
+    }
+
+    /**
+     * A fingerprint of the directories the environments' packages are in (see
+     * {@link LentEnvironments#fingerprint}): when it changes, what they offer may have changed.
+     */
+    public List<String> packageFingerprint() {
+        return environments.fingerprint();
+    }
+
+    /** Makes the copies of the environments outside /usr again (see {@link LentEnvironments}). */
+    public void refreshCopies() throws IOException {
+        environments.refreshCopies();
     }
 
     /** Where bubblewrap is installed, if it is. */
@@ -157,8 +208,14 @@ public final class Sandbox {
         return settings;
     }
 
+    /** The interpreter of the default environment. */
     public PythonInterpreter python() {
-        return python;
+        return environments.all().get(0).python();
+    }
+
+    /** The environments lent, in order (their indices are those of the offer). */
+    public List<LenderEnvironment> environments() {
+        return environments.all();
     }
 
     /**
@@ -332,15 +389,20 @@ public final class Sandbox {
     List<String> command(Path work, RunSpec spec) {
         List<String> c = new ArrayList<>();
         LenderSettings l = settings;
+        LenderEnvironment env = environments.get(spec.environment());
+        EnvironmentMirror mirror = isSafe() ? env.mirror() : null;
         if (isSafe()) {
             String fds = (seccomp != null ? " 3<&0 0</dev/null" : "")
-                    + (bwrap.bindFd() ? " 4<\"$w\"" : "");
+                    + (bwrap.bindFd() ? " 4<\"$w\"" : "")
+                    + (bwrap.bindFd() && mirror != null ? " 5<\"$e\"" : "");
             if (!fds.isEmpty()) {
                 // Java cannot hand a child more than stdin/out/err: a shell opens the seccomp pipe
-                // (fd 3) and the job's directory (fd 4), then becomes bubblewrap (exec keeps the
-                // pid the lender watches). Bubblewrap closes both once it used them.
-                c.addAll(List.of(SH.toString(), "-c", "w=$1; shift; exec \"$@\"" + fds,
-                        "idle-sandbox", work.toString()));
+                // (fd 3), the job's directory (fd 4) and the environment's copy (fd 5), then
+                // becomes bubblewrap (exec keeps the pid the lender watches). Bubblewrap closes
+                // them once it used them.
+                c.addAll(List.of(SH.toString(), "-c", "w=$1; e=$2; shift 2; exec \"$@\"" + fds,
+                        "idle-sandbox", work.toString(),
+                        mirror != null ? mirror.dir().toString() : "/"));
             }
             if (root) {
                 c.addAll(List.of(SETPRIV.toString(), "--reuid", String.valueOf(hostUid), "--regid",
@@ -361,12 +423,12 @@ public final class Sandbox {
                     LOG.fine(() -> "skipping " + host + ": " + e);
                 }
             }
-            if (!python.underUsr()) {
-                c.addAll(List.of("--ro-bind", python.prefix().toString(), python.prefix().toString()));
-                if (!python.executable().startsWith(python.prefix())) {
-                    c.addAll(List.of("--ro-bind", python.executable().toString(),
-                            python.executable().toString()));
-                }
+            if (Files.isDirectory(ALTERNATIVES, LinkOption.NOFOLLOW_LINKS)) {
+                c.addAll(List.of("--ro-bind", ALTERNATIVES.toString(), ALTERNATIVES.toString()));
+            }
+            if (mirror != null) {
+                c.addAll(bwrap.bindFd() ? List.of("--ro-bind-fd", "5", env.sandboxPath())
+                        : List.of("--ro-bind", mirror.dir().toString(), env.sandboxPath()));
             }
             c.addAll(bwrap.bindFd() ? List.of("--bind-fd", "4", "/work")
                     : List.of("--bind", work.toString(), "/work"));
@@ -398,12 +460,25 @@ public final class Sandbox {
             c.add("--nproc=" + l.maxProcesses());
         }
         c.add("--");
-        c.add(python.executable().toString());
+        c.add(isSafe() ? env.command() : env.python().executable().toString());
         c.add("-I");
         c.add("-u");
         c.add(spec.scriptName());
         c.addAll(spec.args());
         return c;
+    }
+
+    /**
+     * Runs the inventory probe ({@link InventoryProbe}) in environment {@code index}, in this
+     * sandbox like a job, and returns what it offers.
+     *
+     * @throws SandboxException when the probe cannot run or says nothing useful
+     */
+    public PythonEnvironment probeInventory(int index) throws SandboxException {
+        LenderEnvironment env = environments.get(index);
+        InventoryProbe.Inventory inv = InventoryProbe.run(this, env);
+        environments.packageDirsFound(env, inv.siteDirs());
+        return inv.environment();
     }
 
     private static String safeLabel(String label) {

@@ -2,6 +2,7 @@ package idle.client.runner;
 
 import idle.shared.model.InputFile;
 import idle.shared.model.JobNeeds;
+import idle.shared.model.ModuleNeed;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.FileNames;
 import idle.shared.protocol.Sha256;
@@ -72,6 +73,18 @@ public record JobRequest(String scriptName, byte[] script, List<String> args,
         return new JobRequest(scriptName, script, args, inputs, newNeeds, waitPolicy);
     }
 
+    /**
+     * This request with its module needs: those its script imports (when {@code scanImports};
+     * see {@link ScriptNeeds#detect}) and the {@code explicit} ones, which win.
+     *
+     * @throws IllegalArgumentException when it would need more modules than a job may
+     */
+    public JobRequest withModuleNeeds(boolean scanImports, List<ModuleNeed> explicit) {
+        List<ModuleNeed> detected = scanImports ? ScriptNeeds.detect(scriptName, script,
+                inputs.stream().map(InputFile::name).toList()) : List.of();
+        return withNeeds(needs.withModules(ScriptNeeds.merge(detected, explicit)));
+    }
+
     /** The {@code RCS} message this request is sent as. */
     public idle.shared.message.Message.RunScript toMessage() {
         return new idle.shared.message.Message.RunScript(scriptName, script, scriptSha256(), args,
@@ -108,6 +121,6 @@ public record JobRequest(String scriptName, byte[] script, List<String> args,
     @Override
     public String toString() {
         return "JobRequest[" + scriptName + ", " + script.length + "B, args=" + args + ", "
-                + inputs.size() + " inputs, " + waitPolicy + "]";
+                + inputs.size() + " inputs, needs " + needs.modules() + ", " + waitPolicy + "]";
     }
 }

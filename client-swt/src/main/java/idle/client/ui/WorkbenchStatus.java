@@ -25,6 +25,7 @@ final class WorkbenchStatus {
     private final UiThread ui;
     private final IdleResources resources;
     private final Background background;
+    private final java.util.function.Consumer<idle.shared.model.PoolStatus> poolListener;
     private final Sessions sessions;
     private final StatusField connectionField = new StatusField("idle.connection", 44);
     private final StatusField lendersField = new StatusField("idle.lenders", 18);
@@ -33,11 +34,14 @@ final class WorkbenchStatus {
     private Widget owner;
     private boolean polling;
 
-    WorkbenchStatus(UiThread ui, IdleResources resources, Background background, Sessions sessions) {
+    /** @param poolListener told each pool answer, on the UI thread (e.g. the queue's needs) */
+    WorkbenchStatus(UiThread ui, IdleResources resources, Background background, Sessions sessions,
+            java.util.function.Consumer<idle.shared.model.PoolStatus> poolListener) {
         this.ui = ui;
         this.resources = resources;
         this.background = background;
         this.sessions = sessions;
+        this.poolListener = poolListener;
     }
 
     /** Adds the fields to the window's status line, which shows the messages from now on. */
@@ -100,9 +104,11 @@ final class WorkbenchStatus {
         polling = true;
         background.run(owner, () -> s.pool(), pool -> {
             polling = false;
+            poolListener.accept(pool);
             lendersField.set("Lenders online: " + pool.lendersOnline(), null,
                     pool.freeSlots() + " free slots, " + pool.queuedJobs() + " queued, " + pool.runningJobs()
-                            + " running");
+                            + " running; " + pool.modules().size() + " python packages offered by "
+                            + "lenders of two or more people");
         }, failure -> {
             polling = false;
             lendersField.set("Lenders online: ?", null, UserMessages.describe(failure));

@@ -87,7 +87,11 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         this.historyPage = historyPage;
         this.background = new Background(ui, this);
         this.actions = new WorkbenchActions(this, resources);
-        this.statusLine = new WorkbenchStatus(ui, resources, background, sessions);
+        this.statusLine = new WorkbenchStatus(ui, resources, background, sessions, pool -> {
+            if (queue != null) {
+                queue.poolChanged(pool); // the queue shows whether lenders offer its needs
+            }
+        });
         this.windowLayout = new WindowLayout(layout, background);
         this.login = new LoginFlow(opener, background, remembered, resources, sessions);
         addMenuBar();
@@ -155,7 +159,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
                 retainedChars);
         controller = new JobsController(sash, ui, background, sessions, jobs, feeds, events, this, outputs,
                 this::status, message -> queue.showBanner(message));
-        queue = new QueueView(views, controller, jobs, ui, resources);
+        queue = new QueueView(views, controller, jobs, ui, resources, background);
         history = new HistoryView(views, controller, background, sessions, resources, events, historyPage);
         lender = new LenderView(views, ui, background, sessions, layout, resources, this::lendingChanged);
         viewTab("Queue", Icons.QUEUE, queue.control());

@@ -21,7 +21,7 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "lend", "jobs", "output", "cancel", "gui"})
+    @ValueSource(strings = {"run", "lend", "jobs", "output", "cancel", "lenders", "gui"})
     void everyCommandHasHelp(String command) {
         Cli.Outcome r = cli().run(command, "--help");
         assertEquals(0, r.code(), r.toString());
@@ -33,7 +33,7 @@ class CommandLineTest {
     void topLevelHelpListsTheCommands() {
         Cli.Outcome r = cli().run("--help");
         assertEquals(0, r.code());
-        for (String c : new String[] {"run", "lend", "jobs", "output", "cancel", "gui"}) {
+        for (String c : new String[] {"run", "lend", "jobs", "output", "cancel", "lenders", "gui"}) {
             assertTrue(r.out().contains("  " + c + " "), r.out());
         }
     }
@@ -147,5 +147,26 @@ class CommandLineTest {
         assertTrue(r.err().contains("--max-jobs must be at least 1"), r.err());
         Cli.Outcome s = cli().run("lend", "--on-stop", "later");
         assertEquals(64, s.code());
+        Cli.Outcome twice = cli().run("lend", "--python", "/usr/bin/python3", "--python",
+                "/usr/bin/python3");
+        assertEquals(64, twice.code(), twice.toString());
+        assertTrue(twice.err().contains("names the same interpreter twice"), twice.err());
+        Cli.Outcome five = cli().run("lend", "--python", "/a", "--python", "/b", "--python", "/c",
+                "--python", "/d", "--python", "/e");
+        assertEquals(64, five.code(), five.toString());
+        assertTrue(five.err().contains("at most 4 environments"), five.err());
+        Cli.Outcome shim = cli().run("lend", "--python", dir.resolve("nope/bin/python").toString());
+        assertEquals(78, shim.code(), shim.toString());
+        assertTrue(shim.err().contains("is not an executable file"), shim.err());
+    }
+
+    @Test
+    void runRejectsNeedsItCannotSend() {
+        Cli.Outcome bad = cli().run("run", "--needs", "numpy[extra]", "x.py");
+        assertEquals(64, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("extras, markers and URLs are not supported"), bad.err());
+        Cli.Outcome std = cli().run("run", "--needs", "os", "x.py");
+        assertEquals(64, std.code(), std.toString());
+        assertTrue(std.err().contains("standard library"), std.err());
     }
 }

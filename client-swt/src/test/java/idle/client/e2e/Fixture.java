@@ -94,9 +94,24 @@ final class Fixture implements AutoCloseable {
     }
 
     Lender lender(String user, String address, LenderSettings s) throws Exception {
+        return lender(user, address, s, null);
+    }
+
+    /** A lender whose agent checks its environments for changes every {@code inventoryCheck}. */
+    Lender lender(String user, String address, LenderSettings s, Duration inventoryCheck)
+            throws Exception {
         ServerConnection c = connect(user, address);
-        Sandbox sandbox = Sandbox.create(s, PythonInterpreter.locate(null));
+        List<PythonInterpreter> pythons = new ArrayList<>();
+        for (Path p : s.pythons().isEmpty() ? java.util.Collections.<Path>singletonList(null)
+                : s.pythons()) {
+            pythons.add(PythonInterpreter.locate(p));
+        }
+        Sandbox sandbox = Sandbox.create(s, pythons);
+        closeables.add(sandbox);
         Lender l = new Lender(c, sandbox);
+        if (inventoryCheck != null) {
+            l.agent.checkInventoryEvery(inventoryCheck);
+        }
         l.pseudonym = l.agent.start().get(20, TimeUnit.SECONDS);
         closeables.add(l.agent);
         return l;

@@ -108,6 +108,61 @@ class LenderIdentityLeakTest {
                 "not a neutral path: " + workDir);
     }
 
+    /**
+     * Issue 14: a lender lends a virtual environment in its own home. The job runs in it (a copy
+     * bound at /idle/env/1) and learns nothing of the home from mounts, processes, the
+     * environment's files (pyvenv.cfg names the path it was made at, compiled files the path they
+     * were compiled at) or their links.
+     */
+    @Test
+    void aVirtualenvInTheLendersHomeShowsNothingOfIt() throws Exception {
+        LenderUser lender = LenderUser.get();
+        Path venv = lender.home().resolve("envs").resolve("idle-leak-test");
+        lender.runAs(List.of("/bin/rm", "-rf", venv.toString()));
+        lender.runAs(List.of("/bin/mkdir", "-p", venv.getParent().toString()));
+        lender.runAs(List.of("/usr/bin/python3", "-m", "venv", "--without-pip", venv.toString()));
+        Path pkg = venv.resolve("lib/python3.11/site-packages/leakpkg");
+        lender.runAs(List.of("/bin/mkdir", "-p", pkg.toString()));
+        lender.runAs(List.of("/bin/sh", "-c", "echo \"HOME_SEEN = '" + lender.home() + "'\" > " + pkg
+                + "/secret_text.py && echo 'X = 1' > " + pkg + "/__init__.py"));
+        lender.runAs(List.of(venv.resolve("bin/python").toString(), "-m", "compileall", "-q",
+                pkg.toString()));
+        String walk = """
+                import os, sys
+                import leakpkg
+                print('prefix', sys.prefix)
+                for root, dirs, files in os.walk(sys.prefix):
+                    for name in dirs + files:
+                        p = os.path.join(root, name)
+                        if os.path.islink(p):
+                            print('link', p, os.readlink(p))
+                        elif os.path.isfile(p):
+                            data = open(p, 'rb').read()
+                            print('file', p, len(data), data[:4000].replace(b'\\0', b' ')
+                                  .decode('latin-1'))
+                """;
+        Map<String, String> r;
+        try {
+            r = lender.probe(Map.of("dataDir", lender.dataDir().toString(),
+                    "python", venv.resolve("bin/python").toString(), "script", walk + SNOOP));
+        } finally {
+            lender.runAs(List.of("/bin/rm", "-rf", venv.toString()));
+        }
+        assertTrue(r.get("outcome").startsWith("Succeeded"), r.toString());
+        String all = r.get("stdout");
+        assertTrue(all.contains("prefix /idle/env/1\n") && all.contains("file /idle/env/1/pyvenv.cfg"),
+                all);
+        assertFalse(all.contains("secret_text.py"), "a file naming the home is left out:\n" + all);
+        assertTrue(all.contains("fds [0, 1, 2, 3]\n"),
+                "no descriptor of the lender's (the copy's fd 5 is closed):\n" + all);
+        assertFalse(all.substring(all.indexOf("== other")).contains(r.get("workRoot")),
+                "the copy's host path is not on a command line:\n" + all);
+        for (String secret : List.of(lender.login(), lender.home().toString(), venv.toString())) {
+            assertFalse(all.contains(secret), "the job sees " + secret + ":\n" + all);
+        }
+        assertFalse(r.get("probeStderr").contains("Exception"), r.get("probeStderr"));
+    }
+
     @Test
     void aFileNameTooLongForTheDiskIsRefusedWithoutTheLendersPath() throws Exception {
         LenderUser lender = LenderUser.get();

@@ -63,6 +63,21 @@ final class LenderUser {
         return home.resolve(".idle/client");
     }
 
+    /** Runs {@code cmd} as this lender, from its home; fails the test unless it exits 0. */
+    void runAs(List<String> cmd) throws Exception {
+        List<String> full = new ArrayList<>();
+        if (switchUser) {
+            full.addAll(List.of("/usr/bin/setpriv", "--reuid=" + login, "--regid=" + login,
+                    "--init-groups", "--"));
+        }
+        full.addAll(cmd);
+        Process p = new ProcessBuilder(full).directory(home.toFile()).redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", full));
+        assertEquals(0, p.exitValue(), String.join(" ", full) + ": " + out);
+    }
+
     /** Runs {@link SandboxProbe} as this lender with {@code args} (see there) and returns its report. */
     Map<String, String> probe(Map<String, String> args) throws Exception {
         List<String> cmd = new ArrayList<>();

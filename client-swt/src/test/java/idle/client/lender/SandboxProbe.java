@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * who is not root.
  *
  * <p>Arguments, each {@code key=base64(value)}: {@code dataDir}, {@code script} (the source),
- * optionally {@code workRoot}, {@code outputMb}, {@code timeout} and {@code input} (a file name;
- * its content is {@code "input"}). Output keys: {@code workRoot}, {@code workDir},
+ * optionally {@code workRoot}, {@code outputMb}, {@code timeout}, {@code input} (a file name;
+ * its content is {@code "input"}) and {@code python} (the environment to lend and run in). Output keys: {@code workRoot}, {@code workDir},
  * {@code tmpdir} (its {@code java.io.tmpdir}), {@code startError}, {@code outcome}, {@code stdout}, {@code stderr}, {@code files},
  * {@code workDirLeft} ("true" when the work directory was still there after the cleanup).
  */
@@ -47,7 +47,8 @@ public final class SandboxProbe {
             s = s.withWorkRoot(Path.of(in.get("workRoot")));
         }
         Map<String, String> out = new LinkedHashMap<>();
-        Sandbox sandbox = Sandbox.create(s, PythonInterpreter.locate(null));
+        Sandbox sandbox = Sandbox.create(s, PythonInterpreter.locate(in.containsKey("python")
+                ? Path.of(in.get("python")) : null));
         out.put("workRoot", sandbox.workRoot().toString());
         out.put("tmpdir", System.getProperty("java.io.tmpdir"));
         List<InputFile> inputs = new ArrayList<>();
@@ -78,6 +79,7 @@ public final class SandboxProbe {
             r = run.await(20, TimeUnit.SECONDS);
         }
         run.cleanup();
+        sandbox.close();
         out.put("outcome", String.valueOf(r.outcome()));
         synchronized (stdout) {
             out.put("stdout", stdout.toString(StandardCharsets.UTF_8));

@@ -290,6 +290,55 @@ class WorkbenchE2eTest {
         SwtTestSupport.screenshot(window().getShell(), "lender-serving");
     }
 
+    /**
+     * Issue 14: the queue shows each script's packages before it is submitted, and whether
+     * online lenders offer them (the pool view shows only what lenders of two people offer: here
+     * the workbench's own lender and bob's, both with Debian's numpy).
+     */
+    @Test
+    void showsEachQueuedScriptsNeedsAndWhetherLendersOfferThem() throws Exception {
+        server.accounts().addUser("bob", PASSWORD.toCharArray(), false);
+        openLoggedIn();
+        startLendingWithTheToggle();
+        Path bobData = Files.createDirectories(home.resolve("bob"));
+        try (var bob = idle.client.net.ServerConnection.connect(
+                idle.client.net.ServerAddress.parse(address()),
+                new idle.client.net.Credentials("bob", PASSWORD.toCharArray()),
+                idle.client.net.ConnectionOptions.defaults()
+                        .withKnownServers(bobData.resolve("known_servers")), null);
+                var sandbox = idle.client.lender.Sandbox.create(
+                        idle.client.lender.LenderSettings.defaults(bobData)
+                                .withWorkRoot(home.resolve("bob-work")),
+                        idle.client.lender.PythonInterpreter.locate(null));
+                var agent = new idle.client.lender.LenderAgent(bob, sandbox,
+                        new idle.client.lender.JobLog(bobData), null)) {
+            agent.start().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            script("needs.py", """
+                    import numpy as np
+                    from nosuchmod_idle.sub import thing
+                    try:
+                        import ujson as json
+                    except ImportError:
+                        import json
+                    """);
+            window().showView(0);
+            var queue = window().queue();
+            queue.addScripts(List.of(scripts.resolve("needs.py"), scripts.resolve("quick.py")));
+            var table = queue.pendingViewer().getTable();
+            spin("the needs against the pool view", () -> table.getItem(0).getText(4)
+                    .equals("numpy (2 lenders), nosuchmod_idle (not seen)"));
+            assertEquals("none (standard library only)", table.getItem(1).getText(4));
+            SwtTestSupport.screenshot(window().getShell(), "queue-needs");
+
+            assertTrue(queue.submitPending());
+            JobRow rejected = row(0);
+            spin("the server's NLA naming the missing package",
+                    () -> rejected.phase() == JobRow.Phase.REJECTED);
+            assertTrue(rejected.note().contains("no lender offers nosuchmod_idle"), rejected.note());
+            spin("quick.py to run", () -> row(1).isDone());
+        }
+    }
+
     @Test
     void queuesThreeScriptsAndStreamsTheirOutput() throws Exception {
         openLoggedIn();

@@ -3,6 +3,7 @@ package idle.db.entity;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.JobState;
 import idle.shared.model.Limit;
+import idle.shared.model.ModuleNeed;
 import idle.shared.model.OutputFileInfo;
 import jakarta.persistence.Basic;
 import jakarta.persistence.Column;
@@ -125,6 +126,12 @@ public class Job {
 
     @Column(name = "TIMEOUT_SECONDS", nullable = false)
     private int timeoutSeconds;
+
+    /** The module needs, each as its requirement text ({@code numpy>=1.24}); see ModuleNeed. */
+    @Lob
+    @Convert(converter = StringListConverter.class)
+    @Column(name = "MODULE_NEEDS", columnDefinition = "CLOB")
+    private List<String> moduleNeeds = new ArrayList<>();
 
     public Job() {
     }
@@ -350,9 +357,35 @@ public class Job {
         this.timeoutSeconds = timeoutSeconds;
     }
 
-    /** The needs as the shared value type. */
+    /** The module needs as stored: one requirement text each ({@code numpy>=1.24}). */
+    public List<String> getModuleNeeds() {
+        return moduleNeeds == null ? List.of() : moduleNeeds;
+    }
+
+    /** Replaces the list (a copy is kept). */
+    public void setModuleNeeds(List<String> moduleNeeds) {
+        this.moduleNeeds = moduleNeeds == null ? new ArrayList<>() : new ArrayList<>(moduleNeeds);
+    }
+
+    /**
+     * The needs as the shared value type. A stored module need that no longer parses (the door
+     * checked each one, so only an edited database has one) is left out rather than making the
+     * job unreadable, and so is a repeated name.
+     */
     public JobNeeds getNeeds() {
-        return new JobNeeds(minPython == null ? "" : minPython, memoryMb, timeoutSeconds);
+        List<ModuleNeed> modules = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String text : getModuleNeeds()) {
+            try {
+                ModuleNeed m = ModuleNeed.parse(text);
+                if (names.add(m.name()) && modules.size() < JobNeeds.MAX_MODULES) {
+                    modules.add(m);
+                }
+            } catch (IllegalArgumentException e) {
+                // not a need any more: see above
+            }
+        }
+        return new JobNeeds(minPython == null ? "" : minPython, memoryMb, timeoutSeconds, modules);
     }
 
     public void setNeeds(JobNeeds needs) {
@@ -360,6 +393,7 @@ public class Job {
         this.minPython = n.minPython();
         this.memoryMb = n.memoryMb();
         this.timeoutSeconds = n.timeoutSeconds();
+        this.moduleNeeds = new ArrayList<>(n.modules().stream().map(ModuleNeed::toString).toList());
     }
 
     private static String cut(String s, int max) {

@@ -43,6 +43,8 @@ public final class ActiveJob {
     /** The lender running the current attempt, and the EXF exchange id there. */
     LenderHandle lender;
     int exchangeId;
+    /** The lender's environment the current attempt runs in (its index in the lender's MML). */
+    int environment;
     boolean cancelRequested;
     /** Set when the server stopped the job for its output size. */
     Limit serverLimit;

@@ -36,6 +36,7 @@ final class JobStateMachine {
     private final Duration grace;
     private final int maxAttempts;
     private final Scheduler scheduler = new Scheduler();
+    private final PoolModules poolModules = new PoolModules();
     private final Map<Long, ActiveJob> active = new HashMap<>();
     /** Per owner: jobs not ended, counting those still being stored ({@link #reserveLocked}). */
     private final Map<String, Integer> open = new HashMap<>();
@@ -178,17 +179,17 @@ final class JobStateMachine {
         });
     }
 
-    /** GPT: lenders online, free slots, jobs queued and running. */
+    /**
+     * GPT: lenders online, free slots, jobs queued and running, and the modules the online
+     * lenders offer (aggregated outside the lock, see {@link PoolModules}).
+     */
     PoolStatus pool() {
-        return lockedGet(() -> {
-            int online = 0;
-            for (LenderHandle l : scheduler.lenders()) {
-                if (!l.withdrawn) {
-                    online++;
-                }
-            }
-            return new PoolStatus(online, scheduler.freeSlots(), scheduler.queued(), running);
-        });
+        record Counts(List<LenderHandle> online, int free, int queued, int running) {
+        }
+        Counts c = lockedGet(() -> new Counts(scheduler.online(), scheduler.freeSlots(),
+                scheduler.queued(), running));
+        return new PoolStatus(c.online().size(), c.free(), c.queued(), c.running(),
+                poolModules.of(c.online()));
     }
 
     /** A copy of every online lender's state, for the admin view. */
@@ -239,6 +240,7 @@ final class JobStateMachine {
         job.outputBytes = 0;
         job.outputSha256 = "";
         job.exchangeId = lender.peer.nextServerId();
+        job.environment = Math.max(0, lender.environmentFor(job.needs));
         lender.running.put(job, job.exchangeId);
         running++;
         scheduler.refresh(lender);

@@ -143,7 +143,7 @@ final class Launcher {
         Frame exf;
         try {
             exf = Codec.encode(exchangeId, new Message.Execute(job.id, attempt, job.scriptName,
-                    script, job.scriptSha256, job.args, in, job.needs));
+                    script, job.scriptSha256, job.args, in, job.needs, job.environment));
         } catch (IllegalArgumentException e) {
             // the door refuses what cannot be sent; this is a job stored before that rule
             LOG.log(Level.WARNING, "cannot encode the EXF of " + job, e);

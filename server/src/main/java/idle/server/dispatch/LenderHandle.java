@@ -3,8 +3,10 @@ package idle.server.dispatch;
 import idle.server.peer.Peer;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.LenderCapabilities;
+import idle.shared.model.ModuleNeed;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +25,8 @@ public final class LenderHandle {
     final String user;
     final String pseudonym;
     LenderCapabilities caps;
+    /** Its python environments, indexed for matching; same order as {@code caps}. */
+    List<EnvironmentOffer> environments;
     /** Jobs it is given at once: its claim, bounded by the server (see {@link #slotsFor}). */
     int slots;
     /** Jobs handed to it, by job object (ids may still be 0 while the row is being written). */
@@ -45,6 +49,7 @@ public final class LenderHandle {
         this.user = user;
         this.pseudonym = pseudonym;
         this.caps = caps;
+        this.environments = EnvironmentOffer.of(caps.environments());
         this.slots = slotsFor(caps, maxSlots);
     }
 
@@ -54,6 +59,7 @@ public final class LenderHandle {
      */
     void offerAgain(LenderCapabilities newCaps, int maxSlots) {
         caps = newCaps;
+        environments = EnvironmentOffer.of(newCaps.environments());
         slots = slotsFor(newCaps, maxSlots);
         withdrawn = false;
         available = true;
@@ -100,11 +106,26 @@ public final class LenderHandle {
         return whyNot(needs) == null;
     }
 
+    /**
+     * The first of this lender's environments that satisfies {@code needs} (python version and
+     * every module), or -1 when none does; an {@code EXF} names it.
+     */
+    int environmentFor(JobNeeds needs) {
+        if (needs.modules().isEmpty() && needs.minPython().isEmpty()) {
+            return 0;
+        }
+        for (int i = 0; i < environments.size(); i++) {
+            if (environments.get(i).satisfies(needs)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Why this lender can never run {@code needs}, or null when it can. */
     String whyNot(JobNeeds needs) {
-        if (!needs.minPython().isEmpty()
-                && compareVersions(caps.pythonVersion(), needs.minPython()) < 0) {
-            return "python " + needs.minPython() + "+ needed, it has " + caps.pythonVersion();
+        if (environmentFor(needs) < 0) {
+            return whyNoEnvironment(needs);
         }
         if (needs.memoryMb() > 0 && caps.memoryLimitMb() > 0
                 && needs.memoryMb() > caps.memoryLimitMb()) {
@@ -118,6 +139,24 @@ public final class LenderHandle {
             return needs.timeoutSeconds() + " s needed, it allows " + caps.timeoutSeconds() + " s";
         }
         return null;
+    }
+
+    /** Why none of the environments satisfies {@code needs} (one of them does not). */
+    private String whyNoEnvironment(JobNeeds needs) {
+        boolean pythonOk = needs.minPython().isEmpty();
+        for (EnvironmentOffer e : environments) {
+            pythonOk |= compareVersions(e.pythonVersion, needs.minPython()) >= 0;
+        }
+        if (!pythonOk) {
+            return "python " + needs.minPython() + "+ needed, it has " + caps.pythonVersion();
+        }
+        for (ModuleNeed m : needs.modules()) {
+            if (environments.stream().noneMatch(e -> e.satisfies(m))) {
+                return "it lacks " + m;
+            }
+        }
+        return "no environment of it has all of " + ModuleShortfall.names(needs.modules(), ", ")
+                + (needs.minPython().isEmpty() ? "" : " with python " + needs.minPython() + "+");
     }
 
     /** Compares dotted version strings numerically ("3.10" > "3.9"); junk compares as 0. */

@@ -2,9 +2,11 @@ package idle.server.dispatch;
 
 import idle.shared.model.JobNeeds;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -89,6 +91,17 @@ final class Scheduler {
         return lenders;
     }
 
+    /** The lenders online and not withdrawn, in registration order. */
+    List<LenderHandle> online() {
+        List<LenderHandle> out = new ArrayList<>(lenders.size());
+        for (LenderHandle l : lenders) {
+            if (!l.withdrawn) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
     int lenderCount() {
         return lenders.size();
     }
@@ -124,6 +137,10 @@ final class Scheduler {
                 return null;
             }
             last = why;
+        }
+        String packages = ModuleShortfall.explain(online(), needs);
+        if (packages != null) {
+            return packages;
         }
         return "no online lender meets the job's needs (" + eligible
                 + (eligible == 1 ? " lender" : " lenders") + " online; e.g. " + last + ")";

@@ -1,5 +1,6 @@
 package idle.shared.message;
 
+import idle.shared.model.Distribution;
 import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
 import idle.shared.model.JobDetail;
@@ -9,13 +10,17 @@ import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.model.LenderCapabilities;
 import idle.shared.model.Limit;
+import idle.shared.model.ModuleNeed;
 import idle.shared.model.OutputFileInfo;
+import idle.shared.model.PoolModule;
 import idle.shared.model.PoolStatus;
+import idle.shared.model.PythonEnvironment;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.ProtocolException;
+import idle.shared.packages.VersionSpec;
 import idle.shared.protocol.Sha256;
 
 /**
@@ -82,6 +87,7 @@ public final class Codec {
                 w.i64(x.jobId()).i32(x.attempt()).str(x.scriptName()).bytes(x.script())
                         .str(x.scriptSha256()).strs(x.args()).list(x.inputs(), Codec::inputFile);
                 needs(w, x.needs());
+                w.u8(x.environment());
             }
             case Message.GetOutputFile x -> w.i64(x.jobId()).str(x.name());
             case Message.TakeOutputFile x -> w.i64(x.jobId()).str(x.name()).i64(x.size())
@@ -156,7 +162,7 @@ public final class Codec {
                     String sha = r.str();
                     checkSha(script, sha, "script");
                     yield new Message.Execute(jobId, attempt, name, script, sha, r.strs(),
-                            r.list(Codec::readInputFile), readNeeds(r));
+                            r.list(Codec::readInputFile), readNeeds(r), r.u8());
                 }
                 case GOF -> new Message.GetOutputFile(r.i64(), r.str());
                 case TOF -> new Message.TakeOutputFile(r.i64(), r.str(), nonNegative(r.i64()),
@@ -251,22 +257,54 @@ public final class Codec {
     }
 
     private static void needs(PayloadWriter w, JobNeeds n) {
-        w.str(n.minPython()).i32(n.memoryMb()).i32(n.timeoutSeconds());
+        w.str(n.minPython()).i32(n.memoryMb()).i32(n.timeoutSeconds())
+                .list(n.modules(), (ww, m) -> ww.str(m.name()).str(m.spec().toString()));
     }
 
     private static JobNeeds readNeeds(PayloadReader r) throws ProtocolException {
-        return new JobNeeds(r.str(), r.i32(), r.i32());
+        return new JobNeeds(r.str(), r.i32(), r.i32(), r.list(Codec::readModuleNeed));
+    }
+
+    private static ModuleNeed readModuleNeed(PayloadReader r) throws ProtocolException {
+        String name = r.str();
+        String text = r.str();
+        VersionSpec spec = VersionSpec.parse(text);
+        if (!spec.toString().equals(text)) {
+            // one spelling per spec, so that a payload re-encodes to the same bytes
+            throw new ProtocolException("version spec '" + text + "' is not in canonical form '"
+                    + spec + "'");
+        }
+        return new ModuleNeed(name, spec);
     }
 
     private static void capabilities(PayloadWriter w, LenderCapabilities c) {
         w.str(c.pythonVersion()).i32(c.cores()).i64(c.memoryMb()).i32(c.maxJobs())
                 .i32(c.cpuSeconds()).i32(c.memoryLimitMb()).i32(c.timeoutSeconds())
-                .i32(c.maxOutputMb()).str(c.sandbox()).bool(c.whenIdle());
+                .i32(c.maxOutputMb()).str(c.sandbox()).bool(c.whenIdle())
+                .list(c.environments(), Codec::environment);
     }
 
     private static LenderCapabilities readCapabilities(PayloadReader r) throws ProtocolException {
         return new LenderCapabilities(r.str(), r.i32(), r.i64(), r.i32(), r.i32(), r.i32(),
-                r.i32(), r.i32(), r.str(), r.bool());
+                r.i32(), r.i32(), r.str(), r.bool(), r.list(Codec::readEnvironment));
+    }
+
+    private static void environment(PayloadWriter w, PythonEnvironment e) {
+        w.str(e.pythonVersion()).strs(e.modules()).list(e.distributions(),
+                (ww, d) -> ww.str(d.name()).str(d.version()).strs(d.modules()));
+    }
+
+    private static PythonEnvironment readEnvironment(PayloadReader r) throws ProtocolException {
+        return new PythonEnvironment(r.str(), r.strs(),
+                r.list(rr -> new Distribution(rr.str(), rr.str(), rr.strs())));
+    }
+
+    private static void poolModule(PayloadWriter w, PoolModule m) {
+        w.str(m.name()).i32(m.lenders()).strs(m.versions());
+    }
+
+    private static PoolModule readPoolModule(PayloadReader r) throws ProtocolException {
+        return new PoolModule(r.str(), r.i32(), r.strs());
     }
 
     private static void summary(PayloadWriter w, JobSummary s) {
@@ -335,7 +373,7 @@ public final class Codec {
             case Result.Pool p -> {
                 PoolStatus s = p.status();
                 w.u8(6).i32(s.lendersOnline()).i32(s.freeSlots()).i32(s.queuedJobs())
-                        .i32(s.runningJobs());
+                        .i32(s.runningJobs()).list(s.modules(), Codec::poolModule);
             }
         }
     }
@@ -352,7 +390,8 @@ public final class Codec {
                     r.list(rr -> new OutputFileInfo(rr.str(), nonNegative(rr.i64()), rr.str())),
                     r.i64(), r.str()));
             case 5 -> new Result.Text(r.text());
-            case 6 -> new Result.Pool(new PoolStatus(r.i32(), r.i32(), r.i32(), r.i32()));
+            case 6 -> new Result.Pool(new PoolStatus(r.i32(), r.i32(), r.i32(), r.i32(),
+                    r.list(Codec::readPoolModule)));
             default -> throw new ProtocolException("unknown result tag " + tag);
         };
     }

@@ -67,9 +67,14 @@ public sealed interface Message {
         }
     }
 
-    /** EXF. Server to lender: run this job. Never names the runner. */
+    /**
+     * EXF. Server to lender: run this job, in the lender's environment number
+     * {@code environment} (an index into the environments of its {@code MML}). Never names the
+     * runner.
+     */
     record Execute(long jobId, int attempt, String scriptName, byte[] script, String scriptSha256,
-            List<String> args, List<InputFile> inputs, JobNeeds needs) implements Message {
+            List<String> args, List<InputFile> inputs, JobNeeds needs, int environment)
+            implements Message {
         public Execute {
             Objects.requireNonNull(scriptName);
             Objects.requireNonNull(script);
@@ -77,6 +82,16 @@ public sealed interface Message {
             args = List.copyOf(args);
             inputs = List.copyOf(inputs);
             Objects.requireNonNull(needs);
+            if (environment < 0 || environment >= LenderCapabilities.MAX_ENVIRONMENTS) {
+                throw new IllegalArgumentException("environment " + environment + " outside 0.."
+                        + (LenderCapabilities.MAX_ENVIRONMENTS - 1));
+            }
+        }
+
+        /** A job for the lender's first environment. */
+        public Execute(long jobId, int attempt, String scriptName, byte[] script,
+                String scriptSha256, List<String> args, List<InputFile> inputs, JobNeeds needs) {
+            this(jobId, attempt, scriptName, script, scriptSha256, args, inputs, needs, 0);
         }
 
         public Code code() {
@@ -88,12 +103,14 @@ public sealed interface Message {
             return o instanceof Execute e && e.jobId == jobId && e.attempt == attempt
                     && e.scriptName.equals(scriptName) && Arrays.equals(e.script, script)
                     && e.scriptSha256.equals(scriptSha256) && e.args.equals(args)
-                    && e.inputs.equals(inputs) && e.needs.equals(needs);
+                    && e.inputs.equals(inputs) && e.needs.equals(needs)
+                    && e.environment == environment;
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(jobId, attempt, scriptName, Arrays.hashCode(script), args, inputs);
+            return Objects.hash(jobId, attempt, scriptName, Arrays.hashCode(script), args, inputs,
+                    environment);
         }
     }
 

@@ -318,10 +318,10 @@ class CodecMalformedTest {
     @Test
     void valuesTheRecordsThemselvesRefuse() {
         byte[] mml = w().str("3.11").i32(1).i64(1).i32(0).i32(0).i32(0).i32(0).i32(0).str("")
-                .bool(false).toBytes();
+                .bool(false).u8(0).u8(1).str("3.11").u8(0).u8(0).u8(0).u8(0).toBytes();
         bad(Code.MML, mml, "invalid MML payload: maxJobs must be at least 1");
         byte[] rcs = w().str("a.py").bytes(SCRIPT).str(SCRIPT_SHA).strs(List.of())
-                .list(List.<InputFile>of(), (x, y) -> { }).str("").i32(-1).i32(0)
+                .list(List.<InputFile>of(), (x, y) -> { }).str("").i32(-1).i32(0).u8(0).u8(0)
                 .enumVal(WaitPolicy.QUEUE).toBytes();
         bad(Code.RCS, rcs, "invalid RCS payload: needs must not be negative");
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import idle.shared.model.Distribution;
 import idle.shared.model.FailureKind;
 import idle.shared.model.JobDetail;
 import idle.shared.model.JobNeeds;
@@ -11,7 +12,10 @@ import idle.shared.model.JobOutcome;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.model.LenderCapabilities;
+import idle.shared.model.ModuleNeed;
+import idle.shared.model.PoolModule;
 import idle.shared.model.PoolStatus;
+import idle.shared.model.PythonEnvironment;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
 import idle.shared.model.WaitPolicy;
@@ -139,8 +143,10 @@ class ProtocolDocTest {
     static List<Example> examples() {
         List<Example> l = new ArrayList<>();
         LenderCapabilities caps = new LenderCapabilities("3.11.2", 4, 8192, 2, 600, 1024, 3600,
-                100, "bubblewrap", false);
-        JobNeeds needs = new JobNeeds("3.10", 256, 0);
+                100, "bubblewrap", false, List.of(new PythonEnvironment("3.11.2",
+                        List.of("numpy"), List.of(new Distribution("numpy", "1.24.2",
+                                List.of("numpy"))))));
+        JobNeeds needs = new JobNeeds("3.10", 256, 0, List.of(ModuleNeed.parse("numpy>=1.24")));
         // ---- login
         l.add(ex("C: LCS#1{client=\"idle-cli/1.0\", resumeToken=null}", 1,
                 new Message.Login("idle-cli/1.0", null),
@@ -159,21 +165,22 @@ class ProtocolDocTest {
                 u8("kind BAD_CREDENTIALS", 0), str("reason", "wrong user name or password")));
         // ---- runner
         l.add(ex("C: RCS#2{\"hello.py\", script, sha256, args=[\"3\"], inputs=[], "
-                + "needs=(\"3.10\", 256, 0), QUEUE}", 2,
+                + "needs=(\"3.10\", 256, 0, [numpy>=1.24]), QUEUE}", 2,
                 new Message.RunScript("hello.py", SCRIPT, SCRIPT_SHA, List.of("3"), List.of(),
                         needs, WaitPolicy.QUEUE),
                 str("scriptName", "hello.py"), bytes("script \"print('hi')\\n\"", SCRIPT),
                 str("scriptSha256", SCRIPT_SHA).withLabel("scriptSha256: u16 length 64, hex"),
                 count("args", 1), str("args[0]", "3"), count("inputs", 0),
                 str("needs.minPython", "3.10"), i32("needs.memoryMb", 256),
-                i32("needs.timeoutSeconds", 0), u8("waitPolicy QUEUE", 0)));
+                i32("needs.timeoutSeconds", 0), count("needs.modules", 1),
+                str("needs.modules[0].name", "numpy"), str("needs.modules[0].spec", ">=1.24"),
+                u8("waitPolicy QUEUE", 0)));
         l.add(ex("S: SCF#2{JobAccepted(jobId=17, QUEUED, note=\"\")}", 2,
                 new Message.Success(new Result.JobAccepted(17, JobState.QUEUED, "")),
                 u8("result tag 2 = JobAccepted", 2), i64("jobId", 17), u8("state QUEUED", 0),
                 str("note", "")));
-        l.add(ex("S: NLA#2{\"no lender offers python 3.12\"}", 2,
-                new Message.NoLenders("no lender offers python 3.12"),
-                str("reason", "no lender offers python 3.12")));
+        String nla = "no lender offers pandas (4 lenders online; 2 offer numpy 1.26.4)";
+        l.add(ex("S: NLA#2{\"" + nla + "\"}", 2, new Message.NoLenders(nla), str("reason", nla)));
         l.add(ex("S: OUT#2{jobId=17, seq=0, STDOUT, \"hi\\n\"}", 2,
                 new Message.Output(17, 0, StreamKind.STDOUT, "hi\n".getBytes(StandardCharsets.UTF_8)),
                 i64("jobId", 17), i64("seq", 0), u8("stream STDOUT", 0),
@@ -210,10 +217,14 @@ class ProtocolDocTest {
                 u8("result tag 5 = Text", 5),
                 f("text: i32 length 11, \"lender-7f3a\"", w -> w.text("lender-7f3a"))));
         l.add(ex("C: GPT#8{}", 8, new Message.PoolQuery()));
-        l.add(ex("S: SCF#8{Pool(lendersOnline=2, freeSlots=3, queued=0, running=1)}", 8,
-                new Message.Success(new Result.Pool(new PoolStatus(2, 3, 0, 1))),
+        l.add(ex("S: SCF#8{Pool(lendersOnline=2, freeSlots=3, queued=0, running=1, "
+                + "modules=[numpy: 2 lenders, 1.24.2])}", 8,
+                new Message.Success(new Result.Pool(new PoolStatus(2, 3, 0, 1,
+                        List.of(new PoolModule("numpy", 2, List.of("1.24.2")))))),
                 u8("result tag 6 = Pool", 6), i32("lendersOnline", 2), i32("freeSlots", 3),
-                i32("queuedJobs", 0), i32("runningJobs", 1)));
+                i32("queuedJobs", 0), i32("runningJobs", 1), count("modules", 1),
+                str("modules[0].name", "numpy"), i32("modules[0].lenders", 2),
+                count("modules[0].versions", 1), str("modules[0].versions[0]", "1.24.2")));
         l.add(ex("C: GOF#9{jobId=17, name=\"out.txt\"}", 9,
                 new Message.GetOutputFile(17, "out.txt"), i64("jobId", 17), str("name", "out.txt")));
         l.add(ex("S: TOF#9{jobId=17, \"out.txt\", size=3, sha256}", 9,
@@ -230,21 +241,31 @@ class ProtocolDocTest {
                 u8("result tag 0 = Empty", 0)));
         // ---- lender
         l.add(ex("C: MML#1{LenderCapabilities(\"3.11.2\", cores 4, 8192 MiB, maxJobs 2, 600 s CPU, "
-                + "1024 MiB, 3600 s, 100 MiB, \"bubblewrap\", whenIdle false)}", 1,
+                + "1024 MiB, 3600 s, 100 MiB, \"bubblewrap\", whenIdle false, "
+                + "environments=[(\"3.11.2\", [numpy], [numpy 1.24.2 (numpy)])])}", 1,
                 new Message.MakeLender(caps), str("pythonVersion", "3.11.2"), i32("cores", 4),
                 i64("memoryMb", 8192), i32("maxJobs", 2), i32("cpuSeconds", 600),
                 i32("memoryLimitMb", 1024), i32("timeoutSeconds", 3600), i32("maxOutputMb", 100),
-                str("sandbox", "bubblewrap"), u8("whenIdle false", 0)));
+                str("sandbox", "bubblewrap"), u8("whenIdle false", 0), count("environments", 1),
+                str("environments[0].pythonVersion", "3.11.2"),
+                count("environments[0].modules", 1), str("environments[0].modules[0]", "numpy"),
+                count("environments[0].distributions", 1),
+                str("environments[0].distributions[0].name", "numpy"),
+                str("environments[0].distributions[0].version", "1.24.2"),
+                count("environments[0].distributions[0].modules", 1),
+                str("environments[0].distributions[0].modules[0]", "numpy")));
         l.add(ex("S: EXF#-1{jobId=17, attempt=1, \"hello.py\", script, sha256, args=[\"3\"], "
-                + "inputs=[], needs}", -1,
+                + "inputs=[], needs, environment=0}", -1,
                 new Message.Execute(17, 1, "hello.py", SCRIPT, SCRIPT_SHA, List.of("3"), List.of(),
-                        needs),
+                        needs, 0),
                 i64("jobId", 17), i32("attempt", 1), str("scriptName", "hello.py"),
                 bytes("script \"print('hi')\\n\"", SCRIPT),
                 str("scriptSha256", SCRIPT_SHA).withLabel("scriptSha256: u16 length 64, hex"),
                 count("args", 1), str("args[0]", "3"), count("inputs", 0),
                 str("needs.minPython", "3.10"), i32("needs.memoryMb", 256),
-                i32("needs.timeoutSeconds", 0)));
+                i32("needs.timeoutSeconds", 0), count("needs.modules", 1),
+                str("needs.modules[0].name", "numpy"), str("needs.modules[0].spec", ">=1.24"),
+                u8("environment", 0)));
         l.add(ex("C: FIN#-1{jobId=17, attempt=1, Succeeded, use(cpu 12 ms, wall 40 ms, 3 B, 0 B)}",
                 -1, new Message.Finished(17, 1, new JobOutcome.Succeeded(),
                         new ResourceUse(12, 40, 3, 0)),

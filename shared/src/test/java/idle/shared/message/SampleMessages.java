@@ -1,5 +1,6 @@
 package idle.shared.message;
 
+import idle.shared.model.Distribution;
 import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
 import idle.shared.model.JobDetail;
@@ -9,8 +10,11 @@ import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.model.LenderCapabilities;
 import idle.shared.model.Limit;
+import idle.shared.model.ModuleNeed;
 import idle.shared.model.OutputFileInfo;
+import idle.shared.model.PoolModule;
 import idle.shared.model.PoolStatus;
+import idle.shared.model.PythonEnvironment;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
 import idle.shared.model.WaitPolicy;
@@ -86,7 +90,9 @@ public final class SampleMessages {
                 new Result.JobPage(List.of(finishedSummary(), queuedSummary()), true),
                 new Result.Detail(detail()),
                 new Result.Text("lender-7f3a ✓ \u0000 tab\there"),
-                new Result.Pool(new PoolStatus(3, 0, Integer.MAX_VALUE, 12)));
+                new Result.Pool(new PoolStatus(3, 0, Integer.MAX_VALUE, 12, List.of(
+                        new PoolModule("numpy", 3, List.of("1.26.4", "1.24.2")),
+                        new PoolModule("_cffi_backend", Integer.MAX_VALUE, List.of())))));
     }
 
     /** One sample of every {@link JobOutcome} variant. */
@@ -99,10 +105,25 @@ public final class SampleMessages {
                 new JobOutcome.Error("bwrap: cannot create namespace"));
     }
 
-    /** A lender that offers a lot. */
+    /** A lender that offers a lot: three environments, one of them unknown. */
     public static LenderCapabilities capabilities() {
         return new LenderCapabilities("3.11.2", 64, 4L * 1024 * 1024 * 1024, 8, 600, 2048, 3600,
-                100, "bubblewrap (no network)", true);
+                100, "bubblewrap (no network)", true, List.of(
+                        new PythonEnvironment("3.11.2", List.of("numpy", "yaml", "sklearn"),
+                                List.of(new Distribution("numpy", "1.24.2", List.of("numpy")),
+                                        new Distribution("PyYAML", "6.0", List.of("yaml")),
+                                        new Distribution("scikit-learn", "1.3.2+local.1",
+                                                List.of("sklearn")),
+                                        new Distribution("no-modules", "", List.of()))),
+                        PythonEnvironment.unknown("3.12.0"),
+                        new PythonEnvironment("", List.of("a"), List.of())));
+    }
+
+    /** Needs with module requirements of every kind of spec. */
+    public static JobNeeds moduleNeeds() {
+        return new JobNeeds("3.10", 512, 3600, List.of(ModuleNeed.any("numpy"),
+                ModuleNeed.parse("pandas>=2,<3"), ModuleNeed.parse("scikit-learn~=1.3.0"),
+                ModuleNeed.parse("yaml==6.*"), ModuleNeed.parse("x!=1.0rc1,>0.9.post2")));
     }
 
     /** One valid message of every type, in {@link Code} order (32 messages). */
@@ -117,7 +138,7 @@ public final class SampleMessages {
                 new Message.Execute(9_007_199_254_740_993L, 3, "analyse_données.py", source,
                         Sha256.hex(source), List.of("--n", "10", "", "ünï"),
                         List.of(input("data.csv", csv), input("empty.bin", new byte[0])),
-                        new JobNeeds("3.10", 512, 3600)),
+                        moduleNeeds(), 3),
                 new Message.GetOutputFile(42, "résultats/plot 1.png"),
                 new Message.TakeOutputFile(42, "out.txt", 5_000_000_000L, Sha256.hex(binary(3))),
                 new Message.Shutdown("maintenance — back at 09:00"),
@@ -134,7 +155,8 @@ public final class SampleMessages {
                 new Message.MakeLender(capabilities()),
                 new Message.Withdraw(true),
                 new Message.RunScript("π.py", source, Sha256.hex(source), List.of(),
-                        List.of(input("naïve.txt", binary(300))), JobNeeds.NONE,
+                        List.of(input("naïve.txt", binary(300))),
+                        new JobNeeds("", 0, 0, List.of(ModuleNeed.parse("numpy>=1.24"))),
                         WaitPolicy.NLA_IF_BUSY),
                 new Message.Output(7, 0, StreamKind.STDERR, binary(1000)),
                 new Message.JobEvent(finishedSummary()),
@@ -186,6 +208,8 @@ public final class SampleMessages {
         v.add(new Message.Withdraw(false));
         v.add(new Message.Execute(0, 0, "", new byte[0], Sha256.hex(new byte[0]), List.of(),
                 List.of(), JobNeeds.NONE));
+        v.add(new Message.Execute(1, 1, "a.py", script("pass"), Sha256.hex(script("pass")),
+                List.of(), List.of(), new JobNeeds("3.9", 0, 0), 0));
         v.add(new Message.RunScript("a.py", script("pass"), Sha256.hex(script("pass")),
                 List.of("x"), List.of(), new JobNeeds("", Integer.MAX_VALUE, 0),
                 WaitPolicy.QUEUE));
@@ -201,6 +225,7 @@ public final class SampleMessages {
         v.add(new Message.Admin(List.of()));
         v.add(new Message.Failure(FailureKind.INTERNAL, ""));
         v.add(new Message.MakeLender(new LenderCapabilities("", 0, 0, 1, 0, 0, 0, 0, "", false)));
+        v.add(new Message.Success(new Result.Pool(new PoolStatus(0, 0, 0, 0))));
         v.add(new Message.TakeOutputFile(Long.MIN_VALUE, "", 0, Sha256.hex(new byte[0])));
         return v;
     }

@@ -11,9 +11,11 @@ import idle.client.net.ConnectionOptions;
 import idle.client.net.Credentials;
 import idle.client.net.ServerAddress;
 import idle.client.net.ServerConnection;
+import idle.shared.model.PythonEnvironment;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -64,12 +66,22 @@ public final class AgentLending implements Lending {
 
     @Override
     public String sandboxDescription(LenderSettings settings) {
-        try {
-            Sandbox sandbox = Sandbox.create(settingsFor(settings), PythonInterpreter.locate(null));
-            return "• " + String.join("\n• ", sandbox.summary()) + "\n• python " + sandbox.python().version();
+        try (Sandbox sandbox = Sandbox.create(settingsFor(settings), PythonInterpreter.locate(null))) {
+            PythonEnvironment env = sandbox.probeInventory(0);
+            return "• " + String.join("\n• ", sandbox.summary()) + "\n• python " + env.pythonVersion()
+                    + ", with " + packages(env) + " for jobs (what is installed; nothing is installed for them)";
         } catch (SandboxException | IOException e) {
             return "This computer cannot lend safely: " + e.getMessage();
         }
+    }
+
+    /** "3 packages: numpy 1.24.2, PyYAML 6.0, six 1.16.0" (at most 12 named). */
+    static String packages(PythonEnvironment env) {
+        List<String> named = env.distributions().stream().limit(12)
+                .map(d -> d.name() + (d.version().isEmpty() ? "" : " " + d.version())).toList();
+        int n = env.distributions().size();
+        return n + (n == 1 ? " package" : " packages") + (named.isEmpty() ? "" : ": "
+                + String.join(", ", named) + (n > named.size() ? ", …" : ""));
     }
 
     @Override

@@ -193,7 +193,8 @@ public final class ServicesSession implements ClientSession {
     public JobAccepted submit(SubmitRequest request, JobListener listener) throws ServiceException {
         JobRequest job;
         try {
-            job = JobRequest.fromFiles(request.script(), request.inputs(), request.args(), request.waitPolicy());
+            job = JobRequest.fromFiles(request.script(), request.inputs(), request.args(), request.waitPolicy())
+                    .withModuleNeeds(true, List.of());
         } catch (NoSuchFileException e) {
             throw new ServiceException(ServiceException.Kind.LOCAL_IO, "File not found: " + e.getMessage());
         } catch (IOException e) {

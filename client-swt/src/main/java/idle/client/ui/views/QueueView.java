@@ -1,13 +1,16 @@
 package idle.client.ui.views;
 
+import idle.client.ui.Background;
 import idle.client.ui.JobsController;
 import idle.client.ui.UiThread;
 import idle.client.ui.model.JobRow;
 import idle.client.ui.model.JobTexts;
+import idle.client.ui.model.NeedsText;
 import idle.client.ui.model.PendingScript;
 import idle.client.ui.model.SessionJobs;
 import idle.client.ui.resources.Icons;
 import idle.client.ui.resources.IdleResources;
+import idle.shared.model.PoolStatus;
 import idle.shared.model.WaitPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,12 +57,16 @@ public final class QueueView {
     private final List<PendingScript> pending = new ArrayList<>();
     private final JobsController controller;
     private final IdleResources resources;
+    private final Background background;
     private boolean updatingArgs;
+    /** The pool's aggregated view, as last polled; null until then. */
+    private PoolStatus pool;
 
     public QueueView(Composite parent, JobsController controller, SessionJobs jobs, UiThread ui,
-            IdleResources resources) {
+            IdleResources resources, Background background) {
         this.controller = controller;
         this.resources = resources;
+        this.background = background;
         root = new Composite(parent, SWT.NONE);
         GridLayout rl = new GridLayout(1, false);
         rl.marginWidth = 4;
@@ -97,7 +104,12 @@ public final class QueueView {
         column(pendingViewer, "Script", 180, p -> ((PendingScript) p).script().getFileName().toString(), null);
         column(pendingViewer, "Folder", 260, p -> String.valueOf(((PendingScript) p).script().getParent()), null);
         column(pendingViewer, "Arguments", 200, p -> ((PendingScript) p).args(), null);
-        column(pendingViewer, "Input files", 260, p -> names(((PendingScript) p).inputs()), null);
+        column(pendingViewer, "Input files", 200, p -> names(((PendingScript) p).inputs()), null);
+        column(pendingViewer, "Needs", 320, p -> NeedsText.of(((PendingScript) p).needs(), pool),
+                p -> NeedsText.anyMissing(((PendingScript) p).needs(), pool) ? resources.failure()
+                        : null);
+        pendingViewer.getTable().getColumn(pendingViewer.getTable().getColumnCount() - 1)
+                .setToolTipText(NeedsText.explanation());
         pendingViewer.setContentProvider(ArrayContentProvider.getInstance());
         pendingViewer.setInput(pending);
 
@@ -317,6 +329,7 @@ public final class QueueView {
             PendingScript ps = new PendingScript(abs);
             pending.add(ps);
             added.add(ps);
+            readNeeds(ps);
         }
         pendingViewer.refresh();
         if (!added.isEmpty()) {
@@ -337,8 +350,31 @@ public final class QueueView {
     public void addInputs(List<Path> files) {
         for (PendingScript p : selectedPending(true)) {
             p.addInputs(files);
+            readNeeds(p); // an input x.py is the script's own module x, not a need
         }
         pendingViewer.refresh();
+    }
+
+    /** Reads the script's needs on a worker; the row shows them when they are known. */
+    private void readNeeds(PendingScript ps) {
+        Path script = ps.script();
+        List<Path> inputs = List.copyOf(ps.inputs());
+        background.run(pendingViewer.getTable(), () -> PendingScript.readNeeds(script, inputs),
+                needs -> {
+                    ps.setNeeds(needs);
+                    pendingViewer.refresh(ps);
+                }, failure -> {
+                    ps.setNeeds(List.of());
+                    pendingViewer.refresh(ps);
+                });
+    }
+
+    /** The pool's view changed (polled by the window): the needs column shows it. */
+    public void poolChanged(PoolStatus status) {
+        this.pool = status;
+        if (!pendingViewer.getTable().isDisposed()) {
+            pendingViewer.refresh();
+        }
     }
 
     private void removeSelected() {

@@ -30,7 +30,8 @@ public final class JpaJobRepository implements JobRepository {
     private static final String LISTED_COLUMNS = "ID, OWNER_NAME, SCRIPT_NAME, SCRIPT_SHA256, "
             + "ARGS, INPUT_NAMES, JOB_STATE, STATE_OPEN, ATTEMPTS, LENDER_PSEUDONYM, SUBMITTED_AT, "
             + "STARTED_AT, FINISHED_AT, EXIT_CODE, LIMIT_HIT, FAILURE_REASON, OUTPUT_BYTES, "
-            + "OUTPUT_SHA256, CPU_MILLIS, OUTPUT_FILES, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS";
+            + "OUTPUT_SHA256, CPU_MILLIS, OUTPUT_FILES, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS, "
+            + "MODULE_NEEDS";
 
     public JpaJobRepository(EntityManager em, JdbcJobWrites writes) {
         this.em = em;
