@@ -2,6 +2,8 @@ package idle.server.dispatch;
 
 import idle.shared.model.JobOutcome;
 import idle.shared.model.LenderCapabilities;
+import idle.shared.model.PythonEnvironment;
+import java.util.List;
 
 /**
  * Text a lender sends that the server stores and relays to other people: its reason for refusing
@@ -65,11 +67,19 @@ final class LenderText {
         };
     }
 
-    /** {@code c} with its python version and sandbox description cleaned and short. */
+    /**
+     * {@code c} with its python versions and sandbox description cleaned and short; its
+     * environments' modules and distributions are kept as they are (the codec accepts only
+     * names and versions there).
+     */
     static LenderCapabilities clean(LenderCapabilities c) {
+        List<PythonEnvironment> envs = c.environments().stream()
+                .map(e -> new PythonEnvironment(clean(e.pythonVersion(), MAX_SHORT), e.modules(),
+                        e.distributions()))
+                .toList();
         return new LenderCapabilities(clean(c.pythonVersion(), MAX_SHORT), c.cores(),
                 c.memoryMb(), c.maxJobs(), c.cpuSeconds(), c.memoryLimitMb(), c.timeoutSeconds(),
-                c.maxOutputMb(), clean(c.sandbox(), MAX_SHORT), c.whenIdle());
+                c.maxOutputMb(), clean(c.sandbox(), MAX_SHORT), c.whenIdle(), envs);
     }
 
     private static boolean lineBreak(char c) {

@@ -31,6 +31,22 @@ class LenderTextTest {
     }
 
     @Test
+    void capabilitiesAreCleanedAndKeepTheirEnvironments() {
+        var env = new idle.shared.model.PythonEnvironment("3.11\u001b[2J", java.util.List.of("numpy"),
+                java.util.List.of(new idle.shared.model.Distribution("numpy", "1.24.2",
+                        java.util.List.of("numpy"))));
+        var caps = new idle.shared.model.LenderCapabilities("3.11\u001b[2J", 2, 1024, 1, 60, 256,
+                600, 64, "bwrap\u0007", false, java.util.List.of(env, env));
+        var c = LenderText.clean(caps);
+        assertEquals("3.11[2J", c.pythonVersion());
+        assertEquals("bwrap", c.sandbox());
+        assertEquals(2, c.environments().size(), "what the lender offers survives the cleaning");
+        assertEquals("3.11[2J", c.environments().get(0).pythonVersion());
+        assertEquals(env.modules(), c.environments().get(1).modules());
+        assertEquals(env.distributions(), c.environments().get(1).distributions());
+    }
+
+    @Test
     void outcomesKeepTheirMeaning() {
         JobOutcome ok = new JobOutcome.Succeeded();
         assertSame(ok, LenderText.clean(ok));
