@@ -240,6 +240,7 @@ public final class Sandbox {
             } else {
                 pb.environment().put("HOME", work.toString());
                 pb.environment().put("TMPDIR", work.toString());
+                pb.environment().putAll(spec.environment());
                 pb.directory(work.toFile());
             }
             if (seccomp == null) {
@@ -377,8 +378,11 @@ public final class Sandbox {
                     "--unshare-all", "--hostname", "idle-sandbox", "--new-session",
                     "--die-with-parent", "--clearenv",
                     "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/work",
-                    "--setenv", "LANG", "C.UTF-8",
-                    "--unshare-user", "--uid", String.valueOf(SANDBOX_UID),
+                    "--setenv", "LANG", "C.UTF-8"));
+            for (var e : new java.util.TreeMap<>(spec.environment()).entrySet()) {
+                c.addAll(List.of("--setenv", e.getKey(), e.getValue()));
+            }
+            c.addAll(List.of("--unshare-user", "--uid", String.valueOf(SANDBOX_UID),
                     "--gid", String.valueOf(SANDBOX_UID)));
             if (bwrap.disableUserns()) {
                 c.add("--disable-userns");

@@ -34,10 +34,10 @@ class SubmissionTest {
     }
 
     @Test
-    void theExfIsSizedByTheCodecElevenBytesAboveTheRcs() {
+    void theExfIsSizedByTheCodecTwelveBytesAboveTheRcsForAJobOfItsOwn() {
         Message.RunScript rs = rcsOf(Limits.MAX_PAYLOAD - 1000);
-        assertEquals(Codec.payload(rs).length + 8 + 4 - 1, Submission.executeBytes(rs),
-                "job id and attempt in, wait policy out");
+        assertEquals(Codec.payload(rs).length + 8 + 4 - 1 + 1, Submission.executeBytes(rs),
+                "job id and attempt in, wait policy out, an absent task position in");
     }
 
     @Test
@@ -46,9 +46,9 @@ class SubmissionTest {
         Submission.Refusal r = rules.check(atLimit);
         assertEquals(FailureKind.LIMIT, r.kind());
         assertTrue(r.reason().contains("4 MiB") && r.reason().contains(
-                String.valueOf(Limits.MAX_PAYLOAD + 11)), r.reason());
+                String.valueOf(Limits.MAX_PAYLOAD + 12)), r.reason());
 
-        Message.RunScript justFits = rcsOf(Limits.MAX_PAYLOAD - 11);
+        Message.RunScript justFits = rcsOf(Limits.MAX_PAYLOAD - 12);
         assertEquals(Limits.MAX_PAYLOAD, Submission.executeBytes(justFits));
         assertNull(rules.check(justFits), "an EXF of exactly the limit is sent");
     }
