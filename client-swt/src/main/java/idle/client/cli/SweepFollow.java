@@ -136,7 +136,9 @@ final class SweepFollow {
         }
         StringBuilder sb = new StringBuilder().append(ok).append(" succeeded");
         if (!failed.isEmpty()) {
-            sb.append(", ").append(failed.size() - cancelled).append(" failed");
+            if (failed.size() > cancelled) {
+                sb.append(", ").append(failed.size() - cancelled).append(" failed");
+            }
             if (cancelled > 0) {
                 sb.append(", ").append(cancelled).append(" cancelled");
             }
