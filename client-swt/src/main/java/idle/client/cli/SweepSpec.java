@@ -1,5 +1,6 @@
 package idle.client.cli;
 
+import idle.client.runner.ShellWords;
 import idle.client.runner.SweepRequest;
 import idle.shared.model.InputFile;
 import idle.shared.model.JobNeeds;

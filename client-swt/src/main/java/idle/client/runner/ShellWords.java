@@ -1,4 +1,4 @@
-package idle.client.cli;
+package idle.client.runner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +10,7 @@ import java.util.List;
  * character literal. So {@code --name "two words" it\'s} gives {@code --name}, {@code two words},
  * {@code it's}. Stateless.
  */
-final class ShellWords {
+public final class ShellWords {
     private ShellWords() {
     }
 
@@ -19,7 +19,7 @@ final class ShellWords {
      *
      * @throws IllegalArgumentException for an unclosed quote or a trailing backslash
      */
-    static List<String> split(String line) {
+    public static List<String> split(String line) {
         List<String> words = new ArrayList<>();
         StringBuilder w = new StringBuilder();
         boolean inWord = false;
