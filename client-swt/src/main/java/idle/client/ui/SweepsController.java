@@ -35,6 +35,7 @@ public final class SweepsController implements SweepsPanel.Actions {
     private final Map<Long, SweepRow> rows = new HashMap<>();
     private SweepsPanel queuePanel;
     private SweepsPanel historyPanel;
+    private Runnable firstSweep = () -> { };
 
     /**
      * @param status shows a short message in the status line
@@ -51,9 +52,13 @@ public final class SweepsController implements SweepsPanel.Actions {
         this.banner = banner;
     }
 
-    /** The panel in the queue: this session's sweeps, followed live. */
-    public void attachQueue(SweepsPanel panel) {
+    /**
+     * The panel in the queue: this session's sweeps, followed live; {@code firstSweep} runs when
+     * the first one appears in it.
+     */
+    public void attachQueue(SweepsPanel panel, Runnable firstSweep) {
         this.queuePanel = panel;
+        this.firstSweep = firstSweep;
         ui.every(1000, panel.tree(), panel::tick);
     }
 
@@ -85,8 +90,12 @@ public final class SweepsController implements SweepsPanel.Actions {
             }
         };
         background.run(owner, () -> session.sweeps().submit(request, listener),
-                s -> status.accept("Sweep " + s.sweepId() + ": " + request.tasks().size()
-                        + " tasks of " + request.scriptName() + " submitted."),
+                s -> {
+                    // every task is at the server now: the sweep holds them all
+                    live(s);
+                    status.accept("Sweep " + s.sweepId() + ": " + s.tasks() + " tasks of "
+                            + request.scriptName() + " submitted.");
+                },
                 failure -> {
                     Throwable t = UserMessages.unwrap(failure);
                     banner.accept("The sweep of " + request.scriptName() + " was not accepted: "
@@ -100,7 +109,9 @@ public final class SweepsController implements SweepsPanel.Actions {
         SweepRow row = rows.computeIfAbsent(s.sweepId(), k -> new SweepRow(s));
         row.update(s);
         if (queuePanel != null) {
+            firstSweep.run();
             queuePanel.show(row);
+            // GTK shows rows added after the tree's last layout only once it is laid out again
             queuePanel.control().getParent().layout(true, true);
         }
     }

@@ -303,8 +303,13 @@ public final class ServicesSession implements ClientSession {
         @Override
         public SweepSummary submit(SweepRequest request, SweepListener listener)
                 throws ServiceException {
-            return await(service.submit(request, listener), "Submit the sweep of "
-                    + request.scriptName()).summary();
+            var sweep = await(service.submit(request, listener), "Submit the sweep of "
+                    + request.scriptName());
+            int held = await(sweep.uploaded(), "Send the tasks of sweep " + sweep.sweepId());
+            SweepSummary s = sweep.summary();
+            return new SweepSummary(s.sweepId(), s.scriptName(), s.taskCount(), held, s.queued(),
+                    s.running(), s.succeeded(), s.failed(), s.cancelled(), s.submittedAt(),
+                    s.finishedAt(), s.retryOf(), false);
         }
 
         @Override

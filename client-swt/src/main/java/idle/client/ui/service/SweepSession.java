@@ -14,7 +14,7 @@ import java.util.List;
 public interface SweepSession {
     /**
      * Submits a sweep and follows it: the listener hears every task's changes. Returns once the
-     * server accepted it (its tasks go on arriving at the server).
+     * server holds every task (the summary says how many, and that no more come).
      *
      * @throws ServiceException NO_LENDERS with the server's reason, LIMIT, or another kind
      */

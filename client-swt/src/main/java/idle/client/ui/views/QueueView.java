@@ -407,17 +407,27 @@ public final class QueueView {
     private idle.client.ui.SweepsController sweeps;
     private SweepsPanel sweepsPanel;
 
-    /** Shows this session's sweeps above its jobs, and lets "Run as sweep…" submit through it. */
+    /**
+     * Shows this session's sweeps above its jobs (widgets made with the window: GTK did not draw
+     * the rows of a tree made or shown later) and lets "Run as sweep…" submit through
+     * {@code controller}; with the first sweep the lists below get more room.
+     */
     public void attachSweeps(idle.client.ui.SweepsController controller) {
         this.sweeps = controller;
         Composite bottom = jobsViewer.getTable().getParent();
         sweepsPanel = new SweepsPanel(bottom, resources, "Sweeps of this session",
                 "expand a sweep for its tasks; double-click a task for its output", controller);
-        GridDataFactory.fillDefaults().grab(true, false).applyTo(sweepsPanel.control());
+        GridDataFactory.fillDefaults().grab(true, true).applyTo(sweepsPanel.control());
         sweepsPanel.control().moveAbove(bottom.getChildren()[0]);
-        controller.attachQueue(sweepsPanel);
-        bottom.layout(true, true);
+        controller.attachQueue(sweepsPanel, () -> {
+            if (!roomForSweeps) {
+                roomForSweeps = true;
+                sash.setWeights(30, 70);
+            }
+        });
     }
+
+    private boolean roomForSweeps;
 
     public SweepsPanel sweepsPanel() {
         return sweepsPanel;

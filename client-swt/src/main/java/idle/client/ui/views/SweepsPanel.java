@@ -84,7 +84,7 @@ public final class SweepsPanel {
         tree.setHeaderVisible(true);
         tree.setLinesVisible(true);
         GridData td = new GridData(SWT.FILL, SWT.FILL, true, true, 3, 1);
-        td.heightHint = 5 * tree.getItemHeight() + tree.getHeaderHeight();
+        td.heightHint = 3 * tree.getItemHeight() + tree.getHeaderHeight();
         tree.setLayoutData(td);
         column("Sweep / task", 110);
         column("Script", 150);
@@ -260,7 +260,10 @@ public final class SweepsPanel {
         gc.drawRectangle(x, y, w - 1, h - 1);
         String text = row.ended() + " / " + row.total();
         Point ext = gc.textExtent(text);
-        gc.setForeground(tree.getDisplay().getSystemColor(SWT.COLOR_WIDGET_FOREGROUND));
+        // the text sits in the middle: white on the filled part, the normal colour on the empty
+        boolean filled = (long) 2 * (at - x) >= w;
+        gc.setForeground(tree.getDisplay().getSystemColor(filled ? SWT.COLOR_WHITE
+                : SWT.COLOR_WIDGET_FOREGROUND));
         gc.drawText(text, x + (w - ext.x) / 2, y + (h - ext.y) / 2, true);
     }
 
