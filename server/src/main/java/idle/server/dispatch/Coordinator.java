@@ -98,6 +98,7 @@ public final class Coordinator {
                     return !l.isEmpty() && l.get(0).getId() == id;
                 });
         this.sweepQueries = new SweepQueries(db, sweeps, audit);
+        retention.sweepInputs(sweeps::inputsInUse);
         this.sweepRetries = new SweepRetries(db, sweeps, sweepQueries, inputs, scripts, writer,
                 jobs, audit);
     }

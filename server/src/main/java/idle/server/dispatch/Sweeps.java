@@ -81,6 +81,18 @@ final class Sweeps {
         jobs.locked(() -> active.put(run.id, run));
     }
 
+    /** Whether an active sweep reads the inputs stored under sweep {@code inputsOf}. */
+    boolean inputsInUse(long inputsOf) {
+        return jobs.lockedGet(() -> {
+            for (SweepRun r : active.values()) {
+                if (r.inputsOf == inputsOf) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
     int maxQueuedPerUser() {
         return maxQueuedPerUser;
     }
@@ -434,8 +446,8 @@ final class Sweeps {
      */
     int cancel(String user, int n, long id, String remote) {
         SweepRun run = activeSweep(id);
-        if (run == null || !run.owner.equals(user)) {
-            return -1;
+        if (run == null || !run.owner.equals(user) || run.isFinished()) {
+            return -1; // finished: its end is being written
         }
         run.cancelRequested = true;
         close(run);
