@@ -60,7 +60,8 @@ final class SweepRetries {
             refuse(runner, n, FailureKind.NOT_FOUND, "you have no sweep " + sweepId);
             return;
         }
-        if (sweeps.activeSweep(sweepId) != null) {
+        SweepRun running = sweeps.activeSweep(sweepId);
+        if (running != null && !running.isFinished()) { // finished: only its end is being written
             refuse(runner, n, FailureKind.WRONG_STATE, "sweep " + sweepId + " is still running; "
                     + "retry it once every task ended");
             return;
