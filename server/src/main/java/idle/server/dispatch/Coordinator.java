@@ -57,6 +57,7 @@ public final class Coordinator {
     private final SweepQueries sweepQueries;
     private final SweepRetries sweepRetries;
     private final Database db;
+    private final StoreWriter writer;
 
     public Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
             Pseudonyms pseudonyms) {
@@ -90,6 +91,7 @@ public final class Coordinator {
         this.cancels = new Cancels(jobs, queries, audit, deadlines, grace);
         this.recovery = new Recovery(db, audit, config.maxAttempts());
         this.db = db;
+        this.writer = writer;
         this.sweeps = new Sweeps(jobs, new SweepRules(new Submission(config.maxScriptBytes(),
                 config.maxInputBytes()), SweepRules.DEFAULT_MAX_TASKS, config.maxInputBytes()),
                 inputs, scripts, writer, audit, cancels, config.dispatch().maxQueuedPerUser(),
@@ -114,7 +116,7 @@ public final class Coordinator {
     public int[] recover() {
         inputs.clearStaging();
         Recovery.Loaded loaded = recovery.load();
-        sweeps.recover(db, loaded.queued());
+        new SweepRecovery(sweeps, writer).recover(db, loaded.queued());
         jobs.locked(() -> {
             for (ActiveJob a : loaded.queued()) {
                 jobs.recoveredLocked(a);
