@@ -42,7 +42,7 @@ public final class BenchMain {
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 case "-h", "--help" -> {
                     System.out.println("Usage: ./idle bench [--quick] [--json FILE] [--only "
-                            + "remote-run,throughput,relay,scale,server-start,faults] [--keep]");
+                            + "remote-run,throughput,sweeps,relay,scale,server-start,faults] [--keep]");
                     return;
                 }
                 default -> {
@@ -69,6 +69,10 @@ public final class BenchMain {
         if (want(only, "throughput")) {
             figures.addAll(guard("throughput", "coordinator throughput", ">= 5,000 jobs/s",
                     tp::run));
+        }
+        if (want(only, "sweeps")) {
+            figures.addAll(guard("sweeps", "sweep of 10,000 tasks", "< 2,000 ms",
+                    () -> new SweepBench(ctx).run()));
         }
         if (want(only, "relay")) {
             figures.addAll(guard("relay", "relay throughput 256 MiB", ">= 40 % of raw",

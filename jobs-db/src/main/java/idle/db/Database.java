@@ -53,12 +53,15 @@ public final class Database implements AutoCloseable {
     private static final String EMBEDDED_DRIVER = "org.apache.derby.iapi.jdbc.AutoloadedDriver";
     private static final String CLIENT_DRIVER = "org.apache.derby.client.ClientAutoloadedDriver";
 
-    private static final List<String> TABLES = List.of("USER_ACCOUNT", "JOB", "AUDIT_EVENT");
+    private static final List<String> TABLES = List.of("USER_ACCOUNT", "JOB", "AUDIT_EVENT",
+            "SWEEP");
     /** Index name to its DDL; created when missing (also on databases made by older versions). */
     private static final Map<String, String> EXTRA_INDEXES = Map.of(
             "JOB_OPEN_IX", "CREATE INDEX JOB_OPEN_IX ON JOB (STATE_OPEN, ID)",
             "JOB_ID_DESC_IX", "CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)",
             "JOB_OWNER_DESC_IX", "CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)",
+            // a sweep's tasks, and (SWEEP_ID 0) an owner's jobs of their own, newest first
+            "JOB_SWEEP_IX", "CREATE INDEX JOB_SWEEP_IX ON JOB (SWEEP_ID, OWNER_NAME, ID DESC)",
             "AUDIT_USER_DESC_IX", "CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)");
 
     /**
@@ -130,6 +133,7 @@ public final class Database implements AutoCloseable {
             if (!schema.jobHasModuleNeeds()) {
                 addModuleNeeds(config);
             }
+            addSweepColumns(config);
             if (!schema.indexes().containsAll(EXTRA_INDEXES.keySet())
                     || OBSOLETE_INDEXES.stream().anyMatch(schema.indexes()::contains)) {
                 fixIndexes(config, schema.indexes());
@@ -261,6 +265,26 @@ public final class Database implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new PersistenceException("cannot add MODULE_NEEDS to JOB: " + messages(e), e);
+        }
+    }
+
+    /**
+     * Databases made before sweeps get JOB.SWEEP_ID and JOB.TASK_INDEX (0: every older job is a
+     * job of its own), so JOB_SWEEP_IX (created next) can be built. Does nothing when they exist.
+     */
+    private static void addSweepColumns(DatabaseConfig config) {
+        try (Connection c = connect(config)) {
+            if (Schema.hasColumn(c, config, "JOB", "SWEEP_ID")) {
+                return;
+            }
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("ALTER TABLE JOB ADD COLUMN SWEEP_ID BIGINT NOT NULL DEFAULT 0");
+                st.executeUpdate("ALTER TABLE JOB ADD COLUMN TASK_INDEX INTEGER NOT NULL DEFAULT 0");
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot add SWEEP_ID to JOB: " + messages(e), e);
         }
     }
 

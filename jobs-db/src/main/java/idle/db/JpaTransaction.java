@@ -3,11 +3,13 @@ package idle.db;
 import idle.db.entity.AuditEvent;
 import idle.db.repository.AuditRepository;
 import idle.db.repository.JobRepository;
+import idle.db.repository.SweepRepository;
 import idle.db.repository.UserRepository;
 import idle.db.repository.jpa.AuditChain;
 import idle.db.repository.jpa.JdbcJobWrites;
 import idle.db.repository.jpa.JpaAuditRepository;
 import idle.db.repository.jpa.JpaJobRepository;
+import idle.db.repository.jpa.JpaSweepRepository;
 import idle.db.repository.jpa.JpaUserRepository;
 import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ final class JpaTransaction implements Transaction {
     private UserRepository users;
     private JobRepository jobs;
     private AuditRepository audit;
+    private SweepRepository sweeps;
     private boolean ended;
 
     JpaTransaction(EntityManager em, AuditChain chain) {
@@ -55,6 +58,15 @@ final class JpaTransaction implements Transaction {
             audit = new JpaAuditRepository(em, chain, pendingAudit::add);
         }
         return audit;
+    }
+
+    @Override
+    public SweepRepository sweeps() {
+        checkOpen();
+        if (sweeps == null) {
+            sweeps = new JpaSweepRepository(em, jobWrites);
+        }
+        return sweeps;
     }
 
     @Override

@@ -2,6 +2,7 @@ package idle.db;
 
 import idle.db.repository.AuditRepository;
 import idle.db.repository.JobRepository;
+import idle.db.repository.SweepRepository;
 import idle.db.repository.UserRepository;
 
 /**
@@ -16,6 +17,9 @@ public interface Transaction {
     JobRepository jobs();
 
     AuditRepository audit();
+
+    /** Sweeps (their tasks are jobs: {@link #jobs}). */
+    SweepRepository sweeps();
 
     /** Writes pending changes now (for example to see a constraint violation early). */
     void flush();

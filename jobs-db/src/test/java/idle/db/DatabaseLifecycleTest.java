@@ -118,6 +118,35 @@ class DatabaseLifecycleTest {
         }
     }
 
+    @Test
+    void aDatabaseFromBeforeSweepsGetsTheSweepTableAndColumnsAndKeepsItsJobs() throws Exception {
+        DatabaseConfig config = TestDatabases.freshOnDisk();
+        long old;
+        try (Database db = Database.open(config)) {
+            old = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "q.py")).getId());
+        }
+        // the previous version: no SWEEP table, no sweep columns, no sweep index
+        try (Connection c = TestDatabases.jdbc(config); Statement st = c.createStatement()) {
+            st.executeUpdate("DROP INDEX JOB_SWEEP_IX");
+            st.executeUpdate("ALTER TABLE JOB DROP COLUMN SWEEP_ID");
+            st.executeUpdate("ALTER TABLE JOB DROP COLUMN TASK_INDEX");
+            st.executeUpdate("DROP TABLE SWEEP");
+            st.executeUpdate("DROP SEQUENCE SWEEP_SEQ RESTRICT");
+        }
+        shutdown(config);
+        try (Database db = Database.open(config); Connection c = TestDatabases.jdbc(config)) {
+            assertTrue(indexes(c, "JOB").contains("JOB_SWEEP_IX"));
+            idle.db.entity.Job j = db.inTransaction(tx -> tx.jobs().find(old)).orElseThrow();
+            assertEquals(0, j.getSweepId());
+            assertEquals(List.of(old), db.inTransaction(tx -> tx.jobs().pageOwnJobs("alice", null,
+                    null, 0, 10)).stream().map(idle.db.entity.Job::getId).toList());
+            long sweep = db.inTransaction(tx -> tx.sweeps().add(new idle.db.entity.Sweep("alice",
+                    "s.py", "ab".repeat(32), new byte[] {1}, List.of(),
+                    idle.shared.model.JobNeeds.NONE, 3, 5)));
+            assertTrue(sweep > 0);
+        }
+    }
+
     private static void shutdown(DatabaseConfig config) {
         try {
             java.sql.DriverManager.getConnection(config.baseUrl() + ";shutdown=true").close();

@@ -109,6 +109,17 @@ class QueryPlanTest {
     }
 
     @Test
+    void ownJobsPagesAndSweepTaskPagesReadTheSweepIndexInOrder() {
+        String p = plan(tx -> assertEquals(50, tx.jobs().pageOwnJobs("user3", null, null, 0, 50)
+                .size()));
+        assertIndexScan(p, "JOB_SWEEP_IX");
+        assertFalse(p.contains("Sort ResultSet"), p);
+        String tasks = plan(tx -> assertEquals(0, tx.jobs().pageOfSweep("user3", 7, 0, 50).size()));
+        assertIndexScan(tasks, "JOB_SWEEP_IX");
+        assertFalse(tasks.contains("Sort ResultSet"), tasks);
+    }
+
+    @Test
     void adminHistoryPagesReadTheIdIndexInOrder() {
         long before = db.inTransaction(tx -> tx.jobs().page(null, null, null, 0, 1000)).get(999).getId();
         String p = plan(tx -> assertEquals(50, tx.jobs().page(null, null, null, before, 50).size()));

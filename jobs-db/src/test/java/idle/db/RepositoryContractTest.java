@@ -806,4 +806,95 @@ abstract class RepositoryContractTest {
         assertEquals(4000, e.getDetail().length());
         assertTrue(db.inTransaction(tx -> tx.audit().verify()).ok());
     }
+
+    // ---- sweeps
+
+    private long addSweep(String owner, int count) {
+        return db.inTransaction(tx -> tx.sweeps().add(new idle.db.entity.Sweep(owner, "sim.py",
+                "cd".repeat(32), "print(1)".getBytes(), List.of("shared.csv"),
+                new idle.shared.model.JobNeeds("3.10", 64, 0), count, 1_700_000_000_000L)));
+    }
+
+    private long addTask(String owner, long sweep, int index, JobState state) {
+        return db.inTransaction(tx -> {
+            Job j = TestDatabases.job(owner, "sim.py");
+            j.setScript(new byte[0]);
+            j.setSweepTask(sweep, index);
+            j.setState(state);
+            return tx.jobs().insert(j);
+        });
+    }
+
+    @Test
+    void aSweepKeepsItsScriptOnceAndListingsDoNotReadIt() {
+        long id = addSweep("alice", 3);
+        assertTrue(id > 0);
+        idle.db.entity.Sweep found = db.inTransaction(tx -> tx.sweeps().find(id)).orElseThrow();
+        assertEquals("alice", found.getOwnerName());
+        assertEquals(3, found.getTaskCount());
+        assertEquals(0, found.getTasks());
+        assertTrue(found.isOpen());
+        assertEquals(id, found.getInputsOf());
+        assertEquals(List.of("shared.csv"), found.getSharedInputs());
+        assertEquals(new idle.shared.model.JobNeeds("3.10", 64, 0), found.getNeeds());
+        assertArrayEquals("print(1)".getBytes(), db.inTransaction(tx -> tx.sweeps().scriptOf(id))
+                .orElseThrow());
+        assertTrue(db.inTransaction(tx -> tx.sweeps().scriptOf(id + 1000)).isEmpty());
+        idle.db.entity.Sweep listed = db.inTransaction(tx -> tx.sweeps().page("alice", 0, 10))
+                .get(0);
+        assertEquals(id, listed.getId());
+        assertEquals(0, listed.getScript().length);
+    }
+
+    @Test
+    void sweepsArePagedNewestFirstPerOwnerAndUnfinishedOnesAreFound() {
+        long a1 = addSweep("alice", 1);
+        long b1 = addSweep("bob", 1);
+        long a2 = addSweep("alice", 2);
+        assertEquals(List.of(a2, a1), db.inTransaction(tx -> tx.sweeps().page("alice", 0, 10))
+                .stream().map(idle.db.entity.Sweep::getId).toList());
+        assertEquals(List.of(a1), db.inTransaction(tx -> tx.sweeps().page("alice", a2, 10))
+                .stream().map(idle.db.entity.Sweep::getId).toList());
+        assertEquals(List.of(a2, b1), db.inTransaction(tx -> tx.sweeps().page(null, 0, 2))
+                .stream().map(idle.db.entity.Sweep::getId).toList());
+        db.useTransaction(tx -> {
+            tx.sweeps().setTasks(a1, 1, false);
+            tx.sweeps().finish(a1, 99, 1, 0, 0);
+        });
+        assertEquals(List.of(b1, a2), db.inTransaction(tx -> tx.sweeps().unfinished()).stream()
+                .map(idle.db.entity.Sweep::getId).toList());
+        idle.db.entity.Sweep done = db.inTransaction(tx -> tx.sweeps().find(a1)).orElseThrow();
+        assertEquals(99, done.getFinishedAt());
+        assertEquals(1, done.getSucceeded());
+        assertFalse(done.isOpen());
+    }
+
+    @Test
+    void tasksAreListedWithTheirSweepAndLeftOutOfTheOwnJobsHistory() {
+        long own = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "own.py"))
+                .getId());
+        long sweep = addSweep("alice", 3);
+        long t0 = addTask("alice", sweep, 0, JobState.SUCCEEDED);
+        long t1 = addTask("alice", sweep, 1, JobState.FAILED);
+        long t2 = addTask("alice", sweep, 2, JobState.QUEUED);
+        long other = addSweep("alice", 1);
+        addTask("alice", other, 0, JobState.QUEUED);
+        assertEquals(List.of(own), db.inTransaction(tx -> tx.jobs().pageOwnJobs("alice", null,
+                null, 0, 10)).stream().map(Job::getId).toList());
+        assertEquals(List.of(own), db.inTransaction(tx -> tx.jobs().pageOwnJobs(null, null,
+                "own", 0, 10)).stream().map(Job::getId).toList());
+        List<Job> tasks = db.inTransaction(tx -> tx.jobs().pageOfSweep("alice", sweep, 0, 10));
+        assertEquals(List.of(t2, t1, t0), tasks.stream().map(Job::getId).toList());
+        assertEquals(List.of(2, 1, 0), tasks.stream().map(Job::getTaskIndex).toList());
+        assertEquals(0, tasks.get(0).getScript().length);
+        assertEquals(List.of(t0), db.inTransaction(tx -> tx.jobs().pageOfSweep("alice", sweep, t1, 10))
+                .stream().map(Job::getId).toList());
+        Map<JobState, Long> counts = db.inTransaction(tx -> tx.jobs().countByStateOfSweep(sweep));
+        assertEquals(1L, counts.get(JobState.SUCCEEDED));
+        assertEquals(1L, counts.get(JobState.FAILED));
+        assertEquals(1L, counts.get(JobState.QUEUED));
+        assertEquals(0L, counts.get(JobState.LOST));
+        // the full history still has them all
+        assertEquals(5, db.inTransaction(tx -> tx.jobs().page("alice", null, null, 0, 10)).size());
+    }
 }

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * python: the "script" is a list of instructions for this peer, one per line:
  * {@code out TEXT}, {@code err TEXT}, {@code file NAME TEXT}, {@code badfile NAME TEXT} (wrong
  * SHA-256), {@code wait} (until {@link #release} or a CAN), {@code stubborn} (from here on a
- * CAN is acknowledged but ignored, like a lender that cannot kill its process), {@code exit N}.
+ * CAN is acknowledged but ignored, like a lender that cannot kill its process), {@code exit N},
+ * {@code exitarg} (exit with the job's first argument as the status).
  */
 final class RawLender implements AutoCloseable {
     /**
@@ -86,11 +87,12 @@ final class RawLender implements AutoCloseable {
             byte[] script = exf.script();
             Message.Execute kept = keepScripts ? exf : new Message.Execute(exf.jobId(),
                     exf.attempt(), exf.scriptName(), new byte[0], exf.scriptSha256(), exf.args(),
-                    List.of(), exf.needs());
+                    List.of(), exf.needs(), exf.task());
             Run r = new Run(exf.jobId(), exf.attempt(), f.requestId(), kept, Sha256.hex(script));
             runs.add(r);
             String text = firstLines(script);
-            Thread.ofVirtual().start(() -> execute(r, text));
+            Thread.ofVirtual().start(() -> execute(r, text.replace("exitarg",
+                    "exit " + (exf.args().isEmpty() ? "0" : exf.args().get(0)))));
         }
     }
 

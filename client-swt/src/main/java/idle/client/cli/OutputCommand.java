@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code idle output JOBID [--follow] [--files DIR]}. */
+/** {@code idle output JOBID [--follow] [--files DIR]}, {@code idle output --sweep ID [--out DIR]}. */
 @Command(name = "output", mixinStandardHelpOptions = true,
         description = "Prints the whole output of a job (stdout to stdout, stderr to stderr); with "
                 + "--follow, also what it prints from now on until it ends.",
@@ -28,8 +28,17 @@ final class OutputCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server = new ServerOptions();
 
-    @Parameters(paramLabel = "JOBID", description = "The job.")
-    long jobId;
+    @Parameters(paramLabel = "JOBID", arity = "0..1", description = "The job.")
+    Long jobId;
+
+    @Option(names = "--sweep", paramLabel = "SWEEP",
+            description = "All results of a sweep: with --out, each task's files under "
+                    + "DIR/<task index>/ and its output in DIR/<task index>.out; without, each "
+                    + "task's output printed under a header. Waits for tasks still running.")
+    Long sweep;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "With --sweep: where to save.")
+    Path out;
 
     @Option(names = "--follow", description = "Keep printing until the job ends.")
     boolean follow;
@@ -43,6 +52,21 @@ final class OutputCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((sweep == null) == (jobId == null)) {
+            throw new CliExit(ExitCodes.USAGE, "name a job (JOBID) or a sweep (--sweep SWEEP)");
+        }
+        if (sweep != null) {
+            try (ServerConnection c = server.connect(ctx, "idle-cli/1.0")) {
+                var sweeps = new idle.client.runner.SweepService(c);
+                return new SweepFollow(ctx, new RunnerService(c), sweeps, out, out == null)
+                        .run(l -> sweeps.attach(sweep, true, l));
+            }
+        }
+        if (out != null) {
+            throw new CliExit(ExitCodes.USAGE, "--out is for --sweep; a job's files go with "
+                    + "--files DIR");
+        }
+        long jobId = this.jobId;
         try (ServerConnection c = server.connect(ctx, "idle-cli/1.0")) {
             RunnerService runner = new RunnerService(c);
             FollowedJob job = runner.attach(jobId, 0, follow, new JobListener() {

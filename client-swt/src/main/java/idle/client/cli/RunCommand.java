@@ -50,7 +50,10 @@ import picocli.CommandLine.Parameters;
         customSynopsis = {"idle run [--detach] [--no-wait] [--out=DIR] [--input=FILE]... "
                 + "[--needs=REQ]... [--no-scan-imports]",
             "         [--server=HOST:PORT] [--user=NAME] [--password-file=FILE] SCRIPT.py... "
-                + "[-- ARGS...]"},
+                + "[-- ARGS...]",
+            "idle run SCRIPT.py (--each FILE | --each-input FILE... | --repeat N) [-v] [--out=DIR] "
+                + "[--input=FILE]... [-- ARGS...]",
+            "idle run --retry-failed SWEEP [-v] [--out=DIR]"},
         description = {"Runs python3 scripts on lenders' machines, each as its own job.",
             "Streams each job's stdout to stdout and stderr to stderr as it arrives (prefixed with "
                     + "the script name when there are several) and saves the files each job wrote "
@@ -58,10 +61,15 @@ import picocli.CommandLine.Parameters;
             "Arguments after -- are passed to every script.",
             "Each script goes only to a lender that has the packages it imports (those not in "
                     + "python's standard library, nor among its input files; imports inside "
-                    + "try: blocks are optional) and those named with --needs."},
+                    + "try: blocks are optional) and those named with --needs.",
+            "A sweep runs one script as many tasks spread over every free lender (--each, "
+                    + "--each-input, --repeat); each task sees IDLE_TASK_INDEX and IDLE_TASK_COUNT "
+                    + "in its environment. One progress line shows the tasks queued, running, done "
+                    + "and failed; at the end a summary names the failed tasks."},
         footer = {"", "Exit status: 0 all succeeded; the exit code of the first failed script "
-                + "(in command-line order); 75 no lender available (NLA: also when no lender "
-                + "has a package a script needs, which the message names); 77 login failed; "
+                + "(in command-line order; for a sweep, the failed task with the lowest index); "
+                + "75 no lender available (NLA: also when no lender has a package a script "
+                + "needs, which the message names); 77 login failed; "
                 + "69 server unreachable; 65 a job too large (over the 4 MiB a request carries, "
                 + "or the server's own limit); 64 usage error."})
 final class RunCommand implements Callable<Integer> {
@@ -71,15 +79,39 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server = new ServerOptions();
 
-    @Parameters(paramLabel = "SCRIPT.py", arity = "1..*", description = "The python3 scripts to run.")
+    @Parameters(paramLabel = "SCRIPT.py", arity = "0..*", description = "The python3 scripts to run.")
     List<Path> scripts = new ArrayList<>();
+
+    @Option(names = "--each", paramLabel = "FILE",
+            description = "Sweep: one task per non-empty line of FILE, the line split like a shell "
+                    + "would into the script's arguments (lines starting with # are skipped).")
+    Path each;
+
+    @Option(names = "--each-input", paramLabel = "FILE", arity = "1..*",
+            description = "Sweep: one task per FILE, given to the script as its input file and "
+                    + "first argument. Put the script first: idle run a.py --each-input data/*.csv")
+    List<Path> eachInput = new ArrayList<>();
+
+    @Option(names = "--repeat", paramLabel = "N",
+            description = "Sweep: N tasks, each with its index as the argument.")
+    Integer repeat;
+
+    @Option(names = "--retry-failed", paramLabel = "SWEEP",
+            description = "Run again the tasks of sweep SWEEP that did not succeed.")
+    Long retryFailed;
+
+    @Option(names = {"-v", "--verbose"},
+            description = "Sweep: print each task's output as it ends.")
+    boolean verbose;
 
     @Option(names = "--input", paramLabel = "FILE",
             description = "An input file placed next to every script (repeatable).")
     List<Path> inputs = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = ".",
-            description = "Save the files each job wrote under DIR/<job id>/ (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Save the files each job wrote under DIR/<job id>/ (default: .); for a "
+                    + "sweep, each task's files under DIR/<task index>/ and its output in "
+                    + "DIR/<task index>.out (default: not saved).")
     Path out;
 
     @Option(names = "--detach", description = "Print the job ids and return at once.")
@@ -108,10 +140,62 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        int modes = (each != null ? 1 : 0) + (eachInput.isEmpty() ? 0 : 1) + (repeat != null ? 1 : 0)
+                + (retryFailed != null ? 1 : 0);
+        if (modes > 1) {
+            throw new CliExit(ExitCodes.USAGE, "use one of --each, --each-input, --repeat and "
+                    + "--retry-failed");
+        }
+        if (modes == 1) {
+            return sweep();
+        }
+        if (scripts.isEmpty()) {
+            throw new CliExit(ExitCodes.USAGE, "name a script to run (SCRIPT.py)");
+        }
+        if (out == null) {
+            out = Path.of(".");
+        }
         List<JobRequest> requests = readRequests();
         try (ServerConnection c = server.connect(ctx, "idle-cli/1.0")) {
             RunnerService runner = new RunnerService(c);
             return detach ? submitDetached(runner, requests) : runAndFollow(runner, requests);
+        }
+    }
+
+    /** A sweep: {@code --each}, {@code --each-input}, {@code --repeat} or {@code --retry-failed}. */
+    private int sweep() throws Exception {
+        if (detach) {
+            throw new CliExit(ExitCodes.USAGE, "--detach is for single jobs; a sweep runs in the "
+                    + "background anyway: follow it later with idle output --sweep ID");
+        }
+        idle.client.runner.SweepRequest request = null;
+        if (retryFailed == null) {
+            if (scripts.size() != 1) {
+                throw new CliExit(ExitCodes.USAGE, "a sweep runs one script; name exactly one");
+            }
+            if (repeat != null && (repeat < 1 || repeat > 100_000)) {
+                throw new CliExit(ExitCodes.USAGE, "--repeat must be between 1 and 100000");
+            }
+            var tasks = each != null ? SweepSpec.ofLines(SweepSpec.eachLine(each), scriptArgs)
+                    : !eachInput.isEmpty() ? SweepSpec.ofInputs(eachInput, scriptArgs)
+                    : SweepSpec.repeat(repeat, scriptArgs);
+            request = SweepSpec.request(scripts.get(0), inputs, tasks,
+                    noWait ? WaitPolicy.NLA_IF_BUSY : WaitPolicy.QUEUE);
+            try {
+                idle.client.runner.SweepService.check(request);
+            } catch (RequestTooLargeException e) {
+                throw new CliExit(ExitCodes.DATA, e.getMessage());
+            }
+        } else if (!scripts.isEmpty()) {
+            throw new CliExit(ExitCodes.USAGE, "--retry-failed takes no script: the sweep has it");
+        }
+        idle.client.runner.SweepRequest r = request;
+        try (ServerConnection c = server.connect(ctx, "idle-cli/1.0")) {
+            RunnerService runner = new RunnerService(c);
+            var sweeps = new idle.client.runner.SweepService(c);
+            SweepFollow follow = new SweepFollow(ctx, runner, sweeps, out, verbose);
+            return follow.run(l -> r != null ? sweeps.submit(r, l)
+                    : sweeps.retry(retryFailed, l));
         }
     }
 

@@ -187,7 +187,7 @@ final class JobRun implements ExchangeHandler {
         boolean reported = false;
         try {
             RunSpec spec = new RunSpec("job" + x.jobId() + "-" + x.attempt(), x.scriptName(),
-                    x.script(), x.args(), x.inputs(), x.environment());
+                    x.script(), x.args(), x.inputs(), x.environment(), x.task());
             try {
                 run = sandbox.start(spec, this::output);
             } catch (IOException | RuntimeException e) {

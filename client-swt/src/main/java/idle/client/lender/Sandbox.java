@@ -297,6 +297,7 @@ public final class Sandbox implements AutoCloseable {
             } else {
                 pb.environment().put("HOME", work.toString());
                 pb.environment().put("TMPDIR", work.toString());
+                pb.environment().putAll(spec.taskVariables());
                 pb.directory(work.toFile());
             }
             if (seccomp == null) {
@@ -439,8 +440,11 @@ public final class Sandbox implements AutoCloseable {
                     "--unshare-all", "--hostname", "idle-sandbox", "--new-session",
                     "--die-with-parent", "--clearenv",
                     "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/work",
-                    "--setenv", "LANG", "C.UTF-8",
-                    "--unshare-user", "--uid", String.valueOf(SANDBOX_UID),
+                    "--setenv", "LANG", "C.UTF-8"));
+            for (var e : new java.util.TreeMap<>(spec.taskVariables()).entrySet()) {
+                c.addAll(List.of("--setenv", e.getKey(), e.getValue()));
+            }
+            c.addAll(List.of("--unshare-user", "--uid", String.valueOf(SANDBOX_UID),
                     "--gid", String.valueOf(SANDBOX_UID)));
             if (bwrap.disableUserns()) {
                 c.add("--disable-userns");

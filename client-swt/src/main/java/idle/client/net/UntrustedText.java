@@ -55,7 +55,8 @@ public final class UntrustedText {
             return s;
         }
         return new JobSummary(s.jobId(), name, s.state(), s.exitCode(), s.limit(), reason, lender,
-                s.attempts(), s.submittedAt(), s.startedAt(), s.finishedAt(), s.outputBytes());
+                s.attempts(), s.submittedAt(), s.startedAt(), s.finishedAt(), s.outputBytes(),
+                s.sweepId(), s.taskIndex());
     }
 
     /**

@@ -66,6 +66,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     private CTabFolder views;
     private QueueView queue;
     private HistoryView history;
+    private SweepsController sweeps;
     private LenderView lender;
     private OutputTabs outputs;
     private JobsController controller;
@@ -162,6 +163,10 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         queue = new QueueView(views, controller, jobs, ui, resources, background);
         history = new HistoryView(views, controller, background, sessions, resources, events, historyPage);
         lender = new LenderView(views, ui, background, sessions, layout, resources, this::lendingChanged);
+        sweeps = new SweepsController(sash, ui, background, sessions, controller, this::status,
+                message -> queue.showBanner(message));
+        queue.attachSweeps(sweeps);
+        history.attachSweeps(sweeps);
         viewTab("Queue", Icons.QUEUE, queue.control());
         viewTab("History", Icons.HISTORY, history.control());
         viewTab("Become IDLEr", Icons.LEND, lender.control());
@@ -416,6 +421,10 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
 
     public HistoryView history() {
         return history;
+    }
+
+    public SweepsController sweeps() {
+        return sweeps;
     }
 
     public LenderView lender() {

@@ -29,7 +29,8 @@ import java.util.List;
  */
 @Entity
 @Table(name = "JOB", indexes = @Index(name = "JOB_OPEN_IX", columnList = "STATE_OPEN, ID"))
-// Database also creates JOB_ID_DESC_IX (ID DESC) and JOB_OWNER_DESC_IX (OWNER_NAME, ID DESC).
+// Database also creates JOB_ID_DESC_IX (ID DESC), JOB_OWNER_DESC_IX (OWNER_NAME, ID DESC) and
+// JOB_SWEEP_IX (SWEEP_ID, OWNER_NAME, ID DESC).
 public class Job {
     /** Longest script name kept (longer ones are cut). */
     public static final int MAX_SCRIPT_NAME = 1000;
@@ -133,6 +134,15 @@ public class Job {
     @Column(name = "MODULE_NEEDS", columnDefinition = "CLOB")
     private List<String> moduleNeeds = new ArrayList<>();
 
+    /** The sweep this job is a task of ({@link Sweep}), 0 for a job of its own. */
+    // a default, so that rows written without it (older tools, plain JDBC) are jobs of their own
+    @Column(name = "SWEEP_ID", nullable = false, columnDefinition = "BIGINT DEFAULT 0 NOT NULL")
+    private long sweepId;
+
+    /** The task's index in its sweep; 0 for a job of its own. */
+    @Column(name = "TASK_INDEX", nullable = false, columnDefinition = "INTEGER DEFAULT 0 NOT NULL")
+    private int taskIndex;
+
     public Job() {
     }
 
@@ -147,6 +157,20 @@ public class Job {
         setInputNames(inputNames);
         setNeeds(needs);
         this.submittedAt = submittedAt;
+    }
+
+    public long getSweepId() {
+        return sweepId;
+    }
+
+    public int getTaskIndex() {
+        return taskIndex;
+    }
+
+    /** Makes this job task {@code taskIndex} of sweep {@code sweepId} (set before it is added). */
+    public void setSweepTask(long sweepId, int taskIndex) {
+        this.sweepId = sweepId;
+        this.taskIndex = taskIndex;
     }
 
     /** Generated when added; 0 before. */

@@ -66,6 +66,23 @@ public interface JobRepository {
             long beforeIdOrZero, int limit);
 
     /**
+     * Like {@link #page}, but only jobs of their own: tasks of sweeps are left out (they are
+     * listed with {@link #pageOfSweep}).
+     */
+    List<Job> pageOwnJobs(String ownerOrNull, JobState stateOrNull, String nameContainsOrNull,
+            long beforeIdOrZero, int limit);
+
+    /**
+     * One page of the tasks of sweep {@code sweepId} (whose owner is {@code owner}: the index
+     * is read in order under it), highest job id first, with ids below {@code beforeIdOrZero}
+     * (0 or less for the newest). Like {@link #page}, no scripts.
+     */
+    List<Job> pageOfSweep(String owner, long sweepId, long beforeIdOrZero, int limit);
+
+    /** Number of tasks of sweep {@code sweepId} per state; every state is present. */
+    Map<JobState, Long> countByStateOfSweep(long sweepId);
+
+    /**
      * Every job in one of these states, in id order (oldest first); empty for no states. Like
      * {@link #page}, the jobs carry no script.
      */

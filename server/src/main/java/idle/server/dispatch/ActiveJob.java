@@ -53,6 +53,16 @@ public final class ActiveJob {
     /** Created when the job is stored. */
     JobFeed feed;
 
+    /**
+     * The sweep this job is a task of, null for a job of its own; set before the job is queued
+     * and never changed after. A task's script is its sweep's ({@link Scripts#sweepScript}).
+     */
+    SweepRun sweep;
+    /** The sweep's id as stored (kept also when {@link #sweep} could not be found at start). */
+    long sweepId;
+    /** The task's index in its sweep. */
+    int taskIndex;
+
     ActiveJob(String owner, String scriptName, String scriptSha256,
             List<String> args, List<String> inputNames, JobNeeds needs, long submittedAt) {
         this.owner = owner;
@@ -84,7 +94,7 @@ public final class ActiveJob {
     /** The summary a runner sees (lender by pseudonym only). Call under the lock. */
     JobSummary summary() {
         return new JobSummary(id, scriptName, state, exitCode, limit, reason, lenderPseudonym,
-                attempts, submittedAt, startedAt, finishedAt, outputBytes);
+                attempts, submittedAt, startedAt, finishedAt, outputBytes, sweepId, taskIndex);
     }
 
     /** An immutable copy of the fields the store writes. Call under the state machine's lock. */

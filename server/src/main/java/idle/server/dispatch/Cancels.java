@@ -49,25 +49,9 @@ final class Cancels {
             if (j == null || !j.owner.equals(user) || j.state.isTerminal()) {
                 return null;
             }
-            if (j.state == JobState.QUEUED) {
-                jobs.schedulerLocked().remove(j);
-                jobs.endLocked(j, Ending.cancelled(Reasons.CANCELLED_BEFORE_RUN),
-                        new ProgressWrite.Audited(AuditAction.CAN, user, n,
-                                "queued job cancelled", remote),
-                        () -> runner.send(n, new Message.Success(new Result.Empty())));
-                return true;
-            }
-            // running: the lender kills it and ends the attempt with FIN{Cancelled}
-            boolean first = !j.cancelRequested;
-            j.cancelRequested = true;
-            LenderHandle l = j.lender;
-            if (first && l != null) {
-                l.peer.send(l.peer.nextServerId(), new Message.Cancel(jobId));
-                int attempt = j.attempts;
-                int exchange = j.exchangeId;
-                deadlines.after(grace, () -> overdue(j, l, attempt, exchange));
-            }
-            return false;
+            return cancelLocked(j, new ProgressWrite.Audited(AuditAction.CAN, user, n,
+                    "queued job cancelled", remote),
+                    () -> runner.send(n, new Message.Success(new Result.Empty())));
         });
         if (queued == null) {
             refuse(runner, n, jobId);
@@ -76,6 +60,34 @@ final class Cancels {
             audit.record(user, AuditAction.CAN, n, jobId, Code.SCF,
                     "running job: kill sent to lender", remote);
         }
+    }
+
+    /**
+     * Cancels active job {@code j} (not ended): a queued one ends CANCELLED at once (audited as
+     * {@code audited}, then {@code afterQueued} runs; both may be null); a running one is killed
+     * by its lender, which ends the attempt with FIN{Cancelled}, or it ends without it after the
+     * grace. Call under the state machine's lock.
+     *
+     * @return true when it was queued (and has ended), false when it was running
+     */
+    boolean cancelLocked(ActiveJob j, ProgressWrite.Audited audited, Runnable afterQueued) {
+        if (j.state == JobState.QUEUED) {
+            jobs.schedulerLocked().remove(j);
+            jobs.endLocked(j, Ending.cancelled(Reasons.CANCELLED_BEFORE_RUN), audited,
+                    afterQueued);
+            return true;
+        }
+        // running: the lender kills it and ends the attempt with FIN{Cancelled}
+        boolean first = !j.cancelRequested;
+        j.cancelRequested = true;
+        LenderHandle l = j.lender;
+        if (first && l != null) {
+            l.peer.send(l.peer.nextServerId(), new Message.Cancel(j.id));
+            int attempt = j.attempts;
+            int exchange = j.exchangeId;
+            deadlines.after(grace, () -> overdue(j, l, attempt, exchange));
+        }
+        return false;
     }
 
     private void refuse(Peer runner, int n, long jobId) {

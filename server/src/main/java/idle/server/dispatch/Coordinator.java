@@ -34,6 +34,7 @@ import java.util.logging.Logger;
  * <li>{@link LenderEvents}: MML, BSY, WBL, a lender's connection ending;
  * <li>{@link Cancels}: CAN and its deadline;
  * <li>{@link JobQueries}: HST, JOB, GIP, ATT, GOF;
+ * <li>{@link Sweeps}, {@link SweepQueries}, {@link SweepRetries}: SWP, SWT, SWC, SWA, SWL, SWR;
  * <li>{@link Recovery}: what a previous run left, at start.
  * </ul>
  * Thread-safe: every method may be called from any connection's thread.
@@ -52,6 +53,11 @@ public final class Coordinator {
     private final Cancels cancels;
     private final Deadlines deadlines = new Deadlines();
     private final Recovery recovery;
+    private final Sweeps sweeps;
+    private final SweepQueries sweepQueries;
+    private final SweepRetries sweepRetries;
+    private final Database db;
+    private final StoreWriter writer;
 
     public Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
             Pseudonyms pseudonyms) {
@@ -84,6 +90,19 @@ public final class Coordinator {
         this.queries = new JobQueries(db, jobs, retention, spool, audit);
         this.cancels = new Cancels(jobs, queries, audit, deadlines, grace);
         this.recovery = new Recovery(db, audit, config.maxAttempts());
+        this.db = db;
+        this.writer = writer;
+        this.sweeps = new Sweeps(jobs, new SweepRules(new Submission(config.maxScriptBytes(),
+                config.maxInputBytes()), SweepRules.DEFAULT_MAX_TASKS, config.maxInputBytes()),
+                inputs, scripts, writer, audit, cancels, config.dispatch().maxQueuedPerUser(),
+                (user, id) -> {
+                    var l = db.inTransaction(tx -> tx.sweeps().page(user, id + 1, 1));
+                    return !l.isEmpty() && l.get(0).getId() == id;
+                });
+        this.sweepQueries = new SweepQueries(db, sweeps, audit);
+        retention.sweepInputs(sweeps::inputsInUse);
+        this.sweepRetries = new SweepRetries(db, sweeps, sweepQueries, inputs, scripts, writer,
+                jobs, audit);
     }
 
     // ---- life -------------------------------------------------------------------------------
@@ -97,9 +116,16 @@ public final class Coordinator {
     public int[] recover() {
         inputs.clearStaging();
         Recovery.Loaded loaded = recovery.load();
+        new SweepRecovery(sweeps, writer).recover(db, loaded.queued());
         jobs.locked(() -> {
             for (ActiveJob a : loaded.queued()) {
                 jobs.recoveredLocked(a);
+                if (a.sweepId != 0 && a.sweep == null) {
+                    // a task whose sweep row is gone has no script to run
+                    jobs.schedulerLocked().remove(a);
+                    jobs.endLocked(a, Ending.failed("its sweep " + a.sweepId + " is missing"),
+                            null, null);
+                }
             }
         });
         LOG.info("recovered " + loaded.queued().size() + " queued jobs"
@@ -185,9 +211,55 @@ public final class Coordinator {
         lenders.availability(peer, n, available, reason);
     }
 
-    /** The connection is gone: if it was a lender, its running jobs go back to the queue. */
+    /**
+     * The connection is gone: if it was a lender, its running jobs go back to the queue; sweeps
+     * it was still sending tasks for are closed as they stand.
+     */
     public void peerGone(Peer peer) {
         lenders.peerGone(peer);
+        sweeps.peerGone(peer);
+    }
+
+    // ---- sweeps -----------------------------------------------------------------------------
+
+    /** SWP#n: opens a sweep; SCF{Sweep} once stored, then its tasks' JSTs under n. */
+    public void openSweep(Peer runner, int n, Message.SweepOpen m) {
+        sweeps.open(runner, n, m);
+    }
+
+    /** SWT#n: a batch of an open sweep's tasks; SCF once stored and queued. */
+    public void sweepTasks(Peer runner, int n, Message.SweepTasks m) {
+        sweeps.tasks(runner, n, m);
+    }
+
+    /** SWA#n: a sweep's summary and its tasks' states, live when following. */
+    public void attachSweep(Peer runner, int n, long sweepId, boolean follow) {
+        sweepQueries.attach(runner, n, sweepId, follow);
+    }
+
+    /** SWL#n: a page of sweeps or of one sweep's tasks; null when it was answered FLD. */
+    public Result listSweeps(Peer runner, int n, Message.SweepList m) {
+        return sweepQueries.list(runner, n, m);
+    }
+
+    /**
+     * SWC: cancels what is left of a sweep; the number of tasks cancelled, or -1 when the user
+     * has no sweep running under that id.
+     */
+    public int cancelSweep(Peer runner, int n, long sweepId) {
+        return sweeps.cancel(runner.user(), n, sweepId, runner.remoteAddress());
+    }
+
+    /** Whether {@code user} owns sweep {@code sweepId} (running or not). */
+    public boolean ownsSweep(String user, long sweepId) {
+        SweepRun run = sweeps.activeSweep(sweepId);
+        return run != null ? run.owner.equals(user)
+                : sweepQueries.owned(user, sweepId).isPresent();
+    }
+
+    /** SWR#n: a new sweep of a finished sweep's unsuccessful tasks, followed under n. */
+    public void retrySweep(Peer runner, int n, long sweepId) {
+        sweepRetries.retry(runner, n, sweepId);
     }
 
     // ---- admins and tests -------------------------------------------------------------------

@@ -111,6 +111,104 @@ final class InputStore {
         return out;
     }
 
+    // ---- sweeps: inputs/sweep-ID/shared/ (every task's) and inputs/sweep-ID/INDEX/ ----------
+
+    /** Where sweep {@code sweepId}'s inputs live (shared ones and each task's). */
+    Path sweepDir(long sweepId) {
+        return root.resolve(SWEEP_PREFIX + sweepId);
+    }
+
+    /** The directory name prefix of a sweep's inputs (never a job id). */
+    static final String SWEEP_PREFIX = "sweep-";
+
+    /** Moves staged files to sweep {@code sweepId}'s shared inputs, durably. */
+    void adoptShared(Staged s, long sweepId) throws IOException {
+        if (s.dir() == null) {
+            return;
+        }
+        Path dir = sweepDir(sweepId);
+        Files.createDirectories(dir);
+        Path target = dir.resolve("shared");
+        try {
+            Files.move(s.dir(), target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(s.dir(), target);
+        }
+        syncDirectory(dir);
+    }
+
+    /**
+     * Writes and syncs the own input files of task {@code index} of sweep {@code sweepId}
+     * (names checked at the door). Replaces what an earlier, failed, write of it left.
+     */
+    void writeTask(long sweepId, int index, List<InputFile> files) throws IOException {
+        if (files.isEmpty()) {
+            return;
+        }
+        Path dir = sweepDir(sweepId).resolve(Integer.toString(index));
+        if (Files.exists(dir)) {
+            deleteTree(dir);
+        }
+        Files.createDirectories(dir);
+        for (InputFile f : files) {
+            Files.write(dir.resolve(f.name()), f.data(), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+        }
+    }
+
+    /** Deletes what {@link #writeTask} wrote for a task that was not stored (best effort). */
+    void discardTask(long sweepId, int index) {
+        Path dir = sweepDir(sweepId).resolve(Integer.toString(index));
+        if (Files.exists(dir)) {
+            deleteTree(dir);
+        }
+    }
+
+    /**
+     * The input files of task {@code index} of a sweep whose files are under sweep
+     * {@code inputsOf}: {@code names} in order, each from the shared ones when it is one of
+     * {@code shared}, else from the task's own.
+     *
+     * @throws IOException when one cannot be read (the message names the file only)
+     */
+    List<InputFile> readTask(long inputsOf, int index, List<String> shared, List<String> names)
+            throws IOException {
+        List<InputFile> out = new ArrayList<>(names.size());
+        Path base = sweepDir(inputsOf);
+        for (String name : names) {
+            Path p = shared.contains(name) ? base.resolve("shared").resolve(name)
+                    : base.resolve(Integer.toString(index)).resolve(name);
+            out.add(readOne(p, name));
+        }
+        return out;
+    }
+
+    /** Whether every one of {@code names} of task {@code index} is still stored. */
+    boolean taskFilesExist(long inputsOf, int index, List<String> shared, List<String> names) {
+        Path base = sweepDir(inputsOf);
+        for (String name : names) {
+            Path p = shared.contains(name) ? base.resolve("shared").resolve(name)
+                    : base.resolve(Integer.toString(index)).resolve(name);
+            if (!Files.isRegularFile(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static InputFile readOne(Path p, String name) throws IOException {
+        byte[] data;
+        try {
+            data = Files.readAllBytes(p);
+        } catch (NoSuchFileException e) {
+            throw new IOException("input file " + name + " is missing", e);
+        } catch (IOException e) {
+            throw new IOException("input file " + name + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")", e);
+        }
+        return new InputFile(name, data, Sha256.hex(data));
+    }
+
     /** Where job {@code jobId}'s inputs live. */
     Path dir(long jobId) {
         return root.resolve(Long.toString(jobId));

@@ -75,11 +75,12 @@ final class JobQueries {
         return row.filter(x -> any || x.getOwnerName().equals(user)).map(JobViews::detailOf);
     }
 
-    /** HST: a page of jobs (of {@code ownerOrNull}, or all), newest first. */
+    /** HST: a page of jobs of their own (of {@code ownerOrNull}, or all), newest first. */
     Result.JobPage history(String ownerOrNull, JobState state, String nameContains,
             long beforeId, int limit) {
-        List<Job> rows = db.inTransaction(tx -> tx.jobs().page(ownerOrNull, state, nameContains,
-                beforeId, limit + 1));
+        // tasks of sweeps are listed with their sweep (SWL), not one by one
+        List<Job> rows = db.inTransaction(tx -> tx.jobs().pageOwnJobs(ownerOrNull, state,
+                nameContains, beforeId, limit + 1));
         boolean more = rows.size() > limit;
         List<JobSummary> out = new ArrayList<>(Math.min(rows.size(), limit));
         for (int i = 0; i < Math.min(rows.size(), limit); i++) {

@@ -128,6 +128,46 @@ final class JobStateMachine {
         open.computeIfPresent(owner, (k, n) -> n > 1 ? n - 1 : null);
     }
 
+    /**
+     * Takes {@code n} of {@code owner}'s places at once (a sweep's tasks), unless that would
+     * make more than {@code max}; all or none. See {@link #placesLocked} for what it has.
+     *
+     * @return true when reserved
+     */
+    boolean tryReserveLocked(String owner, int max, int n) {
+        int have = open.getOrDefault(owner, 0);
+        if ((long) have + n > max) {
+            return false;
+        }
+        if (n > 0) {
+            open.put(owner, have + n);
+        }
+        return true;
+    }
+
+    /** Gives back {@code n} places taken by {@link #tryReserveLocked}. */
+    void releaseLocked(String owner, int n) {
+        if (n > 0) {
+            open.computeIfPresent(owner, (k, have) -> have > n ? have - n : null);
+        }
+    }
+
+    /** The places {@code owner} holds now (jobs not ended, reservations included). */
+    int placesLocked(String owner) {
+        return open.getOrDefault(owner, 0);
+    }
+
+    /** The active tasks of {@code sweep}, in no order. */
+    List<ActiveJob> activeOfSweepLocked(SweepRun sweep) {
+        List<ActiveJob> out = new ArrayList<>();
+        for (ActiveJob j : active.values()) {
+            if (j.sweep == sweep) {
+                out.add(j);
+            }
+        }
+        return out;
+    }
+
     boolean isActive(long jobId) {
         return lockedGet(() -> active.containsKey(jobId));
     }

@@ -5,6 +5,7 @@ import idle.server.relay.Durability;
 import idle.shared.message.Codec;
 import idle.shared.message.Message;
 import idle.shared.model.InputFile;
+import idle.shared.model.TaskPosition;
 import idle.shared.protocol.Frame;
 import java.io.IOException;
 import java.time.Duration;
@@ -21,6 +22,9 @@ import java.util.logging.Logger;
  * no failure leaves the job RUNNING on a lender that never heard of it, or the lender's slot
  * taken: script or inputs unreadable or an EXF that cannot be built: the job FAILS with the
  * reason; the lender's connection gone: the job is re-queued; anything unexpected: the job FAILS.
+ *
+ * <p>A task of a sweep gets its sweep's script (cached once for all its tasks) and inputs, and
+ * its place in the sweep ({@link TaskPosition}).
  *
  * <p>Threads: a job without inputs whose script is cached is sent on the caller's thread (the
  * store writer's commit callback: encoding an EXF and queuing it never blocks); any other is read
@@ -65,7 +69,8 @@ final class Launcher {
             }
             inFlight++;
         }
-        byte[] cached = scripts.takeCached(job.id);
+        byte[] cached = job.sweep != null ? scripts.sweepCached(job.sweep.id)
+                : scripts.takeCached(job.id);
         Runnable send = () -> {
             try {
                 send(job, lender, exchangeId, attempt, listener, cached);
@@ -123,9 +128,10 @@ final class Launcher {
     private void send(ActiveJob job, Peer lender, int exchangeId, int attempt,
             AttemptListener listener, byte[] cached) {
         byte[] script = cached;
+        SweepRun sweep = job.sweep;
         if (script == null) {
             try {
-                script = scripts.take(job.id);
+                script = sweep != null ? scripts.sweepScript(sweep.id) : scripts.take(job.id);
             } catch (IOException e) {
                 LOG.log(Level.SEVERE, "cannot read the script of " + job, e);
                 listener.fail(Reasons.scriptLost(e.getMessage()));
@@ -134,7 +140,8 @@ final class Launcher {
         }
         List<InputFile> in;
         try {
-            in = inputs.read(job.id, job.inputNames);
+            in = sweep != null ? inputs.readTask(sweep.inputsOf, job.taskIndex,
+                    sweep.sharedInputs, job.inputNames) : inputs.read(job.id, job.inputNames);
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "cannot read the inputs of " + job, e);
             listener.fail(Reasons.inputsLost(e.getMessage()));
@@ -143,7 +150,8 @@ final class Launcher {
         Frame exf;
         try {
             exf = Codec.encode(exchangeId, new Message.Execute(job.id, attempt, job.scriptName,
-                    script, job.scriptSha256, job.args, in, job.needs, job.environment));
+                    script, job.scriptSha256, job.args, in, job.needs, job.environment,
+                    sweep != null ? new TaskPosition(job.taskIndex, sweep.taskCount) : null));
         } catch (IllegalArgumentException e) {
             // the door refuses what cannot be sent; this is a job stored before that rule
             LOG.log(Level.WARNING, "cannot encode the EXF of " + job, e);

@@ -97,6 +97,9 @@ final class ProgressWrite implements StoreWriter.Op {
                 seal(feed);
             }
         }
+        if (job.sweep != null) {
+            job.sweep.taskChanged(summary);
+        }
         if (after != null) {
             after.run();
         }

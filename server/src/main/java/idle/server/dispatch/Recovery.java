@@ -83,6 +83,8 @@ final class Recovery {
         a.reason = j.getFailureReason() == null ? "" : j.getFailureReason();
         a.lenderPseudonym = j.getLenderPseudonym() == null ? "" : j.getLenderPseudonym();
         a.startedAt = j.getStartedAt();
+        a.sweepId = j.getSweepId(); // its SweepRun is bound by Sweeps.recover
+        a.taskIndex = j.getTaskIndex();
         a.feed = new JobFeed(a.id, a.summary(), null);
         return a;
     }

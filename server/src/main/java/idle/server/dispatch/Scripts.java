@@ -18,12 +18,17 @@ import java.util.Optional;
  * admits nothing new rather than evicting: queues are served oldest first, so the scripts already
  * in it are the ones needed soonest.
  *
+ * <p>A sweep's tasks share their sweep's script: it is cached once, by sweep id, and stays while
+ * the sweep has tasks to dispatch ({@link #sweepScript}, {@link #forgetSweep}).
+ *
  * <p>Thread-safe; the cache's own lock is held only for map operations, never for I/O.
  */
 final class Scripts {
     private final Database db;
     private final long maxBytes;
     private final Map<Long, byte[]> cache = new LinkedHashMap<>();
+    /** Scripts of sweeps, by sweep id: one copy for all of a sweep's tasks. */
+    private final Map<Long, byte[]> sweeps = new LinkedHashMap<>();
     private long bytes;
 
     /** @param maxBytes the most script bytes kept in memory; 0 keeps none */
@@ -76,6 +81,55 @@ final class Scripts {
         if (stored.isEmpty()) {
             throw new IOException("its script is missing from the database");
         }
+        return stored.get();
+    }
+
+    // ---- sweeps: one script for many tasks, kept while the sweep has tasks to dispatch ----
+
+    /** Keeps the script of sweep {@code sweepId} in memory if it fits. */
+    synchronized void rememberSweep(long sweepId, byte[] script) {
+        if (sweeps.containsKey(sweepId) || bytes + script.length > maxBytes) {
+            return;
+        }
+        sweeps.put(sweepId, script);
+        bytes += script.length;
+    }
+
+    /** The cached script of sweep {@code sweepId} (it stays cached), or null. */
+    synchronized byte[] sweepCached(long sweepId) {
+        return sweeps.get(sweepId);
+    }
+
+    /** Sweep {@code sweepId} ended: its script leaves memory. */
+    synchronized void forgetSweep(long sweepId) {
+        byte[] s = sweeps.remove(sweepId);
+        if (s != null) {
+            bytes -= s.length;
+        }
+    }
+
+    /**
+     * The script of sweep {@code sweepId}: from the cache, or read from the database (and cached
+     * if it fits, for the sweep's next tasks). Blocks on the database when not cached.
+     *
+     * @throws IOException when the database cannot give it; the message is for the owner
+     */
+    byte[] sweepScript(long sweepId) throws IOException {
+        byte[] s = sweepCached(sweepId);
+        if (s != null) {
+            return s;
+        }
+        Optional<byte[]> stored;
+        try {
+            stored = db.inTransaction(tx -> tx.sweeps().scriptOf(sweepId));
+        } catch (RuntimeException e) {
+            throw new IOException("its sweep's script could not be read from the database ("
+                    + e.getClass().getSimpleName() + ")", e);
+        }
+        if (stored.isEmpty()) {
+            throw new IOException("its sweep's script is missing from the database");
+        }
+        rememberSweep(sweepId, stored.get());
         return stored.get();
     }
 

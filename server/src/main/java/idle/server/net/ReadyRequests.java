@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Routes the requests of a logged-in client to the {@link Coordinator}: RCS, ATT, CAN, HST, JOB,
- * GIP, GPT, GOF, MML, WBL, BSY, and ADM (to {@link AdminRequests}); DCN logs out. A request that
+ * GIP, GPT, GOF, MML, WBL, BSY, the sweep requests (SWP, SWT, SWA, SWL, SWC, SWR), and ADM (to
+ * {@link AdminRequests}); DCN logs out. A request that
  * opens an exchange (RCS, ATT, GOF) needs a free, positive request id and room under the
  * open-request cap, else it gets {@code ILR#id} or {@code FLD{LIMIT}}. Queries are answered here;
  * every answer given here is audited.
@@ -95,9 +96,56 @@ final class ReadyRequests {
                 }
             }
             case Message.Admin a -> admin.run(id, a);
+            case Message.SweepOpen so -> {
+                if (id <= 0) {
+                    session.illegal(id, f.code(), "client request ids must be positive");
+                } else if (exchanges.inUse(id)) {
+                    session.illegal(id, f.code(), "request id " + id + " is still in use");
+                } else if (roomForRequest(id, f.code())) {
+                    exchanges.awaiting(id); // until its follow opens or it is refused
+                    co.openSweep(session.peer(), id, so);
+                }
+            }
+            case Message.SweepRetry sr -> {
+                if (id <= 0 || exchanges.inUse(id)) {
+                    session.illegal(id, f.code(), "request id " + id + " is not free");
+                } else if (roomForRequest(id, f.code())) {
+                    exchanges.awaiting(id);
+                    co.retrySweep(session.peer(), id, sr.sweepId());
+                }
+            }
+            case Message.SweepAttach sa -> {
+                if (id <= 0 || exchanges.inUse(id)) {
+                    session.illegal(id, f.code(), "request id " + id + " is not free");
+                } else if (roomForRequest(id, f.code())) {
+                    co.attachSweep(session.peer(), id, sa.sweepId(), sa.follow());
+                }
+            }
+            case Message.SweepTasks st -> co.sweepTasks(session.peer(), id, st);
+            case Message.SweepList sl -> {
+                Result r = co.listSweeps(session.peer(), id, sl);
+                if (r != null) {
+                    session.reply(id, new Message.Success(r));
+                }
+            }
+            case Message.SweepCancel sc -> sweepCancel(id, sc.sweepId());
             default -> session.illegal(id, f.code(),
                     f.code() + " is not a request a client may send");
         }
+    }
+
+    private void sweepCancel(int id, long sweepId) {
+        int n = co.cancelSweep(session.peer(), id, sweepId);
+        if (n >= 0) {
+            session.reply(id, new Message.Success(new Result.Text("cancelled " + n
+                    + (n == 1 ? " task" : " tasks") + " of sweep " + sweepId)));
+            return;
+        }
+        boolean mine = co.ownsSweep(session.user(), sweepId);
+        String why = mine ? "sweep " + sweepId + " already ended" : "you have no sweep " + sweepId;
+        session.reply(id, new Message.Failure(mine ? FailureKind.WRONG_STATE
+                : FailureKind.NOT_FOUND, why));
+        session.audit(idle.server.audit.AuditAction.of(Code.SWC), id, null, Code.FLD, why);
     }
 
     private void lenderOf(int id, long jobId) {

@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * One client connection's protocol state machine, run on its own virtual thread.
  *
  * <pre>
- *   HELLO --8-byte hello, version 1--> LOGIN --LCS#n--> NAME --GID#n--> PASSWORD --GPW#n-->
+ *   HELLO --8-byte hello, version 2--> LOGIN --LCS#n--> NAME --GID#n--> PASSWORD --GPW#n-->
  *         (SCF#n) READY   or   (FLD#n) LOGIN again
  *   LOGIN --LCS#n{valid resume token}--> READY
  *   READY --DCN#n--> BYE#n, closed

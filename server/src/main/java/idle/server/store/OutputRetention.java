@@ -28,6 +28,9 @@ import java.util.logging.Logger;
  * <li>the input files of a job that is no longer queued or running are deleted (they are only
  *     read to dispatch it); a directory younger than {@link #INPUT_MARGIN} is left alone, since
  *     a job's inputs are written just before the job becomes active;
+ * <li>a sweep's input files ({@code inputs/sweep-ID}, shared and per task) once no sweep with
+ *     tasks to run reads them and nothing in them changed for {@link #SWEEP_INPUT_KEEP} (or the
+ *     output retention when longer): a retry of its failed tasks reads them until then;
  * <li>the spooled output and output files of an ended job are deleted once nothing in them
  *     changed for the retention period, and a {@value #PURGED} marker records when, so a runner
  *     who asks for them is told why they are gone ({@link #purgedNote}). The job's row stays in
@@ -44,6 +47,14 @@ public final class OutputRetention implements AutoCloseable {
     public static final String PURGED = "PURGED";
     /** Input directories younger than this are never deleted (see the class comment). */
     static final Duration INPUT_MARGIN = Duration.ofMinutes(10);
+    /**
+     * How long a sweep's inputs ({@code inputs/sweep-ID}) are kept after their last change once
+     * no sweep reads them, at least: a retry of the sweep's failed tasks reads them. The output
+     * retention when it is longer.
+     */
+    static final Duration SWEEP_INPUT_KEEP = Duration.ofDays(7);
+    static final String SWEEP_PREFIX = "sweep-";
+    private volatile LongPredicate sweepInputsInUse = id -> true;
 
     private final Path spoolRoot;
     private final Path inputsRoot;
@@ -105,6 +116,15 @@ public final class OutputRetention implements AutoCloseable {
                 inputs++;
             }
         }
+        Duration sweepKeep = retention.isZero() || retention.compareTo(SWEEP_INPUT_KEEP) < 0
+                ? SWEEP_INPUT_KEEP : retention;
+        for (Path dir : sweepDirs(inputsRoot)) {
+            long id = Long.parseLong(dir.getFileName().toString().substring(SWEEP_PREFIX.length()));
+            if (!sweepInputsInUse.test(id) && newest(dir).isBefore(now.minus(sweepKeep))) {
+                bytes += deleteTree(dir);
+                inputs++;
+            }
+        }
         if (!retention.isZero()) {
             for (Path dir : jobDirs(spoolRoot)) {
                 long id = Long.parseLong(dir.getFileName().toString());
@@ -153,6 +173,29 @@ public final class OutputRetention implements AutoCloseable {
             throw new UncheckedIOException("cannot purge " + dir, e);
         }
         return bytes;
+    }
+
+    /** The {@code sweep-ID} subdirectories of {@code root}; none when it does not exist. */
+    private static java.util.List<Path> sweepDirs(Path root) {
+        java.util.List<Path> out = new java.util.ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(root, p -> p.getFileName()
+                .toString().matches(SWEEP_PREFIX + "[0-9]{1,18}") && Files.isDirectory(p))) {
+            s.forEach(out::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root, e);
+        }
+        return out;
+    }
+
+    /**
+     * Which sweeps' stored inputs are still read (by a sweep with tasks to run); until this is
+     * set, none is ever deleted.
+     */
+    public void sweepInputs(LongPredicate inUse) {
+        this.sweepInputsInUse = inUse;
     }
 
     /** The numeric subdirectories of {@code root} (job ids); none when it does not exist. */

@@ -34,10 +34,10 @@ class SubmissionTest {
     }
 
     @Test
-    void theExfIsSizedByTheCodecTwelveBytesAboveTheRcs() {
+    void theExfIsSizedByTheCodecThirteenBytesAboveTheRcsForAJobOfItsOwn() {
         Message.RunScript rs = rcsOf(Limits.MAX_PAYLOAD - 1000);
-        assertEquals(Codec.payload(rs).length + 8 + 4 - 1 + 1, Submission.executeBytes(rs),
-                "job id, attempt and environment in, wait policy out");
+        assertEquals(Codec.payload(rs).length + 8 + 4 - 1 + 1 + 1, Submission.executeBytes(rs),
+                "job id, attempt, environment and an absent task position in, wait policy out");
     }
 
     @Test

@@ -101,4 +101,32 @@ public class OutputRetentionTest {
         assertEquals(0, retention(Duration.ZERO, Set.of()).sweep().outputDirs());
         assertTrue(Files.exists(ancient.resolve("output")));
     }
+
+    @Test
+    void aSweepsInputsStayWhileASweepReadsThemAndAWeekAfter() throws Exception {
+        Path used = Files.createDirectories(data.resolve("inputs/sweep-7/3"));
+        Files.writeString(used.resolve("part3.csv"), "1,2");
+        age(data.resolve("inputs/sweep-7"), NOW.minus(Duration.ofDays(60)));
+        Path old = Files.createDirectories(data.resolve("inputs/sweep-8/shared"));
+        Files.writeString(old.resolve("grid.csv"), "3");
+        age(data.resolve("inputs/sweep-8"), NOW.minus(Duration.ofDays(8)));
+        Path recent = Files.createDirectories(data.resolve("inputs/sweep-9/0"));
+        Files.writeString(recent.resolve("a.csv"), "4");
+        age(data.resolve("inputs/sweep-9"), NOW.minus(Duration.ofDays(6)));
+        OutputRetention r = retention(Duration.ZERO, Set.of());
+        assertEquals(0, r.sweep().inputDirs(), "nothing is deleted before the coordinator says "
+                + "which sweeps read their inputs");
+        r.sweepInputs(id -> id == 7);
+        assertEquals(1, r.sweep().inputDirs());
+        assertTrue(Files.exists(used), "a sweep still reads it");
+        assertFalse(Files.exists(data.resolve("inputs/sweep-8")), "unused for over a week");
+        assertTrue(Files.exists(recent), "kept a week for a retry of its failed tasks");
+        // a longer output retention keeps them as long as the outputs
+        Path longer = Files.createDirectories(data.resolve("inputs/sweep-10/0"));
+        age(data.resolve("inputs/sweep-10"), NOW.minus(Duration.ofDays(20)));
+        OutputRetention month = retention(Duration.ofDays(30), Set.of());
+        month.sweepInputs(id -> false);
+        month.sweep();
+        assertTrue(Files.exists(longer));
+    }
 }

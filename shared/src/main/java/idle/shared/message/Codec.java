@@ -17,6 +17,9 @@ import idle.shared.model.PoolStatus;
 import idle.shared.model.PythonEnvironment;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
+import idle.shared.model.SweepSummary;
+import idle.shared.model.SweepTask;
+import idle.shared.model.TaskPosition;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.ProtocolException;
@@ -88,6 +91,7 @@ public final class Codec {
                         .str(x.scriptSha256()).strs(x.args()).list(x.inputs(), Codec::inputFile);
                 needs(w, x.needs());
                 w.u8(x.environment());
+                taskPosition(w, x.task());
             }
             case Message.GetOutputFile x -> w.i64(x.jobId()).str(x.name());
             case Message.TakeOutputFile x -> w.i64(x.jobId()).str(x.name()).i64(x.size())
@@ -136,6 +140,18 @@ public final class Codec {
             case Message.Heartbeat x -> w.i64(x.token());
             case Message.Availability x -> w.bool(x.available()).str(x.reason());
             case Message.Admin x -> w.strs(x.argv());
+            case Message.SweepOpen x -> {
+                w.str(x.scriptName()).bytes(x.script()).str(x.scriptSha256())
+                        .list(x.inputs(), Codec::inputFile);
+                needs(w, x.needs());
+                w.enumVal(x.waitPolicy()).i32(x.taskCount());
+            }
+            case Message.SweepTasks x -> w.i64(x.sweepId()).list(x.tasks(), Codec::sweepTask)
+                    .bool(x.last());
+            case Message.SweepAttach x -> w.i64(x.sweepId()).bool(x.follow());
+            case Message.SweepList x -> w.i64(x.sweepId()).i64(x.beforeId()).i32(x.limit());
+            case Message.SweepCancel x -> w.i64(x.sweepId());
+            case Message.SweepRetry x -> w.i64(x.sweepId());
         }
         return w.toBytes();
     }
@@ -162,7 +178,8 @@ public final class Codec {
                     String sha = r.str();
                     checkSha(script, sha, "script");
                     yield new Message.Execute(jobId, attempt, name, script, sha, r.strs(),
-                            r.list(Codec::readInputFile), readNeeds(r), r.u8());
+                            r.list(Codec::readInputFile), readNeeds(r), r.u8(),
+                            readTaskPosition(r));
                 }
                 case GOF -> new Message.GetOutputFile(r.i64(), r.str());
                 case TOF -> new Message.TakeOutputFile(r.i64(), r.str(), nonNegative(r.i64()),
@@ -213,6 +230,28 @@ public final class Codec {
                 case HBT -> new Message.Heartbeat(r.i64());
                 case BSY -> new Message.Availability(r.bool(), r.str());
                 case ADM -> new Message.Admin(r.strs());
+                case SWP -> {
+                    String name = r.str();
+                    byte[] script = r.bytes();
+                    String sha = r.str();
+                    checkSha(script, sha, "script");
+                    yield new Message.SweepOpen(name, script, sha, r.list(Codec::readInputFile),
+                            readNeeds(r), r.enumVal(WaitPolicy.values(), "wait policy"), r.i32());
+                }
+                case SWT -> new Message.SweepTasks(r.i64(), r.list(Codec::readSweepTask),
+                        r.bool());
+                case SWA -> new Message.SweepAttach(r.i64(), r.bool());
+                case SWL -> {
+                    long sweep = nonNegative(r.i64());
+                    long before = nonNegative(r.i64());
+                    int limit = r.i32();
+                    if (limit < 1 || limit > 10_000) {
+                        throw new ProtocolException("list limit " + limit + " outside 1..10000");
+                    }
+                    yield new Message.SweepList(sweep, before, limit);
+                }
+                case SWC -> new Message.SweepCancel(r.i64());
+                case SWR -> new Message.SweepRetry(r.i64());
             };
         } catch (IllegalArgumentException | NullPointerException e) {
             // A record's own validation rejected a decoded value.
@@ -277,6 +316,37 @@ public final class Codec {
         return new ModuleNeed(name, spec);
     }
 
+    private static void taskPosition(PayloadWriter w, TaskPosition t) {
+        if (t == null) {
+            w.u8(0);
+        } else {
+            w.u8(1).i32(t.index()).i32(t.count());
+        }
+    }
+
+    private static TaskPosition readTaskPosition(PayloadReader r) throws ProtocolException {
+        return r.bool() ? new TaskPosition(r.i32(), r.i32()) : null;
+    }
+
+    private static void sweepTask(PayloadWriter w, SweepTask t) {
+        w.i32(t.index()).strs(t.args()).list(t.inputs(), Codec::inputFile);
+    }
+
+    private static SweepTask readSweepTask(PayloadReader r) throws ProtocolException {
+        return new SweepTask(r.i32(), r.strs(), r.list(Codec::readInputFile));
+    }
+
+    private static void sweepSummary(PayloadWriter w, SweepSummary s) {
+        w.i64(s.sweepId()).str(s.scriptName()).i32(s.taskCount()).i32(s.tasks()).i32(s.queued())
+                .i32(s.running()).i32(s.succeeded()).i32(s.failed()).i32(s.cancelled())
+                .i64(s.submittedAt()).i64(s.finishedAt()).i64(s.retryOf()).bool(s.open());
+    }
+
+    private static SweepSummary readSweepSummary(PayloadReader r) throws ProtocolException {
+        return new SweepSummary(r.i64(), r.str(), r.i32(), r.i32(), r.i32(), r.i32(), r.i32(),
+                r.i32(), r.i32(), r.i64(), r.i64(), r.i64(), r.bool());
+    }
+
     private static void capabilities(PayloadWriter w, LenderCapabilities c) {
         w.str(c.pythonVersion()).i32(c.cores()).i64(c.memoryMb()).i32(c.maxJobs())
                 .i32(c.cpuSeconds()).i32(c.memoryLimitMb()).i32(c.timeoutSeconds())
@@ -320,7 +390,8 @@ public final class Codec {
             w.u8(1).enumVal(s.limit());
         }
         w.str(s.reason()).str(s.lender()).i32(s.attempts()).i64(s.submittedAt())
-                .i64(s.startedAt()).i64(s.finishedAt()).i64(s.outputBytes());
+                .i64(s.startedAt()).i64(s.finishedAt()).i64(s.outputBytes()).i64(s.sweepId())
+                .i32(s.taskIndex());
     }
 
     private static JobSummary readSummary(PayloadReader r) throws ProtocolException {
@@ -330,7 +401,7 @@ public final class Codec {
         Integer exit = r.bool() ? r.i32() : null;
         Limit limit = r.bool() ? r.enumVal(Limit.values(), "limit") : null;
         return new JobSummary(id, name, state, exit, limit, r.str(), r.str(), r.i32(), r.i64(),
-                r.i64(), r.i64(), r.i64());
+                r.i64(), r.i64(), r.i64(), r.i64(), r.i32());
     }
 
     private static void outcome(PayloadWriter w, JobOutcome o) {
@@ -375,6 +446,12 @@ public final class Codec {
                 w.u8(6).i32(s.lendersOnline()).i32(s.freeSlots()).i32(s.queuedJobs())
                         .i32(s.runningJobs()).list(s.modules(), Codec::poolModule);
             }
+            case Result.Sweep sw -> {
+                w.u8(7);
+                sweepSummary(w, sw.sweep());
+            }
+            case Result.SweepPage p -> w.u8(8).list(p.sweeps(), Codec::sweepSummary)
+                    .bool(p.more());
         }
     }
 
@@ -392,6 +469,8 @@ public final class Codec {
             case 5 -> new Result.Text(r.text());
             case 6 -> new Result.Pool(new PoolStatus(r.i32(), r.i32(), r.i32(), r.i32(),
                     r.list(Codec::readPoolModule)));
+            case 7 -> new Result.Sweep(readSweepSummary(r));
+            case 8 -> new Result.SweepPage(r.list(Codec::readSweepSummary), r.bool());
             default -> throw new ProtocolException("unknown result tag " + tag);
         };
     }

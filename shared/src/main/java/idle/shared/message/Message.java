@@ -9,6 +9,8 @@ import idle.shared.model.JobSummary;
 import idle.shared.model.LenderCapabilities;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
+import idle.shared.model.SweepTask;
+import idle.shared.model.TaskPosition;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Code;
 import java.util.Arrays;
@@ -73,7 +75,8 @@ public sealed interface Message {
      * runner.
      */
     record Execute(long jobId, int attempt, String scriptName, byte[] script, String scriptSha256,
-            List<String> args, List<InputFile> inputs, JobNeeds needs, int environment)
+            List<String> args, List<InputFile> inputs, JobNeeds needs, int environment,
+            TaskPosition task)
             implements Message {
         public Execute {
             Objects.requireNonNull(scriptName);
@@ -88,10 +91,24 @@ public sealed interface Message {
             }
         }
 
-        /** A job for the lender's first environment. */
+        /** A job of its own (no task of a sweep) for the lender's first environment. */
         public Execute(long jobId, int attempt, String scriptName, byte[] script,
                 String scriptSha256, List<String> args, List<InputFile> inputs, JobNeeds needs) {
-            this(jobId, attempt, scriptName, script, scriptSha256, args, inputs, needs, 0);
+            this(jobId, attempt, scriptName, script, scriptSha256, args, inputs, needs, 0, null);
+        }
+
+        /** A job of its own (no task of a sweep) for the lender's environment {@code env}. */
+        public Execute(long jobId, int attempt, String scriptName, byte[] script,
+                String scriptSha256, List<String> args, List<InputFile> inputs, JobNeeds needs,
+                int env) {
+            this(jobId, attempt, scriptName, script, scriptSha256, args, inputs, needs, env, null);
+        }
+
+        /** A task of a sweep ({@code task}) for the lender's first environment. */
+        public Execute(long jobId, int attempt, String scriptName, byte[] script,
+                String scriptSha256, List<String> args, List<InputFile> inputs, JobNeeds needs,
+                TaskPosition task) {
+            this(jobId, attempt, scriptName, script, scriptSha256, args, inputs, needs, 0, task);
         }
 
         public Code code() {
@@ -104,13 +121,13 @@ public sealed interface Message {
                     && e.scriptName.equals(scriptName) && Arrays.equals(e.script, script)
                     && e.scriptSha256.equals(scriptSha256) && e.args.equals(args)
                     && e.inputs.equals(inputs) && e.needs.equals(needs)
-                    && e.environment == environment;
+                    && e.environment == environment && Objects.equals(e.task, task);
         }
 
         @Override
         public int hashCode() {
             return Objects.hash(jobId, attempt, scriptName, Arrays.hashCode(script), args, inputs,
-                    environment);
+                    environment, task);
         }
     }
 
@@ -426,6 +443,99 @@ public sealed interface Message {
 
         public Code code() {
             return Code.ADM;
+        }
+    }
+
+    // ---- sweeps ------------------------------------------------------------------------------
+
+    /**
+     * SWP. Opens a sweep: one script (stored once), input files every task gets, and the number
+     * of tasks that will follow in {@link SweepTasks}. Answered {@code SCF{Sweep}}; the exchange
+     * then follows the sweep like an {@link Attach} with follow.
+     */
+    record SweepOpen(String scriptName, byte[] script, String scriptSha256,
+            List<InputFile> inputs, JobNeeds needs, WaitPolicy waitPolicy, int taskCount)
+            implements Message {
+        public SweepOpen {
+            Objects.requireNonNull(scriptName);
+            Objects.requireNonNull(script);
+            Objects.requireNonNull(scriptSha256);
+            inputs = List.copyOf(inputs);
+            Objects.requireNonNull(needs);
+            Objects.requireNonNull(waitPolicy);
+            if (taskCount < 1) {
+                throw new IllegalArgumentException("a sweep needs at least one task, not "
+                        + taskCount);
+            }
+        }
+
+        public Code code() {
+            return Code.SWP;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SweepOpen r && r.scriptName.equals(scriptName)
+                    && Arrays.equals(r.script, script) && r.scriptSha256.equals(scriptSha256)
+                    && r.inputs.equals(inputs) && r.needs.equals(needs)
+                    && r.waitPolicy == waitPolicy && r.taskCount == taskCount;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(scriptName, Arrays.hashCode(script), inputs, taskCount);
+        }
+    }
+
+    /**
+     * SWT. A batch of an open sweep's tasks; {@code last} closes the sweep (no more tasks).
+     * Answered {@code SCF{Empty}} once the batch is stored.
+     */
+    record SweepTasks(long sweepId, List<SweepTask> tasks, boolean last) implements Message {
+        public SweepTasks {
+            tasks = List.copyOf(tasks);
+        }
+
+        public Code code() {
+            return Code.SWT;
+        }
+    }
+
+    /**
+     * SWA. A sweep's summary ({@code SCF{Sweep}}), then a {@code JST} per task; with follow,
+     * every later change of a task too, until the last task ended.
+     */
+    record SweepAttach(long sweepId, boolean follow) implements Message {
+        public Code code() {
+            return Code.SWA;
+        }
+    }
+
+    /**
+     * SWL. With {@code sweepId} 0: a page of the requester's sweeps, newest first, with ids below
+     * {@code beforeId} ({@code SCF{SweepPage}}); else a page of that sweep's tasks with job ids
+     * below {@code beforeId} ({@code SCF{JobPage}}). {@code beforeId} 0 is the newest page.
+     */
+    record SweepList(long sweepId, long beforeId, int limit) implements Message {
+        public Code code() {
+            return Code.SWL;
+        }
+    }
+
+    /** SWC. Cancels every task of the sweep that has not ended; {@code SCF{Text}} says how many. */
+    record SweepCancel(long sweepId) implements Message {
+        public Code code() {
+            return Code.SWC;
+        }
+    }
+
+    /**
+     * SWR. Opens a new sweep with the tasks of {@code sweepId} that did not succeed (same script,
+     * arguments, inputs and indexes); answered and followed like {@link SweepOpen}.
+     */
+    record SweepRetry(long sweepId) implements Message {
+        public Code code() {
+            return Code.SWR;
         }
     }
 }

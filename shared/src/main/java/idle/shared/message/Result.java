@@ -4,6 +4,7 @@ import idle.shared.model.JobDetail;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.model.PoolStatus;
+import idle.shared.model.SweepSummary;
 import java.util.List;
 import java.util.Objects;
 
@@ -54,6 +55,20 @@ public sealed interface Result {
     record Pool(PoolStatus status) implements Result {
         public Pool {
             Objects.requireNonNull(status);
+        }
+    }
+
+    /** A sweep: answers SWP, SWR and SWA. */
+    record Sweep(SweepSummary sweep) implements Result {
+        public Sweep {
+            Objects.requireNonNull(sweep);
+        }
+    }
+
+    /** A page of sweeps, newest first; {@code more} is true when older ones exist. */
+    record SweepPage(List<SweepSummary> sweeps, boolean more) implements Result {
+        public SweepPage {
+            sweeps = List.copyOf(sweeps);
         }
     }
 }

@@ -6,15 +6,34 @@ import java.util.Objects;
  * One job as a runner sees it in tables and events. Times are epoch milliseconds, 0 when not yet
  * reached. {@code exitCode} is null until the process ended; {@code limit} is set only in
  * {@link JobState#LIMIT_EXCEEDED}; {@code lender} is the lender's pseudonym, empty when none.
+ * A task of a sweep names its sweep ({@code sweepId}, 0 for a job of its own) and its index in
+ * it ({@code taskIndex}, 0 for a job of its own).
  */
 public record JobSummary(long jobId, String scriptName, JobState state, Integer exitCode,
         Limit limit, String reason, String lender, int attempts, long submittedAt, long startedAt,
-        long finishedAt, long outputBytes) {
+        long finishedAt, long outputBytes, long sweepId, int taskIndex) {
     public JobSummary {
         Objects.requireNonNull(scriptName, "scriptName");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(lender, "lender");
+        if (sweepId < 0 || taskIndex < 0) {
+            throw new IllegalArgumentException("negative sweep " + sweepId + " or task "
+                    + taskIndex);
+        }
+    }
+
+    /** A job of its own (no sweep). */
+    public JobSummary(long jobId, String scriptName, JobState state, Integer exitCode,
+            Limit limit, String reason, String lender, int attempts, long submittedAt,
+            long startedAt, long finishedAt, long outputBytes) {
+        this(jobId, scriptName, state, exitCode, limit, reason, lender, attempts, submittedAt,
+                startedAt, finishedAt, outputBytes, 0, 0);
+    }
+
+    /** Whether this job is a task of a sweep. */
+    public boolean inSweep() {
+        return sweepId != 0;
     }
 
     /** Run time in milliseconds so far (or in all, once finished); 0 before it started. */

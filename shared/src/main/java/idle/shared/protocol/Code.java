@@ -79,7 +79,19 @@ public enum Code {
     /** A lender's availability changed (its owner needs the machine, or it is idle again). */
     BSY(Kind.ADDED),
     /** An administrative command run by the server for an admin account. */
-    ADM(Kind.ADDED);
+    ADM(Kind.ADDED),
+    /** Sweep: opens a sweep (one script, many tasks); its tasks follow in {@link #SWT}. */
+    SWP(Kind.ADDED),
+    /** Sweep tasks: a batch of an open sweep's tasks. */
+    SWT(Kind.ADDED),
+    /** Sweep attach: a sweep's summary, then its tasks' states (and changes, when following). */
+    SWA(Kind.ADDED),
+    /** Sweep list: a page of the user's sweeps, or of one sweep's tasks. */
+    SWL(Kind.ADDED),
+    /** Sweep cancel: cancels every task of a sweep that has not ended. */
+    SWC(Kind.ADDED),
+    /** Sweep retry: a new sweep of the tasks of a sweep that did not succeed. */
+    SWR(Kind.ADDED);
 
     /** Where a code comes from in the vocabulary. */
     public enum Kind { REQUEST, RESPONSE, FUNCTION, ADDED }

@@ -281,7 +281,7 @@ class CodecMalformedTest {
 
     @Test
     void unknownResultTag() {
-        bad(Code.SCF, bytes(7), "unknown result tag 7");
+        bad(Code.SCF, bytes(9), "unknown result tag 9");
         bad(Code.SCF, bytes(0xff), "unknown result tag 255");
     }
 
@@ -350,5 +350,29 @@ class CodecMalformedTest {
         byte[] p = Codec.payload(new Message.Finished(1, 1, new idle.shared.model.JobOutcome
                 .Succeeded(), ResourceUse.NONE));
         bad(Code.FIN, Arrays.copyOf(p, p.length - 1), "truncated payload: int needs 4 bytes, 3 left");
+    }
+
+    @Test
+    void sweepsOutsideTheirRules() {
+        byte[] script = "pass".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String sha = idle.shared.protocol.Sha256.hex(script);
+        // a sweep of no tasks, or of a negative number of them
+        for (int count : new int[] {0, -1}) {
+            byte[] swp = w().str("a.py").bytes(script).str(sha)
+                    .list(List.<InputFile>of(), (x, y) -> { }).str("").i32(0).i32(0).u8(0).u8(0)
+                    .enumVal(idle.shared.model.WaitPolicy.QUEUE).i32(count).toBytes();
+            bad(Code.SWP, swp, "a sweep needs at least one task");
+        }
+        // a task with a negative index
+        byte[] swt = w().i64(1).u8(0).u8(1).i32(-3).u8(0).u8(0).u8(0).u8(0).bool(true).toBytes();
+        bad(Code.SWT, swt, "negative task index -3");
+        // list limits and negative ids
+        bad(Code.SWL, w().i64(0).i64(0).i32(0).toBytes(), "list limit 0 outside 1..10000");
+        bad(Code.SWL, w().i64(0).i64(0).i32(10_001).toBytes(), "list limit 10001 outside");
+        bad(Code.SWL, w().i64(-1).i64(0).i32(5).toBytes(), "negative value -1");
+        // a task position past the count
+        byte[] exf = w().i64(1).i32(1).str("a.py").bytes(script).str(sha).u8(0).u8(0).u8(0).u8(0)
+                .str("").i32(0).i32(0).u8(0).u8(0).u8(0).u8(1).i32(5).i32(5).toBytes();
+        bad(Code.EXF, exf, "task 5 of 5");
     }
 }

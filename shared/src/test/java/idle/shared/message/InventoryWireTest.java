@@ -112,7 +112,7 @@ class InventoryWireTest {
         byte[] script = "pass".getBytes(StandardCharsets.UTF_8);
         byte[] p = Codec.payload(new Message.Execute(1, 1, "a.py", script, Sha256.hex(script),
                 List.of(), List.of(), JobNeeds.NONE, 3));
-        p[p.length - 1] = (byte) LenderCapabilities.MAX_ENVIRONMENTS;
+        p[p.length - 2] = (byte) LenderCapabilities.MAX_ENVIRONMENTS; // before the task byte
         ProtocolException e = assertThrows(ProtocolException.class,
                 () -> Codec.decode(new Frame(Code.EXF, -1, p)));
         assertTrue(e.getMessage().contains("environment 4"), e.getMessage());

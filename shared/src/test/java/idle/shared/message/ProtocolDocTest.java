@@ -18,6 +18,9 @@ import idle.shared.model.PoolStatus;
 import idle.shared.model.PythonEnvironment;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
+import idle.shared.model.SweepSummary;
+import idle.shared.model.SweepTask;
+import idle.shared.model.TaskPosition;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
@@ -119,6 +122,30 @@ class ProtocolDocTest {
         l.add(i64(p + "startedAt", s.startedAt()));
         l.add(i64(p + "finishedAt", s.finishedAt()));
         l.add(i64(p + "outputBytes", s.outputBytes()));
+        l.add(i64(p + "sweepId", s.sweepId()));
+        l.add(i32(p + "taskIndex", s.taskIndex()));
+        return l;
+    }
+
+    private static List<Field> sweepFields(SweepSummary s) {
+        return sweepFields("", s);
+    }
+
+    private static List<Field> sweepFields(String p, SweepSummary s) {
+        List<Field> l = new ArrayList<>();
+        l.add(i64(p + "sweepId", s.sweepId()));
+        l.add(str(p + "scriptName", s.scriptName()));
+        l.add(i32(p + "taskCount", s.taskCount()));
+        l.add(i32(p + "tasks", s.tasks()));
+        l.add(i32(p + "queued", s.queued()));
+        l.add(i32(p + "running", s.running()));
+        l.add(i32(p + "succeeded", s.succeeded()));
+        l.add(i32(p + "failed", s.failed()));
+        l.add(i32(p + "cancelled", s.cancelled()));
+        l.add(i64(p + "submittedAt", s.submittedAt()));
+        l.add(i64(p + "finishedAt", s.finishedAt()));
+        l.add(i64(p + "retryOf", s.retryOf()));
+        l.add(u8(p + "open " + s.open(), s.open() ? 1 : 0));
         return l;
     }
 
@@ -265,7 +292,18 @@ class ProtocolDocTest {
                 str("needs.minPython", "3.10"), i32("needs.memoryMb", 256),
                 i32("needs.timeoutSeconds", 0), count("needs.modules", 1),
                 str("needs.modules[0].name", "numpy"), str("needs.modules[0].spec", ">=1.24"),
-                u8("environment", 0)));
+                u8("environment", 0), u8("task absent", 0)));
+        l.add(ex("S: EXF#-5{jobId=40, attempt=1, \"sim.py\", script, sha256, args=[\"0.5\"], "
+                + "inputs=[], needs, task=(3, 20)}", -5,
+                new Message.Execute(40, 1, "sim.py", SCRIPT, SCRIPT_SHA, List.of("0.5"), List.of(),
+                        JobNeeds.NONE, new TaskPosition(3, 20)),
+                i64("jobId", 40), i32("attempt", 1), str("scriptName", "sim.py"),
+                bytes("script \"print('hi')\\n\"", SCRIPT),
+                str("scriptSha256", SCRIPT_SHA).withLabel("scriptSha256: u16 length 64, hex"),
+                count("args", 1), str("args[0]", "0.5"), count("inputs", 0),
+                str("needs.minPython", ""), i32("needs.memoryMb", 0),
+                i32("needs.timeoutSeconds", 0), count("needs.modules", 0), u8("environment", 0),
+                f("task present: u8 1, index i32 3, count i32 20", w -> w.u8(1).i32(3).i32(20))));
         l.add(ex("C: FIN#-1{jobId=17, attempt=1, Succeeded, use(cpu 12 ms, wall 40 ms, 3 B, 0 B)}",
                 -1, new Message.Finished(17, 1, new JobOutcome.Succeeded(),
                         new ResourceUse(12, 40, 3, 0)),
@@ -285,6 +323,49 @@ class ProtocolDocTest {
                 str("reason", "owner is back")));
         l.add(ex("C: WBL#4{returnJobs=false}", 4, new Message.Withdraw(false),
                 u8("returnJobs false", 0)));
+        // ---- sweeps
+        l.add(ex("C: SWP#13{\"sim.py\", script, sha256, inputs=[], needs=(\"\", 0, 0, []), QUEUE, "
+                + "taskCount=20}", 13,
+                new Message.SweepOpen("sim.py", SCRIPT, SCRIPT_SHA, List.of(), JobNeeds.NONE,
+                        WaitPolicy.QUEUE, 20),
+                str("scriptName", "sim.py"), bytes("script \"print('hi')\\n\"", SCRIPT),
+                str("scriptSha256", SCRIPT_SHA).withLabel("scriptSha256: u16 length 64, hex"),
+                count("inputs", 0), str("needs.minPython", ""), i32("needs.memoryMb", 0),
+                i32("needs.timeoutSeconds", 0), count("needs.modules", 0),
+                u8("waitPolicy QUEUE", 0), i32("taskCount", 20)));
+        SweepSummary opened = new SweepSummary(5, "sim.py", 20, 0, 0, 0, 0, 0, 0,
+                1_764_300_000_000L, 0, 0, true);
+        l.add(exList("S: SCF#13{Sweep(5, \"sim.py\", taskCount 20, tasks 0, ..., open)}", 13,
+                new Message.Success(new Result.Sweep(opened)),
+                join(u8("result tag 7 = Sweep", 7), sweepFields(opened))));
+        l.add(ex("C: SWT#14{sweepId=5, tasks=[(0, [\"0.5\"], []), (1, [\"0.7\"], [])], "
+                + "last=false}", 14,
+                new Message.SweepTasks(5, List.of(SweepTask.of(0, List.of("0.5")),
+                        SweepTask.of(1, List.of("0.7"))), false),
+                i64("sweepId", 5), count("tasks", 2), i32("tasks[0].index", 0),
+                count("tasks[0].args", 1), str("tasks[0].args[0]", "0.5"),
+                count("tasks[0].inputs", 0), i32("tasks[1].index", 1),
+                count("tasks[1].args", 1), str("tasks[1].args[0]", "0.7"),
+                count("tasks[1].inputs", 0), u8("last false", 0)));
+        JobSummary task = new JobSummary(41, "sim.py", JobState.FAILED, 2, null, "", "lender-7f3a",
+                1, 1_764_300_000_000L, 1_764_300_000_250L, 1_764_300_001_000L, 0, 5, 1);
+        l.add(exList("S: JST#13{JobSummary(41, \"sim.py\", FAILED, exit 2, ..., sweep 5, task 1)}",
+                13, new Message.JobEvent(task), summaryFields("", task)));
+        l.add(ex("C: SWA#15{sweepId=5, follow=true}", 15, new Message.SweepAttach(5, true),
+                i64("sweepId", 5), u8("follow true", 1)));
+        l.add(ex("C: SWL#16{sweepId=0, beforeId=0, limit=20}", 16, new Message.SweepList(0, 0, 20),
+                i64("sweepId", 0), i64("beforeId", 0), i32("limit", 20)));
+        SweepSummary done = new SweepSummary(5, "sim.py", 20, 20, 0, 0, 19, 1, 0,
+                1_764_300_000_000L, 1_764_300_009_000L, 0, false);
+        List<Field> page = join(u8("result tag 8 = SweepPage", 8), join(
+                List.of(count("sweeps", 1)), new Field[0]));
+        page.addAll(sweepFields("sweeps[0].", done));
+        page.add(u8("more false", 0));
+        l.add(exList("S: SCF#16{SweepPage(sweeps=[Sweep(5, ..., 19 succeeded, 1 failed)], "
+                + "more=false)}", 16,
+                new Message.Success(new Result.SweepPage(List.of(done), false)), page));
+        l.add(ex("C: SWC#17{sweepId=5}", 17, new Message.SweepCancel(5), i64("sweepId", 5)));
+        l.add(ex("C: SWR#18{sweepId=5}", 18, new Message.SweepRetry(5), i64("sweepId", 5)));
         // ---- connection
         l.add(ex("C: HBT#10{token=1}", 10, new Message.Heartbeat(1), i64("token", 1)));
         l.add(ex("S: SDN#-3{\"maintenance\"}", -3, new Message.Shutdown("maintenance"),

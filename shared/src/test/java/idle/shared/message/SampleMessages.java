@@ -17,6 +17,9 @@ import idle.shared.model.PoolStatus;
 import idle.shared.model.PythonEnvironment;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
+import idle.shared.model.SweepSummary;
+import idle.shared.model.SweepTask;
+import idle.shared.model.TaskPosition;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
@@ -59,11 +62,12 @@ public final class SampleMessages {
         return b;
     }
 
-    /** A finished job's summary with every optional field set. */
+    /** A finished job's summary with every optional field set (a task of a sweep). */
     public static JobSummary finishedSummary() {
         return new JobSummary(1_234_567_890_123L, "beräkna π.py", JobState.LIMIT_EXCEEDED, 137,
                 Limit.MEMORY, "memory limit 512 MiB — killed", "lender-7f3a", 2,
-                1_700_000_000_000L, 1_700_000_000_500L, 1_700_000_060_000L, 5_000_000_000L);
+                1_700_000_000_000L, 1_700_000_000_500L, 1_700_000_060_000L, 5_000_000_000L,
+                Long.MAX_VALUE, Integer.MAX_VALUE);
     }
 
     /** A queued job's summary: no exit code, no limit, empty reason and lender, zero times. */
@@ -92,7 +96,16 @@ public final class SampleMessages {
                 new Result.Text("lender-7f3a ✓ \u0000 tab\there"),
                 new Result.Pool(new PoolStatus(3, 0, Integer.MAX_VALUE, 12, List.of(
                         new PoolModule("numpy", 3, List.of("1.26.4", "1.24.2")),
-                        new PoolModule("_cffi_backend", Integer.MAX_VALUE, List.of())))));
+                        new PoolModule("_cffi_backend", Integer.MAX_VALUE, List.of())))),
+                new Result.Sweep(sweepSummary()),
+                new Result.SweepPage(List.of(sweepSummary(), new SweepSummary(1, "", 1, 0, 0, 0,
+                        0, 0, 0, 0, 0, 0, true)), true));
+    }
+
+    /** A sweep half way through, a retry of another. */
+    public static SweepSummary sweepSummary() {
+        return new SweepSummary(77, "sïm.py", 500, 200, 10, 8, 170, 7, 5, 1_700_000_000_000L, 0,
+                76, false);
     }
 
     /** One sample of every {@link JobOutcome} variant. */
@@ -126,7 +139,7 @@ public final class SampleMessages {
                 ModuleNeed.parse("yaml==6.*"), ModuleNeed.parse("x!=1.0rc1,>0.9.post2")));
     }
 
-    /** One valid message of every type, in {@link Code} order (32 messages). */
+    /** One valid message of every type, in {@link Code} order (38 messages). */
     public static List<Message> all() {
         byte[] source = script("import sys\nprint('héllo 世界', sys.argv[1:])\n");
         byte[] csv = script("x,y\n1,2\n");
@@ -138,7 +151,7 @@ public final class SampleMessages {
                 new Message.Execute(9_007_199_254_740_993L, 3, "analyse_données.py", source,
                         Sha256.hex(source), List.of("--n", "10", "", "ünï"),
                         List.of(input("data.csv", csv), input("empty.bin", new byte[0])),
-                        moduleNeeds(), 3),
+                        moduleNeeds(), 3, new TaskPosition(41, 500)),
                 new Message.GetOutputFile(42, "résultats/plot 1.png"),
                 new Message.TakeOutputFile(42, "out.txt", 5_000_000_000L, Sha256.hex(binary(3))),
                 new Message.Shutdown("maintenance — back at 09:00"),
@@ -169,7 +182,16 @@ public final class SampleMessages {
                 new Message.JobQuery(Long.MAX_VALUE),
                 new Message.Heartbeat(-42),
                 new Message.Availability(false, "owner is back at the keyboard"),
-                new Message.Admin(List.of("user", "add", "bób", "--admin")));
+                new Message.Admin(List.of("user", "add", "bób", "--admin")),
+                new Message.SweepOpen("sïm.py", source, Sha256.hex(source),
+                        List.of(input("shared.csv", csv)), new JobNeeds("3.10", 512, 0),
+                        WaitPolicy.QUEUE, 100_000),
+                new Message.SweepTasks(77, List.of(SweepTask.of(0, List.of("--alpha", "0.5")),
+                        new SweepTask(99_999, List.of(), List.of(input("run 7.csv", csv)))), true),
+                new Message.SweepAttach(77, true),
+                new Message.SweepList(0, 1000, 50),
+                new Message.SweepCancel(77),
+                new Message.SweepRetry(Long.MAX_VALUE));
     }
 
     /** {@link #all()} keyed by code. */
@@ -223,6 +245,9 @@ public final class SampleMessages {
         v.add(new Message.Heartbeat(Long.MAX_VALUE));
         v.add(new Message.Availability(true, ""));
         v.add(new Message.Admin(List.of()));
+        v.add(new Message.SweepTasks(0, List.of(), false));
+        v.add(new Message.SweepList(Long.MAX_VALUE, 0, 10_000));
+        v.add(new Message.SweepAttach(1, false));
         v.add(new Message.Failure(FailureKind.INTERNAL, ""));
         v.add(new Message.MakeLender(new LenderCapabilities("", 0, 0, 1, 0, 0, 0, 0, "", false)));
         v.add(new Message.Success(new Result.Pool(new PoolStatus(0, 0, 0, 0))));

@@ -45,7 +45,11 @@ public final class JobTexts {
         if (job == null || job.startedAt() == 0) {
             return "";
         }
-        long ms = job.durationMillis(now);
+        return elapsed(job.durationMillis(now));
+    }
+
+    /** {@code ms} as "0.4 s", "12 s", "1:05" or "12:03:09". */
+    public static String elapsed(long ms) {
         if (ms < 10_000) {
             return String.format("%.1f s", ms / 1000.0);
         }

@@ -57,6 +57,11 @@ public interface ClientSession extends AutoCloseable {
     /** Lending this machine through this session's server. */
     Lending lending();
 
+    /** Sweeps through this session (one script, many tasks). */
+    default SweepSession sweeps() {
+        throw new UnsupportedOperationException("this session has no sweeps");
+    }
+
     /** Logs out and closes the connection. Idempotent; does not throw. */
     @Override
     void close();

@@ -12,6 +12,10 @@ import idle.client.net.ServerConnection;
 import idle.client.runner.FollowedJob;
 import idle.client.runner.JobRequest;
 import idle.client.runner.RunnerService;
+import idle.client.runner.SweepListener;
+import idle.client.runner.SweepRequest;
+import idle.client.runner.SweepService;
+import idle.shared.model.SweepSummary;
 import idle.shared.message.Result.JobAccepted;
 import idle.shared.message.Result.JobPage;
 import idle.shared.model.FailureKind;
@@ -54,6 +58,7 @@ public final class ServicesSession implements ClientSession {
     private final ServerConnection connection;
     private final RunnerService runner;
     private final Lending lending;
+    private final SweepSession sweeps;
     private final List<Consumer<ConnectionState>> listeners = new CopyOnWriteArrayList<>();
     private volatile ConnectionState state = ConnectionState.CONNECTED;
 
@@ -62,6 +67,7 @@ public final class ServicesSession implements ClientSession {
         this.connection = connection;
         this.runner = new RunnerService(connection);
         this.lending = lending;
+        this.sweeps = new Sweeps();
     }
 
     /**
@@ -284,6 +290,49 @@ public final class ServicesSession implements ClientSession {
     @Override
     public Lending lending() {
         return lending;
+    }
+
+    @Override
+    public SweepSession sweeps() {
+        return sweeps;
+    }
+
+    /** {@link SweepSession} on the session's {@link SweepService}. */
+    private final class Sweeps implements SweepSession {
+        private final SweepService service = new SweepService(connection);
+
+        @Override
+        public SweepSummary submit(SweepRequest request, SweepListener listener)
+                throws ServiceException {
+            var sweep = await(service.submit(request, listener), "Submit the sweep of "
+                    + request.scriptName());
+            int held = await(sweep.uploaded(), "Send the tasks of sweep " + sweep.sweepId());
+            SweepSummary s = sweep.summary();
+            return new SweepSummary(s.sweepId(), s.scriptName(), s.taskCount(), held, s.queued(),
+                    s.running(), s.succeeded(), s.failed(), s.cancelled(), s.submittedAt(),
+                    s.finishedAt(), s.retryOf(), false);
+        }
+
+        @Override
+        public SweepSummary follow(long sweepId, SweepListener listener) throws ServiceException {
+            return await(service.attach(sweepId, true, listener), "Follow sweep " + sweepId)
+                    .summary();
+        }
+
+        @Override
+        public List<SweepSummary> sweeps(int limit) throws ServiceException {
+            return await(service.sweeps(0, limit), "Load the sweeps").sweeps();
+        }
+
+        @Override
+        public List<JobSummary> tasks(long sweepId) throws ServiceException {
+            return await(service.allTasks(sweepId), "Load the tasks of sweep " + sweepId);
+        }
+
+        @Override
+        public String cancel(long sweepId) throws ServiceException {
+            return await(service.cancel(sweepId), "Cancel sweep " + sweepId);
+        }
     }
 
     @Override

@@ -197,6 +197,28 @@ public final class HistoryView {
         }
     }
 
+    private SweepsPanel sweepsPanel;
+
+    /**
+     * Shows the user's sweeps (one row each, expandable to their tasks) above the jobs; they
+     * reload with the jobs.
+     */
+    public void attachSweeps(idle.client.ui.SweepsController controller) {
+        sweepsPanel = new SweepsPanel(root, resources, "Sweeps",
+                "one script over many tasks; expand a sweep for its tasks", controller);
+        GridDataFactory.fillDefaults().grab(true, false).applyTo(sweepsPanel.control());
+        sweepsPanel.control().moveAbove(viewer.getTable());
+        controller.attachHistory(sweepsPanel);
+        this.sweepsController = controller;
+        root.layout(true, true);
+    }
+
+    private idle.client.ui.SweepsController sweepsController;
+
+    public SweepsPanel sweepsPanel() {
+        return sweepsPanel;
+    }
+
     public Composite control() {
         return root;
     }
@@ -232,6 +254,9 @@ public final class HistoryView {
 
     /** Loads the newest page again with the current filters. */
     public void reload() {
+        if (sweepsController != null) {
+            sweepsController.reloadHistory();
+        }
         generation++;
         loading = false;
         rows.clear();

@@ -96,6 +96,8 @@ public final class QueueView {
         button(pendingHead, "Add input files…", null, "Input files for the selected scripts (all when none is selected)",
                 this::addInputs);
         button(pendingHead, "Remove", null, "Remove the selected scripts from this list", this::removeSelected);
+        button(pendingHead, "Run as sweep…", null, "Run the selected script as many tasks: one per "
+                + "parameter line, per input file, or N times", this::sweepSelected);
         pendingViewer = new TableViewer(top, SWT.BORDER | SWT.FULL_SELECTION | SWT.MULTI);
         pendingViewer.getTable().setHeaderVisible(true);
         pendingViewer.getTable().setLinesVisible(true);
@@ -434,6 +436,77 @@ public final class QueueView {
         if (!rows.isEmpty()) {
             controller.rerun(rows);
         }
+    }
+
+    // ---- sweeps (issue 15): their panel above this session's jobs, made from a pending script --
+
+    private idle.client.ui.SweepsController sweeps;
+    private SweepsPanel sweepsPanel;
+
+    /**
+     * Shows this session's sweeps above its jobs (widgets made with the window: GTK did not draw
+     * the rows of a tree made or shown later) and lets "Run as sweep…" submit through
+     * {@code controller}; with the first sweep the lists below get more room.
+     */
+    public void attachSweeps(idle.client.ui.SweepsController controller) {
+        this.sweeps = controller;
+        Composite bottom = jobsViewer.getTable().getParent();
+        sweepsPanel = new SweepsPanel(bottom, resources, "Sweeps of this session",
+                "expand a sweep for its tasks; double-click a task for its output", controller);
+        GridDataFactory.fillDefaults().grab(true, true).applyTo(sweepsPanel.control());
+        sweepsPanel.control().moveAbove(bottom.getChildren()[0]);
+        controller.attachQueue(sweepsPanel, () -> {
+            if (!roomForSweeps) {
+                roomForSweeps = true;
+                sash.setWeights(30, 70);
+            }
+        });
+    }
+
+    private boolean roomForSweeps;
+
+    public SweepsPanel sweepsPanel() {
+        return sweepsPanel;
+    }
+
+    private void sweepSelected() {
+        List<PendingScript> sel = selectedPending(false);
+        if (sel.isEmpty() && pending.size() == 1) {
+            sel = List.of(pending.get(0));
+        }
+        if (sel.size() != 1) {
+            showBanner("Select the one script to run as a sweep.");
+            return;
+        }
+        PendingScript p = sel.get(0);
+        var dialog = new idle.client.ui.dialogs.SweepDialog(root.getShell(),
+                p.script().getFileName().toString(), p.inputs().size());
+        if (dialog.open() == org.eclipse.jface.window.Window.OK) {
+            submitSweep(p, dialog.mode(), dialog.params(), dialog.repeat());
+        }
+    }
+
+    /**
+     * Submits {@code p} as a sweep made as {@code mode} says (see
+     * {@link idle.client.ui.model.SweepDraft}) and takes it off the list.
+     */
+    public void submitSweep(PendingScript p, idle.client.ui.model.SweepDraft.Mode mode,
+            Path params, int repeat) {
+        if (sweeps == null) {
+            return;
+        }
+        WaitPolicy policy = dontWait.getSelection() ? WaitPolicy.NLA_IF_BUSY : WaitPolicy.QUEUE;
+        idle.client.runner.SweepRequest request;
+        try {
+            request = idle.client.ui.model.SweepDraft.build(p, mode, params, repeat, policy);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            showBanner("Not a sweep: " + e.getMessage());
+            return;
+        }
+        hideBanner();
+        sweeps.submit(request);
+        pending.remove(p);
+        pendingViewer.refresh();
     }
 
     /** Shows a message plainly above the tables (NLA reasons, hints). */

@@ -31,8 +31,9 @@ public final class JdbcJobWrites {
             + " SCRIPT, ARGS, INPUT_NAMES, JOB_STATE, ATTEMPTS, LENDER_PSEUDONYM, SUBMITTED_AT,"
             + " STARTED_AT, FINISHED_AT, EXIT_CODE, LIMIT_HIT, FAILURE_REASON, OUTPUT_BYTES,"
             + " OUTPUT_SHA256, CPU_MILLIS, OUTPUT_FILES, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS,"
-            + " STATE_OPEN, MODULE_NEEDS)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " STATE_OPEN, MODULE_NEEDS, SWEEP_ID, TASK_INDEX)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            + " ?)";
     static final String UPDATE = "UPDATE JOB SET JOB_STATE = ?, ATTEMPTS = ?,"
             + " LENDER_PSEUDONYM = ?, STARTED_AT = ?, FINISHED_AT = ?, EXIT_CODE = ?, LIMIT_HIT = ?,"
             + " FAILURE_REASON = ?, OUTPUT_BYTES = ?, OUTPUT_SHA256 = ?, CPU_MILLIS = ?,"
@@ -146,6 +147,8 @@ public final class JdbcJobWrites {
         ps.setInt(23, j.getTimeoutSeconds());
         ps.setShort(24, open(j));
         ps.setString(25, ListCodec.encode(j.getModuleNeeds()));
+        ps.setLong(26, j.getSweepId());
+        ps.setInt(27, j.getTaskIndex());
     }
 
     private static void bindUpdate(PreparedStatement ps, Job v) throws SQLException {
@@ -183,6 +186,7 @@ public final class JdbcJobWrites {
         Job c = new Job(j.getOwnerName(), j.getScriptName(), j.getScriptSha256(), j.getScript(),
                 j.getArgs(), j.getInputNames(), j.getNeeds(), j.getSubmittedAt());
         c.setId(j.getId());
+        c.setSweepTask(j.getSweepId(), j.getTaskIndex());
         copyProgress(j, c);
         return c;
     }

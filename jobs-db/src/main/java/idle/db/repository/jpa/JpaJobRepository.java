@@ -31,7 +31,7 @@ public final class JpaJobRepository implements JobRepository {
             + "ARGS, INPUT_NAMES, JOB_STATE, STATE_OPEN, ATTEMPTS, LENDER_PSEUDONYM, SUBMITTED_AT, "
             + "STARTED_AT, FINISHED_AT, EXIT_CODE, LIMIT_HIT, FAILURE_REASON, OUTPUT_BYTES, "
             + "OUTPUT_SHA256, CPU_MILLIS, OUTPUT_FILES, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS, "
-            + "MODULE_NEEDS";
+            + "MODULE_NEEDS, SWEEP_ID, TASK_INDEX";
 
     public JpaJobRepository(EntityManager em, JdbcJobWrites writes) {
         this.em = em;
@@ -106,6 +106,85 @@ public final class JpaJobRepository implements JobRepository {
         sql.append(" ORDER BY ID DESC FETCH FIRST ? ROWS ONLY");
         params.add(Math.max(1, limit));
         Query q = em.createNativeQuery(sql.toString(), Job.class);
+        for (int i = 0; i < params.size(); i++) {
+            q.setParameter(i + 1, params.get(i));
+        }
+        return q.getResultList();
+    }
+
+    /**
+     * Like {@link #page}, for jobs of their own only: through JOB_SWEEP_IX (SWEEP_ID 0, then the
+     * owner, newest first) when an owner is given, so a runner's sweeps of thousands of tasks are
+     * never scanned; else through JOB_ID_DESC_IX, skipping tasks.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<Job> pageOwnJobs(String ownerOrNull, JobState stateOrNull,
+            String nameContainsOrNull, long beforeIdOrZero, int limit) {
+        writes.flush();
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT " + LISTED_COLUMNS + " FROM JOB --DERBY-PROPERTIES index=")
+                .append(ownerOrNull != null ? "JOB_SWEEP_IX" : "JOB_ID_DESC_IX")
+                .append("\n WHERE SWEEP_ID = 0");
+        if (ownerOrNull != null) {
+            sql.append(" AND OWNER_NAME = ?");
+            params.add(ownerOrNull);
+        }
+        if (stateOrNull != null) {
+            sql.append(" AND JOB_STATE = ?");
+            params.add(stateOrNull.name());
+        }
+        if (nameContainsOrNull != null && !nameContainsOrNull.isEmpty()) {
+            sql.append(" AND LOWER(SCRIPT_NAME) LIKE ? ESCAPE '\\'");
+            params.add("%" + escapeLike(nameContainsOrNull.toLowerCase(Locale.ROOT)) + "%");
+        }
+        if (beforeIdOrZero > 0) {
+            sql.append(" AND ID < ?");
+            params.add(beforeIdOrZero);
+        }
+        sql.append(" ORDER BY ID DESC FETCH FIRST ? ROWS ONLY");
+        params.add(Math.max(1, limit));
+        return nativeJobs(sql.toString(), params);
+    }
+
+    @Override
+    public List<Job> pageOfSweep(String owner, long sweepId, long beforeIdOrZero, int limit) {
+        writes.flush();
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT " + LISTED_COLUMNS
+                + " FROM JOB --DERBY-PROPERTIES index=JOB_SWEEP_IX\n WHERE SWEEP_ID = ?"
+                + " AND OWNER_NAME = ?");
+        params.add(sweepId);
+        params.add(owner);
+        if (beforeIdOrZero > 0) {
+            sql.append(" AND ID < ?");
+            params.add(beforeIdOrZero);
+        }
+        sql.append(" ORDER BY ID DESC FETCH FIRST ? ROWS ONLY");
+        params.add(Math.max(1, limit));
+        return nativeJobs(sql.toString(), params);
+    }
+
+    @Override
+    public Map<JobState, Long> countByStateOfSweep(long sweepId) {
+        writes.flush();
+        Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+        for (JobState s : JobState.values()) {
+            counts.put(s, 0L);
+        }
+        Query q = em.createNativeQuery("SELECT JOB_STATE, COUNT(*) FROM JOB"
+                + " --DERBY-PROPERTIES index=JOB_SWEEP_IX\n WHERE SWEEP_ID = ? GROUP BY JOB_STATE");
+        q.setParameter(1, sweepId);
+        for (Object row : q.getResultList()) {
+            Object[] r = (Object[]) row;
+            counts.put(JobState.valueOf((String) r[0]), ((Number) r[1]).longValue());
+        }
+        return counts;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Job> nativeJobs(String sql, List<Object> params) {
+        Query q = em.createNativeQuery(sql, Job.class);
         for (int i = 0; i < params.size(); i++) {
             q.setParameter(i + 1, params.get(i));
         }
