@@ -46,9 +46,9 @@ class SubmissionTest {
         Submission.Refusal r = rules.check(atLimit);
         assertEquals(FailureKind.LIMIT, r.kind());
         assertTrue(r.reason().contains("4 MiB") && r.reason().contains(
-                String.valueOf(Limits.MAX_PAYLOAD + 12)), r.reason());
+                String.valueOf(Limits.MAX_PAYLOAD + 13)), r.reason());
 
-        Message.RunScript justFits = rcsOf(Limits.MAX_PAYLOAD - 12);
+        Message.RunScript justFits = rcsOf(Limits.MAX_PAYLOAD - 13);
         assertEquals(Limits.MAX_PAYLOAD, Submission.executeBytes(justFits));
         assertNull(rules.check(justFits), "an EXF of exactly the limit is sent");
     }
