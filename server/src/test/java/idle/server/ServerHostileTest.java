@@ -67,9 +67,10 @@ class ServerHostileTest {
 
     /**
      * Hole 1: a 1 MiB script and 3 MiB of inputs fit in the runner's RCS, but the EXF built
-     * from them is 13 bytes longer (job id, attempt, environment and task position in, wait policy out) and
-     * over the frame limit. The server used to accept it, mark it RUNNING and fail to send it in a background
-     * thread: the lender never heard of it and its slot stayed taken forever. Now the door
+     * from them is 13 bytes longer (job id, attempt, environment and task position in, wait
+     * policy out) and over the frame limit. The server used to accept it, mark it RUNNING and
+     * fail to send it in a background thread: the lender never heard of it and its slot stayed
+     * taken forever. Now the door
      * refuses it, naming the limit, and the slot runs the next job.
      */
     @Test
