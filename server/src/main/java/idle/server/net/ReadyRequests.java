@@ -43,19 +43,13 @@ final class ReadyRequests {
             case Message.Login x -> session.illegal(id, f.code(),
                     "already logged in as " + session.user());
             case Message.RunScript rs -> {
-                if (id <= 0) {
-                    session.illegal(id, f.code(), "client request ids must be positive");
-                } else if (exchanges.inUse(id)) {
-                    session.illegal(id, f.code(), "request id " + id + " is still in use");
-                } else if (roomForRequest(id, f.code())) {
+                if (mayOpen(id, f.code())) {
                     exchanges.awaiting(id); // until its follow opens or it is refused
                     co.submit(session.peer(), id, rs);
                 }
             }
             case Message.Attach a -> {
-                if (id <= 0 || exchanges.inUse(id)) {
-                    session.illegal(id, f.code(), "request id " + id + " is not free");
-                } else if (roomForRequest(id, f.code())) {
+                if (mayOpen(id, f.code())) {
                     co.attach(session.peer(), id, a.jobId(), a.fromSeq(), a.follow());
                 }
             }
@@ -97,27 +91,19 @@ final class ReadyRequests {
             }
             case Message.Admin a -> admin.run(id, a);
             case Message.SweepOpen so -> {
-                if (id <= 0) {
-                    session.illegal(id, f.code(), "client request ids must be positive");
-                } else if (exchanges.inUse(id)) {
-                    session.illegal(id, f.code(), "request id " + id + " is still in use");
-                } else if (roomForRequest(id, f.code())) {
+                if (mayOpen(id, f.code())) {
                     exchanges.awaiting(id); // until its follow opens or it is refused
                     co.openSweep(session.peer(), id, so);
                 }
             }
             case Message.SweepRetry sr -> {
-                if (id <= 0 || exchanges.inUse(id)) {
-                    session.illegal(id, f.code(), "request id " + id + " is not free");
-                } else if (roomForRequest(id, f.code())) {
+                if (mayOpen(id, f.code())) {
                     exchanges.awaiting(id);
                     co.retrySweep(session.peer(), id, sr.sweepId());
                 }
             }
             case Message.SweepAttach sa -> {
-                if (id <= 0 || exchanges.inUse(id)) {
-                    session.illegal(id, f.code(), "request id " + id + " is not free");
-                } else if (roomForRequest(id, f.code())) {
+                if (mayOpen(id, f.code())) {
                     co.attachSweep(session.peer(), id, sa.sweepId(), sa.follow());
                 }
             }
@@ -168,17 +154,27 @@ final class ReadyRequests {
     }
 
     private void getFile(int id, Message.GetOutputFile g) {
-        if (id <= 0) { // negative ids are the server's: one must not replace its exchange
-            session.illegal(id, Code.GOF, "client request ids must be positive");
-            return;
-        }
-        if (exchanges.inUse(id)) {
-            session.illegal(id, Code.GOF, "request id " + id + " is still in use");
-            return;
-        }
-        if (roomForRequest(id, Code.GOF)) {
+        if (mayOpen(id, Code.GOF)) {
             co.getFile(session.peer(), id, g);
         }
+    }
+
+    /**
+     * Whether a request that opens an exchange (RCS, ATT, GOF, SWP, SWR, SWA) may do so under
+     * {@code id}: a positive id (negative ones are the server's: one must not replace its
+     * exchange), not in use, and room under the cap. When not, the client is answered
+     * ({@code ILR} or {@code FLD{LIMIT}}) and it is audited.
+     */
+    private boolean mayOpen(int id, Code code) {
+        if (id <= 0) {
+            session.illegal(id, code, "client request ids must be positive");
+            return false;
+        }
+        if (exchanges.inUse(id)) {
+            session.illegal(id, code, "request id " + id + " is still in use");
+            return false;
+        }
+        return roomForRequest(id, code);
     }
 
     /**

@@ -79,37 +79,10 @@ public final class JpaJobRepository implements JobRepository {
      * descending index in order and stops after {@code limit} rows instead of sorting every match.
      */
     @Override
-    @SuppressWarnings("unchecked")
     public List<Job> page(String ownerOrNull, JobState stateOrNull, String nameContainsOrNull,
             long beforeIdOrZero, int limit) {
-        writes.flush();
-        List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT " + LISTED_COLUMNS + " FROM JOB --DERBY-PROPERTIES index=")
-                .append(ownerOrNull != null ? "JOB_OWNER_DESC_IX" : "JOB_ID_DESC_IX")
-                .append("\n WHERE 1 = 1");
-        if (ownerOrNull != null) {
-            sql.append(" AND OWNER_NAME = ?");
-            params.add(ownerOrNull);
-        }
-        if (stateOrNull != null) {
-            sql.append(" AND JOB_STATE = ?");
-            params.add(stateOrNull.name());
-        }
-        if (nameContainsOrNull != null && !nameContainsOrNull.isEmpty()) {
-            sql.append(" AND LOWER(SCRIPT_NAME) LIKE ? ESCAPE '\\'");
-            params.add("%" + escapeLike(nameContainsOrNull.toLowerCase(Locale.ROOT)) + "%");
-        }
-        if (beforeIdOrZero > 0) {
-            sql.append(" AND ID < ?");
-            params.add(beforeIdOrZero);
-        }
-        sql.append(" ORDER BY ID DESC FETCH FIRST ? ROWS ONLY");
-        params.add(Math.max(1, limit));
-        Query q = em.createNativeQuery(sql.toString(), Job.class);
-        for (int i = 0; i < params.size(); i++) {
-            q.setParameter(i + 1, params.get(i));
-        }
-        return q.getResultList();
+        return historyPage(ownerOrNull != null ? "JOB_OWNER_DESC_IX" : "JOB_ID_DESC_IX", "1 = 1",
+                ownerOrNull, stateOrNull, nameContainsOrNull, beforeIdOrZero, limit);
     }
 
     /**
@@ -118,14 +91,19 @@ public final class JpaJobRepository implements JobRepository {
      * never scanned; else through JOB_ID_DESC_IX, skipping tasks.
      */
     @Override
-    @SuppressWarnings("unchecked")
     public List<Job> pageOwnJobs(String ownerOrNull, JobState stateOrNull,
             String nameContainsOrNull, long beforeIdOrZero, int limit) {
+        return historyPage(ownerOrNull != null ? "JOB_SWEEP_IX" : "JOB_ID_DESC_IX", "SWEEP_ID = 0",
+                ownerOrNull, stateOrNull, nameContainsOrNull, beforeIdOrZero, limit);
+    }
+
+    /** The query of {@link #page} and {@link #pageOwnJobs}: read {@code index}, newest first. */
+    private List<Job> historyPage(String index, String firstCondition, String ownerOrNull,
+            JobState stateOrNull, String nameContainsOrNull, long beforeIdOrZero, int limit) {
         writes.flush();
         List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT " + LISTED_COLUMNS + " FROM JOB --DERBY-PROPERTIES index=")
-                .append(ownerOrNull != null ? "JOB_SWEEP_IX" : "JOB_ID_DESC_IX")
-                .append("\n WHERE SWEEP_ID = 0");
+        StringBuilder sql = new StringBuilder("SELECT " + LISTED_COLUMNS
+                + " FROM JOB --DERBY-PROPERTIES index=" + index + "\n WHERE " + firstCondition);
         if (ownerOrNull != null) {
             sql.append(" AND OWNER_NAME = ?");
             params.add(ownerOrNull);
