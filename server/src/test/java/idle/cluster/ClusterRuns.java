@@ -111,14 +111,21 @@ final class ClusterRuns {
             for (int n = 1; n <= coordinators; n++) {
                 live.put(n, cluster.start(n));
             }
-            for (int k = 0; k < kills; k++) {
+            for (int k = 0, tries = 0; k < kills; k++) {
                 long at = (long) jobs * (k + 1) / (kills + 2) + random.nextInt(Math.max(1, jobs / (4 * kills + 8)));
                 cluster.awaitFinished(at);
                 replaceFencedOut(cluster, live);
                 int node = 1 + random.nextInt(coordinators);
                 SimCoordinator victim = live.get(node);
                 Lease lease = victim.lease();
-                victim.pause(Cluster.TIMEOUT_MILLIS);
+                if (!victim.pause(Cluster.TIMEOUT_MILLIS)) {
+                    if (++tries > 3 * kills) {
+                        throw new IllegalStateException("coordinators keep losing their leases before a pause");
+                    }
+                    k--; // it was fenced just before: replaced below, then paused again
+                    replaceFencedOut(cluster, live);
+                    continue;
+                }
                 killed.add(lease);
                 victims.add(victim);
                 SimCoordinator next;

@@ -137,6 +137,7 @@ final class SimCoordinator implements Runnable {
             closeQuietly(c);
             cpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             joined.countDown();
+            parked.countDown(); // a pause that comes too late finds it gone
             exited.countDown();
         }
     }
@@ -298,16 +299,24 @@ final class SimCoordinator implements Runnable {
         }
     }
 
-    /** Stops between two steps and stays stopped, holding its memory, until {@link #release}. */
-    void pause(long timeoutMillis) throws InterruptedException {
+    /**
+     * Stops between two steps and stays stopped, holding its memory, until {@link #release}.
+     *
+     * @return false when it had already ended (fenced, because a loaded machine stalled it past
+     *     its lease) and so could not be paused
+     */
+    boolean pause(long timeoutMillis) throws InterruptedException {
         pauseRequested = true;
         synchronized (wake) {
             wake.notifyAll();
         }
         if (!parked.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException(lease + " did not pause in " + timeoutMillis + " ms"
-                    + (failure == null ? "" : ": " + failure));
+            throw new IllegalStateException(lease + " did not pause in " + timeoutMillis + " ms");
         }
+        if (failure != null) {
+            throw new IllegalStateException(lease + " failed", failure);
+        }
+        return pausedAt != 0;
     }
 
     /** Lets a paused coordinator run again (it attempts its late writes and exits). */
