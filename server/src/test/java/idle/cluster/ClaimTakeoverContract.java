@@ -55,7 +55,7 @@ abstract class ClaimTakeoverContract {
 
     @Test
     void lateWriteOfAFencedCoordinatorIsRefused() throws Exception {
-        Scenario s = lateWriteScenario(true);
+        Scenario s = lateWriteScenario(SimCoordinator.Fencing.LEASE_AND_JOB, 8);
         assertTrue(s.paused.fencedOut(), "the paused coordinator learnt it was fenced");
         assertEquals(1, s.paused.lateTransactions());
         assertEquals(0, s.paused.lateAccepted());
@@ -66,15 +66,29 @@ abstract class ClaimTakeoverContract {
     }
 
     /**
-     * The negative control: the same scenario with the fence left out (heartbeats but no epoch
-     * check) lets the paused coordinator end jobs its peer now runs; the history check must see it.
+     * Negative control: with heartbeats but no fence at all, the paused coordinator ends jobs
+     * its peer now runs; the history check must see it.
      */
     @Test
     void withoutFencingTheLateWriteEndsAPeersJobAndTheHistoryShowsIt() throws Exception {
-        Scenario s = lateWriteScenario(false);
+        Scenario s = lateWriteScenario(SimCoordinator.Fencing.NONE, 8);
         assertEquals(1, s.paused.lateAccepted(), "the unfenced late write went through");
         assertFalse(s.history.violations().isEmpty(), "the check must catch the double owner");
         assertTrue(s.history.violations().get(0).contains("FINISH"), s.history.violations().toString());
+    }
+
+    /**
+     * Negative control for the lease row: each job's compare-and-set alone stops the late ends,
+     * but not a late claim of a QUEUED job under the fenced epoch, a job nobody would ever
+     * re-queue (its epoch was fenced already). Why every transaction starts with the fence.
+     */
+    @Test
+    void withOnlyTheJobCheckALateClaimTakesJobsUnderAFencedLease() throws Exception {
+        Scenario s = lateWriteScenario(SimCoordinator.Fencing.JOB_ONLY, 16);
+        assertEquals(1, s.paused.lateAccepted(), "the late claim went through");
+        assertFalse(s.history.violations().isEmpty(), "the check must catch the claim");
+        assertTrue(s.history.violations().get(0).contains("CLAIM")
+                && s.history.violations().get(0).contains("fenced"), s.history.violations().toString());
     }
 
     @Test
@@ -92,16 +106,16 @@ abstract class ClaimTakeoverContract {
     }
 
     /**
-     * Coordinator 1 claims four jobs (they run "for a minute") and pauses; coordinator 2 claims
-     * the other four, takes over 1 when its lease lapses and claims its four again; then 1 wakes
-     * and tries to end its four and claim more.
+     * Coordinator 1 (4 slots) claims four jobs (they run "for a minute") and pauses;
+     * coordinator 2 (8 slots) claims what it can, takes over 1 when its lease lapses and, with
+     * 8 jobs queued, claims 1's four again; then 1 wakes and tries to end its four and claim more.
      */
-    private Scenario lateWriteScenario(boolean fenced) throws Exception {
+    private Scenario lateWriteScenario(SimCoordinator.Fencing fencing, int jobs) throws Exception {
         ClusterDb db = database();
         ClusterSchema.create(db, 2);
-        ClusterSchema.queue(db, 1, 8, 2);
-        SimCoordinator.Config one = new SimCoordinator.Config(4, 60_000, 300, fenced);
-        SimCoordinator.Config two = new SimCoordinator.Config(8, 60_000, 300, fenced);
+        ClusterSchema.queue(db, 1, jobs, 2);
+        SimCoordinator.Config one = new SimCoordinator.Config(4, 60_000, 300, fencing);
+        SimCoordinator.Config two = new SimCoordinator.Config(8, 60_000, 300, fencing);
         try (Cluster first = new Cluster(db, one, 1); Cluster second = new Cluster(db, two, 2)) {
             SimCoordinator a = first.start(1);
             awaitClaims(a, 4);

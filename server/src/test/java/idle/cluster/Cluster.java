@@ -111,10 +111,16 @@ final class Cluster implements AutoCloseable, SimCoordinator.Observer {
         }
     }
 
+    /** Stops every incarnation still running (interrupts count as a failure of the run). */
     @Override
-    public void close() throws InterruptedException {
-        for (SimCoordinator c : started) {
-            c.stop(TIMEOUT_MILLIS);
+    public void close() {
+        try {
+            for (SimCoordinator c : started) {
+                c.stop(TIMEOUT_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the coordinators", e);
         }
     }
 }

@@ -63,7 +63,7 @@ final class ClusterRuns {
     static Rate rate(ClusterDb db, int coordinators, int jobs, int slots) throws Exception {
         ClusterSchema.create(db, coordinators);
         ClusterSchema.queue(db, 1, jobs, 8);
-        SimCoordinator.Config cfg = new SimCoordinator.Config(slots, 0, 5_000, true);
+        SimCoordinator.Config cfg = new SimCoordinator.Config(slots, 0, 5_000, SimCoordinator.Fencing.LEASE_AND_JOB);
         long t0;
         long t1;
         List<SimCoordinator> cs;
@@ -98,7 +98,7 @@ final class ClusterRuns {
             throws Exception {
         ClusterSchema.create(db, coordinators);
         ClusterSchema.queue(db, 1, jobs, 8);
-        SimCoordinator.Config cfg = new SimCoordinator.Config(16, 20, leaseMillis, true);
+        SimCoordinator.Config cfg = new SimCoordinator.Config(16, 20, leaseMillis, SimCoordinator.Fencing.LEASE_AND_JOB);
         Random random = new Random(seed);
         List<Long> peer = new ArrayList<>();
         List<Long> restart = new ArrayList<>();

@@ -33,10 +33,22 @@ final class SimCoordinator implements Runnable {
      * @param slots jobs it runs at once (its lenders' free slots)
      * @param runMillis how long a claimed job runs before it is ended (0: at the next step)
      * @param leaseMillis lease length; renewed every step and at least every third of it
-     * @param fenced false only for the negative test: writes without the lease check, and job
-     *     ends without the owner check
+     * @param fencing {@link Fencing#LEASE_AND_JOB} but in the negative tests
      */
-    record Config(int slots, long runMillis, long leaseMillis, boolean fenced) {
+    record Config(int slots, long runMillis, long leaseMillis, Fencing fencing) {
+        boolean leaseFenced() {
+            return fencing == Fencing.LEASE_AND_JOB;
+        }
+    }
+
+    /** What guards a coordinator's writes; the weaker two exist to show that they fail. */
+    enum Fencing {
+        /** The design: the lease row's epoch in every transaction, and each job's owner. */
+        LEASE_AND_JOB,
+        /** Each job's owner only (compare-and-set), heartbeats without an epoch check. */
+        JOB_ONLY,
+        /** Neither: heartbeats, and a coordinator ends the jobs it believes it runs. */
+        NONE
     }
 
     /** Told of every takeover this coordinator committed (a peer's lease or its own previous). */
@@ -181,7 +193,7 @@ final class SimCoordinator implements Runnable {
         }
         JobTable.Step got;
         try {
-            if (!cfg.fenced()) {
+            if (!cfg.leaseFenced()) {
                 leases.renewUnfenced(c, node, now + cfg.leaseMillis());
             } else if (!leases.fence(c, lease, now + cfg.leaseMillis())) {
                 c.rollback();
@@ -235,7 +247,7 @@ final class SimCoordinator implements Runnable {
                 // lease rows are locked in node order, so two coordinators taking each other
                 // over at once (both stalled past their lease) cannot wait for each other
                 boolean fencedDead = dead.node() < node && leases.takeOver(c, dead, now);
-                if (cfg.fenced() && !leases.fence(c, lease, now + cfg.leaseMillis())) {
+                if (cfg.leaseFenced() && !leases.fence(c, lease, now + cfg.leaseMillis())) {
                     c.rollback();
                     fencedOut = true;
                     return false;
@@ -266,19 +278,23 @@ final class SimCoordinator implements Runnable {
     private void lateWrite(Connection c) throws SQLException {
         long now = System.currentTimeMillis();
         lateTransactions++;
+        if (cfg.leaseFenced() && !leases.fence(c, lease, now + cfg.leaseMillis())) {
+            c.rollback();
+            fencedOut = true;
+            return;
+        }
         int changed;
-        if (cfg.fenced()) {
-            if (!leases.fence(c, lease, now + cfg.leaseMillis())) {
-                c.rollback();
-                fencedOut = true;
-                return;
-            }
-            List<Long> candidates = jobs.candidates(c, cfg.slots(), random);
+        if (cfg.fencing() == Fencing.NONE) {
+            changed = jobs.endUnchecked(c, lease, new ArrayList<>(held.keySet()), now);
+        } else {
+            // it believes it runs its held jobs, so it would not claim them even if they read as
+            // queued (they do once re-queued): it claims others, as many as its slots
+            List<Long> candidates = new ArrayList<>(jobs.candidates(c, cfg.slots() + held.size(), random));
+            candidates.removeAll(held.keySet());
+            candidates = candidates.subList(0, Math.min(cfg.slots(), candidates.size()));
             JobTable.Step got = jobs.write(c, lease, candidates, new ArrayList<>(held.keySet()),
                     candidates.size(), now);
             changed = got.claimed().size() + got.ended();
-        } else {
-            changed = jobs.endUnchecked(c, lease, new ArrayList<>(held.keySet()), now);
         }
         c.commit();
         if (changed > 0) {
