@@ -52,6 +52,7 @@ public final class Database implements AutoCloseable {
 
     private static final String EMBEDDED_DRIVER = "org.apache.derby.iapi.jdbc.AutoloadedDriver";
     private static final String CLIENT_DRIVER = "org.apache.derby.client.ClientAutoloadedDriver";
+    private static final String POSTGRES_DRIVER = "org.postgresql.Driver";
 
     private static final List<String> TABLES = List.of("USER_ACCOUNT", "JOB", "AUDIT_EVENT",
             "SWEEP");
@@ -73,12 +74,15 @@ public final class Database implements AutoCloseable {
 
     private final DatabaseConfig config;
     private final EntityManagerFactory emf;
+    /** PostgreSQL only: held while open, so that one process at a time uses the database. */
+    private final PostgresOwnerLock ownerLock;
     private final AuditChain auditChain = new AuditChain();
     private volatile boolean closed;
 
-    private Database(DatabaseConfig config, EntityManagerFactory emf) {
+    private Database(DatabaseConfig config, EntityManagerFactory emf, PostgresOwnerLock ownerLock) {
         this.config = config;
         this.emf = emf;
+        this.ownerLock = ownerLock;
     }
 
     /**
@@ -95,16 +99,49 @@ public final class Database implements AutoCloseable {
         }
         if (config.password() != null) {
             props.put("jakarta.persistence.jdbc.password", config.password());
+            props.put("eclipselink.login.encryptor", PlainPassword.class.getName());
         }
         if (config.isEmbeddedDerby()) {
             props.put("jakarta.persistence.jdbc.driver", EMBEDDED_DRIVER);
         } else if (config.isDerbyClient()) {
             props.put("jakarta.persistence.jdbc.driver", CLIENT_DRIVER);
+        } else if (config.isPostgres()) {
+            props.put("jakarta.persistence.jdbc.driver", POSTGRES_DRIVER);
+        }
+        if (config.isEmbeddedDerby() || config.isDerbyClient()) {
+            props.put("eclipselink.target-database", "Derby");
+        } else if (config.isPostgres()) {
+            props.put("eclipselink.target-database", "PostgreSQL");
+            // PostgreSQL folds unquoted names to lower case, also the column labels of results;
+            // the entities' fields are upper case, which native queries' results must match
+            props.put("eclipselink.jdbc.uppercase-columns", "true");
+            props.put("eclipselink.session.customizer", PortableColumns.class.getName());
         }
         if (config.isEmbeddedDerby()) {
             placeDerbyLog(config);
             sizeTransactionLog();
         }
+        PostgresOwnerLock ownerLock = null;
+        if (config.isPostgres()) {
+            try {
+                ownerLock = PostgresOwnerLock.acquire(connect(config), config.jdbcUrl());
+            } catch (SQLException e) {
+                throw new PersistenceException("cannot open " + config.jdbcUrl() + ": "
+                        + messages(e), e);
+            }
+        }
+        try {
+            return open(config, props, ownerLock);
+        } catch (RuntimeException | Error e) {
+            if (ownerLock != null) {
+                ownerLock.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Database open(DatabaseConfig config, Map<String, Object> props,
+            PostgresOwnerLock ownerLock) {
         // Ask for the schema only when it is missing: creating it over an existing one would log
         // a warning per sequence at every start. One connection and one catalog query tell
         // which tables and indexes exist (Derby's DatabaseMetaData compiles large queries on first
@@ -142,7 +179,7 @@ public final class Database implements AutoCloseable {
             emf.close();
             throw e;
         }
-        return new Database(config, emf);
+        return new Database(config, emf, ownerLock);
     }
 
     /** The tables of the schema that do not exist yet, and the (upper-case) names of indexes. */
@@ -184,8 +221,8 @@ public final class Database implements AutoCloseable {
                         if (missing.contains(table)) {
                             continue;
                         }
-                        try (ResultSet rs = meta.getIndexInfo(null, c.getSchema(), table, false,
-                                true)) {
+                        try (ResultSet rs = meta.getIndexInfo(null, c.getSchema(),
+                                stored(meta, table), false, true)) {
                             while (rs.next()) {
                                 String name = rs.getString("INDEX_NAME");
                                 if (name != null) {
@@ -218,9 +255,20 @@ public final class Database implements AutoCloseable {
                     }
                 }
             }
-            try (ResultSet rs = c.getMetaData().getColumns(null, c.getSchema(), table, column)) {
+            DatabaseMetaData meta = c.getMetaData();
+            try (ResultSet rs = meta.getColumns(null, c.getSchema(), stored(meta, table),
+                    stored(meta, column))) {
                 return rs.next();
             }
+        }
+
+        /**
+         * An unquoted name as the catalog stores it: PostgreSQL folds to lower case, Derby (and
+         * the SQL standard) to upper case; DatabaseMetaData's patterns compare exactly.
+         */
+        static String stored(DatabaseMetaData meta, String name) throws SQLException {
+            return meta.storesLowerCaseIdentifiers() ? name.toLowerCase(Locale.ROOT)
+                    : meta.storesUpperCaseIdentifiers() ? name.toUpperCase(Locale.ROOT) : name;
         }
     }
 
@@ -261,7 +309,8 @@ public final class Database implements AutoCloseable {
                 return;
             }
             try (Statement st = c.createStatement()) {
-                st.executeUpdate("ALTER TABLE JOB ADD COLUMN MODULE_NEEDS CLOB");
+                st.executeUpdate("ALTER TABLE JOB ADD COLUMN MODULE_NEEDS "
+                        + (config.isPostgres() ? "TEXT" : "CLOB"));
             }
         } catch (SQLException e) {
             throw new PersistenceException("cannot add MODULE_NEEDS to JOB: " + messages(e), e);
@@ -428,6 +477,9 @@ public final class Database implements AutoCloseable {
         }
         closed = true;
         emf.close();
+        if (ownerLock != null) {
+            ownerLock.close();
+        }
         if (config.isEmbeddedDerby()) {
             shutdownEmbedded();
         }
