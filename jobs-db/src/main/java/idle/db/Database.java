@@ -115,10 +115,9 @@ public final class Database implements AutoCloseable {
         if (config.isEmbeddedDerby() || config.isDerbyClient()) {
             props.put("eclipselink.target-database", "Derby");
         } else if (config.isPostgres()) {
+            // (PostgreSQL labels result columns in lower case; EclipseLink matches the entities'
+            // upper-case field names to them without regard to case, also in native queries)
             props.put("eclipselink.target-database", "PostgreSQL");
-            // PostgreSQL folds unquoted names to lower case, also the column labels of results;
-            // the entities' fields are upper case, which native queries' results must match
-            props.put("eclipselink.jdbc.uppercase-columns", "true");
             props.put("eclipselink.session.customizer", PortableColumns.class.getName());
         }
         if (config.isEmbeddedDerby()) {
