@@ -1,13 +1,12 @@
 package idle.db.testing;
 
 import idle.db.DatabaseConfig;
+import idle.shared.testing.Requirement;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -54,13 +53,7 @@ public final class PostgresExtension implements BeforeAllCallback {
     }
 
     static void check(boolean installed, boolean allowMissing) {
-        if (installed) {
-            return;
-        }
-        if (allowMissing) {
-            Assumptions.abort("skipped on request (-D" + ALLOW_NO_POSTGRES + "=true): " + MISSING);
-        }
-        Assertions.fail(MISSING);
+        Requirement.check(installed, allowMissing, ALLOW_NO_POSTGRES, MISSING);
     }
 
     /** The cluster (after {@code beforeAll}). */
