@@ -113,6 +113,7 @@ final class ThroughputBench {
             ctx.log("throughput: " + jobs + " jobs, " + LENDERS + " simulated lenders x " + SLOTS
                     + " slots, " + RUNNERS + " runners x " + WINDOW + " in flight");
             double cpu0 = writerCpuMillis(server);
+            long pgCpu0 = postgres == null ? 0 : postgres.cpuMillis();
             long t0 = System.nanoTime();
             long cap = TimeUnit.SECONDS.toNanos(ctx.quick ? 20 : 180);
             int[] writerBusy = new int[2];
@@ -123,6 +124,7 @@ final class ThroughputBench {
             sampler.join(10_000);
             double secs = (System.nanoTime() - t0) / 1e9;
             double writerCpu = writerCpuMillis(server) - cpu0;
+            long pgCpu = postgres == null ? 0 : postgres.cpuMillis() - pgCpu0;
             rate = o.completed / secs;
             jobsStored = warm + o.completed;
             notes = String.format(Locale.ROOT, "%d jobs in %.1f s%s; submit->SCF p50 %.1f ms p99 %.1f"
@@ -137,6 +139,10 @@ final class ThroughputBench {
                     Stats.percentile(o.accept, 50), Stats.percentile(o.accept, 99),
                     Stats.percentile(o.done, 50), Stats.percentile(o.done, 99), insertRate,
                     writerBusy[0], writerBusy[1], writerCpu * 1000 / Math.max(1, o.completed));
+            if (postgres != null) {
+                notes += String.format(Locale.ROOT, "; the PostgreSQL server used %.0f us of CPU"
+                        + " per job", pgCpu * 1000.0 / Math.max(1, o.completed));
+            }
             for (RawPeer p : runners) {
                 p.close();
             }

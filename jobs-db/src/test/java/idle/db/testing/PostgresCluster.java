@@ -218,6 +218,34 @@ public final class PostgresCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU time (user + system) the PostgreSQL server used so far, in milliseconds: the postmaster,
+     * the children it reaped (ended backends) and its live children, from /proc; -1 when unknown.
+     */
+    public long cpuMillis() {
+        try {
+            long pid = Long.parseLong(Files.readAllLines(data().resolve("postmaster.pid")).get(0).trim());
+            long[] own = ticks(pid);
+            long total = own[0] + own[1];
+            for (ProcessHandle child : ProcessHandle.of(pid).map(h -> h.children().toList())
+                    .orElse(List.of())) {
+                long[] t = ticks(child.pid());
+                total += t[0] - t[1]; // its own time only; its reaped children are not ours to count twice
+            }
+            return total * 10; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** {utime + stime + cutime + cstime, cutime + cstime} of a process, in clock ticks. */
+    private static long[] ticks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long children = Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]) + children, children};
+    }
+
     /** Stops the server (fast shutdown) and deletes its directory. Calling it again does nothing. */
     @Override
     public void close() {
