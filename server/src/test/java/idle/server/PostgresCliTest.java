@@ -78,9 +78,43 @@ class PostgresCliTest {
                 "list"));
         assertEquals(1, empty.code());
         assertTrue(empty.err().contains("is empty"), empty.err());
+        // the server refuses the same file before it opens anything
+        DatabaseConfig db = PG.database();
+        Run server = ServerMainTest.run("server", "--data", dir.resolve("srv").toString(), "--port",
+                "0", "--db-url", db.jdbcUrl(), "--db-user", db.user(), "--db-password-file",
+                open.toString());
+        assertEquals(1, server.code());
+        assertTrue(server.err().contains("chmod 600"), server.err());
+        // a link to an owner-only file is fine: what is read is what must be private
+        Path link = Files.createSymbolicLink(dir.resolve("link.pass"),
+                ownerOnly(dir.resolve("real.pass"), db.password() + "\n"));
+        Run linked = ServerMainTest.run(admin(dir, link, "user", "list"));
+        assertEquals(0, linked.code(), linked.err());
         Run missing = ServerMainTest.run(admin(dir, dir.resolve("nope.pass"), "user", "list"));
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("nope.pass"), missing.err());
+    }
+
+    @Test
+    void unreachableDatabaseFailsTheStartClearlyAndLeavesTheDataDirectoryFree() throws Exception {
+        Path dir = TestDirs.fresh("pg-cli-down");
+        Path pw = ownerOnly(dir.resolve("db.pass"), "whatever\n");
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        String[] args = {"server", "--data", dir.resolve("srv").toString(), "--port", "0",
+                "--db-url", "jdbc:postgresql://127.0.0.1:" + closedPort + "/idle", "--db-user", "idle",
+                "--db-password-file", pw.toString()};
+        Run down = ServerMainTest.run(args);
+        assertEquals(1, down.code());
+        assertTrue(down.err().contains("cannot open jdbc:postgresql://127.0.0.1:" + closedPort),
+                down.err());
+        // nothing held: the same data directory opens at once on the embedded database
+        try (IdleServer s = IdleServer.start(ServerConfig.defaults(dir.resolve("srv")).withPort(0)
+                .withLogToFile(false))) {
+            assertTrue(s.port() > 0);
+        }
     }
 
     @Test

@@ -4,7 +4,6 @@ import idle.db.DatabaseConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -62,7 +61,9 @@ public final class DatabaseOptions {
     static String readPassword(Path file) throws IOException {
         PosixFileAttributes attrs;
         try {
-            attrs = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            // links followed: the file read is what must be private (secrets are often mounted
+            // as links to the real file)
+            attrs = Files.readAttributes(file, PosixFileAttributes.class);
         } catch (IOException e) {
             throw new IOException("cannot read the database password file " + file + ": "
                     + e.getMessage(), e);
