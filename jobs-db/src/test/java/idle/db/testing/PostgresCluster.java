@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -162,23 +163,23 @@ public final class PostgresCluster implements AutoCloseable {
                 + "max_connections = 60\nshared_buffers = 32MB\n"
                 + (options.durable() ? "fsync = on\nsynchronous_commit = on\n"
                         : "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n");
-        Files.writeString(data().resolve("postgresql.conf"), conf,
-                java.nio.file.StandardOpenOption.APPEND);
-        IllegalStateException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
+        Files.writeString(data().resolve("postgresql.conf"), conf, StandardOpenOption.APPEND);
+        for (int attempt = 1; port == 0; attempt++) {
             int p = freePort();
             try {
+                // -w: pg_ctl returns once the server accepts connections
                 owned(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-l",
                         dir.resolve("server.log").toString(), "-o", "-p " + p, "-w", "-t", "60",
                         "start"));
                 port = p;
-                superSql("CREATE ROLE " + ROLE + " LOGIN PASSWORD '" + rolePassword + "'");
-                return;
             } catch (IllegalStateException e) {
-                last = e; // most likely the port was taken meanwhile
+                if (attempt == 3) {
+                    throw e;
+                }
+                // most likely another process took the port meanwhile: another one
             }
         }
-        throw last;
+        superSql("CREATE ROLE " + ROLE + " LOGIN PASSWORD '" + rolePassword + "'");
     }
 
     /** A new, empty database owned by {@link #ROLE}; its config carries the role's password. */
