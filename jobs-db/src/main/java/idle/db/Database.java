@@ -127,7 +127,7 @@ public final class Database implements AutoCloseable {
         PostgresOwnerLock ownerLock = null;
         if (config.isPostgres()) {
             try {
-                ownerLock = PostgresOwnerLock.acquire(connect(config), config.jdbcUrl());
+                ownerLock = PostgresOwnerLock.acquire(() -> connect(config), config.jdbcUrl());
             } catch (SQLException e) {
                 throw new PersistenceException("cannot open " + config.jdbcUrl() + ": "
                         + messages(e), e);
@@ -345,6 +345,9 @@ public final class Database implements AutoCloseable {
         Objects.requireNonNull(work, "work");
         if (closed) {
             throw new IllegalStateException("the database is closed");
+        }
+        if (ownerLock != null && ownerLock.lost()) {
+            throw ownerLock.lostError();
         }
         EntityManager em = emf.createEntityManager();
         JpaTransaction tx = new JpaTransaction(em, auditChain);

@@ -219,6 +219,13 @@ public final class PostgresCluster implements AutoCloseable {
         }
     }
 
+    /** Stops the server (fast: open connections are cut) and starts it again on the same port. */
+    public void restart() {
+        owned(List.of(bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-l",
+                dir.resolve("server.log").toString(), "-o", "-p " + port, "-m", "fast", "-w", "-t",
+                "60", "restart"));
+    }
+
     /**
      * CPU time (user + system) the PostgreSQL server used so far, in milliseconds: the postmaster,
      * the children it reaped (ended backends) and its live children, from /proc; -1 when unknown.
