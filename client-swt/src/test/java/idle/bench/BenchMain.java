@@ -1,5 +1,6 @@
 package idle.bench;
 
+import idle.db.testing.PostgresCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -21,7 +22,8 @@ import java.util.stream.Stream;
  * JSON ({@code bench-results.json} in the current directory unless {@code --json FILE}).
  *
  * <p>Figures: remote-run (overhead of a trivial job through server and lender against the same
- * sandbox locally), throughput (coordinator, durable), relay (256 MiB output file), scale (10,000
+ * sandbox locally), throughput (coordinator, durable), throughput-postgres (the same on a
+ * PostgreSQL server the bench starts, fsync and synchronous commit on), relay (256 MiB output file), scale (10,000
  * lenders), server-start (100,000 jobs in history); the full run adds the fault-injection runs
  * at a larger size ({@code faults}).
  */
@@ -42,7 +44,7 @@ public final class BenchMain {
                 case "--only" -> only.addAll(List.of(args[++i].split(",")));
                 case "-h", "--help" -> {
                     System.out.println("Usage: ./idle bench [--quick] [--json FILE] [--only "
-                            + "remote-run,throughput,sweeps,relay,scale,server-start,faults] [--keep]");
+                            + "remote-run,throughput,throughput-postgres,sweeps,relay,scale,server-start,faults] [--keep]");
                     return;
                 }
                 default -> {
@@ -69,6 +71,15 @@ public final class BenchMain {
         if (want(only, "throughput")) {
             figures.addAll(guard("throughput", "coordinator throughput", ">= 5,000 jobs/s",
                     tp::run));
+        }
+        if (want(only, "throughput-postgres")) {
+            figures.addAll(guard("throughput-postgres", "coordinator throughput on PostgreSQL",
+                    "beside Derby", () -> {
+                        try (PostgresCluster pg = PostgresCluster.start(
+                                PostgresCluster.Options.durableDefaults())) {
+                            return new ThroughputBench(ctx, pg).run();
+                        }
+                    }));
         }
         if (want(only, "sweeps")) {
             figures.addAll(guard("sweeps", "sweep of 10,000 tasks", "< 2,000 ms",

@@ -3,6 +3,7 @@ package idle.bench;
 import idle.db.Database;
 import idle.db.DatabaseConfig;
 import idle.db.entity.Job;
+import idle.db.testing.PostgresCluster;
 import idle.fault.Accounts;
 import idle.fault.ServerProcess;
 import idle.shared.message.Message;
@@ -15,7 +16,9 @@ import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,19 +44,28 @@ final class ThroughputBench {
     static final byte[] SCRIPT = "print('hello')\n".getBytes(StandardCharsets.UTF_8);
 
     private final BenchContext ctx;
+    /** The PostgreSQL server to run on (a database each for the server and the baseline); null: Derby. */
+    private final PostgresCluster postgres;
     /** The data directory the run left behind (its history feeds the start figure). */
     Path dataDir;
     long jobsStored;
 
     ThroughputBench(BenchContext ctx) {
+        this(ctx, null);
+    }
+
+    ThroughputBench(BenchContext ctx, PostgresCluster postgres) {
         this.ctx = ctx;
+        this.postgres = postgres;
     }
 
     List<Figure> run() throws Exception {
         int jobs = ctx.quick ? 3_000 : 100_000;
         int warm = ctx.quick ? 300 : 5_000;
         double insertRate = baseline(ctx.quick ? 5_000 : 50_000);
-        dataDir = ctx.dir("throughput").resolve("server");
+        dataDir = ctx.dir(postgres == null ? "throughput" : "throughput-pg").resolve("server");
+        DatabaseConfig db = postgres == null ? DatabaseConfig.embedded(dataDir.resolve("db"))
+                : postgres.newDatabase("throughput");
         List<String> users = new ArrayList<>();
         for (int i = 0; i < LENDERS; i++) {
             users.add("lender" + i);
@@ -61,11 +73,11 @@ final class ThroughputBench {
         for (int i = 0; i < RUNNERS; i++) {
             users.add("runner" + i);
         }
-        Accounts.create(dataDir, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD, users);
+        Accounts.create(dataDir, db, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD, users);
         double rate;
         String notes;
         try (ServerProcess server = ServerProcess.fromJar(ctx.serverJar, dataDir, "127.0.0.1", 0,
-                BenchContext.SERVER_JVM)) {
+                BenchContext.SERVER_JVM, serverDatabaseArgs(db))) {
             List<RawPeer> lenders = new ArrayList<>();
             AtomicLong executed = new AtomicLong();
             for (int i = 0; i < LENDERS; i++) {
@@ -101,6 +113,7 @@ final class ThroughputBench {
             ctx.log("throughput: " + jobs + " jobs, " + LENDERS + " simulated lenders x " + SLOTS
                     + " slots, " + RUNNERS + " runners x " + WINDOW + " in flight");
             double cpu0 = writerCpuMillis(server);
+            long pgCpu0 = postgres == null ? 0 : postgres.cpuMillis();
             long t0 = System.nanoTime();
             long cap = TimeUnit.SECONDS.toNanos(ctx.quick ? 20 : 180);
             int[] writerBusy = new int[2];
@@ -111,6 +124,7 @@ final class ThroughputBench {
             sampler.join(10_000);
             double secs = (System.nanoTime() - t0) / 1e9;
             double writerCpu = writerCpuMillis(server) - cpu0;
+            long pgCpu = postgres == null ? 0 : postgres.cpuMillis() - pgCpu0;
             rate = o.completed / secs;
             jobsStored = warm + o.completed;
             notes = String.format(Locale.ROOT, "%d jobs in %.1f s%s; submit->SCF p50 %.1f ms p99 %.1f"
@@ -125,6 +139,10 @@ final class ThroughputBench {
                     Stats.percentile(o.accept, 50), Stats.percentile(o.accept, 99),
                     Stats.percentile(o.done, 50), Stats.percentile(o.done, 99), insertRate,
                     writerBusy[0], writerBusy[1], writerCpu * 1000 / Math.max(1, o.completed));
+            if (postgres != null) {
+                notes += String.format(Locale.ROOT, "; the PostgreSQL server used %.0f us of CPU"
+                        + " per job", pgCpu * 1000.0 / Math.max(1, o.completed));
+            }
             for (RawPeer p : runners) {
                 p.close();
             }
@@ -132,8 +150,11 @@ final class ThroughputBench {
                 p.close();
             }
         }
-        return List.of(new Figure("throughput", "coordinator throughput (durable)", rate, "jobs/s",
-                insertRate, "durable Derby inserts/s of the same rows", String.format(Locale.ROOT,
+        String on = postgres == null ? "Derby" : "PostgreSQL";
+        return List.of(new Figure(postgres == null ? "throughput" : "throughput-postgres",
+                postgres == null ? "coordinator throughput (durable)"
+                        : "coordinator throughput on PostgreSQL (durable)", rate, "jobs/s",
+                insertRate, "durable " + on + " inserts/s of the same rows", String.format(Locale.ROOT,
                         "%.0f %%", 100 * rate / insertRate), ">= 5,000 jobs/s",
                 rate >= 5_000 ? "PASS" : "MISS", notes));
     }
@@ -301,14 +322,27 @@ final class ThroughputBench {
      * writes.
      */
     double baseline(int rows) throws Exception {
-        Path dir = ctx.dir("derby-baseline");
+        Path dir = ctx.dir(postgres == null ? "derby-baseline" : "postgres-baseline");
         String sha = Sha256.hex(SCRIPT);
-        try (Database db = Database.open(DatabaseConfig.embedded(dir.resolve("db")))) {
+        try (Database db = Database.open(postgres == null ? DatabaseConfig.embedded(dir.resolve("db"))
+                : postgres.newDatabase("baseline"))) {
             insert(db, 1_000, sha); // warm-up
             long t0 = System.nanoTime();
             insert(db, rows, sha);
             return rows / ((System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /** The server's options for {@code db}: none for the embedded default, else URL, user, password file. */
+    private List<String> serverDatabaseArgs(DatabaseConfig db) throws IOException {
+        if (postgres == null) {
+            return List.of();
+        }
+        Path pw = ctx.dir("postgres-password").resolve("db.pass");
+        Files.writeString(pw, db.password() + "\n");
+        Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
+        return List.of("--db-url", db.jdbcUrl(), "--db-user", db.user(), "--db-password-file",
+                pw.toString());
     }
 
     static void insert(Database db, int rows, String sha) {

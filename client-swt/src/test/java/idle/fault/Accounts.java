@@ -1,5 +1,6 @@
 package idle.fault;
 
+import idle.db.DatabaseConfig;
 import idle.server.IdleServer;
 import idle.server.ServerConfig;
 import java.nio.file.Path;
@@ -17,9 +18,15 @@ public final class Accounts {
     }
 
     public static void create(Path dataDir, int iterations, String password, List<String> users) {
+        create(dataDir, DatabaseConfig.embedded(dataDir.resolve("db")), iterations, password, users);
+    }
+
+    /** Like {@link #create(Path, int, String, List)} on the server's {@code database}. */
+    public static void create(Path dataDir, DatabaseConfig database, int iterations,
+            String password, List<String> users) {
         ServerConfig cfg = ServerConfig.defaults(dataDir).withPort(0).withLogToFile(false)
                 .withPbkdf2Iterations(iterations);
-        try (IdleServer s = IdleServer.start(cfg)) {
+        try (IdleServer s = IdleServer.start(cfg, database)) {
             for (String u : users) {
                 s.accounts().addUser(u, password.toCharArray(), false);
             }

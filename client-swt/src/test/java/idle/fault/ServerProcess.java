@@ -41,13 +41,26 @@ public final class ServerProcess implements AutoCloseable {
     /** The server from the test classpath ({@code idle.server.ServerMain}). */
     public static ServerProcess fromClasspath(Path dataDir, String bind, int port, List<String> jvm)
             throws IOException, TimeoutException {
-        return start(ChildJava.command(jvm, "idle.server.ServerMain", args(dataDir, bind, port)),
-                dataDir);
+        return fromClasspath(dataDir, bind, port, jvm, List.of());
+    }
+
+    /** Like {@link #fromClasspath(Path, String, int, List)} with more server options. */
+    public static ServerProcess fromClasspath(Path dataDir, String bind, int port, List<String> jvm,
+            List<String> moreArgs) throws IOException, TimeoutException {
+        List<String> args = new ArrayList<>(args(dataDir, bind, port));
+        args.addAll(moreArgs);
+        return start(ChildJava.command(jvm, "idle.server.ServerMain", args), dataDir);
     }
 
     /** The server from its shaded jar, as {@code ./idle server} runs it. */
     public static ServerProcess fromJar(Path jar, Path dataDir, String bind, int port,
             List<String> jvm) throws IOException, TimeoutException {
+        return fromJar(jar, dataDir, bind, port, jvm, List.of());
+    }
+
+    /** Like {@link #fromJar(Path, Path, String, int, List)} with more server options. */
+    public static ServerProcess fromJar(Path jar, Path dataDir, String bind, int port,
+            List<String> jvm, List<String> moreArgs) throws IOException, TimeoutException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildJava.javaBin());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -55,6 +68,7 @@ public final class ServerProcess implements AutoCloseable {
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.addAll(args(dataDir, bind, port));
+        cmd.addAll(moreArgs);
         return start(cmd, dataDir);
     }
 

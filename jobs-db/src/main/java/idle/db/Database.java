@@ -8,17 +8,12 @@ import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.PersistenceException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -45,6 +40,15 @@ import org.eclipse.persistence.jpa.PersistenceProvider;
  *
  * <p>Derby may abort a transaction that waited too long for a lock or took part in a deadlock
  * (SQLState 40XL1/40001, wrapped in a PersistenceException); such work may simply be retried.
+ * PostgreSQL does the same with 40P01/40001.
+ *
+ * <p>Databases: embedded Derby (the default), the Derby network client, and PostgreSQL. The
+ * EclipseLink platform is chosen from the URL; the SQL written here by hand (catalog reads,
+ * migrations, the batched job and audit rows, history pages) is the part both accept
+ * ({@code FETCH FIRST n ROWS ONLY}, unquoted upper-case names, SMALLINT flags), and
+ * {@link PortableColumns} turns the entities' CLOB columns into TEXT on PostgreSQL. A PostgreSQL
+ * database is held by one open Database at a time ({@link PostgresOwnerLock}), as embedded Derby
+ * is by nature: the audit chain's head and the id sequences' caches assume one writer.
  */
 public final class Database implements AutoCloseable {
     /** The persistence unit in {@code META-INF/persistence.xml}. */
@@ -52,8 +56,9 @@ public final class Database implements AutoCloseable {
 
     private static final String EMBEDDED_DRIVER = "org.apache.derby.iapi.jdbc.AutoloadedDriver";
     private static final String CLIENT_DRIVER = "org.apache.derby.client.ClientAutoloadedDriver";
+    private static final String POSTGRES_DRIVER = "org.postgresql.Driver";
 
-    private static final List<String> TABLES = List.of("USER_ACCOUNT", "JOB", "AUDIT_EVENT",
+    static final List<String> TABLES = List.of("USER_ACCOUNT", "JOB", "AUDIT_EVENT",
             "SWEEP");
     /** Index name to its DDL; created when missing (also on databases made by older versions). */
     private static final Map<String, String> EXTRA_INDEXES = Map.of(
@@ -73,12 +78,15 @@ public final class Database implements AutoCloseable {
 
     private final DatabaseConfig config;
     private final EntityManagerFactory emf;
+    /** PostgreSQL only: held while open, so that one process at a time uses the database. */
+    private final PostgresOwnerLock ownerLock;
     private final AuditChain auditChain = new AuditChain();
     private volatile boolean closed;
 
-    private Database(DatabaseConfig config, EntityManagerFactory emf) {
+    private Database(DatabaseConfig config, EntityManagerFactory emf, PostgresOwnerLock ownerLock) {
         this.config = config;
         this.emf = emf;
+        this.ownerLock = ownerLock;
     }
 
     /**
@@ -95,16 +103,48 @@ public final class Database implements AutoCloseable {
         }
         if (config.password() != null) {
             props.put("jakarta.persistence.jdbc.password", config.password());
+            props.put("eclipselink.login.encryptor", PlainPassword.class.getName());
         }
         if (config.isEmbeddedDerby()) {
             props.put("jakarta.persistence.jdbc.driver", EMBEDDED_DRIVER);
         } else if (config.isDerbyClient()) {
             props.put("jakarta.persistence.jdbc.driver", CLIENT_DRIVER);
+        } else if (config.isPostgres()) {
+            props.put("jakarta.persistence.jdbc.driver", POSTGRES_DRIVER);
+        }
+        if (config.isEmbeddedDerby() || config.isDerbyClient()) {
+            props.put("eclipselink.target-database", "Derby");
+        } else if (config.isPostgres()) {
+            // (PostgreSQL labels result columns in lower case; EclipseLink matches the entities'
+            // upper-case field names to them without regard to case, also in native queries)
+            props.put("eclipselink.target-database", "PostgreSQL");
+            props.put("eclipselink.session.customizer", PortableColumns.class.getName());
         }
         if (config.isEmbeddedDerby()) {
             placeDerbyLog(config);
             sizeTransactionLog();
         }
+        PostgresOwnerLock ownerLock = null;
+        if (config.isPostgres()) {
+            try {
+                ownerLock = PostgresOwnerLock.acquire(() -> connect(config), config.jdbcUrl());
+            } catch (SQLException e) {
+                throw new PersistenceException("cannot open " + config.jdbcUrl() + ": "
+                        + messages(e), e);
+            }
+        }
+        try {
+            return open(config, props, ownerLock);
+        } catch (RuntimeException | Error e) {
+            if (ownerLock != null) {
+                ownerLock.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Database open(DatabaseConfig config, Map<String, Object> props,
+            PostgresOwnerLock ownerLock) {
         // Ask for the schema only when it is missing: creating it over an existing one would log
         // a warning per sequence at every start. One connection and one catalog query tell
         // which tables and indexes exist (Derby's DatabaseMetaData compiles large queries on first
@@ -142,86 +182,7 @@ public final class Database implements AutoCloseable {
             emf.close();
             throw e;
         }
-        return new Database(config, emf);
-    }
-
-    /** The tables of the schema that do not exist yet, and the (upper-case) names of indexes. */
-    private record Schema(List<String> missingTables, Set<String> indexes, boolean jobHasOpenFlag,
-            boolean jobHasModuleNeeds) {
-        static Schema read(DatabaseConfig config) {
-            List<String> missing = new ArrayList<>(TABLES);
-            Set<String> indexes = new HashSet<>();
-            boolean openFlag;
-            boolean moduleNeeds;
-            try (Connection c = connect(config)) {
-                openFlag = hasColumn(c, config, "JOB", "STATE_OPEN");
-                moduleNeeds = hasColumn(c, config, "JOB", "MODULE_NEEDS");
-                if (config.isEmbeddedDerby() || config.isDerbyClient()) {
-                    // Derby's catalog: user indexes (and constraints' backing indexes) are
-                    // conglomerates of their table
-                    try (PreparedStatement ps = c.prepareStatement("SELECT t.TABLENAME,"
-                            + " g.CONGLOMERATENAME, g.ISINDEX FROM SYS.SYSTABLES t"
-                            + " JOIN SYS.SYSSCHEMAS s ON s.SCHEMAID = t.SCHEMAID"
-                            + " JOIN SYS.SYSCONGLOMERATES g ON g.TABLEID = t.TABLEID"
-                            + " WHERE s.SCHEMANAME = CURRENT SCHEMA AND t.TABLETYPE = 'T'");
-                            ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            missing.remove(rs.getString(1).toUpperCase(Locale.ROOT));
-                            if (rs.getBoolean(3)) {
-                                indexes.add(rs.getString(2).toUpperCase(Locale.ROOT));
-                            }
-                        }
-                    }
-                } else {
-                    DatabaseMetaData meta = c.getMetaData();
-                    try (ResultSet rs = meta.getTables(null, c.getSchema(), null,
-                            new String[] {"TABLE"})) {
-                        while (rs.next()) {
-                            missing.remove(rs.getString("TABLE_NAME").toUpperCase(Locale.ROOT));
-                        }
-                    }
-                    for (String table : List.of("JOB", "AUDIT_EVENT")) {
-                        if (missing.contains(table)) {
-                            continue;
-                        }
-                        try (ResultSet rs = meta.getIndexInfo(null, c.getSchema(), table, false,
-                                true)) {
-                            while (rs.next()) {
-                                String name = rs.getString("INDEX_NAME");
-                                if (name != null) {
-                                    indexes.add(name.toUpperCase(Locale.ROOT));
-                                }
-                            }
-                        }
-                    }
-                }
-            } catch (SQLException e) {
-                throw new PersistenceException("cannot open " + config.jdbcUrl() + ": "
-                        + messages(e), e);
-            }
-            return new Schema(missing, indexes, openFlag, moduleNeeds);
-        }
-
-        static boolean hasColumn(Connection c, DatabaseConfig config, String table, String column)
-                throws SQLException {
-            if (config.isEmbeddedDerby() || config.isDerbyClient()) {
-                // the catalog, not DatabaseMetaData (slow to compile on first use, see above)
-                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM SYS.SYSCOLUMNS col"
-                        + " JOIN SYS.SYSTABLES t ON t.TABLEID = col.REFERENCEID"
-                        + " JOIN SYS.SYSSCHEMAS s ON s.SCHEMAID = t.SCHEMAID"
-                        + " WHERE s.SCHEMANAME = CURRENT SCHEMA AND t.TABLENAME = ?"
-                        + " AND col.COLUMNNAME = ?")) {
-                    ps.setString(1, table);
-                    ps.setString(2, column);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next();
-                    }
-                }
-            }
-            try (ResultSet rs = c.getMetaData().getColumns(null, c.getSchema(), table, column)) {
-                return rs.next();
-            }
-        }
+        return new Database(config, emf, ownerLock);
     }
 
     /**
@@ -261,7 +222,8 @@ public final class Database implements AutoCloseable {
                 return;
             }
             try (Statement st = c.createStatement()) {
-                st.executeUpdate("ALTER TABLE JOB ADD COLUMN MODULE_NEEDS CLOB");
+                st.executeUpdate("ALTER TABLE JOB ADD COLUMN MODULE_NEEDS "
+                        + (config.isPostgres() ? "TEXT" : "CLOB"));
             }
         } catch (SQLException e) {
             throw new PersistenceException("cannot add MODULE_NEEDS to JOB: " + messages(e), e);
@@ -311,7 +273,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** Derby puts the useful part ("another instance ... has booted it") in the next exceptions. */
-    private static String messages(SQLException e) {
+    static String messages(SQLException e) {
         StringBuilder sb = new StringBuilder();
         Set<String> seen = new HashSet<>();
         for (Throwable t = e; t != null; t = t instanceof SQLException s && s.getNextException() != null
@@ -359,7 +321,7 @@ public final class Database implements AutoCloseable {
         System.getProperties().putIfAbsent("derby.storage.logSwitchInterval", Integer.toString(16 << 20));
     }
 
-    private static Connection connect(DatabaseConfig config) throws SQLException {
+    static Connection connect(DatabaseConfig config) throws SQLException {
         Properties p = new Properties();
         if (config.user() != null) {
             p.setProperty("user", config.user());
@@ -383,6 +345,9 @@ public final class Database implements AutoCloseable {
         Objects.requireNonNull(work, "work");
         if (closed) {
             throw new IllegalStateException("the database is closed");
+        }
+        if (ownerLock != null && ownerLock.lost()) {
+            throw ownerLock.lostError();
         }
         EntityManager em = emf.createEntityManager();
         JpaTransaction tx = new JpaTransaction(em, auditChain);
@@ -428,6 +393,9 @@ public final class Database implements AutoCloseable {
         }
         closed = true;
         emf.close();
+        if (ownerLock != null) {
+            ownerLock.close();
+        }
         if (config.isEmbeddedDerby()) {
             shutdownEmbedded();
         }

@@ -5,10 +5,12 @@ import java.util.Objects;
 
 /**
  * Where the database lives: a JDBC URL plus credentials (both may be null for Derby without
- * authentication). Any JDBC URL works; the factories cover the usual Derby cases.
+ * authentication). Derby (embedded or network) and PostgreSQL are supported; the factories cover
+ * the usual Derby cases.
  *
  * @param jdbcUrl e.g. {@code jdbc:derby:/srv/idle/db;create=true},
- *     {@code jdbc:derby:memory:test;create=true} or {@code jdbc:derby://host:1527/idle;create=true}
+ *     {@code jdbc:derby:memory:test;create=true}, {@code jdbc:derby://host:1527/idle;create=true}
+ *     or {@code jdbc:postgresql://db.example:5432/idle}
  * @param user database user, or null
  * @param password database password, or null
  */
@@ -40,6 +42,11 @@ public record DatabaseConfig(String jdbcUrl, String user, String password) {
     /** True for the Derby network client ({@code jdbc:derby://...}). */
     public boolean isDerbyClient() {
         return jdbcUrl.startsWith("jdbc:derby://");
+    }
+
+    /** True for PostgreSQL ({@code jdbc:postgresql://host:port/database}). */
+    public boolean isPostgres() {
+        return jdbcUrl.startsWith("jdbc:postgresql:");
     }
 
     /** The URL without its {@code ;attribute=value} part. */

@@ -35,9 +35,13 @@ final class TestDatabases {
         }
     }
 
-    /** A plain JDBC connection to an open embedded database (for tampering). */
+    /** A plain JDBC connection to an open database (for tampering). */
     static Connection jdbc(DatabaseConfig config) throws SQLException {
-        return DriverManager.getConnection(config.baseUrl());
+        if (config.user() == null) {
+            return DriverManager.getConnection(config.isEmbeddedDerby() ? config.baseUrl()
+                    : config.jdbcUrl());
+        }
+        return DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
     }
 
     static UserAccount user(String name) {

@@ -46,6 +46,9 @@ final class AdminCli {
                 description = "data directory of a stopped server (default: ~/.idle/server)")
         Path data;
 
+        @CommandLine.Mixin
+        DatabaseArgs database;
+
         @Option(names = "--server", paramLabel = "HOST:PORT",
                 description = "a running server to send the command to")
         String server;
@@ -77,9 +80,9 @@ final class AdminCli {
             try {
                 String text;
                 if (server != null) {
-                    if (data != null) {
+                    if (data != null || database.given()) {
                         throw new CommandLine.ParameterException(leaf.commandLine(),
-                                "use either --data or --server, not both");
+                                "use either --data (and --db-url) or --server, not both");
                     }
                     int colon = server.lastIndexOf(':');
                     if (colon <= 0 || user == null) {
@@ -104,7 +107,7 @@ final class AdminCli {
                             insecurePlaintext, err);
                 } else {
                     Path dir = data != null ? data : ServerConfig.defaultDataDir();
-                    text = LocalAdmin.run(dir, argv);
+                    text = LocalAdmin.run(dir, database.resolve(leaf, dir), argv);
                 }
                 out.println(text);
                 out.flush();

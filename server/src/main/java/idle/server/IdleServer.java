@@ -77,6 +77,14 @@ public final class IdleServer implements AutoCloseable {
      * @throws UncheckedIOException when the port cannot be bound or the directory is in use
      */
     public static IdleServer start(ServerConfig config) {
+        return start(config, DatabaseConfig.embedded(config.dataDir().resolve("db")));
+    }
+
+    /**
+     * Like {@link #start(ServerConfig)} on the given database (for example PostgreSQL) instead
+     * of the embedded one in the data directory, which still holds outputs, inputs and keys.
+     */
+    public static IdleServer start(ServerConfig config, DatabaseConfig database) {
         long t0 = System.nanoTime();
         DataDirLock lock = null;
         ServerLogging logging = null;
@@ -89,7 +97,7 @@ public final class IdleServer implements AutoCloseable {
             logging = ServerLogging.install(config.logToFile()
                     ? config.dataDir().resolve("idle.log") : null);
             long tDb = System.nanoTime();
-            db = Database.open(DatabaseConfig.embedded(config.dataDir().resolve("db")));
+            db = Database.open(database);
             long dbMs = (System.nanoTime() - tDb) / 1_000_000;
             writer = new StoreWriter(db, config.commitBatch());
             AuditLog audit = new AuditLog(writer);

@@ -62,6 +62,9 @@ public final class ServerMain implements Callable<Integer> {
                 description = "data directory (default: ~/.idle/server)")
         Path data;
 
+        @CommandLine.Mixin
+        DatabaseArgs database;
+
         @Option(names = "--port", paramLabel = "N", defaultValue = "8001",
                 description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE})")
         int port;
@@ -200,7 +203,7 @@ public final class ServerMain implements Callable<Integer> {
             }
             IdleServer server;
             try {
-                server = IdleServer.start(cfg);
+                server = IdleServer.start(cfg, database.resolve(spec, dir));
             } catch (UncheckedIOException e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage());
                 return 1;

@@ -13,6 +13,7 @@ import idle.client.net.Credentials;
 import idle.client.net.ServerAddress;
 import idle.client.net.ServerConnection;
 import idle.client.runner.RunnerService;
+import idle.db.DatabaseConfig;
 import idle.server.IdleServer;
 import idle.server.ServerConfig;
 import idle.server.TrustConfig;
@@ -44,11 +45,16 @@ final class Fixture implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     Fixture(Path dir) throws Exception {
+        this(dir, DatabaseConfig.embedded(dir.resolve("server").resolve("db")));
+    }
+
+    /** A server on {@code database} (for example PostgreSQL) instead of the embedded one. */
+    Fixture(Path dir, DatabaseConfig database) throws Exception {
         this.dir = dir;
         ServerConfig config = ServerConfig.defaults(dir.resolve("server")).withPort(0)
                 .withPbkdf2Iterations(1_000).withLogToFile(false)
                 .withTrust(TrustConfig.defaults().withIdentity(IDENTITY));
-        this.server = IdleServer.start(config);
+        this.server = IdleServer.start(config, database);
         for (String u : List.of("alice", "bob", "lender1", "lender2", "lender3", "carol")) {
             server.accounts().addUser(u, PASSWORD.toCharArray(), false);
         }

@@ -1,8 +1,7 @@
 package idle.client.testing;
 
 import idle.client.lender.Sandbox;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
+import idle.shared.testing.Requirement;
 
 /**
  * The one check that tests needing the real bubblewrap sandbox call first. Without bubblewrap
@@ -26,12 +25,6 @@ public final class SandboxRequirement {
     }
 
     static void check(boolean installed, boolean allowMissing) {
-        if (installed) {
-            return;
-        }
-        if (allowMissing) {
-            Assumptions.abort("skipped on request (-D" + ALLOW_NO_SANDBOX + "=true): " + MISSING);
-        }
-        Assertions.fail(MISSING);
+        Requirement.check(installed, allowMissing, ALLOW_NO_SANDBOX, MISSING);
     }
 }

@@ -29,9 +29,18 @@ public final class LocalAdmin {
      * @throws DataDirLock.BusyException when the server is running on {@code dataDir}
      */
     public static String run(Path dataDir, List<String> argv) throws IOException {
+        return run(dataDir, DatabaseConfig.embedded(dataDir.resolve("db")), argv);
+    }
+
+    /**
+     * Like {@link #run(Path, List)} on the given database (the server's {@code --db-url}); an
+     * external database refuses while a server uses it (see {@code Database.open}).
+     */
+    public static String run(Path dataDir, DatabaseConfig database, List<String> argv)
+            throws IOException {
         try (DataDirLock lock = DataDirLock.acquire(dataDir, "pid "
                 + ProcessHandle.current().pid() + " running an admin command");
-                Database db = Database.open(DatabaseConfig.embedded(dataDir.resolve("db")));
+                Database db = Database.open(database);
                 StoreWriter writer = new StoreWriter(db, 100)) {
             AuditLog audit = new AuditLog(writer);
             Accounts accounts = new Accounts(db, writer,
