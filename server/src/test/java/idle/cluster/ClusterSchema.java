@@ -90,9 +90,12 @@ final class ClusterSchema {
     }
 
     private static boolean exists(Connection c, String table) throws SQLException {
+        // only the connection's own schema: a PostgreSQL test database holds one schema per test
+        String schema = c.getSchema();
         try (ResultSet r = c.getMetaData().getTables(null, null, null, new String[] {"TABLE"})) {
             while (r.next()) {
-                if (r.getString("TABLE_NAME").equalsIgnoreCase(table)) {
+                if (r.getString("TABLE_NAME").equalsIgnoreCase(table)
+                        && (schema == null || schema.equalsIgnoreCase(r.getString("TABLE_SCHEM")))) {
                     return true;
                 }
             }

@@ -1,20 +1,23 @@
 package idle.cluster;
 
+import idle.db.DatabaseConfig;
+import idle.db.testing.PostgresExtension;
 import java.sql.DriverManager;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The prototype on PostgreSQL, when {@code -Didle.cluster.pgUrl=jdbc:postgresql://HOST:PORT/DB?user=U}
- * names a database it may use (its CL_ tables are dropped and made again) and the PostgreSQL
- * JDBC driver is on the test class path. The claim uses {@code FOR UPDATE SKIP LOCKED}
- * ({@link Dialect#POSTGRESQL}). Once the server's PostgreSQL test fixture is merged, this class
- * should take its database from it instead of a property.
+ * The prototype on a real PostgreSQL (the test cluster of {@link PostgresExtension}: started in a
+ * temporary directory, failing loudly when PostgreSQL is not installed), each test in a fresh
+ * schema. The claim uses {@code FOR UPDATE SKIP LOCKED} ({@link Dialect#POSTGRESQL}).
  */
-@EnabledIfSystemProperty(named = "idle.cluster.pgUrl", matches = "jdbc:postgresql:.*")
 class PostgresClaimTakeoverTest extends ClaimTakeoverContract {
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
+
     @Override
     ClusterDb database() {
-        String url = System.getProperty("idle.cluster.pgUrl");
-        return new ClusterDb(Dialect.POSTGRESQL, () -> DriverManager.getConnection(url));
+        DatabaseConfig db = PG.freshSchema();
+        return new ClusterDb(Dialect.POSTGRESQL,
+                () -> DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password()));
     }
 }
