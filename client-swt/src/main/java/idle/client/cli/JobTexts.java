@@ -28,6 +28,7 @@ final class JobTexts {
             case LIMIT_EXCEEDED -> "stopped by the "
                     + (s.limit() != null ? s.limit().label() : "lender's") + " limit" + reason;
             case LOST -> "lost" + reason;
+            case UNVERIFIED -> "unverified" + reason;
         };
     }
 
