@@ -13,6 +13,8 @@ import idle.server.auth.PasswordHasher;
 import idle.server.auth.Pseudonyms;
 import idle.server.auth.SessionTokens;
 import idle.server.dispatch.Coordinator;
+import idle.server.dispatch.LenderTrust;
+import idle.server.dispatch.UntrackedLenders;
 import idle.server.net.Acceptor;
 import idle.server.net.LiveSessions;
 import idle.server.net.ServerContext;
@@ -25,6 +27,7 @@ import idle.shared.tls.TlsContexts;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.io.UncheckedIOException;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -77,6 +80,14 @@ public final class IdleServer implements AutoCloseable {
      * @throws UncheckedIOException when the port cannot be bound or the directory is in use
      */
     public static IdleServer start(ServerConfig config) {
+        return start(config, db -> new UntrackedLenders());
+    }
+
+    /**
+     * As above, the lenders' standings and records kept by what {@code trust} makes of the
+     * server's database.
+     */
+    public static IdleServer start(ServerConfig config, Function<Database, LenderTrust> trust) {
         long t0 = System.nanoTime();
         DataDirLock lock = null;
         ServerLogging logging = null;
@@ -100,13 +111,15 @@ public final class IdleServer implements AutoCloseable {
             Accounts accounts = new Accounts(db, writer, hasher, audit, tokens, new LoginGate(),
                     live::endSessionsOf);
             Pseudonyms pseudonyms = Pseudonyms.load(config.dataDir().resolve("server-secret"));
-            Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms);
+            Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms,
+                    trust.apply(db));
             long tRec = System.nanoTime();
             int[] rec = coordinator.recover();
             coordinator.retention().start(java.time.Duration.ofHours(1));
             long recMs = (System.nanoTime() - tRec) / 1_000_000;
             Database fdb = db;
-            AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines);
+            AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines,
+                    coordinator.verifyDefaults());
             ServerContext ctx = new ServerContext(config, coordinator, accounts, tokens, audit,
                     admin::run, new LoginThrottle(config.trust().throttle()));
             String fingerprint = null;

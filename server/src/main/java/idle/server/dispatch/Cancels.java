@@ -71,6 +71,13 @@ final class Cancels {
      * @return true when it was queued (and has ended), false when it was running
      */
     boolean cancelLocked(ActiveJob j, ProgressWrite.Audited audited, Runnable afterQueued) {
+        if (j.vote != null && j.verifyOf == 0) {
+            // a verified job: its replicas are cancelled, it ends now
+            jobs.votesLocked().closeLocked(j, r -> cancelLocked(r, null, null));
+            jobs.endLocked(j, Ending.cancelled(j.state == JobState.QUEUED
+                    ? Reasons.CANCELLED_BEFORE_RUN : Reasons.CANCELLED), audited, afterQueued);
+            return true;
+        }
         if (j.state == JobState.QUEUED) {
             jobs.schedulerLocked().remove(j);
             jobs.endLocked(j, Ending.cancelled(Reasons.CANCELLED_BEFORE_RUN), audited,

@@ -55,6 +55,32 @@ final class Scripts {
         return s;
     }
 
+    /** The cached script of {@code jobId}, left in the cache; null when not cached. */
+    synchronized byte[] peekCached(long jobId) {
+        return cache.get(jobId);
+    }
+
+    /**
+     * The script of job {@code jobId} for one of its replicas: from the cache (where it stays
+     * for the others), or read from the database. Blocks on the database when not cached.
+     *
+     * @throws IOException when the database cannot give it
+     */
+    byte[] read(long jobId) throws IOException {
+        byte[] s = peekCached(jobId);
+        if (s != null) {
+            return s;
+        }
+        Optional<byte[]> stored;
+        try {
+            stored = db.inTransaction(tx -> tx.jobs().scriptOf(jobId));
+        } catch (RuntimeException e) {
+            throw new IOException("its script could not be read from the database ("
+                    + e.getClass().getSimpleName() + ")", e);
+        }
+        return stored.orElseThrow(() -> new IOException("its script is missing from the database"));
+    }
+
     /** Job {@code jobId} no longer needs its script in memory (it ended). */
     void forget(long jobId) {
         takeCached(jobId);
