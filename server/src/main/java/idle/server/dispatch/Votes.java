@@ -82,14 +82,24 @@ final class Votes {
         return trust;
     }
 
-    /** The host part of a lender's remote address ("" when unknown). */
+    /**
+     * The host part of a lender's remote address, or "" when the server cannot tell lenders
+     * apart by it: unknown, or a loopback address (lenders on the server's own machine).
+     */
     static String hostOf(LenderHandle l) {
         String a = l.peer.remoteAddress();
         if (a == null) {
             return "";
         }
         int colon = a.lastIndexOf(':');
-        return colon > 0 ? a.substring(0, colon) : a;
+        String host = colon > 0 ? a.substring(0, colon) : a;
+        if (host.startsWith("/")) {
+            host = host.substring(1);
+        }
+        boolean loopback = host.startsWith("127.") || host.equals("::1")
+                || host.equals("[::1]") || host.equals("0:0:0:0:0:0:0:1")
+                || host.equalsIgnoreCase("localhost") || host.isEmpty();
+        return loopback ? "" : host;
     }
 
     // ---- dispatch ---------------------------------------------------------------------------
