@@ -68,6 +68,7 @@ class VerifiedJobTest {
         for (String u : List.of("alice", "lender1", "lender2", "lender3", "lender4")) {
             server.accounts().addUser(u, ("pw-" + u).toCharArray(), false);
         }
+        server.accounts().addUser("root", "pw-root".toCharArray(), true);
         return server;
     }
 
@@ -331,6 +332,38 @@ class VerifiedJobTest {
         long[] defaulted = submit(c, rcs("out d\nexit 0\n", 0));
         h = follow(c, (int) defaulted[0]);
         assertEquals("2/2 ✓", h.end().verification().label());
+    }
+
+    @Test
+    void anAdminSetsAUsersDefaultAndBadValuesAreRefused() throws Exception {
+        start("verify-admin", new MemoryLenderTrust(99), VerifyPolicy.defaults());
+        RawClient root = RawClient.connect(server);
+        open.add(root);
+        root.loginOk("root", "pw-root");
+        for (String bad : List.of("8", "-1", "two")) {
+            Message r = root.request(new Message.Admin(List.of("user", "set-verify", "alice",
+                    bad)));
+            Message.Failure f = assertInstanceOf(Message.Failure.class, r, bad);
+            assertEquals(FailureKind.INVALID, f.kind());
+            assertTrue(f.reason().startsWith("set-verify " + bad + ": "), f.reason());
+        }
+        Message none = root.request(new Message.Admin(List.of("user", "set-verify", "nobody",
+                "2")));
+        assertEquals(FailureKind.NOT_FOUND, assertInstanceOf(Message.Failure.class, none).kind());
+        Result.Text ok = root.requestOk(new Message.Admin(List.of("user", "set-verify", "alice",
+                "2")), Result.Text.class);
+        assertTrue(ok.text().contains("2 lenders of different accounts"), ok.text());
+        lender("lender1");
+        lender("lender2");
+        RawClient c = runner();
+        Heard h = follow(c, (int) submit(c, rcs("out d\nexit 0\n", 0))[0]);
+        assertEquals("2/2 ✓", h.end().verification().label(), "alice's default applies");
+        Heard once = follow(c, (int) submit(c, rcs("out d\nexit 0\n", 1))[0]);
+        assertEquals(VoteState.NONE, once.end().verification().state(), "--verify 1 is honoured");
+        root.requestOk(new Message.Admin(List.of("user", "set-verify", "alice", "0")),
+                Result.Text.class);
+        Heard back = follow(c, (int) submit(c, rcs("out d\nexit 0\n", 0))[0]);
+        assertEquals(VoteState.NONE, back.end().verification().state(), "the server's default");
     }
 
     @Test
