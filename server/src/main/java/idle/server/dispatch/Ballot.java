@@ -1,10 +1,12 @@
 package idle.server.dispatch;
 
+import idle.db.entity.Job;
 import idle.shared.model.ComparePart;
 import idle.shared.model.JobState;
 import idle.shared.model.Limit;
 import idle.shared.model.OutputFileInfo;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
@@ -87,5 +89,17 @@ record Ballot(long replicaId, String lenderUser, String pseudonym, JobState stat
             m.put(f.name(), f.sha256());
         }
         return m;
+    }
+
+    /** A stored replica's result (its row and vote record). */
+    static Ballot of(Job r) {
+        Map<String, String> rec = VoteRecord.read(r.getVote());
+        return new Ballot(r.getId(), rec.getOrDefault("lender", ""),
+                r.getLenderPseudonym() == null ? "" : r.getLenderPseudonym(), r.getState(),
+                r.getExitCode(), r.getLimitHit(),
+                r.getFailureReason() == null ? "" : r.getFailureReason(),
+                rec.getOrDefault("stdout", ""), rec.getOrDefault("stderr", ""), r.getOutputFiles(),
+                r.getOutputBytes(), r.getOutputSha256() == null ? "" : r.getOutputSha256(),
+                r.getCpuMillis());
     }
 }

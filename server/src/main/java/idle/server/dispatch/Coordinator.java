@@ -136,8 +136,9 @@ public final class Coordinator {
         Recovery.Loaded loaded = recovery.load();
         new SweepRecovery(sweeps, writer).recover(db, loaded.queued());
         jobs.locked(() -> {
-            for (ActiveJob a : jobs.votesLocked().recoverLocked(loaded.queued(),
-                    loaded.replicaRows())) {
+            Votes votes = jobs.votesLocked();
+            for (ActiveJob a : new VoteRecovery(jobs, votes, votes.policy())
+                    .recoverLocked(loaded.queued(), loaded.replicaRows())) {
                 jobs.recoveredLocked(a);
                 if (a.sweepId != 0 && a.sweep == null) {
                     // a task whose sweep row is gone has no script to run

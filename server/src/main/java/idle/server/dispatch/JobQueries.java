@@ -103,7 +103,7 @@ final class JobQueries {
         List<Ballot> ballots = new ArrayList<>();
         for (Job r : replicas) {
             if (Ballot.isResult(r.getState()) && r.getVote() != null) {
-                ballots.add(Votes.ballotOf(r));
+                ballots.add(Ballot.of(r));
             }
         }
         return withReplicas(d, ballots, d.summary().verification().compared());

@@ -68,17 +68,7 @@ final class Scripts {
      */
     byte[] read(long jobId) throws IOException {
         byte[] s = peekCached(jobId);
-        if (s != null) {
-            return s;
-        }
-        Optional<byte[]> stored;
-        try {
-            stored = db.inTransaction(tx -> tx.jobs().scriptOf(jobId));
-        } catch (RuntimeException e) {
-            throw new IOException("its script could not be read from the database ("
-                    + e.getClass().getSimpleName() + ")", e);
-        }
-        return stored.orElseThrow(() -> new IOException("its script is missing from the database"));
+        return s != null ? s : stored(jobId);
     }
 
     /** Job {@code jobId} no longer needs its script in memory (it ended). */
@@ -94,9 +84,11 @@ final class Scripts {
      */
     byte[] take(long jobId) throws IOException {
         byte[] s = takeCached(jobId);
-        if (s != null) {
-            return s;
-        }
+        return s != null ? s : stored(jobId);
+    }
+
+    /** The script of job {@code jobId} as the database has it (blocks on it). */
+    private byte[] stored(long jobId) throws IOException {
         Optional<byte[]> stored;
         try {
             stored = db.inTransaction(tx -> tx.jobs().scriptOf(jobId));
