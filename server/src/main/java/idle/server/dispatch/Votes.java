@@ -259,7 +259,10 @@ final class Votes {
         VoteTally t = VoteTally.of(v.ballots, v.compare);
         v.agreeing = t.agreeing();
         if (!v.open.isEmpty()) {
-            jobs.writeLocked(v.job); // "vote 1/2" for followers
+            // "vote 1/2" for followers, and why a replica may wait
+            String shortOf = shortOfAccountsLocked(v.asked);
+            v.job.reason = shortOf != null ? shortOf : "";
+            jobs.writeLocked(v.job);
             return;
         }
         List<Ballot> m = t.majority();
