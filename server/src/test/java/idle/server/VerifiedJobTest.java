@@ -383,4 +383,37 @@ class VerifiedJobTest {
                 "nothing of the vote stays active");
         assertNotNull(detail(c, j[1]));
     }
+
+    @Test
+    void aRunnerCannotReachTheReplicasOfItsJobByTheirIds() throws Exception {
+        start("verify-replica-ids", new MemoryLenderTrust(99), VerifyPolicy.defaults());
+        RawLender l1 = lender("lender1");
+        RawLender l2 = lender("lender2");
+        RawClient c = runner();
+        long[] j = submit(c, rcs("out r\nfile f.txt data\nwait\nexit 0\n", 2));
+        assertTrue(l1.awaitRuns(1, WAIT) && l2.awaitRuns(1, WAIT));
+        for (long replica : List.of(l1.runs.get(0).jobId(), l2.runs.get(0).jobId())) {
+            assertTrue(replica != j[1]);
+            for (Message m : List.of(new Message.JobQuery(replica), new Message.Cancel(replica),
+                    new Message.Attach(replica, 0, false), new Message.LenderOf(replica),
+                    new Message.GetOutputFile(replica, "f.txt"))) {
+                Message r = c.request(m);
+                assertEquals(FailureKind.NOT_FOUND, assertInstanceOf(Message.Failure.class, r,
+                        m.code() + " of replica " + replica + ": " + r).kind(), r.toString());
+            }
+        }
+        assertTrue(l1.cancels.isEmpty() && l2.cancels.isEmpty(), "no replica was cancelled");
+        l1.release(l1.runs.get(0).jobId());
+        l2.release(l2.runs.get(0).jobId());
+        Heard h = follow(c, (int) j[0]);
+        assertEquals("2/2 ✓", h.end().verification().label());
+        assertEquals("r\n", h.stdout());
+        Result.JobPage page = c.requestOk(new Message.History(null, null, 0, 50),
+                Result.JobPage.class);
+        assertEquals(List.of(j[1]), page.jobs().stream().map(JobSummary::jobId).toList());
+        // the job's file is the winner's, served under the job's own id
+        int id = c.nextId();
+        c.send(id, new Message.GetOutputFile(j[1], "f.txt"));
+        assertInstanceOf(Message.TakeOutputFile.class, c.next(id));
+    }
 }

@@ -46,7 +46,8 @@ final class Cancels {
         String remote = runner.remoteAddress();
         Boolean queued = jobs.lockedGet(() -> {
             ActiveJob j = jobs.activeLocked(jobId);
-            if (j == null || !j.owner.equals(user) || j.state.isTerminal()) {
+            // a replica of a verified job is no job of its owner's: only the job is cancelled
+            if (j == null || !j.owner.equals(user) || j.state.isTerminal() || j.verifyOf != 0) {
                 return null;
             }
             return cancelLocked(j, new ProgressWrite.Audited(AuditAction.CAN, user, n,
