@@ -114,6 +114,13 @@ final class Votes {
             Vote v = job.vote;
             return v == null || !v.accountTaken(l.user, job) && !v.hostTaken(hostOf(l), job);
         }
+        boolean becomesVote = job.sweep == null && job.vote == null && job.verifyAsked > 1
+                && !(job.verifyDefaulted && st == LenderTrust.Standing.TRUSTED);
+        if (becomesVote && accountsOnlineLocked("") < job.verifyAsked) {
+            // it stays queued as it is until its vote can run: replicas that could never all
+            // start would only wait (and take memory and rows) instead
+            return false;
+        }
         if (st == LenderTrust.Standing.REPLICAS_ONLY) {
             // it may take a job that becomes a vote at this dispatch, never one to run alone
             return job.sweep == null && (job.spotCheck || job.verifyAsked > 1);
