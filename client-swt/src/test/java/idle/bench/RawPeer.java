@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * answer a {@link #request} complete it; every other frame goes to the {@link Handler}, on the
  * peer's reader thread.
  */
-final class RawPeer implements AutoCloseable {
-    interface Handler {
+public final class RawPeer implements AutoCloseable {
+    public interface Handler {
         void onFrame(RawPeer peer, Frame frame, Message message);
     }
 
@@ -45,7 +45,8 @@ final class RawPeer implements AutoCloseable {
     }
 
     /** Connects (from {@code localAddress} when not null), says hello and logs in. */
-    static RawPeer login(String host, int port, String localAddress, String user, String password)
+    public static RawPeer login(String host, int port, String localAddress, String user,
+            String password)
             throws IOException {
         Socket s = new Socket();
         if (localAddress != null) {
@@ -90,15 +91,15 @@ final class RawPeer implements AutoCloseable {
         return Codec.decode(ch.read());
     }
 
-    void handler(Handler h) {
+    public void handler(Handler h) {
         this.handler = h;
     }
 
-    int nextId() {
+    public int nextId() {
         return ids.incrementAndGet();
     }
 
-    void send(int id, Message m) throws IOException {
+    public void send(int id, Message m) throws IOException {
         Frame f = Codec.encode(id, m);
         synchronized (ch) {
             ch.writeAndFlush(f);
@@ -120,7 +121,7 @@ final class RawPeer implements AutoCloseable {
     }
 
     /** Sends {@code m} under a new id and waits for the first frame with that id. */
-    Message request(Message m, long timeoutMillis) throws IOException {
+    public Message request(Message m, long timeoutMillis) throws IOException {
         int id = nextId();
         CompletableFuture<Message> f = new CompletableFuture<>();
         pending.put(id, f);

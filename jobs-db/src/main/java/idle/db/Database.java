@@ -67,7 +67,9 @@ public final class Database implements AutoCloseable {
             "JOB_OWNER_DESC_IX", "CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)",
             // a sweep's tasks, and (SWEEP_ID 0) an owner's jobs of their own, newest first
             "JOB_SWEEP_IX", "CREATE INDEX JOB_SWEEP_IX ON JOB (SWEEP_ID, OWNER_NAME, ID DESC)",
-            "AUDIT_USER_DESC_IX", "CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)");
+            "AUDIT_USER_DESC_IX", "CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)",
+            // the replicas of a verified job
+            "JOB_VERIFY_IX", "CREATE INDEX JOB_VERIFY_IX ON JOB (VERIFY_OF)");
 
     /**
      * Indexes of older versions that are dropped at open: each costs the group-commit writer
@@ -174,6 +176,7 @@ public final class Database implements AutoCloseable {
                 addModuleNeeds(config);
             }
             addSweepColumns(config);
+            addVoteColumns(config);
             if (!schema.indexes().containsAll(EXTRA_INDEXES.keySet())
                     || OBSOLETE_INDEXES.stream().anyMatch(schema.indexes()::contains)) {
                 fixIndexes(config, schema.indexes());
@@ -247,6 +250,29 @@ public final class Database implements AutoCloseable {
             c.commit();
         } catch (SQLException e) {
             throw new PersistenceException("cannot add SWEEP_ID to JOB: " + messages(e), e);
+        }
+    }
+
+    /**
+     * Databases made before verified jobs get JOB.VERIFY_OF (0: every older job is a job of its
+     * own), JOB.VOTE (null: not verified) and USER_ACCOUNT.VERIFY_DEFAULT (0: the server's
+     * default), so that JOB_VERIFY_IX (created next) can be built. Does nothing when they exist.
+     */
+    private static void addVoteColumns(DatabaseConfig config) {
+        try (Connection c = connect(config)) {
+            if (Schema.hasColumn(c, config, "JOB", "VERIFY_OF")) {
+                return;
+            }
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("ALTER TABLE JOB ADD COLUMN VERIFY_OF BIGINT NOT NULL DEFAULT 0");
+                st.executeUpdate("ALTER TABLE JOB ADD COLUMN VOTE CLOB");
+                st.executeUpdate("ALTER TABLE USER_ACCOUNT ADD COLUMN VERIFY_DEFAULT SMALLINT"
+                        + " NOT NULL DEFAULT 0");
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot add VERIFY_OF to JOB: " + messages(e), e);
         }
     }
 

@@ -162,7 +162,7 @@ final class AdminCli {
 
     @Command(name = "user", mixinStandardHelpOptions = true, description = "User accounts.",
             subcommands = {UserAdd.class, UserList.class, UserDisable.class, UserEnable.class,
-                    UserPasswd.class}, exitCodeOnInvalidInput = 64)
+                    UserPasswd.class, UserSetVerify.class}, exitCodeOnInvalidInput = 64)
     static final class User implements Callable<Integer> {
         @ParentCommand
         Admin admin;
@@ -172,7 +172,8 @@ final class AdminCli {
 
         @Override
         public Integer call() {
-            spec.commandLine().getErr().println("missing: add, list, disable, enable or passwd");
+            spec.commandLine().getErr().println("missing: add, list, disable, enable, passwd or "
+                    + "set-verify");
             return ServerMain.USAGE;
         }
     }
@@ -271,6 +272,26 @@ final class AdminCli {
         @Override
         public Integer call() {
             return user.admin.execute(spec, List.of("user", "enable", name));
+        }
+    }
+
+    @Command(name = "set-verify", mixinStandardHelpOptions = true,
+            description = "Sets how many lenders of different accounts run a user's jobs when "
+                    + "the runner names no --verify (1 to 7; 0: the server's --verify-default).",
+            exitCodeOnInvalidInput = 64)
+    static final class UserSetVerify implements Callable<Integer> {
+        @ParentCommand
+        User user;
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+        @Parameters(index = "1", paramLabel = "N")
+        String replicas;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return user.admin.execute(spec, List.of("user", "set-verify", name, replicas));
         }
     }
 

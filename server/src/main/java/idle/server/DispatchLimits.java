@@ -12,8 +12,10 @@ package idle.server;
  * @param scriptCacheBytes bytes of queued jobs' scripts kept in memory so a job dispatched soon
  *     after it came in is not read back from the database; the rest stay in the database until
  *     dispatch. Zero keeps none.
+ * @param verify how jobs are verified by default ({@link VerifyPolicy})
  */
-public record DispatchLimits(int maxQueuedPerUser, int maxLendersPerUser, long scriptCacheBytes) {
+public record DispatchLimits(int maxQueuedPerUser, int maxLendersPerUser, long scriptCacheBytes,
+        VerifyPolicy verify) {
     public static final int DEFAULT_MAX_QUEUED_PER_USER = 10_000;
     public static final int DEFAULT_MAX_LENDERS_PER_USER = 4;
     public static final long DEFAULT_SCRIPT_CACHE_BYTES = 64L << 20;
@@ -25,6 +27,7 @@ public record DispatchLimits(int maxQueuedPerUser, int maxLendersPerUser, long s
         if (maxLendersPerUser < 1) {
             throw new IllegalArgumentException("maxLendersPerUser must be at least 1");
         }
+        java.util.Objects.requireNonNull(verify, "verify");
         if (scriptCacheBytes < 0) {
             throw new IllegalArgumentException("scriptCacheBytes must not be negative");
         }
@@ -33,18 +36,22 @@ public record DispatchLimits(int maxQueuedPerUser, int maxLendersPerUser, long s
     /** 10,000 jobs not ended and 4 lender connections per account, a 64 MiB script cache. */
     public static DispatchLimits defaults() {
         return new DispatchLimits(DEFAULT_MAX_QUEUED_PER_USER, DEFAULT_MAX_LENDERS_PER_USER,
-                DEFAULT_SCRIPT_CACHE_BYTES);
+                DEFAULT_SCRIPT_CACHE_BYTES, VerifyPolicy.defaults());
     }
 
     public DispatchLimits withMaxQueuedPerUser(int v) {
-        return new DispatchLimits(v, maxLendersPerUser, scriptCacheBytes);
+        return new DispatchLimits(v, maxLendersPerUser, scriptCacheBytes, verify);
     }
 
     public DispatchLimits withMaxLendersPerUser(int v) {
-        return new DispatchLimits(maxQueuedPerUser, v, scriptCacheBytes);
+        return new DispatchLimits(maxQueuedPerUser, v, scriptCacheBytes, verify);
     }
 
     public DispatchLimits withScriptCacheBytes(long v) {
-        return new DispatchLimits(maxQueuedPerUser, maxLendersPerUser, v);
+        return new DispatchLimits(maxQueuedPerUser, maxLendersPerUser, v, verify);
+    }
+
+    public DispatchLimits withVerify(VerifyPolicy v) {
+        return new DispatchLimits(maxQueuedPerUser, maxLendersPerUser, scriptCacheBytes, v);
     }
 }

@@ -13,6 +13,9 @@ import idle.server.auth.PasswordHasher;
 import idle.server.auth.Pseudonyms;
 import idle.server.auth.SessionTokens;
 import idle.server.dispatch.Coordinator;
+import idle.server.dispatch.LenderTrust;
+import idle.server.dispatch.UntrackedLenders;
+import java.util.function.Function;
 import idle.server.net.Acceptor;
 import idle.server.net.LiveSessions;
 import idle.server.net.ServerContext;
@@ -85,6 +88,15 @@ public final class IdleServer implements AutoCloseable {
      * of the embedded one in the data directory, which still holds outputs, inputs and keys.
      */
     public static IdleServer start(ServerConfig config, DatabaseConfig database) {
+        return start(config, database, db -> new UntrackedLenders());
+    }
+
+    /**
+     * As above, the lenders' standings and records kept by what {@code trust} makes of the
+     * server's database (tests that must force a standing).
+     */
+    public static IdleServer start(ServerConfig config, DatabaseConfig database,
+            Function<Database, LenderTrust> trust) {
         long t0 = System.nanoTime();
         DataDirLock lock = null;
         ServerLogging logging = null;
@@ -108,13 +120,15 @@ public final class IdleServer implements AutoCloseable {
             Accounts accounts = new Accounts(db, writer, hasher, audit, tokens, new LoginGate(),
                     live::endSessionsOf);
             Pseudonyms pseudonyms = Pseudonyms.load(config.dataDir().resolve("server-secret"));
-            Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms);
+            Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms,
+                    trust.apply(db));
             long tRec = System.nanoTime();
             int[] rec = coordinator.recover();
             coordinator.retention().start(java.time.Duration.ofHours(1));
             long recMs = (System.nanoTime() - tRec) / 1_000_000;
             Database fdb = db;
-            AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines);
+            AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines,
+                    coordinator.verifyDefaults());
             ServerContext ctx = new ServerContext(config, coordinator, accounts, tokens, audit,
                     admin::run, new LoginThrottle(config.trust().throttle()));
             String fingerprint = null;

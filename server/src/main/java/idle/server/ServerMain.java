@@ -129,6 +129,17 @@ public final class ServerMain implements Callable<Integer> {
                         + "database (default: ${DEFAULT-VALUE})")
         int scriptCacheMib;
 
+        @Option(names = "--verify-default", paramLabel = "N", defaultValue = "1",
+                description = "replicas of a job whose runner and user ask for no number: it "
+                        + "runs on N lenders of different accounts and a majority must agree; "
+                        + "1 runs it once (default: ${DEFAULT-VALUE})")
+        int verifyDefault;
+
+        @Option(names = "--verify-max-replicas", paramLabel = "N", defaultValue = "0",
+                description = "most replicas of one verified job when results disagree, 2 to 7; "
+                        + "0: the replicas asked for + 2 (default: ${DEFAULT-VALUE})")
+        int verifyMaxReplicas;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -187,6 +198,12 @@ public final class ServerMain implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--script-cache must be 0 or more MiB");
             }
+            VerifyPolicy verify;
+            try {
+                verify = new VerifyPolicy(verifyDefault, verifyMaxReplicas);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
             Path dir = data != null ? data : ServerConfig.defaultDataDir();
             ServerConfig cfg = ServerConfig.defaults(dir).withPort(port).withBind(bind)
                     .withMaxConnections(perAddress, total).withTrust(trust())
@@ -194,7 +211,8 @@ public final class ServerMain implements Callable<Integer> {
                     .withMaxSlotsPerLender(maxSlotsPerLender)
                     .withDispatch(DispatchLimits.defaults().withMaxQueuedPerUser(maxQueuedPerUser)
                             .withMaxLendersPerUser(maxLendersPerUser)
-                            .withScriptCacheBytes((long) scriptCacheMib << 20));
+                            .withScriptCacheBytes((long) scriptCacheMib << 20)
+                            .withVerify(verify));
             if (insecurePlaintext) {
                 spec.commandLine().getErr().println("WARNING: --insecure-plaintext: TLS is off. "
                         + "Passwords, scripts and outputs cross the network in clear; use it only "

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * {@code out TEXT}, {@code err TEXT}, {@code file NAME TEXT}, {@code badfile NAME TEXT} (wrong
  * SHA-256), {@code wait} (until {@link #release} or a CAN), {@code stubborn} (from here on a
  * CAN is acknowledged but ignored, like a lender that cannot kill its process), {@code exit N},
- * {@code exitarg} (exit with the job's first argument as the status).
+ * {@code exitarg} (exit with the job's first argument as the status), {@code random} (a random
+ * number on stdout: a script that is not deterministic).
  */
 final class RawLender implements AutoCloseable {
     /**
@@ -48,6 +49,12 @@ final class RawLender implements AutoCloseable {
     private final Map<Long, Boolean> cancelled = new ConcurrentHashMap<>();
     private final java.util.Set<Long> stubborn = ConcurrentHashMap.newKeySet();
     private volatile boolean stop;
+    /**
+     * Applied to each instruction before it runs: a lender that lies (say, every {@code out}
+     * becomes {@code out 666}). The identity by default.
+     */
+    volatile java.util.function.UnaryOperator<String> tamper = java.util.function.UnaryOperator
+            .identity();
     /** Whether {@link Run#exf()} keeps the script bytes. */
     private final boolean keepScripts;
 
@@ -137,7 +144,11 @@ final class RawLender implements AutoCloseable {
         long seq = 0;
         JobOutcome outcome = new JobOutcome.Succeeded();
         try {
-            for (String line : script.split("\n")) {
+            for (String instruction : script.split("\n")) {
+                String line = tamper.apply(instruction);
+                if (line.equals("random")) {
+                    line = "out " + java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+                }
                 String[] w = line.split(" ", 3);
                 switch (w[0]) {
                     case "out", "err" -> {

@@ -21,13 +21,15 @@ final class JobTexts {
         return switch (s.state()) {
             case QUEUED -> "queued" + reason;
             case RUNNING -> "running" + (s.lender().isEmpty() ? "" : " on " + s.lender());
-            case SUCCEEDED -> "succeeded";
+            case SUCCEEDED -> "succeeded" + (s.verification().verified() ? " ("
+                    + VoteTexts.badge(s) + ")" : "");
             case FAILED -> (s.exitCode() != null ? "failed with exit code " + s.exitCode() : "failed")
                     + reason;
             case CANCELLED -> "cancelled" + reason;
             case LIMIT_EXCEEDED -> "stopped by the "
                     + (s.limit() != null ? s.limit().label() : "lender's") + " limit" + reason;
             case LOST -> "lost" + reason;
+            case UNVERIFIED -> "unverified: its lenders' results disagree" + reason;
         };
     }
 

@@ -86,7 +86,7 @@ final class JobsCommand implements Callable<Integer> {
         List<String[]> rows = new ArrayList<>();
         rows.add(tasks ? new String[] {"ID", "TASK", "SCRIPT", "STATE", "EXIT", "SUBMITTED",
             "DURATION", "LENDER"} : new String[] {"ID", "SCRIPT", "STATE", "EXIT", "SUBMITTED",
-                "DURATION", "LENDER"});
+                "DURATION", "LENDER", "VOTE"});
         for (Object o : all) {
             if (o instanceof JobSummary j) {
                 String st = j.state().name().toLowerCase(Locale.ROOT)
@@ -97,6 +97,8 @@ final class JobsCommand implements Callable<Integer> {
                         j.lender().isEmpty() ? "-" : j.lender()));
                 if (tasks) {
                     r.add(1, Integer.toString(j.taskIndex()));
+                } else {
+                    r.add(j.verification().label());
                 }
                 rows.add(r.toArray(String[]::new));
             } else {
@@ -106,7 +108,7 @@ final class JobsCommand implements Callable<Integer> {
                             : JobTexts.duration(new JobSummary(0, "", idle.shared.model.JobState
                                     .SUCCEEDED, 0, null, "", "", 1, 0, s.submittedAt(),
                                     s.finishedAt(), 0)),
-                    s.tasks() + " tasks"});
+                    s.tasks() + " tasks", "-"});
             }
         }
         table(rows, tasks ? Set.of(0, 1, 4) : Set.of(0, 3));
@@ -161,7 +163,7 @@ final class JobsCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException("'" + value
                         + "' is not a job state (queued, running, succeeded, failed, cancelled, "
-                        + "limit_exceeded, lost)");
+                        + "limit_exceeded, lost, unverified)");
             }
         }
     }

@@ -5,7 +5,9 @@ import idle.client.net.ServerConnection;
 import idle.client.runner.FollowedJob;
 import idle.client.runner.JobListener;
 import idle.client.runner.RunnerService;
+import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
+import idle.shared.model.VoteState;
 import idle.shared.model.StreamKind;
 import java.nio.file.Path;
 import java.util.List;
@@ -77,6 +79,17 @@ final class OutputCommand implements Callable<Integer> {
                     target.flush();
                 }
 
+                private boolean toldVote;
+
+                @Override
+                public void stateChanged(JobSummary s) {
+                    if (!toldVote && follow
+                            && s.verification().state() == VoteState.PENDING) {
+                        toldVote = true;
+                        ctx.err().println(VoteTexts.waiting(s));
+                    }
+                }
+
                 @Override
                 public void restarted(JobSummary s) {
                     ctx.err().println("idle: job " + s.jobId() + " runs again (attempt "
@@ -109,6 +122,14 @@ final class OutputCommand implements Callable<Integer> {
             int code = JobTexts.exitCode(end);
             if (code != 0) {
                 ctx.err().println("idle: job " + jobId + " " + JobTexts.outcome(end));
+            }
+            if (end.state() == JobState.UNVERIFIED) {
+                try {
+                    VoteTexts.printDifferences(ctx.err(), runner.details(jobId).get());
+                } catch (ExecutionException e) {
+                    ctx.err().println("idle: could not read the results: "
+                            + RunCommand.message(e.getCause()));
+                }
             }
             return code;
         }

@@ -11,11 +11,14 @@ import idle.client.runner.RunnerService;
 import idle.client.runner.ScriptNeeds;
 import idle.client.runner.SubmissionSize;
 import idle.shared.message.Result;
+import idle.shared.model.ComparePart;
 import idle.shared.model.FailureKind;
+import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.model.ModuleNeed;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.StreamKind;
+import idle.shared.model.Verification;
 import idle.shared.model.WaitPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -129,6 +132,18 @@ final class RunCommand implements Callable<Integer> {
                     + "found in the imports for the same name.")
     List<String> needs = new ArrayList<>();
 
+    @Option(names = "--verify", paramLabel = "N",
+            description = "Run each job on N lenders of different accounts (2 to 7) and accept "
+                    + "the result a strict majority agrees on; 1 runs it once. Default: the "
+                    + "server's for you. Not for sweeps.")
+    Integer verify;
+
+    @Option(names = "--verify-compare", paramLabel = "PARTS",
+            description = "What the replicas must agree on, comma-separated: exit, stdout, "
+                    + "stderr, files (default: all). For scripts whose output is not "
+                    + "deterministic: --verify-compare exit,files")
+    String verifyCompare;
+
     @Option(names = "--no-scan-imports",
             description = "Do not read the scripts' imports: send only the --needs.")
     boolean noScanImports;
@@ -147,6 +162,10 @@ final class RunCommand implements Callable<Integer> {
                     + "--retry-failed");
         }
         if (modes == 1) {
+            if (verify != null || verifyCompare != null) {
+                throw new CliExit(ExitCodes.USAGE, "--verify is for single jobs: a sweep's "
+                        + "tasks are not verified");
+            }
             return sweep();
         }
         if (scripts.isEmpty()) {
@@ -207,6 +226,22 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliExit(ExitCodes.USAGE, e.getMessage());
         }
+        int replicas = verify == null ? 0 : verify;
+        if (verify != null && (verify < 1 || verify > Verification.MAX_REPLICAS)) {
+            throw new CliExit(ExitCodes.USAGE, "--verify " + verify + ": a job runs on 1 to "
+                    + Verification.MAX_REPLICAS + " lenders");
+        }
+        Set<ComparePart> compare = ComparePart.ALL;
+        if (verifyCompare != null) {
+            if (verify != null && verify == 1) {
+                throw new CliExit(ExitCodes.USAGE, "--verify-compare needs --verify 2 or more");
+            }
+            try {
+                compare = ComparePart.parse(verifyCompare);
+            } catch (IllegalArgumentException e) {
+                throw new CliExit(ExitCodes.USAGE, "--verify-compare: " + e.getMessage());
+            }
+        }
         for (Path p : inputs) {
             if (!Files.isRegularFile(p)) {
                 throw new CliExit(ExitCodes.USAGE, "input file not found: " + p);
@@ -219,7 +254,8 @@ final class RunCommand implements Callable<Integer> {
             try {
                 out.add(JobRequest.fromFiles(s, inputs, scriptArgs,
                         noWait ? WaitPolicy.NLA_IF_BUSY : WaitPolicy.QUEUE)
-                        .withModuleNeeds(!noScanImports, explicit));
+                        .withModuleNeeds(!noScanImports, explicit)
+                        .withVerify(replicas, compare));
             } catch (IOException e) {
                 throw new CliExit(ExitCodes.USAGE, "cannot read " + s + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
@@ -282,6 +318,12 @@ final class RunCommand implements Callable<Integer> {
                 ctx.err().println("idle: job " + end.jobId() + " (" + s.name + ") "
                         + JobTexts.outcome(end));
             }
+            if (end.state() == JobState.UNVERIFIED) {
+                printDifferences(runner, end.jobId());
+            } else if (end.verification().verified()) {
+                ctx.err().println("idle: job " + end.jobId() + " (" + s.name + ") "
+                        + VoteTexts.badge(end));
+            }
             saveFiles(runner, end.jobId(), s);
         }
         int exit = ExitCodes.OK;
@@ -325,6 +367,18 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             ctx.err().println("idle: could not save the files of job " + jobId + ": "
                     + message(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Prints the results of a vote without a majority side by side. */
+    private void printDifferences(RunnerService runner, long jobId) {
+        try {
+            VoteTexts.printDifferences(ctx.err(), runner.details(jobId).get());
+        } catch (ExecutionException e) {
+            ctx.err().println("idle: could not read the results of job " + jobId + ": "
+                    + message(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -424,8 +478,21 @@ final class RunCommand implements Callable<Integer> {
             }
         }
 
+        private boolean toldVote;
+
+        @Override
+        public void stateChanged(JobSummary s) {
+            if (!toldVote && s.verification().state() == idle.shared.model.VoteState.PENDING) {
+                toldVote = true;
+                ctx.err().println(VoteTexts.waiting(s));
+            }
+        }
+
         @Override
         public void restarted(JobSummary job) {
+            if (job.verification().verified()) {
+                return; // a vote's job shows as running once; its replicas' retries are its own
+            }
             finishLines();
             ctx.err().println("idle: job " + job.jobId() + " (" + name + ") lost its lender and "
                     + "runs again (attempt " + job.attempts() + "); its output starts over");

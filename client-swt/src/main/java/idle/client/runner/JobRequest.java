@@ -1,8 +1,10 @@
 package idle.client.runner;
 
+import idle.shared.model.ComparePart;
 import idle.shared.model.InputFile;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.ModuleNeed;
+import idle.shared.model.Verification;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.FileNames;
 import idle.shared.protocol.Sha256;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One python3 script to submit as a job, with its arguments and input files.
@@ -22,10 +25,25 @@ import java.util.Objects;
  * @param inputs files placed next to the script in its working directory
  * @param needs what the job needs from a lender
  * @param waitPolicy queue when all lenders are busy, or answer NLA at once
+ * @param verify replicas for a verified job (2 to {@value Verification#MAX_REPLICAS}), 1 for
+ *     none, 0 for the server's default for this user
+ * @param compare what the replicas' results must agree on (all parts when empty or all)
  */
 public record JobRequest(String scriptName, byte[] script, List<String> args,
-        List<InputFile> inputs, JobNeeds needs, WaitPolicy waitPolicy) {
+        List<InputFile> inputs, JobNeeds needs, WaitPolicy waitPolicy, int verify,
+        Set<ComparePart> compare) {
+    /** A request with the server's default verification. */
+    public JobRequest(String scriptName, byte[] script, List<String> args,
+            List<InputFile> inputs, JobNeeds needs, WaitPolicy waitPolicy) {
+        this(scriptName, script, args, inputs, needs, waitPolicy, 0, ComparePart.ALL);
+    }
+
     public JobRequest {
+        if (verify < 0 || verify > Verification.MAX_REPLICAS) {
+            throw new IllegalArgumentException("verify " + verify + ": a job runs on 1 to "
+                    + Verification.MAX_REPLICAS + " lenders (0: the server's default)");
+        }
+        compare = compare.isEmpty() ? ComparePart.ALL : Set.copyOf(compare);
         Objects.requireNonNull(scriptName, "scriptName");
         Objects.requireNonNull(script, "script");
         args = List.copyOf(args);
@@ -58,19 +76,29 @@ public record JobRequest(String scriptName, byte[] script, List<String> args,
     }
 
     public JobRequest withArgs(List<String> newArgs) {
-        return new JobRequest(scriptName, script, newArgs, inputs, needs, waitPolicy);
+        return new JobRequest(scriptName, script, newArgs, inputs, needs, waitPolicy, verify,
+                compare);
     }
 
     public JobRequest withInputs(List<InputFile> newInputs) {
-        return new JobRequest(scriptName, script, args, newInputs, needs, waitPolicy);
+        return new JobRequest(scriptName, script, args, newInputs, needs, waitPolicy, verify,
+                compare);
     }
 
     public JobRequest withWaitPolicy(WaitPolicy policy) {
-        return new JobRequest(scriptName, script, args, inputs, needs, policy);
+        return new JobRequest(scriptName, script, args, inputs, needs, policy, verify,
+                compare);
+    }
+
+    /** This request verified by {@code replicas} lenders, comparing {@code parts}. */
+    public JobRequest withVerify(int replicas, Set<ComparePart> parts) {
+        return new JobRequest(scriptName, script, args, inputs, needs, waitPolicy, replicas,
+                parts);
     }
 
     public JobRequest withNeeds(JobNeeds newNeeds) {
-        return new JobRequest(scriptName, script, args, inputs, newNeeds, waitPolicy);
+        return new JobRequest(scriptName, script, args, inputs, newNeeds, waitPolicy, verify,
+                compare);
     }
 
     /**
@@ -88,7 +116,7 @@ public record JobRequest(String scriptName, byte[] script, List<String> args,
     /** The {@code RCS} message this request is sent as. */
     public idle.shared.message.Message.RunScript toMessage() {
         return new idle.shared.message.Message.RunScript(scriptName, script, scriptSha256(), args,
-                inputs, needs, waitPolicy);
+                inputs, needs, waitPolicy, verify, compare);
     }
 
     /** The total size of the input files' contents, in bytes. */
@@ -109,7 +137,8 @@ public record JobRequest(String scriptName, byte[] script, List<String> args,
     public boolean equals(Object o) {
         return o instanceof JobRequest r && r.scriptName.equals(scriptName)
                 && java.util.Arrays.equals(r.script, script) && r.args.equals(args)
-                && r.inputs.equals(inputs) && r.needs.equals(needs) && r.waitPolicy == waitPolicy;
+                && r.inputs.equals(inputs) && r.needs.equals(needs) && r.waitPolicy == waitPolicy
+                && r.verify == verify && r.compare.equals(compare);
     }
 
     @Override
@@ -121,6 +150,8 @@ public record JobRequest(String scriptName, byte[] script, List<String> args,
     @Override
     public String toString() {
         return "JobRequest[" + scriptName + ", " + script.length + "B, args=" + args + ", "
-                + inputs.size() + " inputs, needs " + needs.modules() + ", " + waitPolicy + "]";
+                + inputs.size() + " inputs, needs " + needs.modules() + ", " + waitPolicy
+                + (verify == 0 ? "" : ", verify " + verify + " " + ComparePart.text(compare))
+                + "]";
     }
 }

@@ -143,6 +143,22 @@ public class Job {
     @Column(name = "TASK_INDEX", nullable = false, columnDefinition = "INTEGER DEFAULT 0 NOT NULL")
     private int taskIndex;
 
+    /**
+     * For a replica of a verified job: the id of the job it is a replica of (whose owner sees
+     * only that job); 0 for every other job. Set before the job is added, never changed.
+     */
+    @Column(name = "VERIFY_OF", nullable = false, columnDefinition = "BIGINT DEFAULT 0 NOT NULL")
+    private long verifyOf;
+
+    /**
+     * What the vote of a verified job, or one of its replicas, keeps (the server's encoding, a
+     * list of {@code key=value} texts); null for a job that is not verified.
+     */
+    @Lob
+    @Convert(converter = StringListConverter.class)
+    @Column(name = "VOTE", columnDefinition = "CLOB")
+    private List<String> vote;
+
     public Job() {
     }
 
@@ -171,6 +187,24 @@ public class Job {
     public void setSweepTask(long sweepId, int taskIndex) {
         this.sweepId = sweepId;
         this.taskIndex = taskIndex;
+    }
+
+    public long getVerifyOf() {
+        return verifyOf;
+    }
+
+    /** Makes this job a replica of job {@code parentId} (set before it is added). */
+    public void setVerifyOf(long parentId) {
+        this.verifyOf = parentId;
+    }
+
+    /** The vote's record, or null for a job that is not verified. */
+    public List<String> getVote() {
+        return vote;
+    }
+
+    public void setVote(List<String> vote) {
+        this.vote = vote == null ? null : new ArrayList<>(vote);
     }
 
     /** Generated when added; 0 before. */

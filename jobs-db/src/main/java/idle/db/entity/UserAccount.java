@@ -48,6 +48,10 @@ public class UserAccount {
     @Column(name = "CREATED_AT", nullable = false)
     private long createdAt;
 
+    /** Replicas of this user's jobs when a submission asks for the default; 0: the server's. */
+    @Column(name = "VERIFY_DEFAULT", nullable = false, columnDefinition = "SMALLINT DEFAULT 0 NOT NULL")
+    private short verifyDefault;
+
     public UserAccount() {
     }
 
@@ -60,6 +64,15 @@ public class UserAccount {
         this.iterations = iterations;
         this.admin = admin;
         this.createdAt = createdAt;
+    }
+
+    /** Replicas of this user's jobs by default (0: the server's default). */
+    public int getVerifyDefault() {
+        return verifyDefault;
+    }
+
+    public void setVerifyDefault(int replicas) {
+        this.verifyDefault = (short) replicas;
     }
 
     /** Generated when added; 0 before. */

@@ -67,10 +67,16 @@ public interface JobRepository {
 
     /**
      * Like {@link #page}, but only jobs of their own: tasks of sweeps are left out (they are
-     * listed with {@link #pageOfSweep}).
+     * listed with {@link #pageOfSweep}), and so are replicas of verified jobs.
      */
     List<Job> pageOwnJobs(String ownerOrNull, JobState stateOrNull, String nameContainsOrNull,
             long beforeIdOrZero, int limit);
+
+    /**
+     * The replicas of verified job {@code jobId} (rows whose VERIFY_OF is it), oldest first;
+     * like {@link #page}, no scripts.
+     */
+    List<Job> replicasOf(long jobId);
 
     /**
      * One page of the tasks of sweep {@code sweepId} (whose owner is {@code owner}: the index

@@ -5,7 +5,9 @@ import idle.db.entity.AuditEvent;
 import idle.db.entity.Job;
 import idle.db.entity.UserAccount;
 import idle.db.repository.VerifyResult;
+import idle.server.VerifyPolicy;
 import idle.server.auth.Accounts;
+import idle.server.dispatch.VerifyDefaults;
 import idle.server.net.ServerContext.AdminFailure;
 import idle.shared.model.FailureKind;
 import idle.shared.model.JobState;
@@ -24,7 +26,9 @@ import java.util.function.Supplier;
  * The admin commands, shared by {@code idle admin --data DIR ...} (run locally on a stopped
  * server's data directory) and {@code ADM} requests of admin accounts (run by the live server).
  * Words: {@code user add NAME [--admin] --password PW}, {@code user list},
- * {@code user disable|enable NAME}, {@code user passwd NAME --password PW}, {@code lenders},
+ * {@code user disable|enable NAME}, {@code user passwd NAME --password PW},
+ * {@code user set-verify NAME N} (the replicas of the user's jobs by default; 0: the server's),
+ * {@code lenders},
  * {@code jobs [--state S] [--user U] [--name TEXT] [--before ID] [--limit N]},
  * {@code audit [--since TIME] [--user NAME] [--csv] [--verify] [--limit N]}.
  * Each returns text for a person; failures throw {@link AdminFailure}. Everything shown that
@@ -40,10 +44,20 @@ public final class AdminCommands {
     /** Lines describing online lenders; null when no server is running. */
     private final Supplier<List<String>> lenders;
 
+    private final VerifyDefaults verifyDefaults;
+
+    /** Commands that set users' verification defaults straight in the database. */
     public AdminCommands(Database db, Accounts accounts, Supplier<List<String>> lenders) {
+        this(db, accounts, lenders, new VerifyDefaults(db, VerifyPolicy.defaults()));
+    }
+
+    /** @param verifyDefaults the running server's per-user verification defaults */
+    public AdminCommands(Database db, Accounts accounts, Supplier<List<String>> lenders,
+            VerifyDefaults verifyDefaults) {
         this.db = db;
         this.accounts = accounts;
         this.lenders = lenders;
+        this.verifyDefaults = verifyDefaults;
     }
 
     public String run(List<String> argv, String actor) {
@@ -66,7 +80,7 @@ public final class AdminCommands {
     }
 
     private String user(Args a, String actor) {
-        String sub = a.word("user add|list|disable|enable|passwd");
+        String sub = a.word("user add|list|disable|enable|passwd|set-verify");
         try {
             switch (sub) {
                 case "add" -> {
@@ -109,8 +123,29 @@ public final class AdminCommands {
                     accounts.setPassword(name, pw, actor);
                     return "password of " + name + " changed";
                 }
+                case "set-verify" -> {
+                    String name = a.word("user name");
+                    String n = a.word("replicas (1 to 7; 0: the server's default)");
+                    a.done();
+                    int replicas;
+                    try {
+                        replicas = Integer.parseInt(n);
+                        if (!verifyDefaults.set(name, replicas)) {
+                            throw new AdminFailure(FailureKind.NOT_FOUND, "no user " + name);
+                        }
+                    } catch (IllegalArgumentException e) {
+                        throw usage("set-verify " + TerminalText.line(n) + ": "
+                                + (e instanceof NumberFormatException ? "not a number"
+                                        : e.getMessage()));
+                    }
+                    return replicas == 0 ? "jobs of " + name + " are verified as the server's "
+                            + "default says (" + verifyDefaults.serverDefault() + ")"
+                            : "jobs of " + name + " run on " + replicas + " lender"
+                                    + (replicas == 1 ? "" : "s of different accounts")
+                                    + " unless they ask otherwise";
+                }
                 default -> throw usage("unknown: user " + sub + " (add, list, disable, enable, "
-                        + "passwd)");
+                        + "passwd, set-verify)");
             }
         } catch (Accounts.AccountException e) {
             throw new AdminFailure(e.exists() ? FailureKind.EXISTS

@@ -43,7 +43,14 @@ public sealed interface AuditAction permits AuditAction.Request, AuditAction.Eve
         /** A lender refused jobs in a row and is given none for a while. */
         LENDER_BENCHED,
         START, STOP, RECOVER,
-        USER_ADD, USER_ENABLE, USER_DISABLE, USER_PASSWD;
+        USER_ADD, USER_ENABLE, USER_DISABLE, USER_PASSWD,
+        /** An admin set a user's default verification. */
+        USER_VERIFY,
+        /**
+         * A verified job's vote was decided: its outcome and its replicas' lender pseudonyms and
+         * verdicts (never the runner next to a lender's account).
+         */
+        VOTE;
 
         private final String label;
 
@@ -91,4 +98,6 @@ public sealed interface AuditAction permits AuditAction.Request, AuditAction.Eve
     AuditAction USER_ENABLE = Event.USER_ENABLE;
     AuditAction USER_DISABLE = Event.USER_DISABLE;
     AuditAction USER_PASSWD = Event.USER_PASSWD;
+    AuditAction USER_VERIFY = Event.USER_VERIFY;
+    AuditAction VOTE = Event.VOTE;
 }

@@ -7,6 +7,7 @@ import idle.shared.message.Result;
 import idle.shared.model.Limit;
 import idle.shared.protocol.Code;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One attempt of a job on a lender, as that lender's side ({@link LenderRun}, {@link Launcher})
@@ -169,14 +170,22 @@ final class Attempt implements AttemptListener {
             job.files.clear();
             job.files.addAll(r.files());
             job.cpuMillis = r.use().cpuMillis();
+            job.lenderUser = lender.user;
+            job.lenderHost = Votes.hostOf(lender);
+            job.stdoutSha256 = r.stdoutSha256();
+            job.stderrSha256 = r.stderrSha256();
             Ending e = job.serverLimit != null
                     ? Ending.overLimit(job.serverLimit, job.serverLimitDetail)
                     : Ending.of(r.outcome());
             String detail = e.state() + (e.exitCode() != null ? " exit " + e.exitCode() : "")
                     + ", " + Sizes.of(job.outputBytes) + " output, " + r.use().wallMillis()
                     + " ms";
+            // a replica's share is its vote's; a job run alone is accepted unchecked
+            ProgressWrite.Effects share = job.verifyOf != 0 || !Ballot.isResult(e.state()) ? null
+                    : jobs.shares(List.of(new LenderTrust.Share(lender.user,
+                            LenderTrust.Verdict.UNCHECKED, job.cpuMillis)));
             jobs.endLocked(job, e, new ProgressWrite.Audited(AuditAction.FIN, lender.user,
-                    exchangeId, detail, lender.peer.remoteAddress()), ack);
+                    exchangeId, detail, lender.peer.remoteAddress()), ack, share);
             jobs.dispatchLocked();
             return true;
         });

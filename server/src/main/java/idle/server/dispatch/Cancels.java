@@ -46,7 +46,8 @@ final class Cancels {
         String remote = runner.remoteAddress();
         Boolean queued = jobs.lockedGet(() -> {
             ActiveJob j = jobs.activeLocked(jobId);
-            if (j == null || !j.owner.equals(user) || j.state.isTerminal()) {
+            // a replica of a verified job is no job of its owner's: only the job is cancelled
+            if (j == null || !j.owner.equals(user) || j.state.isTerminal() || j.verifyOf != 0) {
                 return null;
             }
             return cancelLocked(j, new ProgressWrite.Audited(AuditAction.CAN, user, n,
@@ -71,6 +72,13 @@ final class Cancels {
      * @return true when it was queued (and has ended), false when it was running
      */
     boolean cancelLocked(ActiveJob j, ProgressWrite.Audited audited, Runnable afterQueued) {
+        if (j.vote != null && j.verifyOf == 0) {
+            // a verified job: its replicas are cancelled, it ends now
+            jobs.votesLocked().closeLocked(j, r -> cancelLocked(r, null, null));
+            jobs.endLocked(j, Ending.cancelled(j.state == JobState.QUEUED
+                    ? Reasons.CANCELLED_BEFORE_RUN : Reasons.CANCELLED), audited, afterQueued);
+            return true;
+        }
         if (j.state == JobState.QUEUED) {
             jobs.schedulerLocked().remove(j);
             jobs.endLocked(j, Ending.cancelled(Reasons.CANCELLED_BEFORE_RUN), audited,

@@ -58,15 +58,32 @@ public final class Coordinator {
     private final SweepRetries sweepRetries;
     private final Database db;
     private final StoreWriter writer;
+    private final VerifyDefaults verifyDefaults;
 
+    /** A coordinator whose lenders all stand NEW and are never spot-checked (tests). */
     public Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
             Pseudonyms pseudonyms) {
-        this(config, db, writer, audit, pseudonyms, Durability.FSYNC);
+        this(config, db, writer, audit, pseudonyms, new UntrackedLenders(), Durability.FSYNC);
+    }
+
+    /**
+     * @param trust the lenders' standings (who may run what, spot checks) and where the
+     *     consequences of votes and results are written
+     */
+    public Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
+            Pseudonyms pseudonyms, LenderTrust trust) {
+        this(config, db, writer, audit, pseudonyms, trust, Durability.FSYNC);
     }
 
     /** As above, making output durable with {@code durability} (tests watch it). */
     Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
             Pseudonyms pseudonyms, Durability durability) {
+        this(config, db, writer, audit, pseudonyms, new UntrackedLenders(), durability);
+    }
+
+    /** As above, with {@code trust}. */
+    Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
+            Pseudonyms pseudonyms, LenderTrust trust, Durability durability) {
         Path spoolRoot = config.dataDir().resolve("spool");
         Path inputsRoot = config.dataDir().resolve("inputs");
         SpoolDirs spool = new SpoolDirs(spoolRoot);
@@ -79,15 +96,16 @@ public final class Coordinator {
         // what it is told
         Duration grace = config.heartbeatTimeout();
         this.jobs = new JobStateMachine(writer, audit, launcher, scripts, deadlines, grace,
-                config.maxAttempts());
+                config.maxAttempts(), trust, config.dispatch().verify(), spool);
+        this.verifyDefaults = new VerifyDefaults(db, config.dispatch().verify());
         this.retention = new OutputRetention(spoolRoot, inputsRoot, config.outputRetention(),
                 jobs::isActive, Clock.systemUTC());
         this.submissions = new Submissions(jobs, new Submission(config.maxScriptBytes(),
                 config.maxInputBytes()), inputs, scripts, writer, audit,
-                config.dispatch().maxQueuedPerUser());
+                config.dispatch().maxQueuedPerUser(), verifyDefaults);
         this.lenders = new LenderEvents(jobs, audit, pseudonyms, config.maxSlotsPerLender(),
                 config.dispatch().maxLendersPerUser());
-        this.queries = new JobQueries(db, jobs, retention, spool, audit);
+        this.queries = new JobQueries(db, jobs, retention, spool, audit, new SpoolStreams(spool));
         this.cancels = new Cancels(jobs, queries, audit, deadlines, grace);
         this.recovery = new Recovery(db, audit, config.maxAttempts());
         this.db = db;
@@ -118,7 +136,9 @@ public final class Coordinator {
         Recovery.Loaded loaded = recovery.load();
         new SweepRecovery(sweeps, writer).recover(db, loaded.queued());
         jobs.locked(() -> {
-            for (ActiveJob a : loaded.queued()) {
+            Votes votes = jobs.votesLocked();
+            for (ActiveJob a : new VoteRecovery(jobs, votes, votes.policy())
+                    .recoverLocked(loaded.queued(), loaded.replicaRows())) {
                 jobs.recoveredLocked(a);
                 if (a.sweepId != 0 && a.sweep == null) {
                     // a task whose sweep row is gone has no script to run
@@ -272,6 +292,11 @@ public final class Coordinator {
     /** Whether a job is queued or running (or being stored). */
     public boolean isActive(long jobId) {
         return jobs.isActive(jobId);
+    }
+
+    /** The replicas a job gets by default, per user (admins set them). */
+    public VerifyDefaults verifyDefaults() {
+        return verifyDefaults;
     }
 
     /** Bytes of scripts the server holds in memory (for tests and admins). */

@@ -1,5 +1,6 @@
 package idle.server.dispatch;
 
+import idle.server.VerifyPolicy;
 import idle.server.audit.AuditLog;
 import idle.server.peer.Peer;
 import idle.server.store.StoreWriter;
@@ -35,7 +36,8 @@ final class JobStateMachine {
     private final Deadlines deadlines;
     private final Duration grace;
     private final int maxAttempts;
-    private final Scheduler scheduler = new Scheduler();
+    private final Scheduler scheduler;
+    private final Votes votes;
     private final PoolModules poolModules = new PoolModules();
     private final Map<Long, ActiveJob> active = new HashMap<>();
     /** Per owner: jobs not ended, counting those still being stored ({@link #reserveLocked}). */
@@ -51,9 +53,15 @@ final class JobStateMachine {
      * @param grace how long a lender may take to stop a job over the server's limit; then the
      *     job ends without it
      * @param maxAttempts how many times a job is handed to a lender before it is LOST
+     * @param trust lender standings (who may run what) and where lender shares are written
+     * @param verify how jobs are verified by default ({@link Votes})
+     * @param spool where jobs' output is (a vote serves its winning replica's)
      */
     JobStateMachine(StoreWriter writer, AuditLog audit, Launcher launcher, Scripts scripts,
-            Deadlines deadlines, Duration grace, int maxAttempts) {
+            Deadlines deadlines, Duration grace, int maxAttempts, LenderTrust trust,
+            VerifyPolicy verify, SpoolDirs spool) {
+        this.votes = new Votes(this, writer, audit, trust, verify, spool);
+        this.scheduler = new Scheduler(votes::admitsLocked);
         this.writer = writer;
         this.audit = audit;
         this.launcher = launcher;
@@ -85,6 +93,11 @@ final class JobStateMachine {
 
     // ---- what is in memory ------------------------------------------------------------------
 
+    /** The votes of verified jobs. Use under the lock. */
+    Votes votesLocked() {
+        return votes;
+    }
+
     /** The queue and the lender registry. Use under the lock. */
     Scheduler schedulerLocked() {
         return scheduler;
@@ -105,6 +118,17 @@ final class JobStateMachine {
         active.put(job.id, job);
         open.merge(job.owner, 1, Integer::sum);
         scheduler.enqueue(job, false);
+    }
+
+    /**
+     * A job a previous run left open that is not queued itself (a verified job whose vote was
+     * open): active, and counted for its owner unless it is a replica.
+     */
+    void recoveredUnqueuedLocked(ActiveJob job) {
+        active.put(job.id, job);
+        if (job.verifyOf == 0) {
+            open.merge(job.owner, 1, Integer::sum);
+        }
     }
 
     /**
@@ -309,7 +333,13 @@ final class JobStateMachine {
         scheduler.plan(a -> {
             ActiveJob job = a.job();
             LenderHandle l = a.lender();
+            if (votes.divertLocked(job, l)) {
+                return; // it runs as a vote: its replicas queue once stored
+            }
             assignLocked(job, l);
+            if (job.verifyOf != 0) {
+                votes.replicaStartedLocked(job);
+            }
             int ex = job.exchangeId;
             int attempt = job.attempts;
             // a start that cannot be recorded is not attempted, and the slot is freed
@@ -327,10 +357,15 @@ final class JobStateMachine {
 
     /** Back to the front of its owner's queue with {@code reason}, attempts unchanged. */
     void requeueLocked(ActiveJob job, String reason) {
+        requeueLocked(job, reason, null);
+    }
+
+    /** As above, {@code effects} (may be null) written with the change. */
+    private void requeueLocked(ActiveJob job, String reason, ProgressWrite.Effects effects) {
         job.state = JobState.QUEUED;
         job.reason = reason;
         scheduler.enqueue(job, true);
-        writeLocked(job);
+        writer.submit(new ProgressWrite(audit, job, null, null).with(effects));
     }
 
     /**
@@ -339,17 +374,37 @@ final class JobStateMachine {
      * Its slot is released; a job that already ended stays as it is.
      */
     void lenderLostLocked(ActiveJob job, String why) {
+        LenderHandle lost = job.lender;
         unassignLocked(job);
         if (job.state.isTerminal()) {
             return; // ended without its lender (cancelOverdue): nothing to re-run
         }
+        // the lender's share: a lost attempt (written with the change, so counted once)
+        ProgressWrite.Effects share = lost == null ? null
+                : shares(List.of(new LenderTrust.Share(lost.user, LenderTrust.Verdict.LOST, 0)));
         if (job.cancelRequested) {
             endLocked(job, Ending.cancelled(Reasons.CANCELLED), null, null);
         } else if (job.attempts >= maxAttempts) {
-            endLocked(job, Ending.lost(Reasons.gaveUp(why, job.attempts)), null, null);
+            endLocked(job, Ending.lost(Reasons.gaveUp(why, job.attempts)), null, null, share);
         } else {
-            requeueLocked(job, Reasons.requeued(why, job.attempts, maxAttempts));
+            requeueLocked(job, Reasons.requeued(why, job.attempts, maxAttempts), share);
         }
+    }
+
+    /** Writes {@code shares} with a change and tells the trust once it committed. */
+    ProgressWrite.Effects shares(List<LenderTrust.Share> shares) {
+        LenderTrust trust = votes.trust();
+        return new ProgressWrite.Effects() {
+            @Override
+            public void apply(idle.db.Transaction tx) {
+                trust.record(tx, shares);
+            }
+
+            @Override
+            public void committed() {
+                trust.recorded(shares);
+            }
+        };
     }
 
     /**
@@ -358,6 +413,16 @@ final class JobStateMachine {
      * releases the lender's slot (or keeps it while the lender may still run the process).
      */
     void endLocked(ActiveJob job, Ending e, ProgressWrite.Audited audited, Runnable after) {
+        endLocked(job, e, audited, after, null);
+    }
+
+    /**
+     * As above, {@code effects} (may be null) written in the same transaction (lender shares).
+     * A replica's end is counted in its vote ({@link Votes#replicaEndedLocked}) right after its
+     * write was queued, so the verified job's end is written after it.
+     */
+    void endLocked(ActiveJob job, Ending e, ProgressWrite.Audited audited, Runnable after,
+            ProgressWrite.Effects effects) {
         job.state = e.state();
         job.exitCode = e.exitCode();
         job.limit = e.limit();
@@ -366,14 +431,18 @@ final class JobStateMachine {
         scripts.forget(job.id);
         writer.submit(new ProgressWrite(audit, job, audited, () -> {
             locked(() -> {
-                if (active.remove(job.id) != null) {
+                // a replica holds no place of its owner: its verified job does
+                if (active.remove(job.id) != null && job.verifyOf == 0) {
                     releaseLocked(job.owner);
                 }
             });
             if (after != null) {
                 after.run();
             }
-        }));
+        }).with(effects));
+        if (job.verifyOf != 0) {
+            votes.replicaEndedLocked(job);
+        }
     }
 
     /**

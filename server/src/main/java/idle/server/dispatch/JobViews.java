@@ -18,7 +18,8 @@ public final class JobViews {
         return new JobSummary(j.getId(), j.getScriptName(), j.getState(), j.getExitCode(),
                 j.getLimitHit(), orEmpty(j.getFailureReason()), orEmpty(j.getLenderPseudonym()),
                 j.getAttempts(), j.getSubmittedAt(), j.getStartedAt(), j.getFinishedAt(),
-                j.getOutputBytes(), j.getSweepId(), j.getTaskIndex());
+                j.getOutputBytes(), j.getSweepId(), j.getTaskIndex(),
+                VoteRecord.verificationOf(j.getVerifyOf(), j.getVote()));
     }
 
     /** The detail of a stored job. */

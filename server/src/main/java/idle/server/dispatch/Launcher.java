@@ -70,6 +70,7 @@ final class Launcher {
             inFlight++;
         }
         byte[] cached = job.sweep != null ? scripts.sweepCached(job.sweep.id)
+                : job.verifyOf != 0 ? scripts.peekCached(job.verifyOf)
                 : scripts.takeCached(job.id);
         Runnable send = () -> {
             try {
@@ -131,7 +132,8 @@ final class Launcher {
         SweepRun sweep = job.sweep;
         if (script == null) {
             try {
-                script = sweep != null ? scripts.sweepScript(sweep.id) : scripts.take(job.id);
+                script = sweep != null ? scripts.sweepScript(sweep.id)
+                        : job.verifyOf != 0 ? scripts.read(job.verifyOf) : scripts.take(job.id);
             } catch (IOException e) {
                 LOG.log(Level.SEVERE, "cannot read the script of " + job, e);
                 listener.fail(Reasons.scriptLost(e.getMessage()));
@@ -141,7 +143,8 @@ final class Launcher {
         List<InputFile> in;
         try {
             in = sweep != null ? inputs.readTask(sweep.inputsOf, job.taskIndex,
-                    sweep.sharedInputs, job.inputNames) : inputs.read(job.id, job.inputNames);
+                    sweep.sharedInputs, job.inputNames)
+                    : inputs.read(job.sourceId(), job.inputNames);
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "cannot read the inputs of " + job, e);
             listener.fail(Reasons.inputsLost(e.getMessage()));

@@ -10,6 +10,7 @@ import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
 import idle.shared.model.Limit;
 import idle.shared.model.OutputFileInfo;
+import idle.shared.model.StreamKind;
 import idle.shared.protocol.FileNames;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.Sha256;
@@ -53,6 +54,9 @@ final class LenderRun implements Peer.Exchange {
     private final Durability durability;
     private final UploadReceiver uploads;
     private final MessageDigest outputDigest = Sha256.digest();
+    /** Each stream alone, for the votes of verified jobs (the server's hashes, not the lender's). */
+    private final MessageDigest stdoutDigest = Sha256.digest();
+    private final MessageDigest stderrDigest = Sha256.digest();
     private final List<OutputFileInfo> files = new ArrayList<>();
     private OutputSpool spool;
     private long outputBytes;
@@ -93,8 +97,12 @@ final class LenderRun implements Peer.Exchange {
     }
 
     private String outputSha256() {
+        return hexOf(outputDigest);
+    }
+
+    private static String hexOf(MessageDigest d) {
         try {
-            return Sha256.hex((MessageDigest) outputDigest.clone());
+            return Sha256.hex((MessageDigest) d.clone());
         } catch (CloneNotSupportedException e) {
             return "";
         }
@@ -144,7 +152,8 @@ final class LenderRun implements Peer.Exchange {
                 }
             }
             listener.finished(new AttemptResult(LenderText.clean(fin.outcome()), fin.use(),
-                    received(), outputSha256(), files));
+                    received(), outputSha256(), hexOf(stdoutDigest), hexOf(stderrDigest),
+                    files));
         }
         lender.close(exchangeId);
     }
@@ -179,6 +188,7 @@ final class LenderRun implements Peer.Exchange {
         }
         spool.append(frame.payload(), o.data().length);
         outputDigest.update(o.data());
+        (o.stream() == StreamKind.STDOUT ? stdoutDigest : stderrDigest).update(o.data());
         outputBytes += o.data().length;
         chunks++;
         reply(new Message.Ack(o.seq()));

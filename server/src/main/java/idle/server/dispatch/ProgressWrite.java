@@ -37,6 +37,25 @@ final class ProgressWrite implements StoreWriter.Op {
     private final Audited audited;
     private final Runnable after;
     private final Consumer<RuntimeException> onFailure;
+    private Effects effects;
+
+    /**
+     * More that a change writes in its transaction and does once it committed (the lender
+     * shares of a job's end: {@link LenderTrust#record}, so they count exactly once).
+     */
+    interface Effects {
+        /** In the change's transaction; may run twice (batch then alone). */
+        void apply(Transaction tx);
+
+        /** Once the change committed, before the job's state is published. */
+        void committed();
+    }
+
+    /** Adds {@code e} to this write (before it is submitted); returns this. */
+    ProgressWrite with(Effects e) {
+        this.effects = e;
+        return this;
+    }
 
     /** Call under the state machine's lock. {@code audited} and {@code after} may be null. */
     ProgressWrite(AuditLog audit, ActiveJob job, Audited audited, Runnable after) {
@@ -73,15 +92,22 @@ final class ProgressWrite implements StoreWriter.Op {
         j.setOutputSha256(row.outputSha256().isEmpty() ? null : row.outputSha256());
         j.setCpuMillis(row.cpuMillis());
         j.setOutputFiles(row.files());
+        j.setVote(row.vote());
         tx.jobs().writeProgress(j);
         if (audited != null) {
             audit.recordIn(tx, audited.user(), audited.action(), audited.requestId(), row.id(),
                     Code.SCF, audited.detail(), audited.remote());
         }
+        if (effects != null) {
+            effects.apply(tx);
+        }
     }
 
     @Override
     public void committed() {
+        if (effects != null) {
+            effects.committed();
+        }
         JobFeed feed = job.feed;
         if (feed != null) {
             if (summary.state() == JobState.RUNNING

@@ -28,6 +28,18 @@ final class Scheduler {
     /** Online lenders in registration order; {@link #free} those with a free slot. */
     private final LinkedHashSet<LenderHandle> lenders = new LinkedHashSet<>();
     private final LinkedHashSet<LenderHandle> free = new LinkedHashSet<>();
+    private final Admission admission;
+
+    /** Whether a lender may be given a job at all (lender standing, a vote's other replicas). */
+    @FunctionalInterface
+    interface Admission {
+        boolean admits(ActiveJob job, LenderHandle lender);
+    }
+
+    /** @param admission which lenders may be given which jobs ({@link Votes#admitsLocked}) */
+    Scheduler(Admission admission) {
+        this.admission = admission;
+    }
 
     /** One dispatch decision. */
     record Assignment(ActiveJob job, LenderHandle lender) {
@@ -151,11 +163,13 @@ final class Scheduler {
      * first lender: the least loaded one (fewest running for its slots) is chosen, and of equally
      * loaded ones the one with the most free slots.
      */
-    LenderHandle freeLenderFor(JobNeeds needs) {
+    LenderHandle freeLenderFor(ActiveJob job) {
+        JobNeeds needs = job.needs;
         LenderHandle best = null;
         int scanned = 0;
         for (LenderHandle l : free) {
-            if (l.freeSlots() > 0 && l.canRun(needs) && (best == null || lessLoaded(l, best))) {
+            if (l.freeSlots() > 0 && l.canRun(needs) && (best == null || lessLoaded(l, best))
+                    && admission.admits(job, l)) {
                 best = l;
                 if (needs.equals(JobNeeds.NONE) && ++scanned >= 8) {
                     break; // good enough; do not scan thousands of lenders per job
@@ -163,6 +177,11 @@ final class Scheduler {
             }
         }
         return best;
+    }
+
+    /** A free lender that could run a job with {@code needs} alone (a probe for NLA). */
+    LenderHandle freeLenderFor(JobNeeds needs) {
+        return freeLenderFor(new ActiveJob("", "", "", List.of(), List.of(), needs, 0));
     }
 
     /** Whether {@code a} runs fewer jobs for its slots than {@code b}, or as few with more free. */
@@ -188,7 +207,7 @@ final class Scheduler {
             for (Iterator<ActiveJob> it = q.iterator(); it.hasNext() && looked < LOOKAHEAD;
                     looked++) {
                 ActiveJob j = it.next();
-                LenderHandle l = freeLenderFor(j.needs);
+                LenderHandle l = freeLenderFor(j);
                 if (l != null) {
                     picked = j;
                     lender = l;

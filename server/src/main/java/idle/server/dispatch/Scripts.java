@@ -55,6 +55,22 @@ final class Scripts {
         return s;
     }
 
+    /** The cached script of {@code jobId}, left in the cache; null when not cached. */
+    synchronized byte[] peekCached(long jobId) {
+        return cache.get(jobId);
+    }
+
+    /**
+     * The script of job {@code jobId} for one of its replicas: from the cache (where it stays
+     * for the others), or read from the database. Blocks on the database when not cached.
+     *
+     * @throws IOException when the database cannot give it
+     */
+    byte[] read(long jobId) throws IOException {
+        byte[] s = peekCached(jobId);
+        return s != null ? s : stored(jobId);
+    }
+
     /** Job {@code jobId} no longer needs its script in memory (it ended). */
     void forget(long jobId) {
         takeCached(jobId);
@@ -68,9 +84,11 @@ final class Scripts {
      */
     byte[] take(long jobId) throws IOException {
         byte[] s = takeCached(jobId);
-        if (s != null) {
-            return s;
-        }
+        return s != null ? s : stored(jobId);
+    }
+
+    /** The script of job {@code jobId} as the database has it (blocks on it). */
+    private byte[] stored(long jobId) throws IOException {
         Optional<byte[]> stored;
         try {
             stored = db.inTransaction(tx -> tx.jobs().scriptOf(jobId));

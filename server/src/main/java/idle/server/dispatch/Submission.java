@@ -4,6 +4,7 @@ import idle.shared.message.Codec;
 import idle.shared.message.Message;
 import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
+import idle.shared.model.Verification;
 import idle.shared.protocol.FileNames;
 import idle.shared.protocol.Limits;
 import java.util.ArrayList;
@@ -33,6 +34,10 @@ final class Submission {
 
     /** Why {@code rs} is refused, or null when it is accepted. */
     Refusal check(Message.RunScript rs) {
+        if (rs.verify() > Verification.MAX_REPLICAS) {
+            return new Refusal(FailureKind.INVALID, "verify " + rs.verify() + ": a job runs on 1 to "
+                    + Verification.MAX_REPLICAS + " lenders (0: the server's default)");
+        }
         if (rs.script().length > maxScriptBytes) {
             return new Refusal(FailureKind.LIMIT, "script is " + Sizes.of(rs.script().length)
                     + "; the limit is " + Sizes.of(maxScriptBytes));

@@ -43,10 +43,15 @@ final class Submissions {
     private final StoreWriter writer;
     private final AuditLog audit;
     private final int maxQueuedPerUser;
+    private final VerifyDefaults defaults;
 
-    /** @param maxQueuedPerUser jobs not ended one owner may have */
+    /**
+     * @param maxQueuedPerUser jobs not ended one owner may have
+     * @param defaults the replicas of a job whose runner asks for the default
+     */
     Submissions(JobStateMachine jobs, Submission rules, InputStore inputs, Scripts scripts,
-            StoreWriter writer, AuditLog audit, int maxQueuedPerUser) {
+            StoreWriter writer, AuditLog audit, int maxQueuedPerUser, VerifyDefaults defaults) {
+        this.defaults = defaults;
         this.jobs = jobs;
         this.rules = rules;
         this.inputs = inputs;
@@ -108,19 +113,32 @@ final class Submissions {
         }
         ActiveJob job = new ActiveJob(user, rs.scriptName(), rs.scriptSha256(), rs.args(),
                 inputNames, rs.needs(), System.currentTimeMillis());
+        job.verifyDefaulted = rs.verify() == 0;
+        job.verifyAsked = job.verifyDefaulted ? defaults.replicasFor(user) : rs.verify();
+        job.compare = rs.compare();
         String nla = jobs.lockedGet(() -> {
             Scheduler s = jobs.schedulerLocked();
+            Votes votes = jobs.votesLocked();
             String why = s.whyNobodyCan(rs.needs());
-            LenderHandle lender = why == null ? s.freeLenderFor(rs.needs()) : null;
-            if (why == null && lender == null && rs.waitPolicy() == WaitPolicy.NLA_IF_BUSY) {
-                why = "all " + s.lenderCount() + " online lenders that could run it are busy ("
-                        + s.queued() + " jobs queued)";
+            String shortOf = why == null && job.verifyAsked > 1 && !job.verifyDefaulted
+                    ? votes.shortOfAccountsLocked(job.verifyAsked) : null;
+            LenderHandle lender = why == null ? s.freeLenderFor(job) : null;
+            if (why == null && rs.waitPolicy() == WaitPolicy.NLA_IF_BUSY) {
+                if (shortOf != null) {
+                    why = shortOf;
+                } else if (lender == null) {
+                    why = "all " + s.lenderCount() + " online lenders that could run it are busy ("
+                            + s.queued() + " jobs queued)";
+                }
             }
             if (why == null) {
+                if (lender != null && votes.wouldDivertLocked(job, lender)) {
+                    lender = null; // a vote: made at its first dispatch, once stored
+                }
                 if (lender != null) {
                     jobs.assignLocked(job, lender);
                 } else {
-                    job.reason = Reasons.WAITING;
+                    job.reason = shortOf != null ? shortOf : Reasons.WAITING;
                 }
                 writer.submit(new Insert(job, rs.script(), runner, n, staged, rs.inputs().size(),
                         job.summary()));
@@ -153,6 +171,7 @@ final class Submissions {
         private final InputStore.Staged staged;
         private final int inputCount;
         private final JobSummary summary;
+        private final List<String> vote;
         private Job row;
 
         Insert(ActiveJob job, byte[] script, Peer runner, int n, InputStore.Staged staged,
@@ -164,6 +183,7 @@ final class Submissions {
             this.staged = staged;
             this.inputCount = inputCount;
             this.summary = summary;
+            this.vote = VoteRecord.of(job);
         }
 
         @Override
@@ -175,6 +195,7 @@ final class Submissions {
             j.setLenderPseudonym(summary.lender().isEmpty() ? null : summary.lender());
             j.setStartedAt(summary.startedAt());
             j.setFailureReason(summary.reason().isEmpty() ? null : summary.reason());
+            j.setVote(vote);
             tx.jobs().insert(j);
             audit.recordIn(tx, job.owner, AuditAction.RCS, n, j.getId(), Code.SCF, job.scriptName
                     + " " + script.length + " bytes, " + inputCount + " inputs",
@@ -195,7 +216,8 @@ final class Submissions {
             }
             JobSummary accepted = new JobSummary(id, summary.scriptName(), summary.state(), null,
                     null, summary.reason(), summary.lender(), summary.attempts(),
-                    summary.submittedAt(), summary.startedAt(), 0, 0);
+                    summary.submittedAt(), summary.startedAt(), 0, 0, 0, 0,
+                    summary.verification());
             String problem = inputProblem;
             Runnable launch = jobs.lockedGet(() -> {
                 job.id = id;

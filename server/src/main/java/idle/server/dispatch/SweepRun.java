@@ -97,7 +97,7 @@ final class SweepRun {
             case RUNNING -> RUNNING;
             case SUCCEEDED -> SUCCEEDED;
             case CANCELLED -> CANCELLED;
-            case FAILED, LIMIT_EXCEEDED, LOST -> FAILED;
+            case FAILED, LIMIT_EXCEEDED, LOST, UNVERIFIED -> FAILED;
         };
     }
 

@@ -34,10 +34,11 @@ class SubmissionTest {
     }
 
     @Test
-    void theExfIsSizedByTheCodecThirteenBytesAboveTheRcsForAJobOfItsOwn() {
+    void theExfIsSizedByTheCodecElevenBytesAboveTheRcsForAJobOfItsOwn() {
         Message.RunScript rs = rcsOf(Limits.MAX_PAYLOAD - 1000);
-        assertEquals(Codec.payload(rs).length + 8 + 4 - 1 + 1 + 1, Submission.executeBytes(rs),
-                "job id, attempt, environment and an absent task position in, wait policy out");
+        assertEquals(Codec.payload(rs).length + 8 + 4 - 1 + 1 + 1 - 2,
+                Submission.executeBytes(rs), "job id, attempt, environment and an absent task "
+                        + "position in; wait policy, verify and compare out");
     }
 
     @Test
@@ -46,9 +47,9 @@ class SubmissionTest {
         Submission.Refusal r = rules.check(atLimit);
         assertEquals(FailureKind.LIMIT, r.kind());
         assertTrue(r.reason().contains("4 MiB") && r.reason().contains(
-                String.valueOf(Limits.MAX_PAYLOAD + 13)), r.reason());
+                String.valueOf(Limits.MAX_PAYLOAD + 11)), r.reason());
 
-        Message.RunScript justFits = rcsOf(Limits.MAX_PAYLOAD - 13);
+        Message.RunScript justFits = rcsOf(Limits.MAX_PAYLOAD - 11);
         assertEquals(Limits.MAX_PAYLOAD, Submission.executeBytes(justFits));
         assertNull(rules.check(justFits), "an EXF of exactly the limit is sent");
     }

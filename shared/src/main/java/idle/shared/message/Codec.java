@@ -1,5 +1,6 @@
 package idle.shared.message;
 
+import idle.shared.model.ComparePart;
 import idle.shared.model.Distribution;
 import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
@@ -15,16 +16,20 @@ import idle.shared.model.OutputFileInfo;
 import idle.shared.model.PoolModule;
 import idle.shared.model.PoolStatus;
 import idle.shared.model.PythonEnvironment;
+import idle.shared.model.ReplicaResult;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
 import idle.shared.model.SweepSummary;
 import idle.shared.model.SweepTask;
 import idle.shared.model.TaskPosition;
+import idle.shared.model.Verification;
+import idle.shared.model.VoteState;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Frame;
 import idle.shared.protocol.ProtocolException;
 import idle.shared.packages.VersionSpec;
 import idle.shared.protocol.Sha256;
+import java.util.Set;
 
 /**
  * The one codec: {@link Message} to frame payload and back. Decoding is strict: a payload that is
@@ -114,7 +119,7 @@ public final class Codec {
                 w.str(x.scriptName()).bytes(x.script()).str(x.scriptSha256()).strs(x.args())
                         .list(x.inputs(), Codec::inputFile);
                 needs(w, x.needs());
-                w.enumVal(x.waitPolicy());
+                w.enumVal(x.waitPolicy()).u8(x.verify()).u8(ComparePart.mask(x.compare()));
             }
             case Message.Output x -> w.i64(x.jobId()).i64(x.seq()).enumVal(x.stream())
                     .bytes(x.data());
@@ -206,7 +211,8 @@ public final class Codec {
                     checkSha(script, sha, "script");
                     yield new Message.RunScript(name, script, sha, r.strs(),
                             r.list(Codec::readInputFile), readNeeds(r),
-                            r.enumVal(WaitPolicy.values(), "wait policy"));
+                            r.enumVal(WaitPolicy.values(), "wait policy"), r.u8(),
+                            readCompare(r));
                 }
                 case OUT -> new Message.Output(r.i64(), nonNegative(r.i64()),
                         r.enumVal(StreamKind.values(), "stream"), r.bytes());
@@ -392,6 +398,67 @@ public final class Codec {
         w.str(s.reason()).str(s.lender()).i32(s.attempts()).i64(s.submittedAt())
                 .i64(s.startedAt()).i64(s.finishedAt()).i64(s.outputBytes()).i64(s.sweepId())
                 .i32(s.taskIndex());
+        Verification v = s.verification();
+        w.u8(v.replicas()).enumVal(v.state()).u8(v.agreeing()).u8(v.results())
+                .u8(ComparePart.mask(v.compared()));
+    }
+
+    private static Verification readVerification(PayloadReader r) throws ProtocolException {
+        int replicas = r.u8();
+        VoteState state = r.enumVal(VoteState.values(), "vote state");
+        int agreeing = r.u8();
+        int results = r.u8();
+        Set<ComparePart> compared = readCompare(r);
+        try {
+            return new Verification(replicas, state, agreeing, results, compared);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(e.getMessage());
+        }
+    }
+
+    private static Set<ComparePart> readCompare(PayloadReader r) throws ProtocolException {
+        try {
+            return ComparePart.ofMask(r.u8());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(e.getMessage());
+        }
+    }
+
+    private static void replica(PayloadWriter w, ReplicaResult x) {
+        w.str(x.lender()).enumVal(x.state());
+        if (x.exitCode() == null) {
+            w.u8(0);
+        } else {
+            w.u8(1).i32(x.exitCode());
+        }
+        if (x.limit() == null) {
+            w.u8(0);
+        } else {
+            w.u8(1).enumVal(x.limit());
+        }
+        w.str(x.stdoutSha256()).str(x.stderrSha256()).list(x.files(), Codec::outputFile)
+                .bool(x.majority()).strs(x.differences());
+    }
+
+    private static ReplicaResult readReplica(PayloadReader r) throws ProtocolException {
+        String lender = r.str();
+        JobState state = r.enumVal(JobState.values(), "job state");
+        Integer exit = r.bool() ? r.i32() : null;
+        Limit limit = r.bool() ? r.enumVal(Limit.values(), "limit") : null;
+        try {
+            return new ReplicaResult(lender, state, exit, limit, r.str(), r.str(),
+                    r.list(Codec::readOutputFile), r.bool(), r.strs());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(e.getMessage());
+        }
+    }
+
+    private static void outputFile(PayloadWriter w, OutputFileInfo f) {
+        w.str(f.name()).i64(f.size()).str(f.sha256());
+    }
+
+    private static OutputFileInfo readOutputFile(PayloadReader r) throws ProtocolException {
+        return new OutputFileInfo(r.str(), nonNegative(r.i64()), r.str());
     }
 
     private static JobSummary readSummary(PayloadReader r) throws ProtocolException {
@@ -401,7 +468,7 @@ public final class Codec {
         Integer exit = r.bool() ? r.i32() : null;
         Limit limit = r.bool() ? r.enumVal(Limit.values(), "limit") : null;
         return new JobSummary(id, name, state, exit, limit, r.str(), r.str(), r.i32(), r.i64(),
-                r.i64(), r.i64(), r.i64(), r.i64(), r.i32());
+                r.i64(), r.i64(), r.i64(), r.i64(), r.i32(), readVerification(r));
     }
 
     private static void outcome(PayloadWriter w, JobOutcome o) {
@@ -437,8 +504,9 @@ public final class Codec {
                 JobDetail j = d.job();
                 summary(w, j.summary());
                 w.str(j.scriptSha256()).strs(j.args()).strs(j.inputNames())
-                        .list(j.files(), (ww, f) -> ww.str(f.name()).i64(f.size()).str(f.sha256()))
-                        .i64(j.cpuMillis()).str(j.outputSha256());
+                        .list(j.files(), Codec::outputFile)
+                        .i64(j.cpuMillis()).str(j.outputSha256())
+                        .list(j.replicas(), Codec::replica);
             }
             case Result.Text t -> w.u8(5).text(t.text());
             case Result.Pool p -> {
@@ -464,8 +532,8 @@ public final class Codec {
                     r.str());
             case 3 -> new Result.JobPage(r.list(Codec::readSummary), r.bool());
             case 4 -> new Result.Detail(new JobDetail(readSummary(r), r.str(), r.strs(), r.strs(),
-                    r.list(rr -> new OutputFileInfo(rr.str(), nonNegative(rr.i64()), rr.str())),
-                    r.i64(), r.str()));
+                    r.list(Codec::readOutputFile), r.i64(), r.str(),
+                    r.list(Codec::readReplica)));
             case 5 -> new Result.Text(r.text());
             case 6 -> new Result.Pool(new PoolStatus(r.i32(), r.i32(), r.i32(), r.i32(),
                     r.list(Codec::readPoolModule)));

@@ -1,5 +1,6 @@
 package idle.shared.message;
 
+import idle.shared.model.ComparePart;
 import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
 import idle.shared.model.JobNeeds;
@@ -16,6 +17,7 @@ import idle.shared.protocol.Code;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Every message of the protocol: one record per frame code. {@link Codec} turns them into frame
@@ -283,9 +285,15 @@ public sealed interface Message {
         }
     }
 
-    /** RCS. Submit one python3 script as a job. */
+    /**
+     * RCS. Submit one python3 script as a job. {@code verify} asks for a verified job run as
+     * that many replicas on lenders of different accounts (1: not verified; 0: the server's
+     * default for this user); {@code compare} the parts the replicas' results must agree on
+     * (every part when all or none are named).
+     */
     record RunScript(String scriptName, byte[] script, String scriptSha256, List<String> args,
-            List<InputFile> inputs, JobNeeds needs, WaitPolicy waitPolicy) implements Message {
+            List<InputFile> inputs, JobNeeds needs, WaitPolicy waitPolicy, int verify,
+            Set<ComparePart> compare) implements Message {
         public RunScript {
             Objects.requireNonNull(scriptName);
             Objects.requireNonNull(script);
@@ -294,6 +302,14 @@ public sealed interface Message {
             inputs = List.copyOf(inputs);
             Objects.requireNonNull(needs);
             Objects.requireNonNull(waitPolicy);
+            compare = compare.isEmpty() ? ComparePart.ALL : Set.copyOf(compare);
+        }
+
+        /** A job with the server's default verification, every part compared. */
+        public RunScript(String scriptName, byte[] script, String scriptSha256, List<String> args,
+                List<InputFile> inputs, JobNeeds needs, WaitPolicy waitPolicy) {
+            this(scriptName, script, scriptSha256, args, inputs, needs, waitPolicy, 0,
+                    ComparePart.ALL);
         }
 
         public Code code() {
@@ -305,12 +321,14 @@ public sealed interface Message {
             return o instanceof RunScript r && r.scriptName.equals(scriptName)
                     && Arrays.equals(r.script, script) && r.scriptSha256.equals(scriptSha256)
                     && r.args.equals(args) && r.inputs.equals(inputs) && r.needs.equals(needs)
-                    && r.waitPolicy == waitPolicy;
+                    && r.waitPolicy == waitPolicy && r.verify == verify
+                    && r.compare.equals(compare);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(scriptName, Arrays.hashCode(script), args, inputs, waitPolicy);
+            return Objects.hash(scriptName, Arrays.hashCode(script), args, inputs, waitPolicy,
+                    verify);
         }
     }
 

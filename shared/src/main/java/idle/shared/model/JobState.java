@@ -15,7 +15,12 @@ public enum JobState {
     /** Stopped by one of the lender's limits; the job says which one. */
     LIMIT_EXCEEDED,
     /** Its lenders kept disappearing until the retry limit was reached. */
-    LOST;
+    LOST,
+    /**
+     * A verified job whose replicas' results reached no strict majority within the server's
+     * replica limit; its detail shows the results side by side ({@link JobDetail#replicas}).
+     */
+    UNVERIFIED;
 
     public boolean isTerminal() {
         return this != QUEUED && this != RUNNING;

@@ -7,12 +7,16 @@ import java.util.Objects;
  * reached. {@code exitCode} is null until the process ended; {@code limit} is set only in
  * {@link JobState#LIMIT_EXCEEDED}; {@code lender} is the lender's pseudonym, empty when none.
  * A task of a sweep names its sweep ({@code sweepId}, 0 for a job of its own) and its index in
- * it ({@code taskIndex}, 0 for a job of its own).
+ * it ({@code taskIndex}, 0 for a job of its own). A verified job carries its vote
+ * ({@code verification}, {@link Verification#NONE} for one that is not verified); its
+ * {@code lender} is then the pseudonym of the replica whose output it serves (once decided).
  */
 public record JobSummary(long jobId, String scriptName, JobState state, Integer exitCode,
         Limit limit, String reason, String lender, int attempts, long submittedAt, long startedAt,
-        long finishedAt, long outputBytes, long sweepId, int taskIndex) {
+        long finishedAt, long outputBytes, long sweepId, int taskIndex,
+        Verification verification) {
     public JobSummary {
+        Objects.requireNonNull(verification, "verification");
         Objects.requireNonNull(scriptName, "scriptName");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(reason, "reason");
@@ -23,12 +27,26 @@ public record JobSummary(long jobId, String scriptName, JobState state, Integer 
         }
     }
 
-    /** A job of its own (no sweep). */
+    /** A job that is not verified. */
+    public JobSummary(long jobId, String scriptName, JobState state, Integer exitCode,
+            Limit limit, String reason, String lender, int attempts, long submittedAt,
+            long startedAt, long finishedAt, long outputBytes, long sweepId, int taskIndex) {
+        this(jobId, scriptName, state, exitCode, limit, reason, lender, attempts, submittedAt,
+                startedAt, finishedAt, outputBytes, sweepId, taskIndex, Verification.NONE);
+    }
+
+    /** A job of its own (no sweep), not verified. */
     public JobSummary(long jobId, String scriptName, JobState state, Integer exitCode,
             Limit limit, String reason, String lender, int attempts, long submittedAt,
             long startedAt, long finishedAt, long outputBytes) {
         this(jobId, scriptName, state, exitCode, limit, reason, lender, attempts, submittedAt,
-                startedAt, finishedAt, outputBytes, 0, 0);
+                startedAt, finishedAt, outputBytes, 0, 0, Verification.NONE);
+    }
+
+    /** This summary with {@code v} as its vote. */
+    public JobSummary withVerification(Verification v) {
+        return new JobSummary(jobId, scriptName, state, exitCode, limit, reason, lender,
+                attempts, submittedAt, startedAt, finishedAt, outputBytes, sweepId, taskIndex, v);
     }
 
     /** Whether this job is a task of a sweep. */

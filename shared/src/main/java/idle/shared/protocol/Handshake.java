@@ -13,7 +13,7 @@ import java.io.OutputStream;
  */
 public final class Handshake {
     /** The protocol version this build speaks. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** Length of a hello in bytes. */
     public static final int HELLO_BYTES = 8;
     private static final byte[] MAGIC = {'I', 'D', 'L', 'E'};

@@ -9,6 +9,7 @@ import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.JobState;
+import idle.shared.model.JobSummary;
 import idle.shared.model.OutputFileInfo;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
@@ -246,15 +247,39 @@ class CodecMalformedTest {
     void badWaitPolicyOrdinal() {
         byte[] p = Codec.payload(new Message.RunScript("a.py", SCRIPT, SCRIPT_SHA, List.of(),
                 List.of(), JobNeeds.NONE, WaitPolicy.QUEUE));
-        p[p.length - 1] = (byte) 0xff;
+        p[p.length - 3] = (byte) 0xff; // then verify, compare
         bad(Code.RCS, p, "unknown wait policy 255");
     }
 
     @Test
+    void unknownCompareBits() {
+        byte[] p = Codec.payload(new Message.RunScript("a.py", SCRIPT, SCRIPT_SHA, List.of(),
+                List.of(), JobNeeds.NONE, WaitPolicy.QUEUE));
+        p[p.length - 1] = (byte) 0x10;
+        bad(Code.RCS, p, "unknown compare bits 10000 (known: exit=1, stdout=2, stderr=4, files=8)");
+    }
+
+    @Test
+    void impossibleVote() {
+        byte[] s = Codec.payload(new Message.JobEvent(new JobSummary(1, "a.py", JobState.QUEUED,
+                null, null, "", "", 0, 1, 0, 0, 0)));
+        // verification: replicas, state, agreeing, results, compared
+        s[s.length - 5] = 9;
+        bad(Code.JST, s, "bad vote: 0 of 0 results, 9 replicas asked");
+        s[s.length - 5] = 2;
+        s[s.length - 4] = 4;
+        bad(Code.JST, s, "unknown vote state 4");
+        s[s.length - 4] = 1;
+        s[s.length - 3] = 2;
+        s[s.length - 2] = 1;
+        bad(Code.JST, s, "bad vote: 2 of 1 results, 2 replicas asked");
+    }
+
+    @Test
     void badJobStateOrdinal() {
-        bad(Code.JST, w().i64(1).str("a.py").u8(7).toBytes(), "unknown job state 7");
+        bad(Code.JST, w().i64(1).str("a.py").u8(8).toBytes(), "unknown job state 8");
         bad(Code.SCF, w().u8(2).i64(1).u8(200).str("").toBytes(), "unknown job state 200");
-        bad(Code.HST, w().u8(1).u8(7).toBytes(), "unknown job state 7");
+        bad(Code.HST, w().u8(1).u8(8).toBytes(), "unknown job state 8");
     }
 
     @Test

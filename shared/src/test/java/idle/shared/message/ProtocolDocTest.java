@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import idle.shared.model.ComparePart;
 import idle.shared.model.Distribution;
 import idle.shared.model.FailureKind;
 import idle.shared.model.JobDetail;
@@ -21,6 +22,7 @@ import idle.shared.model.StreamKind;
 import idle.shared.model.SweepSummary;
 import idle.shared.model.SweepTask;
 import idle.shared.model.TaskPosition;
+import idle.shared.model.Verification;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
@@ -37,6 +39,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -124,6 +127,12 @@ class ProtocolDocTest {
         l.add(i64(p + "outputBytes", s.outputBytes()));
         l.add(i64(p + "sweepId", s.sweepId()));
         l.add(i32(p + "taskIndex", s.taskIndex()));
+        Verification v = s.verification();
+        l.add(u8(p + "verification.replicas", v.replicas()));
+        l.add(u8(p + "verification.state " + v.state(), v.state().ordinal()));
+        l.add(u8(p + "verification.agreeing", v.agreeing()));
+        l.add(u8(p + "verification.results", v.results()));
+        l.add(u8(p + "verification.compared (mask, 0 = all)", ComparePart.mask(v.compared())));
         return l;
     }
 
@@ -192,16 +201,18 @@ class ProtocolDocTest {
                 u8("kind BAD_CREDENTIALS", 0), str("reason", "wrong user name or password")));
         // ---- runner
         l.add(ex("C: RCS#2{\"hello.py\", script, sha256, args=[\"3\"], inputs=[], "
-                + "needs=(\"3.10\", 256, 0, [numpy>=1.24]), QUEUE}", 2,
+                + "needs=(\"3.10\", 256, 0, [numpy>=1.24]), QUEUE, verify=2, "
+                + "compare={EXIT, STDOUT}}", 2,
                 new Message.RunScript("hello.py", SCRIPT, SCRIPT_SHA, List.of("3"), List.of(),
-                        needs, WaitPolicy.QUEUE),
+                        needs, WaitPolicy.QUEUE, 2, Set.of(ComparePart.EXIT, ComparePart.STDOUT)),
                 str("scriptName", "hello.py"), bytes("script \"print('hi')\\n\"", SCRIPT),
                 str("scriptSha256", SCRIPT_SHA).withLabel("scriptSha256: u16 length 64, hex"),
                 count("args", 1), str("args[0]", "3"), count("inputs", 0),
                 str("needs.minPython", "3.10"), i32("needs.memoryMb", 256),
                 i32("needs.timeoutSeconds", 0), count("needs.modules", 1),
                 str("needs.modules[0].name", "numpy"), str("needs.modules[0].spec", ">=1.24"),
-                u8("waitPolicy QUEUE", 0)));
+                u8("waitPolicy QUEUE", 0), u8("verify 2", 2),
+                u8("compare EXIT|STDOUT = 0b0011", 3)));
         l.add(ex("S: SCF#2{JobAccepted(jobId=17, QUEUED, note=\"\")}", 2,
                 new Message.Success(new Result.JobAccepted(17, JobState.QUEUED, "")),
                 u8("result tag 2 = JobAccepted", 2), i64("jobId", 17), u8("state QUEUED", 0),
@@ -234,9 +245,10 @@ class ProtocolDocTest {
         detailFields = join(detailFields,
                 str("scriptSha256", SCRIPT_SHA).withLabel("scriptSha256: u16 length 64, hex"),
                 count("args", 1), str("args[0]", "3"), count("inputNames", 0),
-                count("files", 0), i64("cpuMillis", 12), str("outputSha256", ""));
+                count("files", 0), i64("cpuMillis", 12), str("outputSha256", ""),
+                count("replicas", 0));
         l.add(exList("S: SCF#6{Detail(summary, scriptSha256, args=[\"3\"], inputNames=[], "
-                + "files=[], cpuMillis=12, outputSha256=\"\")}", 6,
+                + "files=[], cpuMillis=12, outputSha256=\"\", replicas=[])}", 6,
                 new Message.Success(new Result.Detail(detail)), detailFields));
         l.add(ex("C: GIP#7{jobId=17}", 7, new Message.LenderOf(17), i64("jobId", 17)));
         l.add(ex("S: SCF#7{Text(\"lender-7f3a\")}", 7,

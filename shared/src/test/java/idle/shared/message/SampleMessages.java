@@ -1,5 +1,6 @@
 package idle.shared.message;
 
+import idle.shared.model.ComparePart;
 import idle.shared.model.Distribution;
 import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
@@ -15,11 +16,14 @@ import idle.shared.model.OutputFileInfo;
 import idle.shared.model.PoolModule;
 import idle.shared.model.PoolStatus;
 import idle.shared.model.PythonEnvironment;
+import idle.shared.model.ReplicaResult;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
 import idle.shared.model.SweepSummary;
 import idle.shared.model.SweepTask;
 import idle.shared.model.TaskPosition;
+import idle.shared.model.Verification;
+import idle.shared.model.VoteState;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
@@ -28,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -67,7 +72,9 @@ public final class SampleMessages {
         return new JobSummary(1_234_567_890_123L, "beräkna π.py", JobState.LIMIT_EXCEEDED, 137,
                 Limit.MEMORY, "memory limit 512 MiB — killed", "lender-7f3a", 2,
                 1_700_000_000_000L, 1_700_000_000_500L, 1_700_000_060_000L, 5_000_000_000L,
-                Long.MAX_VALUE, Integer.MAX_VALUE);
+                Long.MAX_VALUE, Integer.MAX_VALUE, new Verification(Verification.MAX_REPLICAS,
+                        VoteState.UNVERIFIED, 3, Verification.MAX_REPLICAS,
+                        Set.of(ComparePart.STDERR, ComparePart.FILES)));
     }
 
     /** A queued job's summary: no exit code, no limit, empty reason and lender, zero times. */
@@ -81,7 +88,14 @@ public final class SampleMessages {
                 List.of("--größe", "", "日本語"), List.of("data.csv", "empty.bin"),
                 List.of(new OutputFileInfo("out/plot 1.png", 5_000_000_000L,
                         Sha256.hex(new byte[0])), new OutputFileInfo("résumé.txt", 0, "")),
-                Long.MAX_VALUE, Sha256.hex(binary(10)));
+                Long.MAX_VALUE, Sha256.hex(binary(10)), List.of(
+                        new ReplicaResult("lender-7f3a", JobState.SUCCEEDED, 0, null,
+                                Sha256.hex(binary(3)), "", List.of(new OutputFileInfo("ö.txt",
+                                        1, Sha256.hex(binary(1)))), true, List.of()),
+                        new ReplicaResult("", JobState.LIMIT_EXCEEDED, null, Limit.CPU_TIME, "",
+                                Sha256.hex(new byte[0]), List.of(), false, List.of(
+                                        "exit differs: CPU time limit / exit 0",
+                                        "stdout differs at line 3: '0.12' / 'π'"))));
     }
 
     /** One sample of every {@link Result} variant. */
@@ -170,7 +184,7 @@ public final class SampleMessages {
                 new Message.RunScript("π.py", source, Sha256.hex(source), List.of(),
                         List.of(input("naïve.txt", binary(300))),
                         new JobNeeds("", 0, 0, List.of(ModuleNeed.parse("numpy>=1.24"))),
-                        WaitPolicy.NLA_IF_BUSY),
+                        WaitPolicy.NLA_IF_BUSY, 3, Set.of(ComparePart.EXIT, ComparePart.FILES)),
                 new Message.Output(7, 0, StreamKind.STDERR, binary(1000)),
                 new Message.JobEvent(finishedSummary()),
                 new Message.Finished(7, 2, new JobOutcome.LimitExceeded(Limit.CPU_TIME, "600 s"),
@@ -234,7 +248,7 @@ public final class SampleMessages {
                 List.of(), List.of(), new JobNeeds("3.9", 0, 0), 0));
         v.add(new Message.RunScript("a.py", script("pass"), Sha256.hex(script("pass")),
                 List.of("x"), List.of(), new JobNeeds("", Integer.MAX_VALUE, 0),
-                WaitPolicy.QUEUE));
+                WaitPolicy.QUEUE, 255, Set.of(ComparePart.STDOUT)));
         v.add(new Message.Output(Long.MIN_VALUE, Long.MAX_VALUE, StreamKind.STDOUT, new byte[0]));
         v.add(new Message.JobEvent(queuedSummary()));
         v.add(new Message.FileData(0, 0, new byte[0]));

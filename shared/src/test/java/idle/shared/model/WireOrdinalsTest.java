@@ -18,7 +18,14 @@ class WireOrdinalsTest {
     @Test
     void jobState() {
         assertEquals(List.of("QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED",
-                "LIMIT_EXCEEDED", "LOST"), names(JobState.values()));
+                "LIMIT_EXCEEDED", "LOST", "UNVERIFIED"), names(JobState.values()));
+    }
+
+    @Test
+    void voteStateAndCompareParts() {
+        assertEquals(List.of("NONE", "PENDING", "VERIFIED", "UNVERIFIED"),
+                names(VoteState.values()));
+        assertEquals(List.of("EXIT", "STDOUT", "STDERR", "FILES"), names(ComparePart.values()));
     }
 
     @Test

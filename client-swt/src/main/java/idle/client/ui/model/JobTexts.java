@@ -23,6 +23,7 @@ public final class JobTexts {
             case CANCELLED -> "Cancelled";
             case LIMIT_EXCEEDED -> "Limit exceeded";
             case LOST -> "Lost";
+            case UNVERIFIED -> "Unverified";
         };
     }
 
@@ -36,6 +37,7 @@ public final class JobTexts {
             case LIMIT_EXCEEDED -> "Stopped by the lender's " + (job.limit() != null ? job.limit().label()
                     : "limit") + (job.reason().isEmpty() ? "" : ": " + job.reason());
             case LOST -> nonEmpty(job.reason(), "Lost: its lenders kept disappearing");
+            case UNVERIFIED -> nonEmpty(job.reason(), "Unverified: its lenders' results disagree");
             default -> job.reason();
         };
     }

@@ -61,7 +61,8 @@ public final class IdleResources {
             case QUEUED -> null;
             case RUNNING -> manager.create(ColorDescriptor.createFrom(RUNNING));
             case SUCCEEDED -> manager.create(ColorDescriptor.createFrom(OK));
-            case FAILED, LOST, LIMIT_EXCEEDED -> manager.create(ColorDescriptor.createFrom(FAILED));
+            case FAILED, LOST, LIMIT_EXCEEDED, UNVERIFIED -> manager.create(
+                    ColorDescriptor.createFrom(FAILED));
             case CANCELLED -> manager.create(ColorDescriptor.createFrom(CANCELLED));
         };
     }

@@ -31,13 +31,13 @@ public final class JdbcJobWrites {
             + " SCRIPT, ARGS, INPUT_NAMES, JOB_STATE, ATTEMPTS, LENDER_PSEUDONYM, SUBMITTED_AT,"
             + " STARTED_AT, FINISHED_AT, EXIT_CODE, LIMIT_HIT, FAILURE_REASON, OUTPUT_BYTES,"
             + " OUTPUT_SHA256, CPU_MILLIS, OUTPUT_FILES, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS,"
-            + " STATE_OPEN, MODULE_NEEDS, SWEEP_ID, TASK_INDEX)"
+            + " STATE_OPEN, MODULE_NEEDS, SWEEP_ID, TASK_INDEX, VERIFY_OF, VOTE)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            + " ?)";
+            + " ?, ?, ?)";
     static final String UPDATE = "UPDATE JOB SET JOB_STATE = ?, ATTEMPTS = ?,"
             + " LENDER_PSEUDONYM = ?, STARTED_AT = ?, FINISHED_AT = ?, EXIT_CODE = ?, LIMIT_HIT = ?,"
             + " FAILURE_REASON = ?, OUTPUT_BYTES = ?, OUTPUT_SHA256 = ?, CPU_MILLIS = ?,"
-            + " OUTPUT_FILES = ?, STATE_OPEN = ? WHERE ID = ?";
+            + " OUTPUT_FILES = ?, STATE_OPEN = ?, VOTE = ? WHERE ID = ?";
     private static final OutputFilesConverter FILES = new OutputFilesConverter();
 
     private final EntityManager em;
@@ -149,6 +149,8 @@ public final class JdbcJobWrites {
         ps.setString(25, ListCodec.encode(j.getModuleNeeds()));
         ps.setLong(26, j.getSweepId());
         ps.setInt(27, j.getTaskIndex());
+        ps.setLong(28, j.getVerifyOf());
+        ps.setString(29, j.getVote() == null ? null : ListCodec.encode(j.getVote()));
     }
 
     private static void bindUpdate(PreparedStatement ps, Job v) throws SQLException {
@@ -166,7 +168,8 @@ public final class JdbcJobWrites {
         ps.setString(12, FILES.convertToDatabaseColumn(v.getOutputFiles()));
         // the same value as before for every change but the last (Derby then leaves the index)
         ps.setShort(13, open(v));
-        ps.setLong(14, v.getId());
+        ps.setString(14, v.getVote() == null ? null : ListCodec.encode(v.getVote()));
+        ps.setLong(15, v.getId());
     }
 
     private static short open(Job j) {
@@ -187,6 +190,7 @@ public final class JdbcJobWrites {
                 j.getArgs(), j.getInputNames(), j.getNeeds(), j.getSubmittedAt());
         c.setId(j.getId());
         c.setSweepTask(j.getSweepId(), j.getTaskIndex());
+        c.setVerifyOf(j.getVerifyOf());
         copyProgress(j, c);
         return c;
     }
@@ -205,5 +209,6 @@ public final class JdbcJobWrites {
         to.setOutputSha256(from.getOutputSha256());
         to.setCpuMillis(from.getCpuMillis());
         to.setOutputFiles(from.getOutputFiles());
+        to.setVote(from.getVote());
     }
 }

@@ -31,7 +31,7 @@ public final class JpaJobRepository implements JobRepository {
             + "ARGS, INPUT_NAMES, JOB_STATE, STATE_OPEN, ATTEMPTS, LENDER_PSEUDONYM, SUBMITTED_AT, "
             + "STARTED_AT, FINISHED_AT, EXIT_CODE, LIMIT_HIT, FAILURE_REASON, OUTPUT_BYTES, "
             + "OUTPUT_SHA256, CPU_MILLIS, OUTPUT_FILES, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS, "
-            + "MODULE_NEEDS, SWEEP_ID, TASK_INDEX";
+            + "MODULE_NEEDS, SWEEP_ID, TASK_INDEX, VERIFY_OF, VOTE";
 
     public JpaJobRepository(EntityManager em, JdbcJobWrites writes) {
         this.em = em;
@@ -93,7 +93,7 @@ public final class JpaJobRepository implements JobRepository {
     @Override
     public List<Job> pageOwnJobs(String ownerOrNull, JobState stateOrNull,
             String nameContainsOrNull, long beforeIdOrZero, int limit) {
-        return historyPage(ownerOrNull != null ? "JOB_SWEEP_IX" : "JOB_ID_DESC_IX", "SWEEP_ID = 0",
+        return historyPage(ownerOrNull != null ? "JOB_SWEEP_IX" : "JOB_ID_DESC_IX", "SWEEP_ID = 0 AND VERIFY_OF = 0",
                 ownerOrNull, stateOrNull, nameContainsOrNull, beforeIdOrZero, limit);
     }
 
@@ -123,6 +123,14 @@ public final class JpaJobRepository implements JobRepository {
         sql.append(" ORDER BY ID DESC FETCH FIRST ? ROWS ONLY");
         params.add(Math.max(1, limit));
         return nativeJobs(sql.toString(), params);
+    }
+
+    @Override
+    public List<Job> replicasOf(long jobId) {
+        writes.flush();
+        return nativeJobs("SELECT " + LISTED_COLUMNS
+                + " FROM JOB --DERBY-PROPERTIES index=JOB_VERIFY_IX\n WHERE VERIFY_OF = ? ORDER BY ID",
+                List.of(jobId));
     }
 
     @Override
