@@ -1,6 +1,7 @@
 package idle.db;
 
 import idle.db.repository.jpa.AuditChain;
+import idle.db.repository.jpa.JdbcLenderRecords;
 import idle.shared.model.JobState;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -134,6 +135,7 @@ public final class Database implements AutoCloseable {
                 addModuleNeeds(config);
             }
             addSweepColumns(config);
+            addLenderRecords(config);
             if (!schema.indexes().containsAll(EXTRA_INDEXES.keySet())
                     || OBSOLETE_INDEXES.stream().anyMatch(schema.indexes()::contains)) {
                 fixIndexes(config, schema.indexes());
@@ -285,6 +287,18 @@ public final class Database implements AutoCloseable {
             c.commit();
         } catch (SQLException e) {
             throw new PersistenceException("cannot add SWEEP_ID to JOB: " + messages(e), e);
+        }
+    }
+
+    /**
+     * The LENDER_RECORD table (plain SQL, no entity: {@link JdbcLenderRecords}) is created when
+     * missing, on new databases and on those made before lender records alike.
+     */
+    private static void addLenderRecords(DatabaseConfig config) {
+        try (Connection c = connect(config)) {
+            JdbcLenderRecords.createIfMissing(c);
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot create LENDER_RECORD: " + messages(e), e);
         }
     }
 

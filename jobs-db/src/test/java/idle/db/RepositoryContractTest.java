@@ -897,4 +897,90 @@ abstract class RepositoryContractTest {
         // the full history still has them all
         assertEquals(5, db.inTransaction(tx -> tx.jobs().page("alice", null, null, 0, 10)).size());
     }
+
+    // ---- lender records
+
+    private static idle.db.repository.LenderDelta agreed(String user, long n, long cpu, long at) {
+        return new idle.db.repository.LenderDelta(user, n, 0, 0, 0, cpu, cpu, 0, at);
+    }
+
+    private static idle.db.repository.LenderDelta strike(String user, long agreedAfter, long at) {
+        return new idle.db.repository.LenderDelta(user, agreedAfter, 1, 0, 0, 10, 0, agreedAfter,
+                at);
+    }
+
+    @Test
+    void lenderDeltasAddUpAndTheFirstCreatesTheRow() {
+        assertTrue(db.inTransaction(tx -> tx.lenders().find("bob")).isEmpty());
+        db.useTransaction(tx -> tx.lenders().add(agreed("bob", 2, 1_000, 5)));
+        db.useTransaction(tx -> {
+            tx.lenders().add(new idle.db.repository.LenderDelta("bob", 0, 0, 1, 3, 700, 300, 0,
+                    6));
+            tx.lenders().add(agreed("carol", 1, 50, 7));
+        });
+        idle.db.repository.LenderRecord bob = db.inTransaction(tx -> tx.lenders().find("bob"))
+                .orElseThrow();
+        assertEquals(new idle.db.repository.LenderRecord("bob", 2, 0, 1, 3, 1_700, 1_300, 0, 2,
+                false, 6), bob);
+        assertEquals(List.of("bob", "carol"), db.inTransaction(tx -> tx.lenders().all()).stream()
+                .map(idle.db.repository.LenderRecord::user).toList());
+    }
+
+    @Test
+    void aStrikeRestartsTheStreakAndLongStreaksForgiveStrikesLikeTheRecordInMemory() {
+        List<idle.db.repository.LenderDelta> deltas = List.of(strike("bob", 0, 1),
+                strike("bob", 2, 2), agreed("bob", idle.db.repository.LenderRecord.FORGIVE_EVERY
+                        - 2, 0, 3), agreed("bob", 1, 0, 4), strike("bob", 0, 5),
+                agreed("bob", 2 * idle.db.repository.LenderRecord.FORGIVE_EVERY, 0, 6));
+        idle.db.repository.LenderRecord inMemory = idle.db.repository.LenderRecord.empty("bob");
+        for (idle.db.repository.LenderDelta d : deltas) {
+            db.useTransaction(tx -> tx.lenders().add(d));
+            inMemory = inMemory.plus(d);
+            assertEquals(inMemory, db.inTransaction(tx -> tx.lenders().find("bob")).orElseThrow(),
+                    "after " + d);
+        }
+        // 2 strikes, 51 clean (one forgiven), a third: 2; then 100 clean forgive both
+        assertEquals(0, inMemory.strikes());
+        assertEquals(3, inMemory.disagreed());
+        assertEquals(2, inMemory.strikesAtLastStrike());
+    }
+
+    @Test
+    void suspendingKeepsTheCountsAndWorksForAnAccountThatNeverLent() {
+        db.useTransaction(tx -> tx.lenders().add(agreed("bob", 4, 100, 1)));
+        db.useTransaction(tx -> {
+            tx.lenders().setSuspended("bob", true, 2);
+            tx.lenders().setSuspended("eve", true, 3);
+        });
+        idle.db.repository.LenderRecord bob = db.inTransaction(tx -> tx.lenders().find("bob"))
+                .orElseThrow();
+        assertTrue(bob.suspended());
+        assertEquals(4, bob.agreed());
+        assertEquals(2, bob.changedAt());
+        assertTrue(db.inTransaction(tx -> tx.lenders().find("eve")).orElseThrow().suspended());
+        db.useTransaction(tx -> tx.lenders().add(agreed("bob", 1, 1, 4)));
+        assertTrue(db.inTransaction(tx -> tx.lenders().find("bob")).orElseThrow().suspended());
+        db.useTransaction(tx -> tx.lenders().setSuspended("bob", false, 5));
+        assertFalse(db.inTransaction(tx -> tx.lenders().find("bob")).orElseThrow().suspended());
+    }
+
+    @Test
+    void aLenderDeltaOfAFailedTransactionIsNotCounted() {
+        db.useTransaction(tx -> tx.lenders().add(agreed("bob", 1, 10, 1)));
+        assertThrows(IllegalStateException.class, () -> db.useTransaction(tx -> {
+            tx.lenders().add(agreed("bob", 5, 10, 2));
+            tx.lenders().add(agreed("newcomer", 5, 10, 2));
+            throw new IllegalStateException("rolled back");
+        }));
+        assertEquals(1, db.inTransaction(tx -> tx.lenders().find("bob")).orElseThrow().agreed());
+        assertTrue(db.inTransaction(tx -> tx.lenders().find("newcomer")).isEmpty());
+    }
+
+    @Test
+    void lenderDeltasRefuseNegativeCounts() {
+        assertThrows(IllegalArgumentException.class, () -> new idle.db.repository.LenderDelta(
+                "bob", 0, 0, 0, 0, -1, 0, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new idle.db.repository.LenderDelta(
+                "bob", 1, 1, 0, 0, 0, 0, 2, 1));
+    }
 }
