@@ -13,6 +13,7 @@ import idle.server.auth.PasswordHasher;
 import idle.server.auth.Pseudonyms;
 import idle.server.auth.SessionTokens;
 import idle.server.dispatch.Coordinator;
+import idle.server.reputation.Reputation;
 import idle.server.net.Acceptor;
 import idle.server.net.LiveSessions;
 import idle.server.net.ServerContext;
@@ -50,6 +51,7 @@ public final class IdleServer implements AutoCloseable {
     private final StoreWriter writer;
     private final Accounts accounts;
     private final Coordinator coordinator;
+    private final Reputation reputation;
     private final Acceptor acceptor;
     private final long startedNanos;
     private final String tlsFingerprint;
@@ -57,7 +59,8 @@ public final class IdleServer implements AutoCloseable {
 
     private IdleServer(ServerConfig config, DataDirLock dirLock, ServerLogging logging,
             Database db, StoreWriter writer, Accounts accounts, Coordinator coordinator,
-            Acceptor acceptor, long startedNanos, String tlsFingerprint) {
+            Reputation reputation, Acceptor acceptor, long startedNanos, String tlsFingerprint) {
+        this.reputation = reputation;
         this.tlsFingerprint = tlsFingerprint;
         this.config = config;
         this.dirLock = dirLock;
@@ -100,13 +103,18 @@ public final class IdleServer implements AutoCloseable {
             Accounts accounts = new Accounts(db, writer, hasher, audit, tokens, new LoginGate(),
                     live::endSessionsOf);
             Pseudonyms pseudonyms = Pseudonyms.load(config.dataDir().resolve("server-secret"));
-            Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms);
+            // lender accounts' records, standings and credit (issue 13): the dispatcher asks it
+            // when placing work and writes each job's shares through it
+            Reputation reputation = Reputation.load(db, writer, config.reputation());
+            Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms,
+                    reputation);
             long tRec = System.nanoTime();
             int[] rec = coordinator.recover();
             coordinator.retention().start(java.time.Duration.ofHours(1));
             long recMs = (System.nanoTime() - tRec) / 1_000_000;
             Database fdb = db;
-            AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines);
+            AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines,
+                    reputation, coordinator::standingChanged);
             ServerContext ctx = new ServerContext(config, coordinator, accounts, tokens, audit,
                     admin::run, new LoginThrottle(config.trust().throttle()));
             String fingerprint = null;
@@ -131,7 +139,7 @@ public final class IdleServer implements AutoCloseable {
                     + acceptor.host() + ":"
                     + acceptor.port(), null);
             IdleServer s = new IdleServer(config, lock, logging, db, writer, accounts,
-                    coordinator, acceptor, t0, fingerprint);
+                    coordinator, reputation, acceptor, t0, fingerprint);
             String fp = fingerprint;
             LOG.info(() -> "listening on " + acceptor.host() + ":" + acceptor.port() + (fp == null
                     ? " WITHOUT TLS" : " with TLS, key " + fp) + " (data "
@@ -198,6 +206,11 @@ public final class IdleServer implements AutoCloseable {
     /** The job service (for tests and the admin view). */
     public Coordinator coordinator() {
         return coordinator;
+    }
+
+    /** Lender accounts' records, standings and credit. */
+    public Reputation reputation() {
+        return reputation;
     }
 
     /** The database (shared with the server; for tests and admin tools). */

@@ -126,8 +126,51 @@ public final class ServerMain implements Callable<Integer> {
                         + "database (default: ${DEFAULT-VALUE})")
         int scriptCacheMib;
 
+        @Option(names = "--strike-limit", paramLabel = "N", defaultValue = "3",
+                description = "strikes (outvoted results, failed spot checks) at which a lender "
+                        + "account only gets replicas of verified jobs; one fades per 50 agreed "
+                        + "results in a row (default: ${DEFAULT-VALUE})")
+        int strikeLimit;
+
+        @Option(names = "--trust-after", paramLabel = "N", defaultValue = "20",
+                description = "agreed results in a row after which a lender account may run "
+                        + "jobs alone, spot-checked; 0 trusts every account (default: "
+                        + "${DEFAULT-VALUE})")
+        int trustAfter;
+
+        @Option(names = "--spot-check", paramLabel = "RATE", defaultValue = "0.05",
+                description = "share 0..1 of trusted lenders' unreplicated jobs run again "
+                        + "elsewhere to check them; 0 checks none (default: ${DEFAULT-VALUE})")
+        double spotCheck;
+
+        @Option(names = "--credit-priority", paramLabel = "W", defaultValue = "1.0",
+                description = "lend-to-earn: a runner's turns in the fair share are in proportion "
+                        + "to 1 + W * (its lending credit in CPU hours, at most 10); 0 gives "
+                        + "every runner equal turns (default: ${DEFAULT-VALUE})")
+        double creditPriority;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        ReputationConfig reputation() {
+            if (strikeLimit < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--strike-limit must be at least 1");
+            }
+            if (trustAfter < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--trust-after must be 0 or more");
+            }
+            if (!(spotCheck >= 0 && spotCheck <= 1)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--spot-check must be a rate from 0 to 1, e.g. 0.05");
+            }
+            if (!(creditPriority >= 0 && creditPriority <= ReputationConfig.MAX_CREDIT_PRIORITY)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--credit-priority must be 0.." + (int) ReputationConfig.MAX_CREDIT_PRIORITY);
+            }
+            return new ReputationConfig(strikeLimit, trustAfter, spotCheck, creditPriority);
+        }
 
         TrustConfig trust() {
             TrustConfig t = TrustConfig.defaults();
@@ -191,7 +234,8 @@ public final class ServerMain implements Callable<Integer> {
                     .withMaxSlotsPerLender(maxSlotsPerLender)
                     .withDispatch(DispatchLimits.defaults().withMaxQueuedPerUser(maxQueuedPerUser)
                             .withMaxLendersPerUser(maxLendersPerUser)
-                            .withScriptCacheBytes((long) scriptCacheMib << 20));
+                            .withScriptCacheBytes((long) scriptCacheMib << 20))
+                    .withReputation(reputation());
             if (insecurePlaintext) {
                 spec.commandLine().getErr().println("WARNING: --insecure-plaintext: TLS is off. "
                         + "Passwords, scripts and outputs cross the network in clear; use it only "

@@ -56,6 +56,21 @@ class ServerMainTest {
                 && help.contains("--max-lenders-per-user"), help);
     }
 
+    /** Issue 13's reputation options: out-of-range values are usage errors, before start. */
+    @Test
+    void theReputationOptionsAreCheckedBeforeStart() {
+        for (String[] a : new String[][] {{"--strike-limit", "0"}, {"--trust-after", "-1"},
+                {"--spot-check", "1.5"}, {"--spot-check", "-0.1"}, {"--spot-check", "NaN"},
+                {"--credit-priority", "-1"}, {"--credit-priority", "1000"}}) {
+            Run r = run("server", a[0], a[1]);
+            assertEquals(64, r.code(), String.join(" ", a));
+            assertTrue(r.err().contains(a[0]), r.err());
+        }
+        String help = run("server", "--help").out();
+        assertTrue(help.contains("--strike-limit") && help.contains("--trust-after")
+                && help.contains("--spot-check") && help.contains("--credit-priority"), help);
+    }
+
     @Test
     void localAdminWorksOnAStoppedServerAndRefusesARunningOne() throws Exception {
         Path dir = TestDirs.fresh("cli");

@@ -6,6 +6,7 @@ import idle.db.entity.Job;
 import idle.db.entity.UserAccount;
 import idle.db.repository.VerifyResult;
 import idle.server.auth.Accounts;
+import idle.server.reputation.Reputation;
 import idle.server.net.ServerContext.AdminFailure;
 import idle.shared.model.FailureKind;
 import idle.shared.model.JobState;
@@ -18,13 +19,15 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * The admin commands, shared by {@code idle admin --data DIR ...} (run locally on a stopped
  * server's data directory) and {@code ADM} requests of admin accounts (run by the live server).
  * Words: {@code user add NAME [--admin] --password PW}, {@code user list},
- * {@code user disable|enable NAME}, {@code user passwd NAME --password PW}, {@code lenders},
+ * {@code user disable|enable NAME}, {@code user passwd NAME --password PW},
+ * {@code lenders [suspend|resume NAME]},
  * {@code jobs [--state S] [--user U] [--name TEXT] [--before ID] [--limit N]},
  * {@code audit [--since TIME] [--user NAME] [--csv] [--verify] [--limit N]}.
  * Each returns text for a person; failures throw {@link AdminFailure}. Everything shown that
@@ -39,11 +42,20 @@ public final class AdminCommands {
     private final Accounts accounts;
     /** Lines describing online lenders; null when no server is running. */
     private final Supplier<List<String>> lenders;
+    private final LenderAccounts lenderAccounts;
 
-    public AdminCommands(Database db, Accounts accounts, Supplier<List<String>> lenders) {
+    /**
+     * @param lenders lines describing the lenders online; null when no server is running
+     * @param reputation lender accounts' records (loaded from {@code db} when run locally)
+     * @param standingChanged told the name of an account an admin suspended or resumed, so its
+     *     lenders online follow; null when no server is running
+     */
+    public AdminCommands(Database db, Accounts accounts, Supplier<List<String>> lenders,
+            Reputation reputation, Consumer<String> standingChanged) {
         this.db = db;
         this.accounts = accounts;
         this.lenders = lenders;
+        this.lenderAccounts = new LenderAccounts(db, reputation, standingChanged);
     }
 
     public String run(List<String> argv, String actor) {
@@ -120,12 +132,26 @@ public final class AdminCommands {
     }
 
     private String lenders(Args a) {
-        a.done();
-        if (lenders == null) {
-            return "the server is not running: no lenders are online";
+        String sub = a.rest().isEmpty() ? "" : a.word("lenders suspend|resume");
+        if (sub.equals("suspend") || sub.equals("resume")) {
+            String name = a.word("account name");
+            a.done();
+            return lenderAccounts.suspend(name, sub.equals("suspend"));
         }
-        List<String> lines = lenders.get().stream().map(TerminalText::line).toList();
-        return lines.isEmpty() ? "no lenders are online" : String.join("\n", lines);
+        if (!sub.isEmpty()) {
+            throw usage("unknown: lenders " + sub + " (lenders, lenders suspend NAME, "
+                    + "lenders resume NAME)");
+        }
+        a.done();
+        String online;
+        if (lenders == null) {
+            online = "the server is not running: no lenders are online";
+        } else {
+            List<String> lines = lenders.get().stream().map(TerminalText::line).toList();
+            online = lines.isEmpty() ? "no lenders are online"
+                    : "online:\n" + String.join("\n", lines);
+        }
+        return lenderAccounts.table() + "\n\n" + online;
     }
 
     private String jobs(Args a) {
@@ -298,6 +324,10 @@ public final class AdminCommands {
             } catch (NumberFormatException e) {
                 throw usage(name + " needs a number, not " + v);
             }
+        }
+
+        List<String> rest() {
+            return rest;
         }
 
         char[] password() {

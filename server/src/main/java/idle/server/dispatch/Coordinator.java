@@ -58,15 +58,22 @@ public final class Coordinator {
     private final SweepRetries sweepRetries;
     private final Database db;
     private final StoreWriter writer;
+    private final LenderTrust trust;
 
+    /**
+     * @param trust lender accounts' standings and credit (issue 13; the server passes its
+     *     {@code idle.server.reputation.Reputation}). MERGE NOTE: the verify branch adds the same
+     *     parameter for votes and spot checks; keep one.
+     */
     public Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
-            Pseudonyms pseudonyms) {
-        this(config, db, writer, audit, pseudonyms, Durability.FSYNC);
+            Pseudonyms pseudonyms, LenderTrust trust) {
+        this(config, db, writer, audit, pseudonyms, Durability.FSYNC, trust);
     }
 
     /** As above, making output durable with {@code durability} (tests watch it). */
     Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
-            Pseudonyms pseudonyms, Durability durability) {
+            Pseudonyms pseudonyms, Durability durability, LenderTrust trust) {
+        this.trust = trust;
         Path spoolRoot = config.dataDir().resolve("spool");
         Path inputsRoot = config.dataDir().resolve("inputs");
         SpoolDirs spool = new SpoolDirs(spoolRoot);
@@ -86,7 +93,7 @@ public final class Coordinator {
                 config.maxInputBytes()), inputs, scripts, writer, audit,
                 config.dispatch().maxQueuedPerUser());
         this.lenders = new LenderEvents(jobs, audit, pseudonyms, config.maxSlotsPerLender(),
-                config.dispatch().maxLendersPerUser());
+                config.dispatch().maxLendersPerUser(), trust);
         this.queries = new JobQueries(db, jobs, retention, spool, audit);
         this.cancels = new Cancels(jobs, queries, audit, deadlines, grace);
         this.recovery = new Recovery(db, audit, config.maxAttempts());
@@ -218,6 +225,24 @@ public final class Coordinator {
     public void peerGone(Peer peer) {
         lenders.peerGone(peer);
         sweeps.peerGone(peer);
+    }
+
+    /**
+     * An account's standing may have changed (an admin suspended or resumed it): its lenders
+     * online get no new jobs while it is suspended (the jobs they run may finish), and take
+     * jobs again once it is resumed. Any thread but the dispatch lock's holder.
+     */
+    public void standingChanged(String user) {
+        boolean suspended = trust.standingOf(user) == LenderTrust.Standing.SUSPENDED;
+        jobs.locked(() -> {
+            for (LenderHandle h : jobs.schedulerLocked().lenders()) {
+                if (h.user.equals(user) && h.suspended != suspended) {
+                    h.suspended = suspended;
+                    jobs.schedulerLocked().refresh(h);
+                }
+            }
+            jobs.dispatchLocked();
+        });
     }
 
     // ---- sweeps -----------------------------------------------------------------------------
