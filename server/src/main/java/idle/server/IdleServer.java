@@ -13,6 +13,7 @@ import idle.server.auth.PasswordHasher;
 import idle.server.auth.Pseudonyms;
 import idle.server.auth.SessionTokens;
 import idle.server.dispatch.Coordinator;
+import idle.server.reputation.CreditNotices;
 import idle.server.reputation.Reputation;
 import idle.server.net.Acceptor;
 import idle.server.net.LiveSessions;
@@ -116,7 +117,8 @@ public final class IdleServer implements AutoCloseable {
             AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines,
                     reputation, coordinator::standingChanged);
             ServerContext ctx = new ServerContext(config, coordinator, accounts, tokens, audit,
-                    admin::run, new LoginThrottle(config.trust().throttle()));
+                    admin::run, new LoginThrottle(config.trust().throttle()),
+                    new CreditNotices(reputation));
             String fingerprint = null;
             javax.net.ssl.SSLContext tls = null;
             if (config.trust().tls()) {
