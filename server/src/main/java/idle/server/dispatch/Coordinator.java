@@ -85,8 +85,10 @@ public final class Coordinator {
         // that does not stop a job when told (a cancel, a limit): both mean it no longer does
         // what it is told
         Duration grace = config.heartbeatTimeout();
+        // lend-to-earn: runners who lend get turns in proportion to their bounded credit
         this.jobs = new JobStateMachine(writer, audit, launcher, scripts, deadlines, grace,
-                config.maxAttempts());
+                config.maxAttempts(), owner -> config.reputation().weightOf(
+                        trust.creditMillis(owner)));
         this.retention = new OutputRetention(spoolRoot, inputsRoot, config.outputRetention(),
                 jobs::isActive, Clock.systemUTC());
         this.submissions = new Submissions(jobs, new Submission(config.maxScriptBytes(),

@@ -35,7 +35,7 @@ final class JobStateMachine {
     private final Deadlines deadlines;
     private final Duration grace;
     private final int maxAttempts;
-    private final Scheduler scheduler = new Scheduler();
+    private final Scheduler scheduler;
     private final PoolModules poolModules = new PoolModules();
     private final Map<Long, ActiveJob> active = new HashMap<>();
     /** Per owner: jobs not ended, counting those still being stored ({@link #reserveLocked}). */
@@ -52,8 +52,11 @@ final class JobStateMachine {
      *     job ends without it
      * @param maxAttempts how many times a job is handed to a lender before it is LOST
      */
+    /** @param ownerWeight an owner's fair-share weight ({@link Scheduler}; lend-to-earn) */
     JobStateMachine(StoreWriter writer, AuditLog audit, Launcher launcher, Scripts scripts,
-            Deadlines deadlines, Duration grace, int maxAttempts) {
+            Deadlines deadlines, Duration grace, int maxAttempts,
+            java.util.function.ToDoubleFunction<String> ownerWeight) {
+        this.scheduler = new Scheduler(ownerWeight);
         this.writer = writer;
         this.audit = audit;
         this.launcher = launcher;
