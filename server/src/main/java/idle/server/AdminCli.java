@@ -272,7 +272,9 @@ final class AdminCli {
     }
 
     @Command(name = "lenders", mixinStandardHelpOptions = true,
-            description = "Online lenders and their load (needs --server).",
+            description = "Every lender account's standing, results and credit, and the "
+                    + "lenders online (with --server).",
+            subcommands = {LendersSuspend.class, LendersResume.class},
             exitCodeOnInvalidInput = 64)
     static final class Lenders implements Callable<Integer> {
         @ParentCommand
@@ -283,6 +285,39 @@ final class AdminCli {
         @Override
         public Integer call() {
             return admin.execute(spec, List.of("lenders"));
+        }
+    }
+
+    @Command(name = "suspend", mixinStandardHelpOptions = true,
+            description = "Suspends an account's lending: its offers are refused and its "
+                    + "lenders get no new jobs.", exitCodeOnInvalidInput = 64)
+    static final class LendersSuspend implements Callable<Integer> {
+        @ParentCommand
+        Lenders lenders;
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return lenders.admin.execute(spec, List.of("lenders", "suspend", name));
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Resumes an account's lending.", exitCodeOnInvalidInput = 64)
+    static final class LendersResume implements Callable<Integer> {
+        @ParentCommand
+        Lenders lenders;
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return lenders.admin.execute(spec, List.of("lenders", "resume", name));
         }
     }
 
