@@ -272,52 +272,24 @@ final class AdminCli {
     }
 
     @Command(name = "lenders", mixinStandardHelpOptions = true,
-            description = "Every lender account's standing, results and credit, and the "
+            description = {"Every lender account's standing, results and credit, and the "
                     + "lenders online (with --server).",
-            subcommands = {LendersSuspend.class, LendersResume.class},
+                    "lenders suspend NAME: the account's offers are refused and its lenders "
+                            + "get no new jobs; lenders resume NAME undoes it."},
             exitCodeOnInvalidInput = 64)
     static final class Lenders implements Callable<Integer> {
         @ParentCommand
         Admin admin;
+        @Parameters(arity = "0..2", paramLabel = "suspend|resume NAME")
+        List<String> words = List.of();
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            return admin.execute(spec, List.of("lenders"));
-        }
-    }
-
-    @Command(name = "suspend", mixinStandardHelpOptions = true,
-            description = "Suspends an account's lending: its offers are refused and its "
-                    + "lenders get no new jobs.", exitCodeOnInvalidInput = 64)
-    static final class LendersSuspend implements Callable<Integer> {
-        @ParentCommand
-        Lenders lenders;
-        @Parameters(paramLabel = "NAME")
-        String name;
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            return lenders.admin.execute(spec, List.of("lenders", "suspend", name));
-        }
-    }
-
-    @Command(name = "resume", mixinStandardHelpOptions = true,
-            description = "Resumes an account's lending.", exitCodeOnInvalidInput = 64)
-    static final class LendersResume implements Callable<Integer> {
-        @ParentCommand
-        Lenders lenders;
-        @Parameters(paramLabel = "NAME")
-        String name;
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            return lenders.admin.execute(spec, List.of("lenders", "resume", name));
+            List<String> argv = new java.util.ArrayList<>(List.of("lenders"));
+            argv.addAll(words);
+            return admin.execute(spec, argv);
         }
     }
 

@@ -4,7 +4,6 @@ import idle.db.repository.LenderRecord;
 import idle.server.peer.Peer;
 import idle.shared.message.Message;
 import idle.shared.model.LenderCredit;
-import idle.shared.model.LenderStanding;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,8 +63,7 @@ public final class CreditNotices {
 
     /** What a lender is told of its account's record. */
     public static LenderCredit view(Reputation reputation, LenderRecord r) {
-        LenderStanding standing = LenderStanding.valueOf(reputation.standingOf(r.user()).name());
-        return new LenderCredit(standing, r.agreed(), r.unchecked(), r.disagreed(), r.lost(),
+        return new LenderCredit(Standings.wire(reputation.standingOf(r.user())), r.agreed(), r.unchecked(), r.disagreed(), r.lost(),
                 r.strikes(), r.cpuMillis(), r.creditMillis());
     }
 }

@@ -3,6 +3,7 @@ package idle.server.reputation;
 import idle.db.repository.LenderRecord;
 import idle.server.ReputationConfig;
 import idle.server.dispatch.LenderTrust.Standing;
+import idle.shared.model.LenderStanding;
 
 /**
  * The rule from a lender account's record to its standing. Stateless.
@@ -35,11 +36,11 @@ public final class Standings {
 
     /** The word people read: "trusted", "new", "replicas only", "suspended". */
     public static String word(Standing s) {
-        return switch (s) {
-            case NEW -> "new";
-            case TRUSTED -> "trusted";
-            case REPLICAS_ONLY -> "replicas only";
-            case SUSPENDED -> "suspended";
-        };
+        return wire(s).word();
+    }
+
+    /** The same standing as the wire and the clients name it. */
+    public static LenderStanding wire(Standing s) {
+        return LenderStanding.valueOf(s.name());
     }
 }

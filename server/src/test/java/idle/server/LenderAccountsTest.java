@@ -7,6 +7,8 @@ import static idle.server.ServerProtocolTest.untilTerminal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import idle.server.admin.LocalAdmin;
@@ -18,6 +20,11 @@ import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
 import idle.shared.model.JobState;
 import idle.shared.model.WaitPolicy;
+import idle.shared.model.LenderCredit;
+import idle.shared.model.LenderStanding;
+import idle.shared.protocol.Code;
+import idle.shared.protocol.Frame;
+import java.util.function.Predicate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,12 +34,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 13, lender accounts for admins, through the real server on real sockets:
- * {@code idle admin lenders} shows every account's record (offline ones too), and
- * {@code lenders suspend|resume NAME} stops and restarts an account's lending, audited.
+ * Issue 13, lender accounts through the real server on real sockets: {@code idle admin lenders}
+ * shows every account's record (offline ones too), {@code lenders suspend|resume NAME} stops and
+ * restarts an account's lending, audited; a lender learns its own account's record ({@code CRD})
+ * when it starts lending and after each change, and never another account's.
  */
 @Timeout(120)
-class LenderSuspensionTest {
+class LenderAccountsTest {
     static final Duration WAIT = RawClient.WAIT;
     static final String PW = "pw-secret";
     Path dir;
@@ -41,7 +49,7 @@ class LenderSuspensionTest {
 
     @BeforeEach
     void start() throws Exception {
-        dir = TestDirs.fresh("suspension");
+        dir = TestDirs.fresh("lender-accounts");
         server = IdleServer.start(ServerConfig.defaults(dir).withPort(0).withPbkdf2Iterations(1_000)
                 .withLogToFile(false));
         server.accounts().addUser("root", PW.toCharArray(), true);
@@ -122,10 +130,8 @@ class LenderSuspensionTest {
 
     @Test
     void theAdminSeesEveryLenderAccountOnlineOrNotAlsoLocally() throws Exception {
-        List<Share> shares = List.of(new Share("carol", Verdict.AGREED, 3_720_000),
-                new Share("bob", Verdict.DISAGREED, 5_000));
-        server.database().useTransaction(tx -> server.reputation().record(tx, shares));
-        server.reputation().recorded(shares);
+        end(new Share("carol", Verdict.AGREED, 3_720_000), new Share("bob", Verdict.DISAGREED,
+                5_000));
         String out = admOk("lenders");
         assertTrue(out.contains("ACCOUNT") && out.contains("CREDIT"), out);
         String carol = out.lines().filter(l -> l.startsWith("carol")).findFirst().orElseThrow();
@@ -152,5 +158,54 @@ class LenderSuspensionTest {
         runner = RawClient.connect(server);
         assertEquals(Standing.SUSPENDED, server.reputation().standingOf("carol"));
         assertEquals(3_720_000, server.reputation().creditMillis("carol"));
+    }
+
+    RawClient lender(String user) throws Exception {
+        RawClient c = RawClient.connect(server);
+        c.loginOk(user, PW);
+        c.requestOk(new Message.MakeLender(RawLender.caps(1)), Result.Text.class);
+        return c;
+    }
+
+    static LenderCredit awaitCredit(RawClient c, Predicate<LenderCredit> p) {
+        Frame f = c.await(x -> x.code() == Code.CRD && p.test(((Message.Credit) RawClient
+                .decode(x)).credit()), WAIT);
+        assertNotNull(f, "no CRD as expected");
+        assertTrue(f.requestId() < 0, "a server id: " + f.requestId());
+        return ((Message.Credit) RawClient.decode(f)).credit();
+    }
+
+    /** What the dispatcher does when a job ends: record in a transaction, then recorded. */
+    void end(Share... shares) {
+        List<Share> list = List.of(shares);
+        server.database().useTransaction(tx -> server.reputation().record(tx, list));
+        server.reputation().recorded(list);
+    }
+
+    @Test
+    void aLenderLearnsItsOwnRecordWhenItStartsAndWhenItChangesAndNobodyElses() throws Exception {
+        try (RawClient bob = lender("bob"); RawClient carol = lender("carol")) {
+            LenderCredit first = awaitCredit(bob, c -> true);
+            assertEquals(new LenderCredit(LenderStanding.NEW, 0, 0, 0, 0, 0, 0, 0), first);
+            awaitCredit(carol, c -> true);
+            end(new Share("bob", Verdict.AGREED, 3_720_000), new Share("bob", Verdict.UNCHECKED,
+                    60_000));
+            LenderCredit after = awaitCredit(bob, c -> c.agreed() == 1);
+            assertEquals(new LenderCredit(LenderStanding.NEW, 1, 1, 0, 0, 0, 3_780_000,
+                    3_780_000), after);
+            assertEquals("credit: 1 h 03 min CPU from 2 accepted results; standing: new",
+                    after.describe());
+            end(new Share("bob", Verdict.DISAGREED, 1_000));
+            assertEquals(1, awaitCredit(bob, c -> c.disagreed() == 1).strikes());
+            // an admin's suspension reaches the lender too
+            admOk("lenders", "suspend", "bob");
+            awaitCredit(bob, c -> c.standing() == LenderStanding.SUSPENDED);
+            // carol's own change comes after all of bob's on her connection, in order: any
+            // notice of bob's record sent to her would be in her inbox before it
+            end(new Share("carol", Verdict.AGREED, 5));
+            assertEquals(5, awaitCredit(carol, c -> c.agreed() == 1).creditMillis());
+            assertNull(carol.await(x -> x.code() == Code.CRD, Duration.ZERO),
+                    "carol was told of another account's record");
+        }
     }
 }
