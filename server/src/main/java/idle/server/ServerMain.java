@@ -153,23 +153,21 @@ public final class ServerMain implements Callable<Integer> {
         CommandLine.Model.CommandSpec spec;
 
         ReputationConfig reputation() {
-            if (strikeLimit < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--strike-limit must be at least 1");
-            }
-            if (trustAfter < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--trust-after must be 0 or more");
-            }
-            if (!(spotCheck >= 0 && spotCheck <= 1)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--spot-check must be a rate from 0 to 1, e.g. 0.05");
-            }
-            if (!(creditPriority >= 0 && creditPriority <= ReputationConfig.MAX_CREDIT_PRIORITY)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--credit-priority must be 0.." + (int) ReputationConfig.MAX_CREDIT_PRIORITY);
-            }
+            require(strikeLimit >= 1, "--strike-limit must be at least 1");
+            require(trustAfter >= 0, "--trust-after must be 0 or more");
+            require(spotCheck >= 0 && spotCheck <= 1,
+                    "--spot-check must be a rate from 0 to 1, e.g. 0.05");
+            require(creditPriority >= 0
+                    && creditPriority <= ReputationConfig.MAX_CREDIT_PRIORITY,
+                    "--credit-priority must be 0.." + (int) ReputationConfig.MAX_CREDIT_PRIORITY);
             return new ReputationConfig(strikeLimit, trustAfter, spotCheck, creditPriority);
+        }
+
+        /** A usage error (exit 64) saying {@code message} unless {@code ok}. */
+        private void require(boolean ok, String message) {
+            if (!ok) {
+                throw new CommandLine.ParameterException(spec.commandLine(), message);
+            }
         }
 
         TrustConfig trust() {
