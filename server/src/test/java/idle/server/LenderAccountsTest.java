@@ -208,4 +208,33 @@ class LenderAccountsTest {
                     "carol was told of another account's record");
         }
     }
+
+    /** Attacker: a client sends the server a CRD claiming credit; its record stays as it was. */
+    @Test
+    void aClientCannotTellTheServerItsOwnCredit() throws Exception {
+        try (RawClient bob = lender("bob")) {
+            awaitCredit(bob, c -> true);
+            Message m = bob.request(new Message.Credit(new LenderCredit(LenderStanding.TRUSTED,
+                    1_000_000, 0, 0, 0, 0, Long.MAX_VALUE, Long.MAX_VALUE)));
+            assertInstanceOf(Message.Illegal.class, m, m.toString());
+            assertEquals(0, server.reputation().creditMillis("bob"));
+            assertEquals(Standing.NEW, server.reputation().standingOf("bob"));
+        }
+    }
+
+    /** Attacker: a suspended lender withdraws and offers itself again on the same connection. */
+    @Test
+    void aSuspendedLenderCannotComeBackByWithdrawingAndOfferingAgain() throws Exception {
+        try (RawClient bob = lender("bob")) {
+            admOk("lenders", "suspend", "bob");
+            bob.requestOk(new Message.Withdraw(false), Result.Empty.class);
+            Message again = bob.request(new Message.MakeLender(RawLender.caps(1)));
+            assertEquals(FailureKind.WRONG_STATE, assertInstanceOf(Message.Failure.class, again,
+                    again.toString()).kind());
+            int id = runner.nextId();
+            runner.send(id, script("b.py", "exit 0", WaitPolicy.NLA_IF_BUSY));
+            Message nla = runner.next(id);
+            assertInstanceOf(Message.NoLenders.class, nla, nla.toString());
+        }
+    }
 }
