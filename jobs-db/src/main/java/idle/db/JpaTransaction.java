@@ -27,7 +27,7 @@ final class JpaTransaction implements Transaction {
     private JobRepository jobs;
     private AuditRepository audit;
     private SweepRepository sweeps;
-    private LenderRecordRepository lenders;
+    private JdbcLenderRecords lenders;
     private boolean ended;
 
     JpaTransaction(EntityManager em, AuditChain chain) {
@@ -85,6 +85,9 @@ final class JpaTransaction implements Transaction {
     public void flush() {
         checkOpen();
         jobWrites.flush();
+        if (lenders != null) {
+            lenders.flush();
+        }
         em.flush();
     }
 
@@ -94,6 +97,9 @@ final class JpaTransaction implements Transaction {
      */
     void commit() {
         jobWrites.flush();
+        if (lenders != null) {
+            lenders.flush();
+        }
         if (pendingAudit.isEmpty()) {
             em.getTransaction().commit();
         } else {

@@ -983,4 +983,41 @@ abstract class RepositoryContractTest {
         assertThrows(IllegalArgumentException.class, () -> new idle.db.repository.LenderDelta(
                 "bob", 1, 1, 0, 0, 0, 0, 2, 1));
     }
+
+    @Test
+    void manyDeltasInOneTransactionEndAsIfWrittenOneByOne() {
+        // a group commit: hundreds of jobs' deltas of a few accounts, strikes among them
+        List<idle.db.repository.LenderDelta> deltas = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String user = "lender" + (i % 3);
+            deltas.add(i % 97 == 5 ? strike(user, 0, i) : i % 11 == 0
+                    ? new idle.db.repository.LenderDelta(user, 0, 0, 1, 1, 7, 3, 0, i)
+                    : agreed(user, 1, 10, i));
+        }
+        db.useTransaction(tx -> {
+            tx.lenders().add(agreed("lender0", 60, 0, 0)); // a row before: updated, not inserted
+        });
+        db.useTransaction(tx -> deltas.forEach(tx.lenders()::add));
+        Map<String, idle.db.repository.LenderRecord> expected = new java.util.TreeMap<>();
+        expected.put("lender0", idle.db.repository.LenderRecord.empty("lender0")
+                .plus(agreed("lender0", 60, 0, 0)));
+        for (idle.db.repository.LenderDelta d : deltas) {
+            expected.merge(d.user(), idle.db.repository.LenderRecord.empty(d.user()).plus(d),
+                    (r, ignored) -> r.plus(d));
+        }
+        assertEquals(List.copyOf(expected.values()), db.inTransaction(tx -> tx.lenders().all()));
+        // lender2's second strike came after more than 50 agreed results: the first was forgiven
+        assertEquals(2, expected.get("lender2").disagreed());
+        assertEquals(1, expected.get("lender2").strikesAtLastStrike());
+    }
+
+    @Test
+    void deltasThatCannotBeCombinedExactlyAreRefused() {
+        idle.db.repository.LenderDelta agreedOne = agreed("bob", 1, 1, 1);
+        idle.db.repository.LenderDelta strikeOne = strike("bob", 0, 2);
+        assertFalse(agreedOne.combinesWith(strikeOne));
+        assertThrows(IllegalArgumentException.class, () -> agreedOne.then(strikeOne));
+        assertTrue(strikeOne.combinesWith(agreedOne));
+        assertEquals(1, strikeOne.then(agreedOne).agreedSinceStrike());
+    }
 }

@@ -28,10 +28,24 @@ public record LenderDelta(String user, long agreed, long disagreed, long lost, l
         }
     }
 
-    /** This delta followed by {@code next} (of the same user), as one. */
+    /**
+     * Whether {@link #then} can combine this delta with {@code next} exactly (the record after
+     * the combined delta is the record after both): when {@code next} brings no strike, or this
+     * one changes no streak (no agreed result, no strike). Otherwise agreed results here would
+     * have forgiven strikes before {@code next}'s, which one delta cannot say.
+     */
+    public boolean combinesWith(LenderDelta next) {
+        return next.user.equals(user) && (next.disagreed == 0 || agreed == 0 && disagreed == 0);
+    }
+
+    /**
+     * This delta followed by {@code next}, as one.
+     *
+     * @throws IllegalArgumentException unless {@link #combinesWith combinesWith(next)}
+     */
     public LenderDelta then(LenderDelta next) {
-        if (!next.user.equals(user)) {
-            throw new IllegalArgumentException("deltas of " + user + " and " + next.user);
+        if (!combinesWith(next)) {
+            throw new IllegalArgumentException("cannot combine " + this + " with " + next);
         }
         // a strike in next restarts the streak there; otherwise next's agreed extend ours
         long since = next.disagreed > 0 ? next.agreedSinceStrike

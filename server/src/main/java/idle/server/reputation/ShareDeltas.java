@@ -2,7 +2,8 @@ package idle.server.reputation;
 
 import idle.db.repository.LenderDelta;
 import idle.server.dispatch.LenderTrust.Share;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,16 +22,27 @@ final class ShareDeltas {
     private ShareDeltas() {
     }
 
+    /**
+     * The deltas to apply in order: one per account, unless an account's shares cannot be
+     * combined exactly ({@link LenderDelta#combinesWith}; e.g. an agreed result then a strike).
+     */
     static List<LenderDelta> of(List<Share> shares, long at) {
-        Map<String, LenderDelta> byUser = new LinkedHashMap<>();
+        List<LenderDelta> out = new ArrayList<>();
+        Map<String, Integer> lastOf = new HashMap<>();
         for (Share s : shares) {
             if (s == null || s.lenderUser() == null || s.verdict() == null) {
                 continue;
             }
             LenderDelta d = of(s, at);
-            byUser.merge(s.lenderUser(), d, LenderDelta::then);
+            Integer k = lastOf.get(s.lenderUser());
+            if (k != null && out.get(k).combinesWith(d)) {
+                out.set(k, out.get(k).then(d));
+            } else {
+                lastOf.put(s.lenderUser(), out.size());
+                out.add(d);
+            }
         }
-        return List.copyOf(byUser.values());
+        return out;
     }
 
     private static LenderDelta of(Share s, long at) {

@@ -11,7 +11,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,6 +22,10 @@ import java.util.Optional;
  * changed no row, an {@code INSERT}. Two transactions that both insert the same new account
  * would collide on the primary key: the server writes these rows only from its store writer
  * thread, one transaction at a time.
+ *
+ * <p>The deltas of one transaction are combined per account ({@link LenderDelta#then}) and sent
+ * by {@link #flush} (before any read of the table, and at commit): a group commit of hundreds
+ * of ended jobs costs one batched {@code UPDATE} per lender account, not one per job.
  */
 public final class JdbcLenderRecords implements LenderRecordRepository {
     /** Creates the table; {@code idle.db.Database} runs it when the table is missing. */
@@ -57,6 +63,8 @@ public final class JdbcLenderRecords implements LenderRecordRepository {
     static final String SELECT = "SELECT " + COLUMNS + " FROM LENDER_RECORD";
 
     private final EntityManager em;
+    /** Deltas not sent yet, one per account, in the order accounts first came. */
+    private final Map<String, LenderDelta> pending = new LinkedHashMap<>();
 
     public JdbcLenderRecords(EntityManager em) {
         this.em = em;
@@ -64,10 +72,55 @@ public final class JdbcLenderRecords implements LenderRecordRepository {
 
     @Override
     public void add(LenderDelta d) {
+        LenderDelta p = pending.get(d.user());
+        if (p == null) {
+            pending.put(d.user(), d);
+        } else if (p.combinesWith(d)) {
+            pending.put(d.user(), p.then(d));
+        } else {
+            // rare (a strike after agreed results): what came first goes first, alone
+            pending.remove(d.user());
+            try {
+                update(JdbcJobWrites.connection(em), p.disagreed() > 0 ? STRIKE : ADD,
+                        List.of(p));
+            } catch (SQLException e) {
+                throw new PersistenceException("could not write the record of lender "
+                        + p.user() + ": " + e.getMessage(), e);
+            }
+            pending.put(d.user(), d);
+        }
+    }
+
+    /** Sends the pending deltas on the transaction's connection. */
+    public void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<LenderDelta> strikes = new ArrayList<>();
+        List<LenderDelta> plain = new ArrayList<>();
+        for (LenderDelta d : pending.values()) {
+            (d.disagreed() > 0 ? strikes : plain).add(d);
+        }
         Connection c = JdbcJobWrites.connection(em);
         try {
-            int changed;
-            try (PreparedStatement ps = c.prepareStatement(d.disagreed() > 0 ? STRIKE : ADD)) {
+            update(c, STRIKE, strikes);
+            update(c, ADD, plain);
+        } catch (SQLException e) {
+            throw new PersistenceException("could not write lender records: " + e.getMessage(),
+                    e);
+        }
+        pending.clear();
+    }
+
+    /** One batched UPDATE of {@code deltas}; the accounts without a row get theirs inserted. */
+    private static void update(Connection c, String sql, List<LenderDelta> deltas)
+            throws SQLException {
+        if (deltas.isEmpty()) {
+            return;
+        }
+        int[] changed;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (LenderDelta d : deltas) {
                 int i = 1;
                 ps.setLong(i++, d.agreed());
                 ps.setLong(i++, d.disagreed());
@@ -83,14 +136,17 @@ public final class JdbcLenderRecords implements LenderRecordRepository {
                 }
                 ps.setLong(i++, d.at());
                 ps.setString(i, d.user());
-                changed = ps.executeUpdate();
+                ps.addBatch();
             }
-            if (changed == 0) {
-                insert(c, LenderRecord.empty(d.user()).plus(d));
+            changed = ps.executeBatch();
+        }
+        for (int k = 0; k < deltas.size(); k++) {
+            // a driver may not count (SUCCESS_NO_INFO): then look whether the row exists
+            boolean none = k < changed.length && changed[k] >= 0 ? changed[k] == 0
+                    : !exists(c, deltas.get(k).user());
+            if (none) {
+                insert(c, LenderRecord.empty(deltas.get(k).user()).plus(deltas.get(k)));
             }
-        } catch (SQLException e) {
-            throw new PersistenceException("could not write the record of lender " + d.user()
-                    + ": " + e.getMessage(), e);
         }
     }
 
@@ -107,6 +163,7 @@ public final class JdbcLenderRecords implements LenderRecordRepository {
 
     @Override
     public void setSuspended(String user, boolean suspended, long at) {
+        flush();
         Connection c = JdbcJobWrites.connection(em);
         try {
             int changed;
@@ -122,6 +179,16 @@ public final class JdbcLenderRecords implements LenderRecordRepository {
         } catch (SQLException e) {
             throw new PersistenceException("could not suspend or resume lender " + user + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    private static boolean exists(Connection c, String user) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM LENDER_RECORD"
+                + " WHERE USER_NAME = ?")) {
+            ps.setString(1, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
@@ -143,6 +210,7 @@ public final class JdbcLenderRecords implements LenderRecordRepository {
     }
 
     private List<LenderRecord> select(String rest, String user) {
+        flush();
         Connection c = JdbcJobWrites.connection(em);
         try (PreparedStatement ps = c.prepareStatement(SELECT + rest)) {
             if (user != null) {
