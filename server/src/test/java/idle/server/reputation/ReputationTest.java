@@ -230,4 +230,21 @@ class ReputationTest {
         assertThrows(IllegalArgumentException.class, () -> config.withStrikeLimit(0));
         assertThrows(IllegalArgumentException.class, () -> config.withTrustAfter(-1));
     }
+
+    @Test
+    void twoSharesOfOneAccountInOneJobCountInOrderAlsoAfterARestart() throws Exception {
+        times(LenderRecord.FORGIVE_EVERY, share("bob", Verdict.AGREED, 1));
+        end(rep, share("bob", Verdict.DISAGREED, 1));
+        // in one job: 50 agreed would forgive that strike before the next one
+        List<Share> shares = new ArrayList<>();
+        for (int i = 0; i < LenderRecord.FORGIVE_EVERY; i++) {
+            shares.add(share("bob", Verdict.AGREED, 1));
+        }
+        shares.add(share("bob", Verdict.DISAGREED, 1));
+        end(rep, shares.toArray(Share[]::new));
+        assertEquals(1, rep.recordOf("bob").strikes());
+        assertEquals(2, rep.recordOf("bob").disagreed());
+        Reputation again = Reputation.load(db, writer, config, new Random(7), () -> NOW);
+        assertEquals(rep.records(), again.records());
+    }
 }
