@@ -1,6 +1,7 @@
 package idle.db;
 
 import idle.db.repository.jpa.AuditChain;
+import idle.db.repository.jpa.JdbcLenderRecords;
 import idle.shared.model.JobState;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -177,6 +178,7 @@ public final class Database implements AutoCloseable {
             }
             addSweepColumns(config);
             addVoteColumns(config);
+            addLenderRecords(config);
             if (!schema.indexes().containsAll(EXTRA_INDEXES.keySet())
                     || OBSOLETE_INDEXES.stream().anyMatch(schema.indexes()::contains)) {
                 fixIndexes(config, schema.indexes());
@@ -266,13 +268,26 @@ public final class Database implements AutoCloseable {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.executeUpdate("ALTER TABLE JOB ADD COLUMN VERIFY_OF BIGINT NOT NULL DEFAULT 0");
-                st.executeUpdate("ALTER TABLE JOB ADD COLUMN VOTE CLOB");
+                st.executeUpdate("ALTER TABLE JOB ADD COLUMN VOTE "
+                        + (config.isPostgres() ? "TEXT" : "CLOB"));
                 st.executeUpdate("ALTER TABLE USER_ACCOUNT ADD COLUMN VERIFY_DEFAULT SMALLINT"
                         + " NOT NULL DEFAULT 0");
             }
             c.commit();
         } catch (SQLException e) {
             throw new PersistenceException("cannot add VERIFY_OF to JOB: " + messages(e), e);
+        }
+    }
+
+    /**
+     * The LENDER_RECORD table (plain SQL, no entity: {@link JdbcLenderRecords}) is created when
+     * missing, on new databases and on those made before lender records alike.
+     */
+    private static void addLenderRecords(DatabaseConfig config) {
+        try (Connection c = connect(config)) {
+            JdbcLenderRecords.createIfMissing(c);
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot create LENDER_RECORD: " + messages(e), e);
         }
     }
 

@@ -3,10 +3,12 @@ package idle.db;
 import idle.db.entity.AuditEvent;
 import idle.db.repository.AuditRepository;
 import idle.db.repository.JobRepository;
+import idle.db.repository.LenderRecordRepository;
 import idle.db.repository.SweepRepository;
 import idle.db.repository.UserRepository;
 import idle.db.repository.jpa.AuditChain;
 import idle.db.repository.jpa.JdbcJobWrites;
+import idle.db.repository.jpa.JdbcLenderRecords;
 import idle.db.repository.jpa.JpaAuditRepository;
 import idle.db.repository.jpa.JpaJobRepository;
 import idle.db.repository.jpa.JpaSweepRepository;
@@ -25,6 +27,7 @@ final class JpaTransaction implements Transaction {
     private JobRepository jobs;
     private AuditRepository audit;
     private SweepRepository sweeps;
+    private JdbcLenderRecords lenders;
     private boolean ended;
 
     JpaTransaction(EntityManager em, AuditChain chain) {
@@ -70,9 +73,21 @@ final class JpaTransaction implements Transaction {
     }
 
     @Override
+    public LenderRecordRepository lenders() {
+        checkOpen();
+        if (lenders == null) {
+            lenders = new JdbcLenderRecords(em);
+        }
+        return lenders;
+    }
+
+    @Override
     public void flush() {
         checkOpen();
         jobWrites.flush();
+        if (lenders != null) {
+            lenders.flush();
+        }
         em.flush();
     }
 
@@ -82,6 +97,9 @@ final class JpaTransaction implements Transaction {
      */
     void commit() {
         jobWrites.flush();
+        if (lenders != null) {
+            lenders.flush();
+        }
         if (pendingAudit.isEmpty()) {
             em.getTransaction().commit();
         } else {

@@ -2,6 +2,7 @@ package idle.db;
 
 import idle.db.repository.AuditRepository;
 import idle.db.repository.JobRepository;
+import idle.db.repository.LenderRecordRepository;
 import idle.db.repository.SweepRepository;
 import idle.db.repository.UserRepository;
 
@@ -20,6 +21,9 @@ public interface Transaction {
 
     /** Sweeps (their tasks are jobs: {@link #jobs}). */
     SweepRepository sweeps();
+
+    /** Lender accounts' records: results, credit, strikes, suspension. */
+    LenderRecordRepository lenders();
 
     /** Writes pending changes now (for example to see a constraint violation early). */
     void flush();

@@ -147,6 +147,27 @@ class DatabaseLifecycleTest {
         }
     }
 
+    @Test
+    void aDatabaseFromBeforeLenderRecordsGetsTheTableAndKeepsItsJobs() throws Exception {
+        DatabaseConfig config = TestDatabases.freshOnDisk();
+        long old;
+        try (Database db = Database.open(config)) {
+            old = db.inTransaction(tx -> tx.jobs().add(TestDatabases.job("alice", "q.py")).getId());
+        }
+        try (Connection c = TestDatabases.jdbc(config); Statement st = c.createStatement()) {
+            st.executeUpdate("DROP TABLE LENDER_RECORD");
+        }
+        shutdown(config);
+        try (Database db = Database.open(config)) {
+            assertTrue(db.inTransaction(tx -> tx.jobs().find(old)).isPresent());
+            assertEquals(List.of(), db.inTransaction(tx -> tx.lenders().all()));
+            db.useTransaction(tx -> tx.lenders().add(new idle.db.repository.LenderDelta("bob", 1,
+                    0, 0, 0, 5, 5, 0, 9)));
+            assertEquals(1, db.inTransaction(tx -> tx.lenders().find("bob")).orElseThrow()
+                    .agreed());
+        }
+    }
+
     private static void shutdown(DatabaseConfig config) {
         try {
             java.sql.DriverManager.getConnection(config.baseUrl() + ";shutdown=true").close();

@@ -897,4 +897,127 @@ abstract class RepositoryContractTest {
         // the full history still has them all
         assertEquals(5, db.inTransaction(tx -> tx.jobs().page("alice", null, null, 0, 10)).size());
     }
+
+    // ---- lender records
+
+    private static idle.db.repository.LenderDelta agreed(String user, long n, long cpu, long at) {
+        return new idle.db.repository.LenderDelta(user, n, 0, 0, 0, cpu, cpu, 0, at);
+    }
+
+    private static idle.db.repository.LenderDelta strike(String user, long agreedAfter, long at) {
+        return new idle.db.repository.LenderDelta(user, agreedAfter, 1, 0, 0, 10, 0, agreedAfter,
+                at);
+    }
+
+    @Test
+    void lenderDeltasAddUpAndTheFirstCreatesTheRow() {
+        assertTrue(db.inTransaction(tx -> tx.lenders().find("bob")).isEmpty());
+        db.useTransaction(tx -> tx.lenders().add(agreed("bob", 2, 1_000, 5)));
+        db.useTransaction(tx -> {
+            tx.lenders().add(new idle.db.repository.LenderDelta("bob", 0, 0, 1, 3, 700, 300, 0,
+                    6));
+            tx.lenders().add(agreed("carol", 1, 50, 7));
+        });
+        idle.db.repository.LenderRecord bob = db.inTransaction(tx -> tx.lenders().find("bob"))
+                .orElseThrow();
+        assertEquals(new idle.db.repository.LenderRecord("bob", 2, 0, 1, 3, 1_700, 1_300, 0, 2,
+                false, 6), bob);
+        assertEquals(List.of("bob", "carol"), db.inTransaction(tx -> tx.lenders().all()).stream()
+                .map(idle.db.repository.LenderRecord::user).toList());
+    }
+
+    @Test
+    void aStrikeRestartsTheStreakAndLongStreaksForgiveStrikesLikeTheRecordInMemory() {
+        List<idle.db.repository.LenderDelta> deltas = List.of(strike("bob", 0, 1),
+                strike("bob", 2, 2), agreed("bob", idle.db.repository.LenderRecord.FORGIVE_EVERY
+                        - 2, 0, 3), agreed("bob", 1, 0, 4), strike("bob", 0, 5),
+                agreed("bob", 2 * idle.db.repository.LenderRecord.FORGIVE_EVERY, 0, 6));
+        idle.db.repository.LenderRecord inMemory = idle.db.repository.LenderRecord.empty("bob");
+        for (idle.db.repository.LenderDelta d : deltas) {
+            db.useTransaction(tx -> tx.lenders().add(d));
+            inMemory = inMemory.plus(d);
+            assertEquals(inMemory, db.inTransaction(tx -> tx.lenders().find("bob")).orElseThrow(),
+                    "after " + d);
+        }
+        // 2 strikes, 51 clean (one forgiven), a third: 2; then 100 clean forgive both
+        assertEquals(0, inMemory.strikes());
+        assertEquals(3, inMemory.disagreed());
+        assertEquals(2, inMemory.strikesAtLastStrike());
+    }
+
+    @Test
+    void suspendingKeepsTheCountsAndWorksForAnAccountThatNeverLent() {
+        db.useTransaction(tx -> tx.lenders().add(agreed("bob", 4, 100, 1)));
+        db.useTransaction(tx -> {
+            tx.lenders().setSuspended("bob", true, 2);
+            tx.lenders().setSuspended("eve", true, 3);
+        });
+        idle.db.repository.LenderRecord bob = db.inTransaction(tx -> tx.lenders().find("bob"))
+                .orElseThrow();
+        assertTrue(bob.suspended());
+        assertEquals(4, bob.agreed());
+        assertEquals(2, bob.changedAt());
+        assertTrue(db.inTransaction(tx -> tx.lenders().find("eve")).orElseThrow().suspended());
+        db.useTransaction(tx -> tx.lenders().add(agreed("bob", 1, 1, 4)));
+        assertTrue(db.inTransaction(tx -> tx.lenders().find("bob")).orElseThrow().suspended());
+        db.useTransaction(tx -> tx.lenders().setSuspended("bob", false, 5));
+        assertFalse(db.inTransaction(tx -> tx.lenders().find("bob")).orElseThrow().suspended());
+    }
+
+    @Test
+    void aLenderDeltaOfAFailedTransactionIsNotCounted() {
+        db.useTransaction(tx -> tx.lenders().add(agreed("bob", 1, 10, 1)));
+        assertThrows(IllegalStateException.class, () -> db.useTransaction(tx -> {
+            tx.lenders().add(agreed("bob", 5, 10, 2));
+            tx.lenders().add(agreed("newcomer", 5, 10, 2));
+            throw new IllegalStateException("rolled back");
+        }));
+        assertEquals(1, db.inTransaction(tx -> tx.lenders().find("bob")).orElseThrow().agreed());
+        assertTrue(db.inTransaction(tx -> tx.lenders().find("newcomer")).isEmpty());
+    }
+
+    @Test
+    void lenderDeltasRefuseNegativeCounts() {
+        assertThrows(IllegalArgumentException.class, () -> new idle.db.repository.LenderDelta(
+                "bob", 0, 0, 0, 0, -1, 0, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new idle.db.repository.LenderDelta(
+                "bob", 1, 1, 0, 0, 0, 0, 2, 1));
+    }
+
+    @Test
+    void manyDeltasInOneTransactionEndAsIfWrittenOneByOne() {
+        // a group commit: hundreds of jobs' deltas of a few accounts, strikes among them
+        List<idle.db.repository.LenderDelta> deltas = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String user = "lender" + (i % 3);
+            deltas.add(i % 97 == 5 ? strike(user, 0, i) : i % 11 == 0
+                    ? new idle.db.repository.LenderDelta(user, 0, 0, 1, 1, 7, 3, 0, i)
+                    : agreed(user, 1, 10, i));
+        }
+        db.useTransaction(tx -> {
+            tx.lenders().add(agreed("lender0", 60, 0, 0)); // a row before: updated, not inserted
+        });
+        db.useTransaction(tx -> deltas.forEach(tx.lenders()::add));
+        Map<String, idle.db.repository.LenderRecord> expected = new java.util.TreeMap<>();
+        expected.put("lender0", idle.db.repository.LenderRecord.empty("lender0")
+                .plus(agreed("lender0", 60, 0, 0)));
+        for (idle.db.repository.LenderDelta d : deltas) {
+            expected.merge(d.user(), idle.db.repository.LenderRecord.empty(d.user()).plus(d),
+                    (r, ignored) -> r.plus(d));
+        }
+        assertEquals(List.copyOf(expected.values()), db.inTransaction(tx -> tx.lenders().all()));
+        // lender2's second strike came after more than 50 agreed results: the first was forgiven
+        assertEquals(2, expected.get("lender2").disagreed());
+        assertEquals(1, expected.get("lender2").strikesAtLastStrike());
+    }
+
+    @Test
+    void deltasThatCannotBeCombinedExactlyAreRefused() {
+        idle.db.repository.LenderDelta agreedOne = agreed("bob", 1, 1, 1);
+        idle.db.repository.LenderDelta strikeOne = strike("bob", 0, 2);
+        assertFalse(agreedOne.combinesWith(strikeOne));
+        assertThrows(IllegalArgumentException.class, () -> agreedOne.then(strikeOne));
+        assertTrue(strikeOne.combinesWith(agreedOne));
+        assertEquals(1, strikeOne.then(agreedOne).agreedSinceStrike());
+    }
 }

@@ -296,17 +296,24 @@ final class AdminCli {
     }
 
     @Command(name = "lenders", mixinStandardHelpOptions = true,
-            description = "Online lenders and their load (needs --server).",
+            description = {"Every lender account's standing, results and credit, and the "
+                    + "lenders online (with --server).",
+                    "lenders suspend NAME: the account's offers are refused and its lenders "
+                            + "get no new jobs; lenders resume NAME undoes it."},
             exitCodeOnInvalidInput = 64)
     static final class Lenders implements Callable<Integer> {
         @ParentCommand
         Admin admin;
+        @Parameters(arity = "0..2", paramLabel = "suspend|resume NAME")
+        List<String> words = List.of();
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            return admin.execute(spec, List.of("lenders"));
+            List<String> argv = new java.util.ArrayList<>(List.of("lenders"));
+            argv.addAll(words);
+            return admin.execute(spec, argv);
         }
     }
 

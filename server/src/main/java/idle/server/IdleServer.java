@@ -14,7 +14,8 @@ import idle.server.auth.Pseudonyms;
 import idle.server.auth.SessionTokens;
 import idle.server.dispatch.Coordinator;
 import idle.server.dispatch.LenderTrust;
-import idle.server.dispatch.UntrackedLenders;
+import idle.server.reputation.CreditNotices;
+import idle.server.reputation.Reputation;
 import java.util.function.Function;
 import idle.server.net.Acceptor;
 import idle.server.net.LiveSessions;
@@ -53,6 +54,7 @@ public final class IdleServer implements AutoCloseable {
     private final StoreWriter writer;
     private final Accounts accounts;
     private final Coordinator coordinator;
+    private final Reputation reputation;
     private final Acceptor acceptor;
     private final long startedNanos;
     private final String tlsFingerprint;
@@ -60,7 +62,8 @@ public final class IdleServer implements AutoCloseable {
 
     private IdleServer(ServerConfig config, DataDirLock dirLock, ServerLogging logging,
             Database db, StoreWriter writer, Accounts accounts, Coordinator coordinator,
-            Acceptor acceptor, long startedNanos, String tlsFingerprint) {
+            Reputation reputation, Acceptor acceptor, long startedNanos, String tlsFingerprint) {
+        this.reputation = reputation;
         this.tlsFingerprint = tlsFingerprint;
         this.config = config;
         this.dirLock = dirLock;
@@ -88,15 +91,16 @@ public final class IdleServer implements AutoCloseable {
      * of the embedded one in the data directory, which still holds outputs, inputs and keys.
      */
     public static IdleServer start(ServerConfig config, DatabaseConfig database) {
-        return start(config, database, db -> new UntrackedLenders());
+        return start(config, database, reputation -> reputation);
     }
 
     /**
-     * As above, the lenders' standings and records kept by what {@code trust} makes of the
-     * server's database (tests that must force a standing).
+     * As above, the dispatcher asking {@code trust}'s answer for the server's {@link Reputation}
+     * about lenders' standings instead of the reputation itself: for tests that must force a
+     * standing (the reputation still keeps the records admins and lenders see).
      */
     public static IdleServer start(ServerConfig config, DatabaseConfig database,
-            Function<Database, LenderTrust> trust) {
+            Function<Reputation, LenderTrust> trust) {
         long t0 = System.nanoTime();
         DataDirLock lock = null;
         ServerLogging logging = null;
@@ -120,17 +124,21 @@ public final class IdleServer implements AutoCloseable {
             Accounts accounts = new Accounts(db, writer, hasher, audit, tokens, new LoginGate(),
                     live::endSessionsOf);
             Pseudonyms pseudonyms = Pseudonyms.load(config.dataDir().resolve("server-secret"));
+            // lender accounts' records, standings and credit (issue 13): the dispatcher asks it
+            // when placing work and writes each job's shares through it
+            Reputation reputation = Reputation.load(db, writer, config.reputation());
             Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms,
-                    trust.apply(db));
+                    trust.apply(reputation));
             long tRec = System.nanoTime();
             int[] rec = coordinator.recover();
             coordinator.retention().start(java.time.Duration.ofHours(1));
             long recMs = (System.nanoTime() - tRec) / 1_000_000;
             Database fdb = db;
             AdminCommands admin = new AdminCommands(fdb, accounts, coordinator::lenderLines,
-                    coordinator.verifyDefaults());
+                    coordinator.verifyDefaults(), reputation, coordinator::standingChanged);
             ServerContext ctx = new ServerContext(config, coordinator, accounts, tokens, audit,
-                    admin::run, new LoginThrottle(config.trust().throttle()));
+                    admin::run, new LoginThrottle(config.trust().throttle()),
+                    new CreditNotices(reputation));
             String fingerprint = null;
             javax.net.ssl.SSLContext tls = null;
             if (config.trust().tls()) {
@@ -153,7 +161,7 @@ public final class IdleServer implements AutoCloseable {
                     + acceptor.host() + ":"
                     + acceptor.port(), null);
             IdleServer s = new IdleServer(config, lock, logging, db, writer, accounts,
-                    coordinator, acceptor, t0, fingerprint);
+                    coordinator, reputation, acceptor, t0, fingerprint);
             String fp = fingerprint;
             LOG.info(() -> "listening on " + acceptor.host() + ":" + acceptor.port() + (fp == null
                     ? " WITHOUT TLS" : " with TLS, key " + fp) + " (data "
@@ -220,6 +228,11 @@ public final class IdleServer implements AutoCloseable {
     /** The job service (for tests and the admin view). */
     public Coordinator coordinator() {
         return coordinator;
+    }
+
+    /** Lender accounts' records, standings and credit. */
+    public Reputation reputation() {
+        return reputation;
     }
 
     /** The database (shared with the server; for tests and admin tools). */

@@ -31,13 +31,16 @@ import java.util.Objects;
  *     gets more than the cores it reports)
  * @param dispatch what one account may take (jobs not ended, lender connections) and the script
  *     cache ({@link DispatchLimits})
+ * @param reputation strikes, trust, spot checks and lend-to-earn priority
+ *     ({@link ReputationConfig})
  */
 public record ServerConfig(Path dataDir, String bind, int port, Duration heartbeatTimeout,
         int maxAttempts, int maxScriptBytes, int maxInputBytes, long maxOutputBytes,
         int pbkdf2Iterations, Duration shutdownGrace, int commitBatch,
         Duration resumeTokenLifetime, boolean logToFile, Duration loginDeadline,
         int maxConnectionsPerAddress, int maxConnections, TrustConfig trust,
-        Duration outputRetention, int maxSlotsPerLender, DispatchLimits dispatch) {
+        Duration outputRetention, int maxSlotsPerLender, DispatchLimits dispatch,
+        ReputationConfig reputation) {
 
     public static final int DEFAULT_PORT = 8001;
     public static final int PBKDF2_ITERATIONS = 600_000;
@@ -53,6 +56,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
         Objects.requireNonNull(trust, "trust");
         Objects.requireNonNull(outputRetention, "outputRetention");
         Objects.requireNonNull(dispatch, "dispatch");
+        Objects.requireNonNull(reputation, "reputation");
         if (outputRetention.isNegative()) {
             throw new IllegalArgumentException("outputRetention must not be negative");
         }
@@ -90,7 +94,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 1 << 20, 3 << 20, 512L << 20, PBKDF2_ITERATIONS, Duration.ofSeconds(2), 500,
                 Duration.ofMinutes(10), true, Duration.ofSeconds(10), 2_048, 20_000,
                 TrustConfig.defaults(), Duration.ofDays(30), DEFAULT_MAX_SLOTS_PER_LENDER,
-                DispatchLimits.defaults());
+                DispatchLimits.defaults(), ReputationConfig.defaults());
     }
 
     /** The default data directory, {@code ~/.idle/server}. */
@@ -103,7 +107,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withBind(String v) {
@@ -111,7 +115,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withPort(int v) {
@@ -119,7 +123,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withHeartbeatTimeout(Duration v) {
@@ -127,7 +131,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withMaxAttempts(int v) {
@@ -135,7 +139,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withMaxScriptBytes(int v) {
@@ -143,7 +147,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withMaxInputBytes(int v) {
@@ -151,7 +155,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, v, maxOutputBytes, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withMaxOutputBytes(long v) {
@@ -159,7 +163,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, v, pbkdf2Iterations, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withPbkdf2Iterations(int v) {
@@ -167,7 +171,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, v, shutdownGrace, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withShutdownGrace(Duration v) {
@@ -175,7 +179,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, v, commitBatch,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withCommitBatch(int v) {
@@ -183,7 +187,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace, v,
                 resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withResumeTokenLifetime(Duration v) {
@@ -191,7 +195,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, v, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withLogToFile(boolean v) {
@@ -199,7 +203,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, v, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withLoginDeadline(Duration v) {
@@ -207,14 +211,14 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, v,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, dispatch);
+                maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withMaxConnections(int perAddress, int total) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline, perAddress, total,
-                trust, outputRetention, maxSlotsPerLender, dispatch);
+                trust, outputRetention, maxSlotsPerLender, dispatch, reputation);
     }
 
     public ServerConfig withTrust(TrustConfig v) {
@@ -222,7 +226,7 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, v, outputRetention, maxSlotsPerLender,
-                dispatch);
+                dispatch, reputation);
     }
 
     public ServerConfig withOutputRetention(Duration v) {
@@ -230,14 +234,15 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, v, maxSlotsPerLender,
-                dispatch);
+                dispatch, reputation);
     }
 
     public ServerConfig withMaxSlotsPerLender(int v) {
         return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
-                maxConnectionsPerAddress, maxConnections, trust, outputRetention, v, dispatch);
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention, v, dispatch,
+                reputation);
     }
 
     public ServerConfig withDispatch(DispatchLimits v) {
@@ -245,7 +250,15 @@ public record ServerConfig(Path dataDir, String bind, int port, Duration heartbe
                 maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
                 commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
                 maxConnectionsPerAddress, maxConnections, trust, outputRetention,
-                maxSlotsPerLender, v);
+                maxSlotsPerLender, v, reputation);
+    }
+
+    public ServerConfig withReputation(ReputationConfig v) {
+        return new ServerConfig(dataDir, bind, port, heartbeatTimeout, maxAttempts,
+                maxScriptBytes, maxInputBytes, maxOutputBytes, pbkdf2Iterations, shutdownGrace,
+                commitBatch, resumeTokenLifetime, logToFile, loginDeadline,
+                maxConnectionsPerAddress, maxConnections, trust, outputRetention,
+                maxSlotsPerLender, dispatch, v);
     }
 
     /** Plaintext on the wire (tests, trusted networks): see {@link TrustConfig#withInsecurePlaintext}. */

@@ -140,8 +140,49 @@ public final class ServerMain implements Callable<Integer> {
                         + "0: the replicas asked for + 2 (default: ${DEFAULT-VALUE})")
         int verifyMaxReplicas;
 
+        @Option(names = "--strike-limit", paramLabel = "N", defaultValue = "3",
+                description = "strikes (outvoted results, failed spot checks) at which a lender "
+                        + "account only gets replicas of verified jobs; one fades per 50 agreed "
+                        + "results in a row (default: ${DEFAULT-VALUE})")
+        int strikeLimit;
+
+        @Option(names = "--trust-after", paramLabel = "N", defaultValue = "20",
+                description = "agreed results in a row after which a lender account may run "
+                        + "jobs alone, spot-checked; 0 trusts every account (default: "
+                        + "${DEFAULT-VALUE})")
+        int trustAfter;
+
+        @Option(names = "--spot-check", paramLabel = "RATE", defaultValue = "0.05",
+                description = "share 0..1 of trusted lenders' unreplicated jobs run again "
+                        + "elsewhere to check them; 0 checks none (default: ${DEFAULT-VALUE})")
+        double spotCheck;
+
+        @Option(names = "--credit-priority", paramLabel = "W", defaultValue = "1.0",
+                description = "lend-to-earn: a runner's turns in the fair share are in proportion "
+                        + "to 1 + W * (its lending credit in CPU hours, at most 10); 0 gives "
+                        + "every runner equal turns (default: ${DEFAULT-VALUE})")
+        double creditPriority;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        ReputationConfig reputation() {
+            require(strikeLimit >= 1, "--strike-limit must be at least 1");
+            require(trustAfter >= 0, "--trust-after must be 0 or more");
+            require(spotCheck >= 0 && spotCheck <= 1,
+                    "--spot-check must be a rate from 0 to 1, e.g. 0.05");
+            require(creditPriority >= 0
+                    && creditPriority <= ReputationConfig.MAX_CREDIT_PRIORITY,
+                    "--credit-priority must be 0.." + (int) ReputationConfig.MAX_CREDIT_PRIORITY);
+            return new ReputationConfig(strikeLimit, trustAfter, spotCheck, creditPriority);
+        }
+
+        /** A usage error (exit 64) saying {@code message} unless {@code ok}. */
+        private void require(boolean ok, String message) {
+            if (!ok) {
+                throw new CommandLine.ParameterException(spec.commandLine(), message);
+            }
+        }
 
         TrustConfig trust() {
             TrustConfig t = TrustConfig.defaults();
@@ -212,7 +253,8 @@ public final class ServerMain implements Callable<Integer> {
                     .withDispatch(DispatchLimits.defaults().withMaxQueuedPerUser(maxQueuedPerUser)
                             .withMaxLendersPerUser(maxLendersPerUser)
                             .withScriptCacheBytes((long) scriptCacheMib << 20)
-                            .withVerify(verify));
+                            .withVerify(verify))
+                    .withReputation(reputation());
             if (insecurePlaintext) {
                 spec.commandLine().getErr().println("WARNING: --insecure-plaintext: TLS is off. "
                         + "Passwords, scripts and outputs cross the network in clear; use it only "

@@ -56,6 +56,21 @@ class ServerMainTest {
                 && help.contains("--max-lenders-per-user"), help);
     }
 
+    /** Issue 13's reputation options: out-of-range values are usage errors, before start. */
+    @Test
+    void theReputationOptionsAreCheckedBeforeStart() {
+        for (String[] a : new String[][] {{"--strike-limit", "0"}, {"--trust-after", "-1"},
+                {"--spot-check", "1.5"}, {"--spot-check", "-0.1"}, {"--spot-check", "NaN"},
+                {"--credit-priority", "-1"}, {"--credit-priority", "1000"}}) {
+            Run r = run("server", a[0], a[1]);
+            assertEquals(64, r.code(), String.join(" ", a));
+            assertTrue(r.err().contains(a[0]), r.err());
+        }
+        String help = run("server", "--help").out();
+        assertTrue(help.contains("--strike-limit") && help.contains("--trust-after")
+                && help.contains("--spot-check") && help.contains("--credit-priority"), help);
+    }
+
     @Test
     void localAdminWorksOnAStoppedServerAndRefusesARunningOne() throws Exception {
         Path dir = TestDirs.fresh("cli");
@@ -84,11 +99,21 @@ class ServerMainTest {
                     "--admin-password-file", apw.toString(), "lenders");
             assertEquals(0, remote.code(), remote.err());
             assertTrue(remote.out().contains("no lenders are online"), remote.out());
+            Run suspend = run("admin", "--server", s.host() + ":" + s.port(), "--user", "root",
+                    "--admin-password-file", apw.toString(), "lenders", "suspend", "root");
+            assertEquals(0, suspend.code(), suspend.err());
+            assertTrue(suspend.out().contains("lending by root suspended"), suspend.out());
             Run jobs = run("admin", "--server", s.host() + ":" + s.port(), "--user", "root",
                     "--admin-password-file", apw.toString(), "jobs", "--state", "QUEUED");
             assertEquals(0, jobs.code(), jobs.err());
             assertTrue(jobs.out().contains("(no jobs)"), jobs.out());
         }
+        Run resume = run("admin", "--data", dir.toString(), "lenders", "resume", "root");
+        assertEquals(0, resume.code(), resume.err());
+        assertTrue(resume.out().contains("lending by root resumed: now new"), resume.out());
+        Run table = run("admin", "--data", dir.toString(), "lenders");
+        assertTrue(table.out().lines().anyMatch(l -> l.matches("root\\s+new\\s+0\\s.*")),
+                table.out());
         Run verify = run("admin", "--data", dir.toString(), "audit", "--verify");
         assertEquals(0, verify.code(), verify.err());
         assertTrue(verify.out().startsWith("audit chain OK"), verify.out());

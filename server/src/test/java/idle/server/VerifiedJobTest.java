@@ -66,7 +66,8 @@ class VerifiedJobTest {
         ServerConfig config = ServerConfig.defaults(dir).withPort(0)
                 .withPbkdf2Iterations(1_000).withLogToFile(false)
                 .withDispatch(DispatchLimits.defaults().withVerify(policy));
-        server = IdleServer.start(config, DatabaseConfig.embedded(dir.resolve("db")), db -> trust);
+        server = IdleServer.start(config, DatabaseConfig.embedded(dir.resolve("db")),
+                reputation -> trust);
         for (String u : List.of("alice", "lender1", "lender2", "lender3", "lender4")) {
             server.accounts().addUser(u, ("pw-" + u).toCharArray(), false);
         }

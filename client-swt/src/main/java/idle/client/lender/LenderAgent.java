@@ -56,6 +56,7 @@ public final class LenderAgent implements AutoCloseable {
     private volatile boolean lending;
     private volatile boolean withdrawing;
     private volatile String pseudonym = "";
+    private final CreditLog creditLog = new CreditLog();
     /** What each environment offers, as last probed; null before the first probe. */
     private volatile List<PythonEnvironment> inventory;
     /** The package fingerprint the last offer was made with ({@link Sandbox#packageFingerprint}). */
@@ -235,6 +236,14 @@ public final class LenderAgent implements AutoCloseable {
     }
 
     /** The pseudonym runners see for this machine; empty before {@link #start}. */
+    /**
+     * The last record of this lender's account the server sent ({@code CRD}): credit, results,
+     * standing; null before the first. Any thread.
+     */
+    public idle.shared.model.LenderCredit credit() {
+        return creditLog.last();
+    }
+
     public String pseudonym() {
         return pseudonym;
     }
@@ -381,6 +390,13 @@ public final class LenderAgent implements AutoCloseable {
     private void onServerRequest(ServerConnection c, int id, Message m) {
         switch (m) {
             case Message.Execute x -> onExecute(id, x);
+            case Message.Credit cr -> {
+                events.creditChanged(cr.credit());
+                String line = creditLog.line(cr.credit(), System.nanoTime());
+                if (line != null) {
+                    events.log(line);
+                }
+            }
             case Message.Cancel cn -> {
                 JobRun j = jobs.get(cn.jobId());
                 try {

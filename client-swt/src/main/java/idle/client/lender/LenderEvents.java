@@ -1,5 +1,6 @@
 package idle.client.lender;
 
+import idle.shared.model.LenderCredit;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -46,6 +47,10 @@ final class LenderEvents {
 
     void availabilityChanged(boolean available, String reason) {
         safe(() -> listener.availabilityChanged(available, reason));
+    }
+
+    void creditChanged(LenderCredit credit) {
+        safe(() -> listener.creditChanged(credit));
     }
 
     void stopped(Throwable error) {

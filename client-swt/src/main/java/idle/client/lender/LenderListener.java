@@ -1,5 +1,7 @@
 package idle.client.lender;
 
+import idle.shared.model.LenderCredit;
+
 /**
  * Hears what a {@link LenderAgent} does. Called on the agent's background threads (connection
  * reader, job threads), possibly concurrently for different jobs: return quickly; a UI hands each
@@ -24,6 +26,14 @@ public interface LenderListener {
 
     /** The when-idle policy found the owner busy ({@code false}) or the machine idle again. */
     default void availabilityChanged(boolean available, String reason) {
+    }
+
+    /**
+     * The server told this lender its account's record: credit, results, standing (on lending's
+     * start and after each change; see {@link LenderAgent#credit()}). It names no job and no
+     * runner.
+     */
+    default void creditChanged(LenderCredit credit) {
     }
 
     /** Lending stopped: by request ({@code error == null}) or because of an error. */

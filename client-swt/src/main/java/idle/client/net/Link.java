@@ -207,6 +207,15 @@ final class Link {
             case Message.FileData d -> trySend(id, new Message.Ack(d.seq()));
             case Message.JobEvent j -> trySend(id, new Message.Ack(0));
             case Message.TakeOutputFile t when id > 0 -> trySend(id, new Message.Ack(0));
+            // a notice to a lender (its account's record): handed on when someone lends here,
+            // dropped otherwise; nothing answers it
+            case Message.Credit c when id < 0 -> {
+                try {
+                    owner.serverRequest(id, c);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "server request handler failed on CRD", e);
+                }
+            }
             default -> {
                 if (id < 0 && isServerRequest(m)) {
                     boolean taken;

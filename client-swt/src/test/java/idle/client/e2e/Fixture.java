@@ -130,6 +130,7 @@ final class Fixture implements AutoCloseable {
         final List<ServedJob> served = new CopyOnWriteArrayList<>();
         final List<String> log = new CopyOnWriteArrayList<>();
         final List<Long> started = new CopyOnWriteArrayList<>();
+        final List<idle.shared.model.LenderCredit> credits = new CopyOnWriteArrayList<>();
         String pseudonym;
 
         Lender(ServerConnection c, Sandbox sandbox) {
@@ -149,6 +150,11 @@ final class Fixture implements AutoCloseable {
                         @Override
                         public void jobFinished(ServedJob job) {
                             served.add(job);
+                        }
+
+                        @Override
+                        public void creditChanged(idle.shared.model.LenderCredit credit) {
+                            credits.add(credit);
                         }
                     });
         }

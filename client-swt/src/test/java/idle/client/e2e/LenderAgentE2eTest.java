@@ -174,4 +174,29 @@ class LenderAgentE2eTest {
             return false;
         }
     }
+
+    /** Issue 13: the lender learns its own account's credit and standing, and logs it. */
+    @Test
+    void theLenderLearnsItsAccountsCreditAndStandingAndLogsIt() throws Exception {
+        Fixture.Lender l = fx.lender("lender1", fx.address(), settings("l1"));
+        Poll.require(() -> l.agent.credit() != null, Fixture.WAIT, "the first CRD");
+        assertEquals(new idle.shared.model.LenderCredit(idle.shared.model.LenderStanding.NEW, 0, 0,
+                0, 0, 0, 0, 0), l.agent.credit());
+        Poll.require(() -> l.log.stream().anyMatch(x -> x.endsWith(
+                "credit: 0 s CPU from 0 accepted results; standing: new")), Fixture.WAIT,
+                "the credit line in the lender's log");
+        var shares = List.of(new idle.server.dispatch.LenderTrust.Share("lender1",
+                idle.server.dispatch.LenderTrust.Verdict.AGREED, 3_720_000));
+        fx.server.database().useTransaction(tx -> fx.server.reputation().record(tx, shares));
+        fx.server.reputation().recorded(shares);
+        Poll.require(() -> l.agent.credit().agreed() == 1, Fixture.WAIT, "the new credit");
+        assertEquals(3_720_000, l.credits.get(l.credits.size() - 1).creditMillis());
+        // a change of standing is logged at once
+        fx.server.reputation().suspend("lender1", true);
+        Poll.require(() -> l.log.stream().anyMatch(x -> x.endsWith(
+                "credit: 1 h 02 min CPU from 1 accepted result; standing: suspended")),
+                Fixture.WAIT, "the suspension in the lender's log");
+        assertEquals(2, l.log.stream().filter(x -> x.contains("credit: ")).count(), l.log
+                .toString());
+    }
 }

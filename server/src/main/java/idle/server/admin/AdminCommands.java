@@ -8,6 +8,7 @@ import idle.db.repository.VerifyResult;
 import idle.server.VerifyPolicy;
 import idle.server.auth.Accounts;
 import idle.server.dispatch.VerifyDefaults;
+import idle.server.reputation.Reputation;
 import idle.server.net.ServerContext.AdminFailure;
 import idle.shared.model.FailureKind;
 import idle.shared.model.JobState;
@@ -20,6 +21,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -28,7 +30,7 @@ import java.util.function.Supplier;
  * Words: {@code user add NAME [--admin] --password PW}, {@code user list},
  * {@code user disable|enable NAME}, {@code user passwd NAME --password PW},
  * {@code user set-verify NAME N} (the replicas of the user's jobs by default; 0: the server's),
- * {@code lenders},
+ * {@code lenders [suspend|resume NAME]},
  * {@code jobs [--state S] [--user U] [--name TEXT] [--before ID] [--limit N]},
  * {@code audit [--since TIME] [--user NAME] [--csv] [--verify] [--limit N]}.
  * Each returns text for a person; failures throw {@link AdminFailure}. Everything shown that
@@ -43,21 +45,33 @@ public final class AdminCommands {
     private final Accounts accounts;
     /** Lines describing online lenders; null when no server is running. */
     private final Supplier<List<String>> lenders;
+    private final LenderAccounts lenderAccounts;
 
     private final VerifyDefaults verifyDefaults;
 
-    /** Commands that set users' verification defaults straight in the database. */
-    public AdminCommands(Database db, Accounts accounts, Supplier<List<String>> lenders) {
-        this(db, accounts, lenders, new VerifyDefaults(db, VerifyPolicy.defaults()));
+    /**
+     * Commands run on a data dir with no server running: users' verification defaults are set
+     * straight in the database.
+     */
+    public AdminCommands(Database db, Accounts accounts, Reputation reputation) {
+        this(db, accounts, null, new VerifyDefaults(db, VerifyPolicy.defaults()), reputation, null);
     }
 
-    /** @param verifyDefaults the running server's per-user verification defaults */
+    /**
+     * @param lenders lines describing the lenders online; null when no server is running
+     * @param verifyDefaults the running server's per-user verification defaults
+     * @param reputation lender accounts' records (loaded from {@code db} when run locally)
+     * @param standingChanged told the name of an account an admin suspended or resumed, so its
+     *     lenders online follow; null when no server is running
+     */
     public AdminCommands(Database db, Accounts accounts, Supplier<List<String>> lenders,
-            VerifyDefaults verifyDefaults) {
+            VerifyDefaults verifyDefaults, Reputation reputation,
+            Consumer<String> standingChanged) {
         this.db = db;
         this.accounts = accounts;
         this.lenders = lenders;
         this.verifyDefaults = verifyDefaults;
+        this.lenderAccounts = new LenderAccounts(db, reputation, standingChanged);
     }
 
     public String run(List<String> argv, String actor) {
@@ -155,12 +169,26 @@ public final class AdminCommands {
     }
 
     private String lenders(Args a) {
-        a.done();
-        if (lenders == null) {
-            return "the server is not running: no lenders are online";
+        String sub = a.rest().isEmpty() ? "" : a.word("lenders suspend|resume");
+        if (sub.equals("suspend") || sub.equals("resume")) {
+            String name = a.word("account name");
+            a.done();
+            return lenderAccounts.suspend(name, sub.equals("suspend"));
         }
-        List<String> lines = lenders.get().stream().map(TerminalText::line).toList();
-        return lines.isEmpty() ? "no lenders are online" : String.join("\n", lines);
+        if (!sub.isEmpty()) {
+            throw usage("unknown: lenders " + sub + " (lenders, lenders suspend NAME, "
+                    + "lenders resume NAME)");
+        }
+        a.done();
+        String online;
+        if (lenders == null) {
+            online = "the server is not running: no lenders are online";
+        } else {
+            List<String> lines = lenders.get().stream().map(TerminalText::line).toList();
+            online = lines.isEmpty() ? "no lenders are online"
+                    : "online:\n" + String.join("\n", lines);
+        }
+        return lenderAccounts.table() + "\n\n" + online;
     }
 
     private String jobs(Args a) {
@@ -333,6 +361,10 @@ public final class AdminCommands {
             } catch (NumberFormatException e) {
                 throw usage(name + " needs a number, not " + v);
             }
+        }
+
+        List<String> rest() {
+            return rest;
         }
 
         char[] password() {

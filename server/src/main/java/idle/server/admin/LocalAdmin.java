@@ -8,6 +8,7 @@ import idle.server.audit.AuditLog;
 import idle.server.auth.Accounts;
 import idle.server.auth.PasswordHasher;
 import idle.server.auth.SessionTokens;
+import idle.server.reputation.Reputation;
 import idle.server.ServerConfig;
 import idle.server.store.DataDirLock;
 import idle.server.store.StoreWriter;
@@ -48,7 +49,10 @@ public final class LocalAdmin {
                     new SessionTokens(Duration.ofMinutes(1)));
             String actor = "admin@local";
             try {
-                String out = new AdminCommands(db, accounts, null).run(argv, actor);
+                Reputation reputation = Reputation.load(db, writer,
+                        idle.server.ReputationConfig.defaults());
+                String out = new AdminCommands(db, accounts, reputation)
+                        .run(argv, actor);
                 audit.record(actor, AuditAction.ADM, 0, null, Code.SCF,
                         AdminRedaction.words(argv), "local");
                 return out;

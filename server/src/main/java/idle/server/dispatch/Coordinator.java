@@ -59,31 +59,22 @@ public final class Coordinator {
     private final Database db;
     private final StoreWriter writer;
     private final VerifyDefaults verifyDefaults;
-
-    /** A coordinator whose lenders all stand NEW and are never spot-checked (tests). */
-    public Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
-            Pseudonyms pseudonyms) {
-        this(config, db, writer, audit, pseudonyms, new UntrackedLenders(), Durability.FSYNC);
-    }
+    private final LenderTrust trust;
 
     /**
-     * @param trust the lenders' standings (who may run what, spot checks) and where the
-     *     consequences of votes and results are written
+     * @param trust lender accounts' standings and credit, asked when placing work (who may run
+     *     what, spot checks, lend-to-earn turns), and where the consequences of votes and results
+     *     are written (the server passes its {@code idle.server.reputation.Reputation})
      */
     public Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
             Pseudonyms pseudonyms, LenderTrust trust) {
-        this(config, db, writer, audit, pseudonyms, trust, Durability.FSYNC);
+        this(config, db, writer, audit, pseudonyms, Durability.FSYNC, trust);
     }
 
     /** As above, making output durable with {@code durability} (tests watch it). */
     Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
-            Pseudonyms pseudonyms, Durability durability) {
-        this(config, db, writer, audit, pseudonyms, new UntrackedLenders(), durability);
-    }
-
-    /** As above, with {@code trust}. */
-    Coordinator(ServerConfig config, Database db, StoreWriter writer, AuditLog audit,
-            Pseudonyms pseudonyms, LenderTrust trust, Durability durability) {
+            Pseudonyms pseudonyms, Durability durability, LenderTrust trust) {
+        this.trust = trust;
         Path spoolRoot = config.dataDir().resolve("spool");
         Path inputsRoot = config.dataDir().resolve("inputs");
         SpoolDirs spool = new SpoolDirs(spoolRoot);
@@ -95,8 +86,10 @@ public final class Coordinator {
         // that does not stop a job when told (a cancel, a limit): both mean it no longer does
         // what it is told
         Duration grace = config.heartbeatTimeout();
+        // lend-to-earn: runners who lend get turns in proportion to their bounded credit
         this.jobs = new JobStateMachine(writer, audit, launcher, scripts, deadlines, grace,
-                config.maxAttempts(), trust, config.dispatch().verify(), spool);
+                config.maxAttempts(), trust, config.dispatch().verify(), spool,
+                owner -> config.reputation().weightOf(trust.creditMillis(owner)));
         this.verifyDefaults = new VerifyDefaults(db, config.dispatch().verify());
         this.retention = new OutputRetention(spoolRoot, inputsRoot, config.outputRetention(),
                 jobs::isActive, Clock.systemUTC());
@@ -104,7 +97,7 @@ public final class Coordinator {
                 config.maxInputBytes()), inputs, scripts, writer, audit,
                 config.dispatch().maxQueuedPerUser(), verifyDefaults);
         this.lenders = new LenderEvents(jobs, audit, pseudonyms, config.maxSlotsPerLender(),
-                config.dispatch().maxLendersPerUser());
+                config.dispatch().maxLendersPerUser(), trust);
         this.queries = new JobQueries(db, jobs, retention, spool, audit, new SpoolStreams(spool));
         this.cancels = new Cancels(jobs, queries, audit, deadlines, grace);
         this.recovery = new Recovery(db, audit, config.maxAttempts());
@@ -238,6 +231,24 @@ public final class Coordinator {
     public void peerGone(Peer peer) {
         lenders.peerGone(peer);
         sweeps.peerGone(peer);
+    }
+
+    /**
+     * An account's standing may have changed (an admin suspended or resumed it): its lenders
+     * online get no new jobs while it is suspended (the jobs they run may finish), and take
+     * jobs again once it is resumed. Any thread but the dispatch lock's holder.
+     */
+    public void standingChanged(String user) {
+        boolean suspended = trust.standingOf(user) == LenderTrust.Standing.SUSPENDED;
+        jobs.locked(() -> {
+            for (LenderHandle h : jobs.schedulerLocked().lenders()) {
+                if (h.user.equals(user) && h.suspended != suspended) {
+                    h.suspended = suspended;
+                    jobs.schedulerLocked().refresh(h);
+                }
+            }
+            jobs.dispatchLocked();
+        });
     }
 
     // ---- sweeps -----------------------------------------------------------------------------

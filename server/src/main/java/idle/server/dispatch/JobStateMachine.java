@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The jobs the server works on (queued or running) and the lenders online, in memory, and every
@@ -56,12 +57,13 @@ final class JobStateMachine {
      * @param trust lender standings (who may run what) and where lender shares are written
      * @param verify how jobs are verified by default ({@link Votes})
      * @param spool where jobs' output is (a vote serves its winning replica's)
+     * @param ownerWeight an owner's fair-share weight ({@link Scheduler}; lend-to-earn)
      */
     JobStateMachine(StoreWriter writer, AuditLog audit, Launcher launcher, Scripts scripts,
             Deadlines deadlines, Duration grace, int maxAttempts, LenderTrust trust,
-            VerifyPolicy verify, SpoolDirs spool) {
+            VerifyPolicy verify, SpoolDirs spool, ToDoubleFunction<String> ownerWeight) {
         this.votes = new Votes(this, writer, audit, trust, verify, spool);
-        this.scheduler = new Scheduler(votes::admitsLocked);
+        this.scheduler = new Scheduler(votes::admitsLocked, ownerWeight);
         this.writer = writer;
         this.audit = audit;
         this.launcher = launcher;

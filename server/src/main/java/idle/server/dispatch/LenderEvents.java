@@ -26,16 +26,19 @@ final class LenderEvents {
     private final Pseudonyms pseudonyms;
     private final int maxSlots;
     private final int maxLenders;
+    private final LenderTrust trust;
 
     /** What an MML comes to. */
-    private enum Offer { ACCEPTED, ALREADY_A_LENDER, TOO_MANY }
+    private enum Offer { ACCEPTED, ALREADY_A_LENDER, TOO_MANY, SUSPENDED }
 
     /**
      * @param maxSlots most jobs one lender is given at once, whatever it offers
      * @param maxLenders lender connections one account may have at once
+     * @param trust the accounts' standings: a suspended account may not lend
      */
     LenderEvents(JobStateMachine jobs, AuditLog audit, Pseudonyms pseudonyms, int maxSlots,
-            int maxLenders) {
+            int maxLenders, LenderTrust trust) {
+        this.trust = trust;
         this.jobs = jobs;
         this.audit = audit;
         this.pseudonyms = pseudonyms;
@@ -52,6 +55,11 @@ final class LenderEvents {
             LenderHandle old = jobs.lenderLocked(peer);
             if (old != null && !old.withdrawn) {
                 return Offer.ALREADY_A_LENDER;
+            }
+            // read under the lock: a suspension after this sees the new handle
+            // (Coordinator#standingChanged), one before it is refused here
+            if (trust.standingOf(peer.user()) == LenderTrust.Standing.SUSPENDED) {
+                return Offer.SUSPENDED;
             }
             if (old == null && jobs.lenderConnectionsLocked(peer.user()) >= maxLenders) {
                 return Offer.TOO_MANY;
@@ -71,6 +79,14 @@ final class LenderEvents {
         if (offer == Offer.ALREADY_A_LENDER) {
             peer.send(n, new Message.Illegal("this connection is already a lender"));
             audit.record(peer.user(), AuditAction.MML, n, null, Code.ILR, "already a lender",
+                    peer.remoteAddress());
+            return;
+        }
+        if (offer == Offer.SUSPENDED) {
+            String why = "lending by account " + peer.user() + " is suspended by an admin"
+                    + " of this server; ask them to resume it";
+            peer.send(n, new Message.Failure(FailureKind.WRONG_STATE, why));
+            audit.record(peer.user(), AuditAction.MML, n, null, Code.FLD, why,
                     peer.remoteAddress());
             return;
         }

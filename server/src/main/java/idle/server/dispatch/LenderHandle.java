@@ -39,6 +39,11 @@ public final class LenderHandle {
     /** Given no jobs for refusing too many ({@link #BENCH}); {@link #benches} tells which time. */
     boolean benched;
     int benches;
+    /**
+     * Its account was suspended by an admin while it lent: no new jobs (those it runs may
+     * finish). Set by {@link Coordinator#standingChanged}; a suspended account's MML is refused.
+     */
+    boolean suspended;
     final long since = System.currentTimeMillis();
     long jobsDone;
 
@@ -79,13 +84,13 @@ public final class LenderHandle {
     /** A copy of a lender's state at one moment (for the admin view). */
     record Snapshot(String pseudonym, String user, int running, int slots,
             LenderCapabilities caps, boolean available, boolean withdrawn, boolean benched,
-            long jobsDone) {
+            long jobsDone, boolean suspended) {
     }
 
     /** Call under the state machine's lock. */
     Snapshot snapshot() {
         return new Snapshot(pseudonym, user, running.size(), slots, caps, available, withdrawn,
-                benched, jobsDone);
+                benched, jobsDone, suspended);
     }
 
     public String pseudonym() {
@@ -97,7 +102,7 @@ public final class LenderHandle {
     }
 
     int freeSlots() {
-        return (available && !withdrawn && !gone && !benched)
+        return (available && !withdrawn && !gone && !benched && !suspended)
                 ? Math.max(0, slots - running.size()) : 0;
     }
 

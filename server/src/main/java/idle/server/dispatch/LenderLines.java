@@ -15,11 +15,12 @@ final class LenderLines {
         List<String> out = new ArrayList<>(lenders.size());
         for (LenderHandle.Snapshot l : lenders) {
             LenderCapabilities c = l.caps();
-            out.add(String.format("%-20s %-16s %d/%d running  python %s  %s%s%s%s  done %d",
+            out.add(String.format("%-20s %-16s %d/%d running  python %s  %s%s%s%s%s  done %d",
                     l.pseudonym(), l.user(), l.running(), l.slots(), environments(c),
                     c.sandbox(), l.available() ? "" : "  (busy)",
                     l.withdrawn() ? "  (withdrawn)" : "",
-                    l.benched() ? "  (benched: refused jobs)" : "", l.jobsDone()));
+                    l.benched() ? "  (benched: refused jobs)" : "",
+                    l.suspended() ? "  (suspended: no new jobs)" : "", l.jobsDone()));
         }
         return out;
     }

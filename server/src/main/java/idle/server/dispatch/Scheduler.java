@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The queue and the lender registry, as plain data (not thread-safe: the
@@ -18,12 +19,36 @@ import java.util.function.Consumer;
  * turns in a round-robin ring, one job per turn. So a runner with 500 queued jobs gets every other
  * free slot when a second runner has one job waiting, never all of them. Within an owner, a job
  * that no free lender can run does not block the owner's later jobs (up to {@link #LOOKAHEAD}).
+ *
+ * <p>Lend-to-earn (issue 13): an owner's turn takes as many jobs as its weight (a deficit round
+ * robin: the fraction left over carries to its next turn, and is dropped when it has nothing
+ * to take), so owners get free slots in proportion to their weights. Weights come from the
+ * owner's lending credit and are at least 1; when every weight is 1 the order is the plain ring
+ * above.
  */
 final class Scheduler {
     static final int LOOKAHEAD = 16;
+    /** Largest weight used, whatever the function says: bounds one owner's run of turns. */
+    static final double MAX_WEIGHT = 10_000;
 
     private final Map<String, ArrayDeque<ActiveJob>> queues = new HashMap<>();
     private final ArrayDeque<String> ring = new ArrayDeque<>();
+    /** An owner's weight, at least 1 (read under the lock, so it must not block). */
+    private final ToDoubleFunction<String> ownerWeight;
+    /** Jobs the owner at the front of the ring may still take in its current turn. */
+    private double turnLeft;
+    /** Fractions of a job owners left over from their last turn (only owners in the ring). */
+    private final Map<String, Double> carried = new HashMap<>();
+
+    /** Every owner weighs 1 (plain round robin) and every lender may take every job. */
+    Scheduler() {
+        this(owner -> 1);
+    }
+
+    /** Every lender may take every job; owners weigh {@code ownerWeight}. */
+    Scheduler(ToDoubleFunction<String> ownerWeight) {
+        this((job, lender) -> true, ownerWeight);
+    }
     private int queued;
     /** Online lenders in registration order; {@link #free} those with a free slot. */
     private final LinkedHashSet<LenderHandle> lenders = new LinkedHashSet<>();
@@ -36,9 +61,14 @@ final class Scheduler {
         boolean admits(ActiveJob job, LenderHandle lender);
     }
 
-    /** @param admission which lenders may be given which jobs ({@link Votes#admitsLocked}) */
-    Scheduler(Admission admission) {
+    /**
+     * @param admission which lenders may be given which jobs ({@link Votes#admitsLocked})
+     * @param ownerWeight an owner's share weight (below 1, NaN: 1; above {@link #MAX_WEIGHT}:
+     *     that)
+     */
+    Scheduler(Admission admission, ToDoubleFunction<String> ownerWeight) {
         this.admission = admission;
+        this.ownerWeight = ownerWeight;
     }
 
     /** One dispatch decision. */
@@ -69,7 +99,11 @@ final class Scheduler {
         queued--;
         if (q.isEmpty()) {
             queues.remove(job.owner);
+            if (job.owner.equals(ring.peekFirst())) {
+                turnLeft = 0;
+            }
             ring.remove(job.owner);
+            carried.remove(job.owner);
         }
         return true;
     }
@@ -199,7 +233,12 @@ final class Scheduler {
     void plan(Consumer<Assignment> take) {
         int misses = 0;
         while (!free.isEmpty() && !ring.isEmpty() && misses < ring.size()) {
-            String owner = ring.pollFirst();
+            String owner = ring.peekFirst();
+            if (turnLeft < 1) {
+                // a new turn: its weight, plus the fraction it left over last time
+                Double left = carried.remove(owner);
+                turnLeft = weight(owner) + (left == null ? 0 : left);
+            }
             ArrayDeque<ActiveJob> q = queues.get(owner);
             ActiveJob picked = null;
             LenderHandle lender = null;
@@ -216,19 +255,32 @@ final class Scheduler {
                 }
             }
             if (picked == null) {
-                ring.addLast(owner);
+                ring.addLast(ring.pollFirst());
+                turnLeft = 0; // a turn it cannot use is not saved up
                 misses++;
                 continue;
             }
             misses = 0;
             queued--;
+            turnLeft--;
             if (q.isEmpty()) {
                 queues.remove(owner);
-            } else {
-                ring.addLast(owner);
+                ring.pollFirst();
+                turnLeft = 0;
+            } else if (turnLeft < 1) {
+                if (turnLeft > 0) {
+                    carried.put(owner, turnLeft);
+                }
+                turnLeft = 0;
+                ring.addLast(ring.pollFirst());
             }
             take.accept(new Assignment(picked, lender));
             refresh(lender);
         }
+    }
+
+    private double weight(String owner) {
+        double w = ownerWeight.applyAsDouble(owner);
+        return w >= 1 ? Math.min(w, MAX_WEIGHT) : 1;
     }
 }

@@ -2,6 +2,7 @@ package idle.server.net;
 
 import idle.server.audit.AuditAction;
 import idle.server.dispatch.Coordinator;
+import idle.server.reputation.CreditNotices;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
@@ -26,9 +27,11 @@ final class ReadyRequests {
     private final SessionLink session;
     private final ExchangeTable exchanges;
     private final AdminRequests admin;
+    private final CreditNotices credits;
 
     ReadyRequests(Coordinator co, SessionLink session, ExchangeTable exchanges,
-            AdminRequests admin) {
+            AdminRequests admin, CreditNotices credits) {
+        this.credits = credits;
         this.co = co;
         this.session = session;
         this.exchanges = exchanges;
@@ -74,7 +77,13 @@ final class ReadyRequests {
                 session.audit(AuditAction.GPT, id, null, Code.SCF, "");
             }
             case Message.GetOutputFile g -> getFile(id, g);
-            case Message.MakeLender ml -> co.makeLender(session.peer(), id, ml.capabilities());
+            case Message.MakeLender ml -> {
+                boolean was = co.isLender(session.peer());
+                co.makeLender(session.peer(), id, ml.capabilities());
+                if (!was && co.isLender(session.peer())) {
+                    credits.lenderOnline(session.peer()); // after its SCF: CRD
+                }
+            }
             case Message.Withdraw w -> {
                 if (co.isLender(session.peer())) {
                     co.withdraw(session.peer(), id, w.returnJobs());

@@ -7,10 +7,14 @@ import idle.server.auth.SessionTokens;
 import idle.server.dispatch.Coordinator;
 import java.util.List;
 
-/** What a session needs from the server, wired once by {@code IdleServer}. */
+/**
+ * What a session needs from the server, wired once by {@code IdleServer}; {@code credits} tells
+ * lenders their account's record ({@code CRD}).
+ */
 public record ServerContext(ServerConfig config, Coordinator coordinator, Accounts accounts,
         SessionTokens tokens, AuditLog audit, AdminHandler admin,
-        idle.server.auth.LoginThrottle throttle) {
+        idle.server.auth.LoginThrottle throttle,
+        idle.server.reputation.CreditNotices credits) {
 
     /** Runs an admin command for an admin account (ADM). */
     public interface AdminHandler {

@@ -88,7 +88,8 @@ public final class Session implements Peer, Runnable {
                 ctx.config().heartbeatTimeout().toMillis());
         this.passwords = new PasswordLogin(ctx.throttle(), ctx.accounts(), ctx.tokens());
         this.adminRequests = new AdminRequests(ctx.admin(), link);
-        this.requests = new ReadyRequests(ctx.coordinator(), link, exchanges, adminRequests);
+        this.requests = new ReadyRequests(ctx.coordinator(), link, exchanges, adminRequests,
+                ctx.credits());
     }
 
     /** Most requests a client may have open at once on one connection (see the class comment). */
@@ -269,6 +270,7 @@ public final class Session implements Peer, Runnable {
         exchanges.closeAll();
         if (user != null) {
             ctx.coordinator().peerGone(this);
+            ctx.credits().gone(this);
             if (token != null) {
                 ctx.tokens().detach(token);
             }

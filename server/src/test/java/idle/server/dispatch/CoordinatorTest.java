@@ -1,5 +1,8 @@
 package idle.server.dispatch;
 
+import idle.server.ReputationConfig;
+import idle.server.reputation.Reputation;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +59,8 @@ class CoordinatorTest {
         writer = new StoreWriter(db, 100);
         ServerConfig config = ServerConfig.defaults(dataDir).withMaxAttempts(2);
         co = new Coordinator(config, db, writer, new AuditLog(writer),
-                Pseudonyms.load(dataDir.resolve("server-secret")));
+                Pseudonyms.load(dataDir.resolve("server-secret")),
+                Reputation.load(db, writer, ReputationConfig.defaults()));
         co.recover();
     }
 

@@ -1,5 +1,8 @@
 package idle.server.dispatch;
 
+import idle.server.ReputationConfig;
+import idle.server.reputation.Reputation;
+
 import static idle.server.dispatch.CoordinatorTest.accepted;
 import static idle.server.dispatch.CoordinatorTest.caps;
 import static idle.server.dispatch.CoordinatorTest.rcs;
@@ -62,7 +65,8 @@ class HostileDispatchTest {
         writer = new StoreWriter(db, 100);
         ServerConfig config = adjust.apply(ServerConfig.defaults(dataDir).withMaxAttempts(3));
         co = new Coordinator(config, db, writer, new AuditLog(writer),
-                Pseudonyms.load(dataDir.resolve("server-secret")), durability);
+                Pseudonyms.load(dataDir.resolve("server-secret")), durability,
+                Reputation.load(db, writer, ReputationConfig.defaults()));
         co.recover();
     }
 

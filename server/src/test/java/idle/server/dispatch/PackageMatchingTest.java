@@ -1,5 +1,8 @@
 package idle.server.dispatch;
 
+import idle.server.ReputationConfig;
+import idle.server.reputation.Reputation;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -51,7 +54,8 @@ class PackageMatchingTest {
         db = Database.open(DatabaseConfig.inMemory("matching" + System.nanoTime()));
         writer = new StoreWriter(db, 100);
         co = new Coordinator(ServerConfig.defaults(dataDir), db, writer, new AuditLog(writer),
-                Pseudonyms.load(dataDir.resolve("server-secret")));
+                Pseudonyms.load(dataDir.resolve("server-secret")),
+                Reputation.load(db, writer, ReputationConfig.defaults()));
         co.recover();
     }
 
@@ -188,7 +192,8 @@ class PackageMatchingTest {
         co.stop();
         busy.disconnect();
         co = new Coordinator(ServerConfig.defaults(dataDir), db, writer, new AuditLog(writer),
-                Pseudonyms.load(dataDir.resolve("server-secret")));
+                Pseudonyms.load(dataDir.resolve("server-secret")),
+                Reputation.load(db, writer, ReputationConfig.defaults()));
         co.recover();
 
         FakePeer plain = lender("lender2", env("3.11.2", "numpy 1.24.2 numpy"));

@@ -4,6 +4,8 @@ import idle.shared.model.ComparePart;
 import idle.shared.model.Distribution;
 import idle.shared.model.FailureKind;
 import idle.shared.model.InputFile;
+import idle.shared.model.LenderCredit;
+import idle.shared.model.LenderStanding;
 import idle.shared.model.JobDetail;
 import idle.shared.model.JobNeeds;
 import idle.shared.model.JobOutcome;
@@ -157,6 +159,11 @@ public final class Codec {
             case Message.SweepList x -> w.i64(x.sweepId()).i64(x.beforeId()).i32(x.limit());
             case Message.SweepCancel x -> w.i64(x.sweepId());
             case Message.SweepRetry x -> w.i64(x.sweepId());
+            case Message.Credit x -> {
+                LenderCredit c = x.credit();
+                w.enumVal(c.standing()).i64(c.agreed()).i64(c.unchecked()).i64(c.disagreed())
+                        .i64(c.lost()).i64(c.strikes()).i64(c.cpuMillis()).i64(c.creditMillis());
+            }
         }
         return w.toBytes();
     }
@@ -258,6 +265,10 @@ public final class Codec {
                 }
                 case SWC -> new Message.SweepCancel(r.i64());
                 case SWR -> new Message.SweepRetry(r.i64());
+                case CRD -> new Message.Credit(new LenderCredit(r.enumVal(
+                        LenderStanding.values(), "lender standing"), nonNegative(r.i64()),
+                        nonNegative(r.i64()), nonNegative(r.i64()), nonNegative(r.i64()),
+                        nonNegative(r.i64()), nonNegative(r.i64()), nonNegative(r.i64())));
             };
         } catch (IllegalArgumentException | NullPointerException e) {
             // A record's own validation rejected a decoded value.

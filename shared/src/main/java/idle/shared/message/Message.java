@@ -8,6 +8,7 @@ import idle.shared.model.JobOutcome;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.model.LenderCapabilities;
+import idle.shared.model.LenderCredit;
 import idle.shared.model.ResourceUse;
 import idle.shared.model.StreamKind;
 import idle.shared.model.SweepTask;
@@ -554,6 +555,20 @@ public sealed interface Message {
     record SweepRetry(long sweepId) implements Message {
         public Code code() {
             return Code.SWR;
+        }
+    }
+
+    /**
+     * CRD. Server to lender, under a fresh server id, after its MML was accepted and whenever
+     * its account's record changes: the account's own record and standing. Nothing answers it.
+     */
+    record Credit(LenderCredit credit) implements Message {
+        public Credit {
+            java.util.Objects.requireNonNull(credit, "credit");
+        }
+
+        public Code code() {
+            return Code.CRD;
         }
     }
 }

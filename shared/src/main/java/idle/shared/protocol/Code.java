@@ -91,7 +91,9 @@ public enum Code {
     /** Sweep cancel: cancels every task of a sweep that has not ended. */
     SWC(Kind.ADDED),
     /** Sweep retry: a new sweep of the tasks of a sweep that did not succeed. */
-    SWR(Kind.ADDED);
+    SWR(Kind.ADDED),
+    /** Credit: the server tells a lender its account's record and standing (issue 13). */
+    CRD(Kind.ADDED);
 
     /** Where a code comes from in the vocabulary. */
     public enum Kind { REQUEST, RESPONSE, FUNCTION, ADDED }

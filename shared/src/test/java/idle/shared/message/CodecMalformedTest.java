@@ -338,6 +338,9 @@ class CodecMalformedTest {
                 new idle.shared.model.JobDetail(SampleMessages.queuedSummary(), "", List.of(),
                         List.of(), List.of(new OutputFileInfo("f", -5, "")), 0, ""))));
         bad(Code.SCF, detail, "negative value -5");
+        bad(Code.CRD, w().enumVal(idle.shared.model.LenderStanding.NEW).i64(1).i64(1).i64(-6)
+                .i64(0).i64(0).i64(0).i64(0).toBytes(), "negative value -6");
+        bad(Code.CRD, w().u8(9).toBytes(), "unknown lender standing 9");
     }
 
     @Test

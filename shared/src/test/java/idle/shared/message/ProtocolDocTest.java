@@ -378,6 +378,14 @@ class ProtocolDocTest {
                 new Message.Success(new Result.SweepPage(List.of(done), false)), page));
         l.add(ex("C: SWC#17{sweepId=5}", 17, new Message.SweepCancel(5), i64("sweepId", 5)));
         l.add(ex("C: SWR#18{sweepId=5}", 18, new Message.SweepRetry(5), i64("sweepId", 5)));
+        // ---- lender credit
+        l.add(ex("S: CRD#-4{TRUSTED, 35 agreed, 2 unchecked, 0 outvoted, 1 lost, 0 strikes, "
+                + "1 h 05 min served, 1 h 02 min credit}", -4, new Message.Credit(
+                        new idle.shared.model.LenderCredit(idle.shared.model.LenderStanding.TRUSTED,
+                                35, 2, 0, 1, 0, 3_900_000, 3_720_000)),
+                u8("standing TRUSTED", 1), i64("agreed", 35), i64("unchecked", 2),
+                i64("disagreed", 0), i64("lost", 1), i64("strikes", 0),
+                i64("cpuMillis", 3_900_000), i64("creditMillis", 3_720_000)));
         // ---- connection
         l.add(ex("C: HBT#10{token=1}", 10, new Message.Heartbeat(1), i64("token", 1)));
         l.add(ex("S: SDN#-3{\"maintenance\"}", -3, new Message.Shutdown("maintenance"),

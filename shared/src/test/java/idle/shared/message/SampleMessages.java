@@ -153,7 +153,7 @@ public final class SampleMessages {
                 ModuleNeed.parse("yaml==6.*"), ModuleNeed.parse("x!=1.0rc1,>0.9.post2")));
     }
 
-    /** One valid message of every type, in {@link Code} order (38 messages). */
+    /** One valid message of every type, in {@link Code} order (39 messages). */
     public static List<Message> all() {
         byte[] source = script("import sys\nprint('héllo 世界', sys.argv[1:])\n");
         byte[] csv = script("x,y\n1,2\n");
@@ -205,7 +205,10 @@ public final class SampleMessages {
                 new Message.SweepAttach(77, true),
                 new Message.SweepList(0, 1000, 50),
                 new Message.SweepCancel(77),
-                new Message.SweepRetry(Long.MAX_VALUE));
+                new Message.SweepRetry(Long.MAX_VALUE),
+                new Message.Credit(new idle.shared.model.LenderCredit(
+                        idle.shared.model.LenderStanding.REPLICAS_ONLY, 37, Long.MAX_VALUE, 3, 0,
+                        2, 3_720_000, 3_600_000)));
     }
 
     /** {@link #all()} keyed by code. */

@@ -48,6 +48,12 @@ class WireOrdinalsTest {
     }
 
     @Test
+    void lenderStanding() {
+        assertEquals(List.of("NEW", "TRUSTED", "REPLICAS_ONLY", "SUSPENDED"),
+                names(LenderStanding.values()));
+    }
+
+    @Test
     void terminalStates() {
         for (JobState s : JobState.values()) {
             assertEquals(s != JobState.QUEUED && s != JobState.RUNNING, s.isTerminal(), s.name());

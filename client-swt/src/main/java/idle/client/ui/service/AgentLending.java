@@ -193,6 +193,11 @@ public final class AgentLending implements Lending {
         }
 
         @Override
+        public void creditChanged(idle.shared.model.LenderCredit credit) {
+            target.creditChanged(credit);
+        }
+
+        @Override
         public void stopped(Throwable error) {
             target.stopped(error == null ? null : ServicesSession.translate(error, "Lending"));
         }
