@@ -108,6 +108,9 @@ public final class HistoryView {
                 Comparator.comparingLong(j -> j.durationMillis(System.currentTimeMillis())), null);
         column("Exit code", 80, JobTexts::exitCode, Comparator.comparing(j -> j.exitCode() == null ? Integer.MIN_VALUE
                 : j.exitCode()), null);
+        sortOn(VoteColumn.add(viewer, JobSummary.class, resources, JobSummary::verification),
+                Comparator.comparing((JobSummary j) -> j.verification().state())
+                        .thenComparingInt(j -> j.verification().agreeing()));
         column("Lender", 175, JobSummary::lender, Comparator.comparing(JobSummary::lender), null);
         column("Output", 80, j -> JobTexts.bytes(j.outputBytes()), Comparator.comparingLong(JobSummary::outputBytes), null);
         viewer.setContentProvider(ArrayContentProvider.getInstance());
@@ -171,7 +174,11 @@ public final class HistoryView {
 
     private void column(String name, int width, Function<JobSummary, String> text, Comparator<JobSummary> order,
             Function<JobSummary, Color> colour) {
-        TableViewerColumn c = TableColumns.add(viewer, JobSummary.class, name, width, text, colour);
+        sortOn(TableColumns.add(viewer, JobSummary.class, name, width, text, colour), order);
+    }
+
+    /** Clicking the column's header sorts by {@code order} (again: reversed). */
+    private void sortOn(TableViewerColumn c, Comparator<JobSummary> order) {
         c.getColumn().addListener(SWT.Selection, e -> {
             TableColumn col = c.getColumn();
             int dir = viewer.getTable().getSortColumn() == col && viewer.getTable().getSortDirection() == SWT.UP

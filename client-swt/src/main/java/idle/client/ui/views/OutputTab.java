@@ -4,6 +4,7 @@ import idle.client.ui.Background;
 import idle.client.ui.Sessions;
 import idle.client.ui.UiThread;
 import idle.client.ui.model.JobTexts;
+import idle.client.ui.model.VoteTexts;
 import idle.client.ui.output.JobFeed;
 import idle.client.ui.output.OutputBuffer;
 import idle.client.ui.resources.Icons;
@@ -12,6 +13,8 @@ import idle.client.ui.service.ClientSession;
 import idle.client.ui.service.ServiceException;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
+import idle.shared.model.Verification;
+import idle.shared.model.VoteState;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +65,7 @@ public final class OutputTab {
     private final FindBar findBar;
     private final SashForm sash;
     private final FilesPanel files;
+    private final VotePanel vote;
     private JobSummary summary;
     private long trimmedChars;
     private long skippedChars;
@@ -130,9 +134,12 @@ public final class OutputTab {
         text.setKeyBinding(SWT.MOD1 | SWT.PAGE_DOWN, SWT.NULL);
         text.setKeyBinding(SWT.MOD1 | SWT.PAGE_UP, SWT.NULL);
         findBar = new FindBar(textArea, text);
+        vote = new VotePanel(root, sash, resources);
+        vote.line().moveBelow(top);
         files = new FilesPanel(sash, jobId, background, sessions, resources);
-        sash.setWeights(58, 42);
-        sash.setMaximizedControl(textArea);
+        // the vote's replicas and the files show once the job's details say there are any
+        files.control().setVisible(false);
+        sash.setWeights(50, 25, 25);
 
         find.addListener(SWT.Selection, e -> showFind());
         save.addListener(SWT.Selection, e -> saveOutput());
@@ -171,6 +178,11 @@ public final class OutputTab {
 
     public FilesPanel files() {
         return files;
+    }
+
+    /** The job's vote: its line and, when the results disagree, the replicas side by side. */
+    public VotePanel vote() {
+        return vote;
     }
 
     /** Characters trimmed from the top so far (the server keeps them). */
@@ -215,10 +227,11 @@ public final class OutputTab {
             sb.append(" on lender “").append(latest.lender()).append('”');
         }
         if (latest.state().isTerminal()) {
-            sb.append(": ").append(JobTexts.outcome(latest));
+            sb.append(": ").append(VoteTexts.outcome(latest));
         }
         header.setText(sb.toString());
-        header.setImage(resources.image(stateIcon(latest.state())));
+        vote.showVote(latest.verification());
+        header.setImage(resources.image(icon(latest)));
         header.setForeground(resources.stateColor(latest.state()));
         header.getParent().layout();
     }
@@ -229,8 +242,15 @@ public final class OutputTab {
             case QUEUED -> Icons.DOT_GREY;
             case RUNNING -> Icons.DOT_ORANGE;
             case SUCCEEDED -> Icons.DOT_GREEN;
+            case UNVERIFIED -> Icons.WARNING;
             default -> Icons.CANCEL;
         };
+    }
+
+    /** The icon for a job (tabs and headers): its state's, or the verified badge for a verified success. */
+    public static String icon(JobSummary job) {
+        return job.state() == JobState.SUCCEEDED && job.verification().state() == VoteState.VERIFIED
+                ? Icons.VERIFIED : stateIcon(job.state());
     }
 
     private void loadFiles() {
@@ -241,9 +261,11 @@ public final class OutputTab {
         }
         background.run(root, "Load the files of job " + jobId, false, () -> session.detail(jobId), detail -> {
             files.setFiles(detail.files());
-            if (!detail.files().isEmpty()) {
-                sash.setMaximizedControl(null);
-            }
+            files.control().setVisible(!detail.files().isEmpty());
+            Verification v = detail.summary().verification().verified() ? detail.summary().verification()
+                    : summary.verification();
+            vote.showReplicas(v, detail.replicas());
+            sash.layout(true);
         });
     }
 

@@ -2,12 +2,14 @@ package idle.client.ui.views;
 
 import idle.client.ui.Background;
 import idle.client.ui.JobsController;
+import idle.client.ui.SettingsStore;
 import idle.client.ui.UiThread;
 import idle.client.ui.model.JobRow;
 import idle.client.ui.model.JobTexts;
 import idle.client.ui.model.NeedsText;
 import idle.client.ui.model.PendingScript;
 import idle.client.ui.model.SessionJobs;
+import idle.client.ui.model.VerifyChoice;
 import idle.client.ui.resources.Icons;
 import idle.client.ui.resources.IdleResources;
 import idle.shared.model.PoolStatus;
@@ -53,6 +55,7 @@ public final class QueueView {
     private final Text argsText;
     private final Button dontWait;
     private final Button submitButton;
+    private final VerifyComposer verify;
     private final CLabel banner;
     private final List<PendingScript> pending = new ArrayList<>();
     private final JobsController controller;
@@ -62,8 +65,9 @@ public final class QueueView {
     /** The pool's aggregated view, as last polled; null until then. */
     private PoolStatus pool;
 
+    /** @param settings where the composer's choices (verification) are kept between runs */
     public QueueView(Composite parent, JobsController controller, SessionJobs jobs, UiThread ui,
-            IdleResources resources, Background background) {
+            IdleResources resources, Background background, SettingsStore settings) {
         this.controller = controller;
         this.resources = resources;
         this.background = background;
@@ -115,6 +119,7 @@ public final class QueueView {
         pendingViewer.setContentProvider(ArrayContentProvider.getInstance());
         pendingViewer.setInput(pending);
 
+        verify = new VerifyComposer(top, settings, background);
         Composite options = new Composite(top, SWT.NONE);
         GridLayout ol = new GridLayout(4, false);
         ol.marginWidth = 0;
@@ -172,6 +177,7 @@ public final class QueueView {
         column(jobsViewer, "Lender", 175, r -> ((JobRow) r).summary() == null ? "" : ((JobRow) r).summary().lender(), null);
         column(jobsViewer, "Elapsed", 75, r -> JobTexts.elapsed(((JobRow) r).summary(), System.currentTimeMillis()), null);
         column(jobsViewer, "Exit code", 80, r -> JobTexts.exitCode(((JobRow) r).summary()), null);
+        VoteColumn.add(jobsViewer, JobRow.class, resources, JobRow::vote);
         column(jobsViewer, "Note", 400, r -> ((JobRow) r).note(), null);
         jobsViewer.setContentProvider(ArrayContentProvider.getInstance());
         jobsViewer.setInput(jobs.rows());
@@ -308,6 +314,11 @@ public final class QueueView {
         return argsText;
     }
 
+    /** The verification choice for the scripts submitted next. */
+    public VerifyComposer verifyComposer() {
+        return verify;
+    }
+
     /** Opens the multi-select file dialog for scripts. */
     public void addScripts() {
         FileDialog dialog = new FileDialog(root.getShell(), SWT.OPEN | SWT.MULTI);
@@ -401,7 +412,8 @@ public final class QueueView {
         }
         hideBanner();
         WaitPolicy policy = dontWait.getSelection() ? WaitPolicy.NLA_IF_BUSY : WaitPolicy.QUEUE;
-        controller.submit(pending.stream().map(p -> p.toRequest(policy)).toList());
+        VerifyChoice choice = verify.choice();
+        controller.submit(pending.stream().map(p -> p.toRequest(policy, choice)).toList());
         pending.clear();
         pendingViewer.refresh();
         argsText.setText("");
