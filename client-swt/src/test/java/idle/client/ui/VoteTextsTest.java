@@ -62,15 +62,17 @@ class VoteTextsTest {
         assertEquals("", VoteTexts.sentence(Verification.NONE));
         assertTrue(VoteTexts.sentence(vote(2, VoteState.PENDING, 1, 1))
                 .startsWith("Waiting for the vote: 1 of 2 results in."));
-        assertEquals("Verified: 2 of 2 lenders agree on the whole result (exit code, stdout, stderr,"
-                + " files).", VoteTexts.sentence(vote(2, VoteState.VERIFIED, 2, 2)));
+        assertEquals("Verified: 2 of 2 lenders agree on exit code, stdout, stderr and files.",
+                VoteTexts.sentence(vote(2, VoteState.VERIFIED, 2, 2)));
         assertTrue(VoteTexts.sentence(vote(2, VoteState.VERIFIED, 2, 3))
                 .endsWith("The dissenting result is below."));
         Verification stdoutOnly = new Verification(2, VoteState.UNVERIFIED, 1, 4,
                 Set.of(ComparePart.STDOUT, ComparePart.EXIT));
         String none = VoteTexts.sentence(stdoutOnly);
-        assertTrue(none.startsWith("No majority: the 4 lenders' results disagree on exit code and"
-                + " stdout (at most 1 agree)"), none);
+        assertTrue(none.startsWith("No majority: the 4 lenders' results disagree (at most 1 agree)"), none);
+        assertEquals("Verified: 2 of 3 lenders agree on exit code and stdout. The dissenting result is below.",
+                VoteTexts.sentence(new Verification(2, VoteState.VERIFIED, 2, 3,
+                        Set.of(ComparePart.STDOUT, ComparePart.EXIT))));
         assertEquals("exit code, stdout and files", VoteTexts.parts(
                 Set.of(ComparePart.FILES, ComparePart.EXIT, ComparePart.STDOUT)));
         assertEquals("stderr", VoteTexts.parts(Set.of(ComparePart.STDERR)));

@@ -25,7 +25,7 @@ public final class VoteTexts {
     /** The parts as words: "exit code, stdout and files", or "the whole result" for all. */
     public static String parts(Set<ComparePart> parts) {
         if (parts.containsAll(ComparePart.ALL)) {
-            return "the whole result (exit code, stdout, stderr, files)";
+            return "exit code, stdout, stderr and files";
         }
         List<String> words = new ArrayList<>();
         for (ComparePart p : ComparePart.values()) {
@@ -53,9 +53,8 @@ public final class VoteTexts {
                     + " results in. The output shows once a majority of the lenders agree.";
             case VERIFIED -> "Verified: " + agree(v) + " on " + parts(v.compared()) + "."
                     + (v.agreeing() < v.results() ? " The dissenting result is below." : "");
-            case UNVERIFIED -> "No majority: the " + v.results() + " lenders' results disagree on "
-                    + parts(v.compared()) + " (at most " + v.agreeing() + " agree), so no output is"
-                    + " served. Their results are below, side by side.";
+            case UNVERIFIED -> "No majority: the " + v.results() + " lenders' results disagree (at"
+                    + " most " + v.agreeing() + " agree), so no output is served. See them side by side below.";
         };
     }
 

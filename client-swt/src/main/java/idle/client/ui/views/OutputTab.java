@@ -212,6 +212,9 @@ public final class OutputTab {
         if (!latest.state().isTerminal()) {
             sawItRunning = true;
         }
+        if (latest.state() == JobState.UNVERIFIED && !summary.state().isTerminal()) {
+            feed.buffer().note("— no output: the lenders' results disagree; their results are below —");
+        }
         summary = latest;
         showHeader(latest);
         if (latest.state().isTerminal() && !filesLoaded) {
@@ -264,7 +267,11 @@ public final class OutputTab {
             files.control().setVisible(!detail.files().isEmpty());
             Verification v = detail.summary().verification().verified() ? detail.summary().verification()
                     : summary.verification();
-            vote.showReplicas(v, detail.replicas());
+            if (vote.showReplicas(v, detail.replicas())) {
+                // without a majority there is no output: the replicas are what there is to see
+                sash.setWeights(v.state() == VoteState.UNVERIFIED ? new int[] {12, 70, 18}
+                        : new int[] {50, 30, 20});
+            }
             sash.layout(true);
         });
     }
