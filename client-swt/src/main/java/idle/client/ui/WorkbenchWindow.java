@@ -450,7 +450,12 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         return background;
     }
 
-    /** The text of a status line field: "connection", "lenders" or "lending". */
+    /** The colours, fonts and images of this window (to compare a cell's image with). */
+    public IdleResources resources() {
+        return resources;
+    }
+
+    /** The text of a status line field: "connection", "lenders", "lending" or "message" (the last one). */
     public String statusField(String which) {
         return statusLine.field(which);
     }
