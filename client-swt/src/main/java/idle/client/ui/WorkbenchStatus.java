@@ -63,7 +63,7 @@ final class WorkbenchStatus {
     /** Shows a message (and clears an error). */
     void message(String message) {
         lastMessage = message;
-        if (line != null) {
+        if (line != null && line.getControl() != null && !line.getControl().isDisposed()) {
             line.setErrorMessage(null);
             line.setMessage(message);
         }

@@ -316,6 +316,9 @@ public final class HistoryView {
     }
 
     private void onJob(JobSummary job) {
+        if (viewer.getTable().isDisposed()) {
+            return; // an event that arrived after the window closed
+        }
         for (int i = 0; i < rows.size(); i++) {
             if (rows.get(i).jobId() == job.jobId()) {
                 rows.set(i, job);

@@ -187,13 +187,18 @@ public final class QueueView {
         jobs.addListener(new SessionJobs.Listener() {
             @Override
             public void added(JobRow row) {
+                if (jobsViewer.getTable().isDisposed()) {
+                    return;
+                }
                 jobsViewer.add(row);
                 jobsViewer.reveal(row);
             }
 
             @Override
             public void changed(JobRow row) {
-                jobsViewer.update(row, null);
+                if (!jobsViewer.getTable().isDisposed()) { // events may arrive after the window closed
+                    jobsViewer.update(row, null);
+                }
             }
         });
         ui.every(1000, jobsViewer.getTable(), this::refreshElapsed);
