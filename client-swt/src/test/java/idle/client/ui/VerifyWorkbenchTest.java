@@ -138,7 +138,7 @@ class VerifyWorkbenchTest {
         workbench = new IdleWorkbench(display, IdleWorkbench.Options.of(clientDir)
                 .withLogin(address(), "alice", PASSWORD.toCharArray()), opener);
         workbench.open();
-        window().getShell().setSize(1300, 880);
+        window().getShell().setBounds(0, 0, 1270, 1000);
         spin("the scripted login", () -> window().sessions().isLoggedIn());
         spin("the pool to count the lenders",
                 () -> window().statusField("lenders").equals("Lenders online: " + lendersOnline));

@@ -200,7 +200,9 @@ class VoteWidgetsTest {
                         List.of(), false, List.of("exit code differs: 1 / 0",
                         "stdout differs at line 1: '0.8444218515250481' / ''", "file out.csv missing")));
         assertTrue(tab.vote().showReplicas(none, replicas));
-        ((org.eclipse.swt.custom.SashForm) tab.vote().control().getParent()).setWeights(12, 70, 18);
+        var sash = (org.eclipse.swt.custom.SashForm) tab.vote().control().getParent().getParent();
+        sash.setMaximizedControl(null); // as the tab does with the job's details
+        sash.setWeights(15, 85);
         SwtTestSupport.spinUntil(display, Duration.ofSeconds(10), "the tab's note", () -> tab.text().getText()
                 .contains("no output: the lenders' results disagree"));
         Table table = tab.vote().viewer().getTable();

@@ -134,12 +134,21 @@ public final class OutputTab {
         text.setKeyBinding(SWT.MOD1 | SWT.PAGE_DOWN, SWT.NULL);
         text.setKeyBinding(SWT.MOD1 | SWT.PAGE_UP, SWT.NULL);
         findBar = new FindBar(textArea, text);
-        vote = new VotePanel(root, sash, resources);
+        // Below the output: the replicas side by side (when they disagree) and the files. The
+        // output fills the tab until the job's details say there is either: the sash's
+        // maximized control moves the rest aside without hiding it (GTK leaves the rows of a
+        // table that was hidden and shown again blank).
+        Composite details = new Composite(sash, SWT.NONE);
+        GridLayout dl = new GridLayout(1, false);
+        dl.marginWidth = 0;
+        dl.marginHeight = 0;
+        details.setLayout(dl);
+        vote = new VotePanel(root, details, resources);
         vote.line().moveBelow(top);
-        files = new FilesPanel(sash, jobId, background, sessions, resources);
-        // the vote's replicas and the files show once the job's details say there are any
-        files.control().setVisible(false);
-        sash.setWeights(50, 25, 25);
+        files = new FilesPanel(details, jobId, background, sessions, resources);
+        files.control().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        sash.setWeights(58, 42);
+        sash.setMaximizedControl(textArea);
 
         find.addListener(SWT.Selection, e -> showFind());
         save.addListener(SWT.Selection, e -> saveOutput());
@@ -264,15 +273,20 @@ public final class OutputTab {
         }
         background.run(root, "Load the files of job " + jobId, false, () -> session.detail(jobId), detail -> {
             files.setFiles(detail.files());
-            files.control().setVisible(!detail.files().isEmpty());
             Verification v = detail.summary().verification().verified() ? detail.summary().verification()
                     : summary.verification();
-            if (vote.showReplicas(v, detail.replicas())) {
+            boolean replicas = vote.showReplicas(v, detail.replicas());
+            boolean hasFiles = !detail.files().isEmpty();
+            GridData fd = (GridData) files.control().getLayoutData();
+            fd.exclude = replicas && !hasFiles; // "no files" is no news next to the replicas
+            files.control().setVisible(!fd.exclude);
+            if (replicas || hasFiles) {
+                sash.setMaximizedControl(null);
                 // without a majority there is no output: the replicas are what there is to see
-                sash.setWeights(v.state() == VoteState.UNVERIFIED ? new int[] {12, 70, 18}
-                        : new int[] {50, 30, 20});
+                sash.setWeights(v.state() == VoteState.UNVERIFIED ? new int[] {15, 85}
+                        : replicas ? new int[] {45, 55} : new int[] {58, 42});
             }
-            sash.layout(true);
+            files.control().getParent().layout(true, true);
         });
     }
 

@@ -27,12 +27,6 @@ import org.eclipse.jface.viewers.TableViewer;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.CLabel;
 import org.eclipse.swt.custom.SashForm;
-import org.eclipse.swt.dnd.DND;
-import org.eclipse.swt.dnd.DropTarget;
-import org.eclipse.swt.dnd.DropTargetAdapter;
-import org.eclipse.swt.dnd.DropTargetEvent;
-import org.eclipse.swt.dnd.FileTransfer;
-import org.eclipse.swt.dnd.Transfer;
 import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
@@ -238,65 +232,16 @@ public final class QueueView {
         TableColumns.add(viewer, Object.class, name, width, text, colour);
     }
 
-    /** A section heading with a hint, and room on its right for buttons (returned). */
     private Composite header(Composite parent, String title, String hint) {
-        Composite head = new Composite(parent, SWT.NONE);
-        GridLayout hl = new GridLayout(2, false);
-        hl.marginWidth = 0;
-        hl.marginHeight = 0;
-        head.setLayout(hl);
-        head.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-        Composite words = new Composite(head, SWT.NONE);
-        GridLayout wl = new GridLayout(2, false);
-        wl.marginWidth = 0;
-        words.setLayout(wl);
-        words.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-        Label t = new Label(words, SWT.NONE);
-        t.setText(title);
-        t.setFont(resources.bold());
-        Label h = new Label(words, SWT.NONE);
-        h.setText("— " + hint);
-        h.setForeground(resources.note());
-        Composite buttons = new Composite(head, SWT.NONE);
-        org.eclipse.swt.layout.RowLayout rl = new org.eclipse.swt.layout.RowLayout(SWT.HORIZONTAL);
-        rl.marginTop = 0;
-        rl.marginBottom = 0;
-        rl.marginRight = 0;
-        rl.center = true;
-        buttons.setLayout(rl);
-        buttons.setLayoutData(new GridData(SWT.END, SWT.CENTER, false, false));
-        return buttons;
+        return SectionHeader.create(parent, resources, title, hint);
     }
 
     private Button button(Composite parent, String text, String icon, String tip, Runnable action) {
-        Button b = new Button(parent, SWT.PUSH);
-        b.setText(text);
-        if (icon != null) {
-            b.setImage(resources.image(icon));
-        }
-        b.setToolTipText(tip);
-        b.addListener(SWT.Selection, e -> action.run());
-        return b;
+        return SectionHeader.button(parent, resources, text, icon, tip, action);
     }
 
     private void addDropSupport() {
-        DropTarget target = new DropTarget(pendingViewer.getTable(), DND.DROP_COPY | DND.DROP_DEFAULT | DND.DROP_LINK);
-        target.setTransfer(new Transfer[] {FileTransfer.getInstance()});
-        target.addDropListener(new DropTargetAdapter() {
-            @Override
-            public void dragEnter(DropTargetEvent event) {
-                if (event.detail == DND.DROP_DEFAULT || event.detail == DND.DROP_LINK) {
-                    event.detail = DND.DROP_COPY;
-                }
-            }
-
-            @Override
-            public void drop(DropTargetEvent event) {
-                if (event.data instanceof String[] files) {
-                    addScripts(Arrays.stream(files).map(Path::of).toList());
-                }
-            }
-        });
+        ScriptDrop.install(pendingViewer.getTable(), this::addScripts);
     }
 
     public Composite control() {
@@ -470,12 +415,21 @@ public final class QueueView {
         Composite bottom = jobsViewer.getTable().getParent();
         sweepsPanel = new SweepsPanel(bottom, resources, "Sweeps of this session",
                 "expand a sweep for its tasks; double-click a task for its output", controller);
-        GridDataFactory.fillDefaults().grab(true, true).applyTo(sweepsPanel.control());
+        // Its own height until the first sweep, so this session's jobs keep the room.
+        GridData sweepsData = GridDataFactory.fillDefaults().grab(true, false).create();
+        sweepsPanel.control().setLayoutData(sweepsData);
+        var tree = sweepsPanel.tree();
+        GridData treeData = (GridData) tree.getLayoutData();
+        int treeRows = treeData.heightHint;
+        treeData.heightHint = tree.getHeaderHeight() + tree.getItemHeight(); // a hint of a table, no more
         sweepsPanel.control().moveAbove(bottom.getChildren()[0]);
         controller.attachQueue(sweepsPanel, () -> {
             if (!roomForSweeps) {
                 roomForSweeps = true;
+                sweepsData.grabExcessVerticalSpace = true;
+                treeData.heightHint = treeRows;
                 sash.setWeights(30, 70);
+                bottom.layout(true, true);
             }
         });
     }

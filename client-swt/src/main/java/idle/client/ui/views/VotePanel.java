@@ -40,7 +40,7 @@ public final class VotePanel {
 
     /**
      * @param lineParent where the vote's line goes (a one-column grid; hidden when not verified)
-     * @param panelParent where the side-by-side panel goes (the tab's sash)
+     * @param panelParent where the side-by-side panel goes (a one-column grid; left out while hidden)
      */
     public VotePanel(Composite lineParent, Composite panelParent, IdleResources resources) {
         this.resources = resources;
@@ -49,6 +49,7 @@ public final class VotePanel {
         line.setVisible(false);
 
         panel = new Composite(panelParent, SWT.NONE);
+        GridDataFactory.fillDefaults().grab(true, true).exclude(true).applyTo(panel);
         GridLayout pl = new GridLayout(1, false);
         pl.marginHeight = 2;
         panel.setLayout(pl);
@@ -132,6 +133,9 @@ public final class VotePanel {
      */
     public boolean showReplicas(Verification v, List<ReplicaResult> replicas) {
         boolean shown = VoteTexts.showReplicas(v) && !replicas.isEmpty();
+        ((GridData) panel.getLayoutData()).exclude = !shown;
+        panel.setVisible(shown);
+        panel.getParent().layout(true, true);
         compared = v.compared();
         List<ReplicaLine> lines = ReplicaLine.of(replicas);
         viewer.setInput(lines);
@@ -144,7 +148,6 @@ public final class VotePanel {
             }
         }
         differences.setText(sb.isEmpty() ? "The server listed no differences." : sb.toString());
-        panel.setVisible(shown);
         panel.layout(true, true);
         return shown;
     }
