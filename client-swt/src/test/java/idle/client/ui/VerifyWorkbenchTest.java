@@ -210,7 +210,7 @@ class VerifyWorkbenchTest {
         assertTrue(tab.vote().line().getText().startsWith("Verified: 2 of 2 lenders agree"),
                 tab.vote().line().getText());
         spin("its files", () -> tab.files().viewer().getTable().getItemCount() == 1);
-        assertFalse(tab.vote().control().getVisible(), "nothing to put side by side when all agree");
+        assertFalse(tab.vote().showsReplicas(), "nothing to put side by side when all agree");
         SwtTestSupport.screenshot(window().getShell(), "verify-badge");
 
         window().showView(1);
@@ -248,7 +248,7 @@ class VerifyWorkbenchTest {
         assertTrue(window().statusField("message").contains("No majority"), window().statusField("message"));
 
         OutputTab tab = window().outputs().tab(row.jobId()).orElseThrow();
-        spin("the replicas side by side", () -> tab.vote().control().getVisible());
+        spin("the replicas side by side", () -> tab.vote().showsReplicas());
         assertTrue(tab.vote().line().getText().startsWith("No majority"), tab.vote().line().getText());
         Table replicas = tab.vote().viewer().getTable();
         int results = row.summary().verification().results();

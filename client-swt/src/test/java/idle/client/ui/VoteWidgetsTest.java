@@ -216,11 +216,11 @@ class VoteWidgetsTest {
         assertEquals("no", table.getItem(3).getText(5));
         String diff = tab.vote().differencesText();
         assertTrue(diff.contains("“dusky-lynx”: file out.csv missing"), diff);
-        assertTrue(tab.vote().control().isVisible(), "the panel shows in the tab");
+        assertTrue(tab.vote().showsReplicas(), "the panel shows in the tab");
         SwtTestSupport.screenshot(shell, "vote-replicas");
 
         // a unanimous vote has nothing to put side by side
         assertFalse(tab.vote().showReplicas(vote(2, VoteState.VERIFIED, 2, 2), replicas.subList(0, 2)));
-        assertFalse(tab.vote().control().getVisible());
+        assertFalse(tab.vote().showsReplicas());
     }
 }

@@ -71,9 +71,9 @@ public final class VoteTexts {
     public static String outcome(JobSummary job) {
         Verification v = job.verification();
         if (job.state() == JobState.UNVERIFIED || v.state() == VoteState.UNVERIFIED) {
+            // the server's reason says the same at length; the tab shows the results themselves
             return "No majority: " + (v.results() > 0 ? v.results() + " results disagree"
-                    : "the lenders' results disagree")
-                    + (job.reason().isEmpty() ? "" : " (" + job.reason() + ")");
+                    : "the lenders' results disagree");
         }
         String outcome = JobTexts.outcome(job);
         return v.state() == VoteState.VERIFIED ? outcome + ", verified: " + agree(v) : outcome;

@@ -279,7 +279,9 @@ public final class OutputTab {
             boolean hasFiles = !detail.files().isEmpty();
             GridData fd = (GridData) files.control().getLayoutData();
             fd.exclude = replicas && !hasFiles; // "no files" is no news next to the replicas
-            files.control().setVisible(!fd.exclude);
+            if (fd.exclude) {
+                files.control().setBounds(0, 0, 0, 0); // not hidden: see VotePanel.showReplicas
+            }
             if (replicas || hasFiles) {
                 sash.setMaximizedControl(null);
                 // without a majority there is no output: the replicas are what there is to see

@@ -76,7 +76,7 @@ public final class VotePanel {
         differences.setLeftMargin(4);
         GridDataFactory.fillDefaults().grab(true, true).hint(400, 4 * differences.getLineHeight() + 6)
                 .applyTo(differences);
-        panel.setVisible(false);
+        panel.setBounds(0, 0, 0, 0); // hidden by having no size (see showReplicas)
     }
 
     /**
@@ -99,6 +99,11 @@ public final class VotePanel {
 
     public Composite control() {
         return panel;
+    }
+
+    /** Whether the replicas are shown (the panel is in the layout). */
+    public boolean showsReplicas() {
+        return !((GridData) panel.getLayoutData()).exclude;
     }
 
     public TableViewer viewer() {
@@ -133,8 +138,12 @@ public final class VotePanel {
      */
     public boolean showReplicas(Verification v, List<ReplicaResult> replicas) {
         boolean shown = VoteTexts.showReplicas(v) && !replicas.isEmpty();
+        // Left out of the layout and shrunk to nothing rather than hidden: GTK leaves the rows of
+        // a table hidden and shown again blank.
         ((GridData) panel.getLayoutData()).exclude = !shown;
-        panel.setVisible(shown);
+        if (!shown) {
+            panel.setBounds(0, 0, 0, 0);
+        }
         panel.getParent().layout(true, true);
         compared = v.compared();
         List<ReplicaLine> lines = ReplicaLine.of(replicas);
