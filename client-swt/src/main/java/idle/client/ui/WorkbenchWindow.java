@@ -155,7 +155,6 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     protected Control createContents(Composite parent) {
         sash = new SashForm(parent, SWT.VERTICAL | SWT.SMOOTH);
         views = new CTabFolder(sash, SWT.BORDER | SWT.FLAT);
-        views.addListener(SWT.Selection, e -> reallocate(views.getSelection().getControl()));
         outputs = new OutputTabs(sash, ui, background, sessions, resources, feeds, events, this::notifyFinished,
                 retainedChars);
         controller = new JobsController(sash, ui, background, sessions, jobs, feeds, events, this, outputs,
@@ -181,26 +180,6 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
             }
         });
         return sash;
-    }
-
-    /**
-     * Gives a view just brought to front a size change: GTK leaves blank the rows of a table
-     * first shown in a tab that was hidden until its size changes (seen under Xvfb).
-     */
-    private static void reallocate(Control view) {
-        if (view == null || view.isDisposed()) {
-            return;
-        }
-        Rectangle b = view.getBounds();
-        if (b.height > 1) {
-            view.setRedraw(false);
-            try {
-                view.setBounds(b.x, b.y, b.width, b.height - 1);
-                view.setBounds(b);
-            } finally {
-                view.setRedraw(true);
-            }
-        }
     }
 
     private void viewTab(String title, String icon, Control control) {
@@ -413,7 +392,6 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     @Override
     public void showView(int index) {
         views.setSelection(index);
-        reallocate(views.getSelection().getControl()); // setSelection sends no Selection event
     }
 
     @Override

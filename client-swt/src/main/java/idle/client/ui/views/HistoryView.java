@@ -301,6 +301,7 @@ public final class HistoryView {
             rows.addAll(page.jobs());
             hasMore = page.more();
             viewer.refresh();
+            GtkRows.show(viewer.getTable());
             more.setEnabled(hasMore);
             status.setText(rows.isEmpty() ? "No jobs match." : rows.size() + (rows.size() == 1 ? " job" : " jobs")
                     + (hasMore ? " loaded; older ones load as you scroll down." : "."));
@@ -329,6 +330,7 @@ public final class HistoryView {
         if (!loading && sessions.current() != null && matches(job)) {
             rows.add(job);
             viewer.refresh();
+            GtkRows.show(viewer.getTable());
         }
     }
 

@@ -60,7 +60,7 @@ public final class VotePanel {
         viewer = new TableViewer(panel, SWT.BORDER | SWT.FULL_SELECTION);
         viewer.getTable().setHeaderVisible(true);
         viewer.getTable().setLinesVisible(true);
-        GridDataFactory.fillDefaults().grab(true, true).hint(400, 3 * viewer.getTable().getItemHeight()
+        GridDataFactory.fillDefaults().grab(true, true).hint(400, 4 * viewer.getTable().getItemHeight()
                 + viewer.getTable().getHeaderHeight()).applyTo(viewer.getTable());
         column("Lender", 190, ReplicaLine::lender, r -> null);
         column("Result", 100, ReplicaLine::outcome, marked(ComparePart.EXIT));
@@ -74,7 +74,8 @@ public final class VotePanel {
         differences = new StyledText(panel, SWT.BORDER | SWT.READ_ONLY | SWT.V_SCROLL | SWT.H_SCROLL);
         differences.setFont(resources.mono());
         differences.setLeftMargin(4);
-        GridDataFactory.fillDefaults().grab(true, true).hint(400, 4 * differences.getLineHeight() + 6)
+        // the table takes the room; the difference lines scroll past five
+        GridDataFactory.fillDefaults().grab(true, false).hint(400, 5 * differences.getLineHeight() + 6)
                 .applyTo(differences);
         panel.setBounds(0, 0, 0, 0); // hidden by having no size (see showReplicas)
     }
