@@ -285,7 +285,7 @@ public final class OutputTab {
             if (replicas || hasFiles) {
                 sash.setMaximizedControl(null);
                 // without a majority there is no output: the replicas are what there is to see
-                sash.setWeights(v.state() == VoteState.UNVERIFIED ? new int[] {15, 85}
+                sash.setWeights(v.state() == VoteState.UNVERIFIED ? new int[] {10, 90}
                         : replicas ? new int[] {45, 55} : new int[] {58, 42});
             }
             files.control().getParent().layout(true, true);

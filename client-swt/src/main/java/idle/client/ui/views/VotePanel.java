@@ -74,8 +74,8 @@ public final class VotePanel {
         differences = new StyledText(panel, SWT.BORDER | SWT.READ_ONLY | SWT.V_SCROLL | SWT.H_SCROLL);
         differences.setFont(resources.mono());
         differences.setLeftMargin(4);
-        // the table takes the room; the difference lines scroll past five
-        GridDataFactory.fillDefaults().grab(true, false).hint(400, 5 * differences.getLineHeight() + 6)
+        // the table takes the room; the difference lines scroll past four
+        GridDataFactory.fillDefaults().grab(true, false).hint(400, 4 * differences.getLineHeight() + 6)
                 .applyTo(differences);
         panel.setBounds(0, 0, 0, 0); // hidden by having no size (see showReplicas)
     }
