@@ -170,15 +170,6 @@ class VerifyWorkbenchTest {
         return row;
     }
 
-    private static int column(Table table, String name) {
-        for (int i = 0; i < table.getColumnCount(); i++) {
-            if (table.getColumn(i).getText().equals(name)) {
-                return i;
-            }
-        }
-        throw new AssertionError("no column " + name);
-    }
-
     @Test
     void aJobVerifiedOnTwoLendersEndsWithTheBadge() throws Exception {
         lend("bob");
@@ -192,7 +183,7 @@ class VerifyWorkbenchTest {
                 """);
         JobRow row = submit(script, new VerifyChoice(2, ComparePart.ALL));
         Table table = window().queue().jobsViewer().getTable();
-        int vote = column(table, "Vote");
+        int vote = SwtTestSupport.column(table, "Vote");
         spin("the job to be accepted", () -> row.jobId() != 0);
         // "vote 0/2" from the start (or already "2/2 ✓" on a fast machine): never empty
         assertFalse(table.getItem(0).getText(vote).isEmpty(), "the vote shows from the start");
@@ -217,8 +208,9 @@ class VerifyWorkbenchTest {
         window().history().reload();
         Table history = window().history().viewer().getTable();
         spin("the history's row", () -> history.getItemCount() == 1);
-        assertEquals("2/2 ✓", history.getItem(0).getText(column(history, "Vote")));
-        assertSame(window().resources().image(Icons.VERIFIED), history.getItem(0).getImage(column(history, "Vote")));
+        int historyVote = SwtTestSupport.column(history, "Vote");
+        assertEquals("2/2 ✓", history.getItem(0).getText(historyVote));
+        assertSame(window().resources().image(Icons.VERIFIED), history.getItem(0).getImage(historyVote));
         SwtTestSupport.screenshot(window().getShell(), "verify-history");
     }
 
@@ -238,7 +230,7 @@ class VerifyWorkbenchTest {
                 """);
         JobRow row = submit(script, new VerifyChoice(2, Set.of(ComparePart.STDOUT)));
         Table table = window().queue().jobsViewer().getTable();
-        int vote = column(table, "Vote");
+        int vote = SwtTestSupport.column(table, "Vote");
         spin("the vote to end", row::isDone);
         assertEquals(JobState.UNVERIFIED, row.summary().state(), row.note());
         assertEquals("no majority", table.getItem(0).getText(vote));

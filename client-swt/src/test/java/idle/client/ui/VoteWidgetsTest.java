@@ -143,7 +143,7 @@ class VoteWidgetsTest {
                 job(1, JobState.SUCCEEDED, 0, Verification.NONE));
         viewer.setInput(rows);
         Table table = viewer.getTable();
-        int col = column(table, "Vote");
+        int col = SwtTestSupport.column(table, "Vote");
         assertEquals("no majority", table.getItem(0).getText(col));
         assertSame(resources.image(Icons.WARNING), table.getItem(0).getImage(col));
         assertEquals(resources.warningBackground(), table.getItem(0).getBackground(col));
@@ -154,16 +154,7 @@ class VoteWidgetsTest {
         assertSame(resources.image(Icons.VOTE_PENDING), table.getItem(2).getImage(col));
         assertEquals("", table.getItem(3).getText(col));
         assertNull(table.getItem(3).getImage(col));
-        assertEquals("Unverified", table.getItem(0).getText(column(table, "State")));
-    }
-
-    private static int column(Table table, String name) {
-        for (int i = 0; i < table.getColumnCount(); i++) {
-            if (table.getColumn(i).getText().equals(name)) {
-                return i;
-            }
-        }
-        throw new AssertionError("no column " + name);
+        assertEquals("Unverified", table.getItem(0).getText(SwtTestSupport.column(table, "State")));
     }
 
     @Test
