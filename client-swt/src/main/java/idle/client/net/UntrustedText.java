@@ -56,7 +56,7 @@ public final class UntrustedText {
         }
         return new JobSummary(s.jobId(), name, s.state(), s.exitCode(), s.limit(), reason, lender,
                 s.attempts(), s.submittedAt(), s.startedAt(), s.finishedAt(), s.outputBytes(),
-                s.sweepId(), s.taskIndex());
+                s.sweepId(), s.taskIndex(), s.verification());
     }
 
     /**
@@ -66,7 +66,7 @@ public final class UntrustedText {
     public static JobDetail clean(JobDetail d) {
         JobSummary s = clean(d.summary());
         return s == d.summary() ? d : new JobDetail(s, d.scriptSha256(), d.args(), d.inputNames(),
-                d.files(), d.cpuMillis(), d.outputSha256());
+                d.files(), d.cpuMillis(), d.outputSha256(), d.replicas());
     }
 
     /** True for a character {@link #clean} replaces. */

@@ -80,7 +80,13 @@ public final class Background implements AutoCloseable {
             ui.async(owner, () -> onDone.accept(result));
             return null;
         };
-        return workers.submit(task);
+        try {
+            return workers.submit(task);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // The window closed (workers shut down) before a late event asked for work: drop it,
+            // like UiThread drops work for disposed widgets.
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
     }
 
     /** Runs fire-and-forget work whose failures are only logged (e.g. saving settings). */

@@ -3,12 +3,14 @@ package idle.client.ui;
 import idle.client.ui.model.JobEvents;
 import idle.client.ui.model.JobRow;
 import idle.client.ui.model.SessionJobs;
+import idle.client.ui.model.VoteTexts;
 import idle.client.ui.output.FeedListener;
 import idle.client.ui.output.JobFeeds;
 import idle.client.ui.service.ClientSession;
 import idle.client.ui.service.ServiceException;
 import idle.client.ui.service.SubmitRequest;
 import idle.client.ui.views.OutputTabs;
+import idle.shared.model.JobSummary;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -50,7 +52,13 @@ public final class JobsController {
         this.tabs = tabs;
         this.statusMessage = statusMessage;
         this.noLenders = noLenders;
-        events.addListener(summary -> jobs.update(summary.jobId(), row -> row.update(summary)));
+        events.addListener(summary -> jobs.update(summary.jobId(), row -> {
+            boolean wasDone = row.isDone();
+            row.update(summary);
+            if (!wasDone && row.isDone() && summary.verification().verified()) {
+                statusMessage.accept(ending(summary)); // "verified" or "no majority", said once
+            }
+        }));
     }
 
     /**
@@ -120,6 +128,11 @@ public final class JobsController {
             }
             submitNext(session, rows, index + 1);
         });
+    }
+
+    /** How a job ended, for the status line and notifications: "Job 12 (x.py): …, verified: 2 of 2 lenders agree". */
+    public static String ending(JobSummary job) {
+        return "Job " + job.jobId() + " (" + job.scriptName() + "): " + VoteTexts.outcome(job);
     }
 
     /** Submits the same scripts again, with the same arguments and inputs. */

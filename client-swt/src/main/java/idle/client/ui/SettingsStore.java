@@ -24,6 +24,7 @@ public final class SettingsStore {
 
     private final Path file;
     private final Properties values = new Properties();
+    private final Object diskLock = new Object();
 
     public SettingsStore(Path file) {
         this.file = Objects.requireNonNull(file, "file");
@@ -55,17 +56,20 @@ public final class SettingsStore {
 
     /** Writes the file atomically. Disk: not on the UI thread. */
     public void save() throws IOException {
-        Properties copy;
-        synchronized (this) {
-            copy = new Properties();
-            copy.putAll(values);
+        // One save at a time: two workers (the layout, a view's choices) share the temporary file.
+        synchronized (diskLock) {
+            Properties copy;
+            synchronized (this) {
+                copy = new Properties();
+                copy.putAll(values);
+            }
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                copy.store(out, "IDLE workbench");
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            copy.store(out, "IDLE workbench");
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public synchronized String get(String key, String otherwise) {

@@ -32,6 +32,8 @@ final class WorkbenchStatus {
     private final StatusField lendingField = new StatusField("idle.lending", 14);
     private StatusLineManager line;
     private Widget owner;
+    /** The last message shown (for tests: the status line keeps no getter). */
+    private String lastMessage = "";
     private boolean polling;
 
     /** @param poolListener told each pool answer, on the UI thread (e.g. the queue's needs) */
@@ -60,7 +62,8 @@ final class WorkbenchStatus {
 
     /** Shows a message (and clears an error). */
     void message(String message) {
-        if (line != null) {
+        lastMessage = message;
+        if (line != null && line.getControl() != null && !line.getControl().isDisposed()) {
             line.setErrorMessage(null);
             line.setMessage(message);
         }
@@ -121,6 +124,7 @@ final class WorkbenchStatus {
             case "connection" -> connectionField.text();
             case "lenders" -> lendersField.text();
             case "lending" -> lendingField.text();
+            case "message" -> lastMessage;
             default -> throw new IllegalArgumentException(which);
         };
     }

@@ -4,7 +4,6 @@ import idle.client.ui.actions.Commands;
 import idle.client.ui.actions.WorkbenchActions;
 import idle.client.ui.dialogs.LoginDialog;
 import idle.client.ui.model.JobEvents;
-import idle.client.ui.model.JobTexts;
 import idle.client.ui.model.SessionJobs;
 import idle.client.ui.output.JobFeeds;
 import idle.client.ui.resources.Icons;
@@ -160,7 +159,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
                 retainedChars);
         controller = new JobsController(sash, ui, background, sessions, jobs, feeds, events, this, outputs,
                 this::status, message -> queue.showBanner(message));
-        queue = new QueueView(views, controller, jobs, ui, resources, background);
+        queue = new QueueView(views, controller, jobs, ui, resources, background, layout);
         history = new HistoryView(views, controller, background, sessions, resources, events, historyPage);
         lender = new LenderView(views, ui, background, sessions, layout, resources, this::lendingChanged);
         sweeps = new SweepsController(sash, ui, background, sessions, controller, this::status,
@@ -252,7 +251,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
     }
 
     private void notifyFinished(JobSummary job) {
-        String text = "Job " + job.jobId() + " (" + job.scriptName() + "): " + JobTexts.outcome(job);
+        String text = JobsController.ending(job);
         status(text);
         if (balloon != null && !balloon.isDisposed()) {
             balloon.dispose(); // one notification at a time; its icon is fixed at creation
@@ -260,7 +259,11 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         balloon = new ToolTip(getShell(), SWT.BALLOON | (job.state() == JobState.SUCCEEDED
                 ? SWT.ICON_INFORMATION : SWT.ICON_WARNING));
         balloon.setAutoHide(true);
-        balloon.setText(job.state() == JobState.SUCCEEDED ? "Job finished" : "Job ended");
+        balloon.setText(switch (job.verification().state()) {
+            case VERIFIED -> job.state() == JobState.SUCCEEDED ? "Job verified" : "Job ended (verified)";
+            case UNVERIFIED -> "No majority";
+            default -> job.state() == JobState.SUCCEEDED ? "Job finished" : "Job ended";
+        });
         balloon.setMessage(text);
         Rectangle area = getShell().getClientArea();
         balloon.setLocation(outputs.tabAnchor(job.jobId())
@@ -447,7 +450,12 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
         return background;
     }
 
-    /** The text of a status line field: "connection", "lenders" or "lending". */
+    /** The colours, fonts and images of this window (to compare a cell's image with). */
+    public IdleResources resources() {
+        return resources;
+    }
+
+    /** The text of a status line field: "connection", "lenders", "lending" or "message" (the last one). */
     public String statusField(String which) {
         return statusLine.field(which);
     }

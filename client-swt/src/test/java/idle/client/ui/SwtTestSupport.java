@@ -38,6 +38,16 @@ public final class SwtTestSupport {
         }
     }
 
+    /** The index of the column of {@code table} headed {@code name}; fails when there is none. */
+    public static int column(org.eclipse.swt.widgets.Table table, String name) {
+        for (int i = 0; i < table.getColumnCount(); i++) {
+            if (table.getColumn(i).getText().equals(name)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no column " + name);
+    }
+
     /** Runs the event loop for pending events only (no waiting). */
     public static void drainEvents(Display display) {
         while (display.readAndDispatch()) {

@@ -358,7 +358,7 @@ class WorkbenchE2eTest {
         assertEquals("Failed", cell(before + 1, 2));
         assertEquals("0", cell(before, 5));
         assertEquals("3", cell(before + 1, 5));
-        assertEquals("Exited with code 3", cell(before + 1, 6));
+        assertEquals("Exited with code 3", cell(before + 1, SwtTestSupport.column(queue.jobsViewer().getTable(), "Note")));
         String pseudonym = rows.get(0).summary().lender();
         assertFalse(pseudonym.isEmpty(), "the lender's pseudonym is shown");
         assertEquals(pseudonym, cell(before, 3));

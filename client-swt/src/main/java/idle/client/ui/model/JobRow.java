@@ -3,6 +3,8 @@ package idle.client.ui.model;
 import idle.client.ui.service.SubmitRequest;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
+import idle.shared.model.Verification;
+import idle.shared.model.VoteState;
 import java.util.Objects;
 
 /**
@@ -55,6 +57,11 @@ public final class JobRow {
         return summary != null ? summary.scriptName() : request.scriptName();
     }
 
+    /** The job's vote as last told ({@link Verification#NONE} before the server's answer). */
+    public Verification vote() {
+        return summary == null ? Verification.NONE : summary.verification();
+    }
+
     /** True when the job can still be cancelled. */
     public boolean isCancellable() {
         return phase == Phase.ACCEPTED && (summary == null || !summary.state().isTerminal());
@@ -73,6 +80,11 @@ public final class JobRow {
         if (summary == null) {
             summary = new JobSummary(id, request.scriptName(), state, null, null, "", "", 0,
                     System.currentTimeMillis(), 0, 0, 0);
+            if (request.verify() >= 2) { // its vote shows at once; the server's events follow
+                summary = summary.withVerification(new Verification(request.verify(),
+                        VoteState.PENDING, 0, 0, request.compare()));
+                note = note.isEmpty() ? VoteTexts.waiting(summary.verification()) : note;
+            }
         }
     }
 
@@ -93,7 +105,10 @@ public final class JobRow {
         }
         summary = latest;
         if (latest.state().isTerminal()) {
-            note = JobTexts.outcome(latest);
+            note = VoteTexts.outcome(latest);
+        } else if (latest.verification().state() == VoteState.PENDING) {
+            // no output arrives while the vote runs: say why, or what the server waits for
+            note = latest.reason().isEmpty() ? VoteTexts.waiting(latest.verification()) : latest.reason();
         } else if (latest.attempts() > 1) {
             note = "Restarted on another lender (attempt " + latest.attempts() + ")";
         } else if (latest.state() == JobState.RUNNING) {

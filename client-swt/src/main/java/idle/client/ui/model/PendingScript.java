@@ -69,6 +69,12 @@ public final class PendingScript {
     }
 
     public SubmitRequest toRequest(WaitPolicy policy) {
-        return new SubmitRequest(script, Arguments.split(args), inputs, policy);
+        return toRequest(policy, VerifyChoice.DEFAULT);
+    }
+
+    /** The request to submit, verified as {@code verify} says. */
+    public SubmitRequest toRequest(WaitPolicy policy, VerifyChoice verify) {
+        return new SubmitRequest(script, Arguments.split(args), inputs, policy, verify.replicas(),
+                verify.compare());
     }
 }

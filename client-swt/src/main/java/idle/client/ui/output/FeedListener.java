@@ -40,7 +40,7 @@ public final class FeedListener implements JobListener {
             // Only a transition seen live gets a closing note; a replay of a finished job does not.
             if (job.state().isTerminal() && before != null && !before.state().isTerminal()) {
                 feed.buffer().note("— " + job.scriptName() + ": "
-                        + idle.client.ui.model.JobTexts.outcome(job) + " —");
+                        + idle.client.ui.model.VoteTexts.outcome(job) + " —");
             }
         }
         ui.async(null, () -> events.publish(job));

@@ -32,6 +32,10 @@ public final class Icons {
     public static final String DOT_ORANGE = "dot-orange";
     public static final String DOT_GREY = "dot-grey";
     public static final String WARNING = "warning";
+    /** A verified job's badge: a green disc with a white tick. */
+    public static final String VERIFIED = "verified";
+    /** A vote still running: a grey ring. */
+    public static final String VOTE_PENDING = "vote-pending";
 
     private static final RGB GREEN = new RGB(46, 139, 87);
     private static final RGB BLUE = new RGB(33, 102, 172);
@@ -102,6 +106,11 @@ public final class Icons {
             case DOT_GREY -> List.of(new Layer(circle(8, 8, 5), GREY));
             case WARNING -> List.of(new Layer(triangle(8, 1, 1, 15, 15, 15), ORANGE),
                     new Layer(or(rect(7.2, 5.5, 8.8, 10.5), rect(7.2, 11.8, 8.8, 13.3)), new RGB(255, 255, 255)));
+            case VERIFIED -> List.of(new Layer(circle(8, 8, 7), GREEN),
+                    new Layer(or(line(4.4, 8.3, 7, 10.9, 1.15), line(7, 10.9, 11.8, 5.4, 1.15)),
+                            new RGB(255, 255, 255)));
+            case VOTE_PENDING -> List.of(new Layer(ring(8, 8, 4, 5.8), GREY),
+                    new Layer(circle(8, 8, 1.6), GREY));
             default -> throw new IllegalArgumentException("no icon " + name);
         };
     }

@@ -1,6 +1,7 @@
 package idle.client.ui.resources;
 
 import idle.shared.model.JobState;
+import idle.shared.model.Verification;
 import java.util.Objects;
 import org.eclipse.jface.resource.ColorDescriptor;
 import org.eclipse.jface.resource.FontDescriptor;
@@ -64,6 +65,25 @@ public final class IdleResources {
             case FAILED, LOST, LIMIT_EXCEEDED, UNVERIFIED -> manager.create(
                     ColorDescriptor.createFrom(FAILED));
             case CANCELLED -> manager.create(ColorDescriptor.createFrom(CANCELLED));
+        };
+    }
+
+    /** The image for a job's vote: the verified badge, a warning, a pending ring; null for none. */
+    public Image voteImage(Verification vote) {
+        return switch (vote.state()) {
+            case NONE -> null;
+            case PENDING -> image(Icons.VOTE_PENDING);
+            case VERIFIED -> image(Icons.VERIFIED);
+            case UNVERIFIED -> image(Icons.WARNING);
+        };
+    }
+
+    /** Foreground for a job's vote: green when verified, the warning colour without a majority. */
+    public Color voteColor(Verification vote) {
+        return switch (vote.state()) {
+            case NONE, PENDING -> null;
+            case VERIFIED -> success();
+            case UNVERIFIED -> warningForeground();
         };
     }
 

@@ -200,7 +200,8 @@ public final class ServicesSession implements ClientSession {
         JobRequest job;
         try {
             job = JobRequest.fromFiles(request.script(), request.inputs(), request.args(), request.waitPolicy())
-                    .withModuleNeeds(true, List.of());
+                    .withModuleNeeds(true, List.of())
+                    .withVerify(request.verify(), request.compare());
         } catch (NoSuchFileException e) {
             throw new ServiceException(ServiceException.Kind.LOCAL_IO, "File not found: " + e.getMessage());
         } catch (IOException e) {

@@ -108,6 +108,9 @@ public final class HistoryView {
                 Comparator.comparingLong(j -> j.durationMillis(System.currentTimeMillis())), null);
         column("Exit code", 80, JobTexts::exitCode, Comparator.comparing(j -> j.exitCode() == null ? Integer.MIN_VALUE
                 : j.exitCode()), null);
+        sortOn(VoteColumn.add(viewer, JobSummary.class, resources, JobSummary::verification),
+                Comparator.comparing((JobSummary j) -> j.verification().state())
+                        .thenComparingInt(j -> j.verification().agreeing()));
         column("Lender", 175, JobSummary::lender, Comparator.comparing(JobSummary::lender), null);
         column("Output", 80, j -> JobTexts.bytes(j.outputBytes()), Comparator.comparingLong(JobSummary::outputBytes), null);
         viewer.setContentProvider(ArrayContentProvider.getInstance());
@@ -171,7 +174,11 @@ public final class HistoryView {
 
     private void column(String name, int width, Function<JobSummary, String> text, Comparator<JobSummary> order,
             Function<JobSummary, Color> colour) {
-        TableViewerColumn c = TableColumns.add(viewer, JobSummary.class, name, width, text, colour);
+        sortOn(TableColumns.add(viewer, JobSummary.class, name, width, text, colour), order);
+    }
+
+    /** Clicking the column's header sorts by {@code order} (again: reversed). */
+    private void sortOn(TableViewerColumn c, Comparator<JobSummary> order) {
         c.getColumn().addListener(SWT.Selection, e -> {
             TableColumn col = c.getColumn();
             int dir = viewer.getTable().getSortColumn() == col && viewer.getTable().getSortDirection() == SWT.UP
@@ -294,6 +301,7 @@ public final class HistoryView {
             rows.addAll(page.jobs());
             hasMore = page.more();
             viewer.refresh();
+            GtkRows.show(viewer.getTable());
             more.setEnabled(hasMore);
             status.setText(rows.isEmpty() ? "No jobs match." : rows.size() + (rows.size() == 1 ? " job" : " jobs")
                     + (hasMore ? " loaded; older ones load as you scroll down." : "."));
@@ -309,6 +317,9 @@ public final class HistoryView {
     }
 
     private void onJob(JobSummary job) {
+        if (viewer.getTable().isDisposed()) {
+            return; // an event that arrived after the window closed
+        }
         for (int i = 0; i < rows.size(); i++) {
             if (rows.get(i).jobId() == job.jobId()) {
                 rows.set(i, job);
@@ -319,6 +330,7 @@ public final class HistoryView {
         if (!loading && sessions.current() != null && matches(job)) {
             rows.add(job);
             viewer.refresh();
+            GtkRows.show(viewer.getTable());
         }
     }
 

@@ -4,6 +4,7 @@ import idle.client.ui.Background;
 import idle.client.ui.Sessions;
 import idle.client.ui.UiThread;
 import idle.client.ui.model.JobTexts;
+import idle.client.ui.model.VoteTexts;
 import idle.client.ui.output.JobFeed;
 import idle.client.ui.output.OutputBuffer;
 import idle.client.ui.resources.Icons;
@@ -12,6 +13,8 @@ import idle.client.ui.service.ClientSession;
 import idle.client.ui.service.ServiceException;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
+import idle.shared.model.Verification;
+import idle.shared.model.VoteState;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +65,7 @@ public final class OutputTab {
     private final FindBar findBar;
     private final SashForm sash;
     private final FilesPanel files;
+    private final VotePanel vote;
     private JobSummary summary;
     private long trimmedChars;
     private long skippedChars;
@@ -130,7 +134,19 @@ public final class OutputTab {
         text.setKeyBinding(SWT.MOD1 | SWT.PAGE_DOWN, SWT.NULL);
         text.setKeyBinding(SWT.MOD1 | SWT.PAGE_UP, SWT.NULL);
         findBar = new FindBar(textArea, text);
-        files = new FilesPanel(sash, jobId, background, sessions, resources);
+        // Below the output: the replicas side by side (when they disagree) and the files. The
+        // output fills the tab until the job's details say there is either: the sash's
+        // maximized control moves the rest aside without hiding it (GTK leaves the rows of a
+        // table that was hidden and shown again blank).
+        Composite details = new Composite(sash, SWT.NONE);
+        GridLayout dl = new GridLayout(1, false);
+        dl.marginWidth = 0;
+        dl.marginHeight = 0;
+        details.setLayout(dl);
+        vote = new VotePanel(root, details, resources);
+        vote.line().moveBelow(top);
+        files = new FilesPanel(details, jobId, background, sessions, resources);
+        files.control().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
         sash.setWeights(58, 42);
         sash.setMaximizedControl(textArea);
 
@@ -173,6 +189,11 @@ public final class OutputTab {
         return files;
     }
 
+    /** The job's vote: its line and, when the results disagree, the replicas side by side. */
+    public VotePanel vote() {
+        return vote;
+    }
+
     /** Characters trimmed from the top so far (the server keeps them). */
     public long trimmedChars() {
         return trimmedChars;
@@ -200,6 +221,9 @@ public final class OutputTab {
         if (!latest.state().isTerminal()) {
             sawItRunning = true;
         }
+        if (latest.state() == JobState.UNVERIFIED && !summary.state().isTerminal()) {
+            feed.buffer().note("— no output: the lenders' results disagree; their results are below —");
+        }
         summary = latest;
         showHeader(latest);
         if (latest.state().isTerminal() && !filesLoaded) {
@@ -215,10 +239,11 @@ public final class OutputTab {
             sb.append(" on lender “").append(latest.lender()).append('”');
         }
         if (latest.state().isTerminal()) {
-            sb.append(": ").append(JobTexts.outcome(latest));
+            sb.append(": ").append(VoteTexts.outcome(latest));
         }
         header.setText(sb.toString());
-        header.setImage(resources.image(stateIcon(latest.state())));
+        vote.showVote(latest.verification());
+        header.setImage(resources.image(icon(latest)));
         header.setForeground(resources.stateColor(latest.state()));
         header.getParent().layout();
     }
@@ -229,8 +254,15 @@ public final class OutputTab {
             case QUEUED -> Icons.DOT_GREY;
             case RUNNING -> Icons.DOT_ORANGE;
             case SUCCEEDED -> Icons.DOT_GREEN;
+            case UNVERIFIED -> Icons.WARNING;
             default -> Icons.CANCEL;
         };
+    }
+
+    /** The icon for a job (tabs and headers): its state's, or the verified badge for a verified success. */
+    public static String icon(JobSummary job) {
+        return job.state() == JobState.SUCCEEDED && job.verification().state() == VoteState.VERIFIED
+                ? Icons.VERIFIED : stateIcon(job.state());
     }
 
     private void loadFiles() {
@@ -241,9 +273,22 @@ public final class OutputTab {
         }
         background.run(root, "Load the files of job " + jobId, false, () -> session.detail(jobId), detail -> {
             files.setFiles(detail.files());
-            if (!detail.files().isEmpty()) {
-                sash.setMaximizedControl(null);
+            Verification v = detail.summary().verification().verified() ? detail.summary().verification()
+                    : summary.verification();
+            boolean replicas = vote.showReplicas(v, detail.replicas());
+            boolean hasFiles = !detail.files().isEmpty();
+            GridData fd = (GridData) files.control().getLayoutData();
+            fd.exclude = replicas && !hasFiles; // "no files" is no news next to the replicas
+            if (fd.exclude) {
+                files.control().setBounds(0, 0, 0, 0); // not hidden: see VotePanel.showReplicas
             }
+            if (replicas || hasFiles) {
+                sash.setMaximizedControl(null);
+                // without a majority there is no output: the replicas are what there is to see
+                sash.setWeights(v.state() == VoteState.UNVERIFIED ? new int[] {10, 90}
+                        : replicas ? new int[] {45, 55} : new int[] {58, 42});
+            }
+            files.control().getParent().layout(true, true);
         });
     }
 

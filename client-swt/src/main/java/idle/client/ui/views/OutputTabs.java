@@ -176,7 +176,7 @@ public final class OutputTabs {
     private void label(CTabItem item, JobSummary s) {
         item.setText("#" + s.jobId() + " " + s.scriptName());
         item.setToolTipText(s.scriptName() + " (job " + s.jobId() + ")");
-        item.setImage(resources.image(OutputTab.stateIcon(s.state())));
+        item.setImage(resources.image(OutputTab.icon(s)));
     }
 
     private void markSeen(CTabItem item) {

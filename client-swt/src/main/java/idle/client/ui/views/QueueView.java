@@ -2,12 +2,14 @@ package idle.client.ui.views;
 
 import idle.client.ui.Background;
 import idle.client.ui.JobsController;
+import idle.client.ui.SettingsStore;
 import idle.client.ui.UiThread;
 import idle.client.ui.model.JobRow;
 import idle.client.ui.model.JobTexts;
 import idle.client.ui.model.NeedsText;
 import idle.client.ui.model.PendingScript;
 import idle.client.ui.model.SessionJobs;
+import idle.client.ui.model.VerifyChoice;
 import idle.client.ui.resources.Icons;
 import idle.client.ui.resources.IdleResources;
 import idle.shared.model.PoolStatus;
@@ -25,12 +27,6 @@ import org.eclipse.jface.viewers.TableViewer;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.CLabel;
 import org.eclipse.swt.custom.SashForm;
-import org.eclipse.swt.dnd.DND;
-import org.eclipse.swt.dnd.DropTarget;
-import org.eclipse.swt.dnd.DropTargetAdapter;
-import org.eclipse.swt.dnd.DropTargetEvent;
-import org.eclipse.swt.dnd.FileTransfer;
-import org.eclipse.swt.dnd.Transfer;
 import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
@@ -53,6 +49,7 @@ public final class QueueView {
     private final Text argsText;
     private final Button dontWait;
     private final Button submitButton;
+    private final VerifyComposer verify;
     private final CLabel banner;
     private final List<PendingScript> pending = new ArrayList<>();
     private final JobsController controller;
@@ -62,8 +59,9 @@ public final class QueueView {
     /** The pool's aggregated view, as last polled; null until then. */
     private PoolStatus pool;
 
+    /** @param settings where the composer's choices (verification) are kept between runs */
     public QueueView(Composite parent, JobsController controller, SessionJobs jobs, UiThread ui,
-            IdleResources resources, Background background) {
+            IdleResources resources, Background background, SettingsStore settings) {
         this.controller = controller;
         this.resources = resources;
         this.background = background;
@@ -115,6 +113,7 @@ public final class QueueView {
         pendingViewer.setContentProvider(ArrayContentProvider.getInstance());
         pendingViewer.setInput(pending);
 
+        verify = new VerifyComposer(top, settings, background);
         Composite options = new Composite(top, SWT.NONE);
         GridLayout ol = new GridLayout(4, false);
         ol.marginWidth = 0;
@@ -172,6 +171,7 @@ public final class QueueView {
         column(jobsViewer, "Lender", 175, r -> ((JobRow) r).summary() == null ? "" : ((JobRow) r).summary().lender(), null);
         column(jobsViewer, "Elapsed", 75, r -> JobTexts.elapsed(((JobRow) r).summary(), System.currentTimeMillis()), null);
         column(jobsViewer, "Exit code", 80, r -> JobTexts.exitCode(((JobRow) r).summary()), null);
+        VoteColumn.add(jobsViewer, JobRow.class, resources, JobRow::vote);
         column(jobsViewer, "Note", 400, r -> ((JobRow) r).note(), null);
         jobsViewer.setContentProvider(ArrayContentProvider.getInstance());
         jobsViewer.setInput(jobs.rows());
@@ -181,13 +181,18 @@ public final class QueueView {
         jobs.addListener(new SessionJobs.Listener() {
             @Override
             public void added(JobRow row) {
+                if (jobsViewer.getTable().isDisposed()) {
+                    return;
+                }
                 jobsViewer.add(row);
                 jobsViewer.reveal(row);
             }
 
             @Override
             public void changed(JobRow row) {
-                jobsViewer.update(row, null);
+                if (!jobsViewer.getTable().isDisposed()) { // events may arrive after the window closed
+                    jobsViewer.update(row, null);
+                }
             }
         });
         ui.every(1000, jobsViewer.getTable(), this::refreshElapsed);
@@ -227,65 +232,16 @@ public final class QueueView {
         TableColumns.add(viewer, Object.class, name, width, text, colour);
     }
 
-    /** A section heading with a hint, and room on its right for buttons (returned). */
     private Composite header(Composite parent, String title, String hint) {
-        Composite head = new Composite(parent, SWT.NONE);
-        GridLayout hl = new GridLayout(2, false);
-        hl.marginWidth = 0;
-        hl.marginHeight = 0;
-        head.setLayout(hl);
-        head.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-        Composite words = new Composite(head, SWT.NONE);
-        GridLayout wl = new GridLayout(2, false);
-        wl.marginWidth = 0;
-        words.setLayout(wl);
-        words.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-        Label t = new Label(words, SWT.NONE);
-        t.setText(title);
-        t.setFont(resources.bold());
-        Label h = new Label(words, SWT.NONE);
-        h.setText("— " + hint);
-        h.setForeground(resources.note());
-        Composite buttons = new Composite(head, SWT.NONE);
-        org.eclipse.swt.layout.RowLayout rl = new org.eclipse.swt.layout.RowLayout(SWT.HORIZONTAL);
-        rl.marginTop = 0;
-        rl.marginBottom = 0;
-        rl.marginRight = 0;
-        rl.center = true;
-        buttons.setLayout(rl);
-        buttons.setLayoutData(new GridData(SWT.END, SWT.CENTER, false, false));
-        return buttons;
+        return SectionHeader.create(parent, resources, title, hint);
     }
 
     private Button button(Composite parent, String text, String icon, String tip, Runnable action) {
-        Button b = new Button(parent, SWT.PUSH);
-        b.setText(text);
-        if (icon != null) {
-            b.setImage(resources.image(icon));
-        }
-        b.setToolTipText(tip);
-        b.addListener(SWT.Selection, e -> action.run());
-        return b;
+        return SectionHeader.button(parent, resources, text, icon, tip, action);
     }
 
     private void addDropSupport() {
-        DropTarget target = new DropTarget(pendingViewer.getTable(), DND.DROP_COPY | DND.DROP_DEFAULT | DND.DROP_LINK);
-        target.setTransfer(new Transfer[] {FileTransfer.getInstance()});
-        target.addDropListener(new DropTargetAdapter() {
-            @Override
-            public void dragEnter(DropTargetEvent event) {
-                if (event.detail == DND.DROP_DEFAULT || event.detail == DND.DROP_LINK) {
-                    event.detail = DND.DROP_COPY;
-                }
-            }
-
-            @Override
-            public void drop(DropTargetEvent event) {
-                if (event.data instanceof String[] files) {
-                    addScripts(Arrays.stream(files).map(Path::of).toList());
-                }
-            }
-        });
+        ScriptDrop.install(pendingViewer.getTable(), this::addScripts);
     }
 
     public Composite control() {
@@ -306,6 +262,11 @@ public final class QueueView {
 
     public Text argsText() {
         return argsText;
+    }
+
+    /** The verification choice for the scripts submitted next. */
+    public VerifyComposer verifyComposer() {
+        return verify;
     }
 
     /** Opens the multi-select file dialog for scripts. */
@@ -401,7 +362,8 @@ public final class QueueView {
         }
         hideBanner();
         WaitPolicy policy = dontWait.getSelection() ? WaitPolicy.NLA_IF_BUSY : WaitPolicy.QUEUE;
-        controller.submit(pending.stream().map(p -> p.toRequest(policy)).toList());
+        VerifyChoice choice = verify.choice();
+        controller.submit(pending.stream().map(p -> p.toRequest(policy, choice)).toList());
         pending.clear();
         pendingViewer.refresh();
         argsText.setText("");
@@ -453,12 +415,21 @@ public final class QueueView {
         Composite bottom = jobsViewer.getTable().getParent();
         sweepsPanel = new SweepsPanel(bottom, resources, "Sweeps of this session",
                 "expand a sweep for its tasks; double-click a task for its output", controller);
-        GridDataFactory.fillDefaults().grab(true, true).applyTo(sweepsPanel.control());
+        // Its own height until the first sweep, so this session's jobs keep the room.
+        GridData sweepsData = GridDataFactory.fillDefaults().grab(true, false).create();
+        sweepsPanel.control().setLayoutData(sweepsData);
+        var tree = sweepsPanel.tree();
+        GridData treeData = (GridData) tree.getLayoutData();
+        int treeRows = treeData.heightHint;
+        treeData.heightHint = tree.getHeaderHeight() + tree.getItemHeight(); // a hint of a table, no more
         sweepsPanel.control().moveAbove(bottom.getChildren()[0]);
         controller.attachQueue(sweepsPanel, () -> {
             if (!roomForSweeps) {
                 roomForSweeps = true;
+                sweepsData.grabExcessVerticalSpace = true;
+                treeData.heightHint = treeRows;
                 sash.setWeights(30, 70);
+                bottom.layout(true, true);
             }
         });
     }
