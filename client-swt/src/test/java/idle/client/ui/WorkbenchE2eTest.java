@@ -286,6 +286,10 @@ class WorkbenchE2eTest {
         spin("the lender to serve the job", () -> lender.served() == 1);
         assertTrue(lender.logText().contains("quick.py"), lender.logText());
         assertTrue(lender.countersText().contains("Jobs served: 1"), lender.countersText());
+        // issue 13: the server tells the account its credit (CRD) and the panel shows it; the job
+        // ran alone and unchecked, so it counts as one accepted result
+        spin("the credit line", () -> lender.creditText().contains("from 1 accepted result"));
+        assertTrue(lender.creditText().startsWith("credit: "), lender.creditText());
         window().showView(2);
         SwtTestSupport.screenshot(window().getShell(), "lender-serving");
     }

@@ -13,6 +13,8 @@ import idle.client.ui.service.LenderListener;
 import idle.client.ui.service.LenderSettings;
 import idle.client.ui.service.Lending;
 import idle.client.ui.service.ServiceException;
+import idle.shared.model.LenderCredit;
+import idle.shared.model.LenderStanding;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -22,6 +24,7 @@ import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.window.Window;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.StyledText;
+import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
@@ -54,6 +57,10 @@ public final class LenderView {
             idle.client.lender.LenderSettings.defaultDataDir());
     private final Label sandbox;
     private final Label counters;
+    /** The account's credit and standing as the server last told it (CRD). */
+    private final Label credit;
+    /** Shown for a standing that limits this account's work (replicas only, suspended). */
+    private final Color warning;
     private final StyledText log;
     private final UiThread ui;
     private final Background background;
@@ -148,6 +155,9 @@ public final class LenderView {
         counters = new Label(served, SWT.NONE);
         counters.setFont(resources.bold());
         counters.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        credit = new Label(served, SWT.NONE);
+        warning = resources.warningForeground();
+        credit.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         log = new StyledText(served, SWT.BORDER | SWT.V_SCROLL | SWT.H_SCROLL | SWT.READ_ONLY);
         log.setFont(resources.mono());
         log.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
@@ -220,6 +230,11 @@ public final class LenderView {
 
     public String logText() {
         return log.getText();
+    }
+
+    /** The credit line (empty until the server told this account's record). */
+    public String creditText() {
+        return credit.getText();
     }
 
     public String countersText() {
@@ -449,6 +464,17 @@ public final class LenderView {
                 served++;
                 cpuMillis += cpu;
                 showCounters();
+            });
+        }
+
+        @Override
+        public void creditChanged(LenderCredit c) {
+            ui.async(root, () -> {
+                credit.setText(c.describe());
+                boolean limited = c.standing() == LenderStanding.REPLICAS_ONLY
+                        || c.standing() == LenderStanding.SUSPENDED;
+                credit.setForeground(limited ? warning : null);
+                credit.getParent().layout();
             });
         }
 
