@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import idle.db.DatabaseConfig;
+import idle.db.repository.LenderRecord;
 import idle.server.dispatch.LenderTrust;
 import idle.server.dispatch.MemoryLenderTrust;
 import idle.shared.message.Codec;
@@ -62,12 +63,19 @@ class VerifiedJobTest {
     }
 
     IdleServer start(String name, LenderTrust trust, VerifyPolicy policy) throws Exception {
+        return start(name, trust, policy, ReputationConfig.defaults());
+    }
+
+    /** A server whose dispatcher asks {@code trust}, or its own Reputation when null. */
+    IdleServer start(String name, LenderTrust trust, VerifyPolicy policy,
+            ReputationConfig reputation) throws Exception {
         dir = TestDirs.fresh(name);
         ServerConfig config = ServerConfig.defaults(dir).withPort(0)
                 .withPbkdf2Iterations(1_000).withLogToFile(false)
-                .withDispatch(DispatchLimits.defaults().withVerify(policy));
+                .withDispatch(DispatchLimits.defaults().withVerify(policy))
+                .withReputation(reputation);
         server = IdleServer.start(config, DatabaseConfig.embedded(dir.resolve("db")),
-                reputation -> trust);
+                real -> trust != null ? trust : real);
         for (String u : List.of("alice", "lender1", "lender2", "lender3", "lender4")) {
             server.accounts().addUser(u, ("pw-" + u).toCharArray(), false);
         }
@@ -134,6 +142,53 @@ class VerifiedJobTest {
     }
 
     // ---- a lying lender ---------------------------------------------------------------------
+
+    /** A lender account's record as stored (LENDER_RECORD), empty when it has none. */
+    LenderRecord stored(String user) {
+        return server.database().inTransaction(tx -> tx.lenders().find(user))
+                .orElse(LenderRecord.empty(user));
+    }
+
+    /**
+     * The issue's liar, with the server's own Reputation (strike limit 2, no spot checks): the
+     * strikes land in LENDER_RECORD, the liar's standing falls to REPLICAS_ONLY and it gets no
+     * job alone; the honest lenders' agreed results and credit are counted.
+     */
+    @Test
+    void aLiarIsOutvotedAndItsStrikesAreStoredUntilItGetsNoJobAlone() throws Exception {
+        start("verify-liar-real", null, VerifyPolicy.defaults(), new ReputationConfig(2, 20, 0, 1));
+        RawLender liar = lender("lender3");
+        liar.tamper = line -> line.startsWith("out ") ? "out 666" : line;
+        lender("lender1");
+        lender("lender2");
+        RawClient c = runner();
+        int jobs = 0;
+        while (stored("lender3").disagreed() < 2) {
+            assertTrue(++jobs <= 10, "the liar took part in too few votes: " + stored("lender3"));
+            long[] j = submit(c, rcs("out hello\nexit 0\n", 2));
+            Heard h = follow(c, (int) j[0]);
+            assertEquals(JobState.SUCCEEDED, h.end().state(), "the honest result wins");
+            assertEquals("hello\n", h.stdout());
+        }
+        assertEquals(2, stored("lender3").strikes());
+        assertEquals(0, stored("lender3").creditMillis(), "no credit for outvoted results");
+        assertEquals(LenderTrust.Standing.REPLICAS_ONLY, server.reputation().standingOf("lender3"));
+        assertEquals(0, stored("lender1").disagreed());
+        assertEquals(0, stored("lender2").disagreed());
+        assertTrue(stored("lender1").agreed() + stored("lender2").agreed() >= jobs + 2,
+                "every vote counted the honest results once: " + stored("lender1") + " "
+                        + stored("lender2"));
+        int liarRuns = liar.runs.size();
+        List<long[]> alone = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            alone.add(submit(c, rcs("out alone " + i + "\nexit 0\n", 1)));
+        }
+        for (long[] j : alone) {
+            assertEquals(JobState.SUCCEEDED, follow(c, (int) j[0]).end().state());
+        }
+        assertEquals(liarRuns, liar.runs.size(), "a REPLICAS_ONLY lender got a job alone");
+        assertEquals(4, stored("lender1").unchecked() + stored("lender2").unchecked());
+    }
 
     @Test
     void aLiarIsOutvotedStruckAndThenGetsNoJobAlone() throws Exception {
