@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import idle.bench.RawPeer;
 import idle.db.Database;
 import idle.db.DatabaseConfig;
+import idle.db.repository.LenderRecord;
 import idle.db.entity.AuditEvent;
 import idle.db.entity.Job;
 import idle.shared.message.Message;
@@ -45,9 +46,9 @@ import org.junit.jupiter.api.Timeout;
  * stored, the other replica is running when the server dies. After the restart the running one
  * is queued again and may not go to the account that already has a result; the vote completes
  * from what was stored, once: one VOTE audit row, the job VERIFIED with its majority's output.
- * (The lender shares are written in the transaction of the job's end, so they are counted
- * once too; with the placeholder trust of a child-process server that is seen here through the
- * job and audit rows, and at merge on LENDER_RECORD.)
+ * The lender shares are written in the transaction of the job's end, so they are counted once
+ * too: LENDER_RECORD has one agreed result for lenderA and one for lenderC, and nothing for
+ * lenderB, whose attempt was lost to the server's crash, not by lenderB.
  */
 class VoteRestartTest {
     static final Path BASE = Path.of("target", "fault").toAbsolutePath();
@@ -204,6 +205,17 @@ class VoteRestartTest {
             assertTrue(replicas.stream().allMatch(j -> j.getState() == JobState.SUCCEEDED));
             Job job = db.inTransaction(tx -> tx.jobs().find(jobId)).orElseThrow();
             assertEquals(JobState.SUCCEEDED, job.getState());
+            LenderRecord a = record(db, "lenderA");
+            LenderRecord b = record(db, "lenderB");
+            LenderRecord c = record(db, "lenderC");
+            assertEquals(1, a.agreed(), "lenderA's result counted once: " + a);
+            assertEquals(1, c.agreed(), "lenderC's result counted once: " + c);
+            assertEquals(0, a.disagreed() + c.disagreed(), a + " " + c);
+            assertEquals(0, b.agreed() + b.disagreed(), "the crash is not lenderB's: " + b);
         }
+    }
+
+    private static LenderRecord record(Database db, String user) {
+        return db.inTransaction(tx -> tx.lenders().find(user)).orElse(LenderRecord.empty(user));
     }
 }
