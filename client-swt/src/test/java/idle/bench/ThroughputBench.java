@@ -49,11 +49,45 @@ final class ThroughputBench {
         this.ctx = ctx;
     }
 
+    /**
+     * The figure over TLS (the default path users run, with the client's pinning: a throwaway
+     * pin file in the scratch directory), and the same run in plaintext beside it (INFO).
+     */
     List<Figure> run() throws Exception {
-        int jobs = ctx.quick ? 3_000 : 100_000;
-        int warm = ctx.quick ? 300 : 5_000;
+        // -Didle.bench.throughputJobs=N: another size (e.g. while profiling)
+        int jobs = Integer.getInteger("idle.bench.throughputJobs", ctx.quick ? 3_000 : 100_000);
+        int warm = Math.min(jobs, ctx.quick ? 300 : 5_000);
         double insertRate = baseline(ctx.quick ? 5_000 : 50_000);
-        dataDir = ctx.dir("throughput").resolve("server");
+        Measured tls = measure(true, jobs, warm);
+        dataDir = tls.dataDir;
+        jobsStored = tls.stored;
+        if (Boolean.getBoolean("idle.bench.tlsOnly")) {
+            return List.of(figure(tls, insertRate));
+        }
+        Measured plain = measure(false, jobs, warm);
+        return List.of(figure(tls, insertRate), figure(plain, insertRate));
+    }
+
+    /** One measured run: the rate, the store writer's CPU per job, the notes. */
+    private record Measured(boolean tls, double rate, double writerMicrosPerJob, String notes,
+            Path dataDir, long stored) {
+    }
+
+    private static Figure figure(Measured m, double insertRate) {
+        String ratio = String.format(Locale.ROOT, "%.0f %%", 100 * m.rate / insertRate);
+        return m.tls ? new Figure("throughput", "coordinator throughput (durable, TLS)", m.rate,
+                "jobs/s", insertRate, "durable Derby inserts/s of the same rows", ratio,
+                ">= 5,000 jobs/s; writer <= 150 us/job",
+                m.rate >= 5_000 && m.writerMicrosPerJob <= 150 ? "PASS" : "MISS", m.notes)
+                : new Figure("throughput-plaintext", "coordinator throughput (durable, plaintext)",
+                        m.rate, "jobs/s", insertRate, "durable Derby inserts/s of the same rows",
+                        ratio, "-", "INFO", m.notes);
+    }
+
+    private Measured measure(boolean tls, int jobs, int warm) throws Exception {
+        Path dir = ctx.dir(tls ? "throughput" : "throughput-plaintext");
+        Path data = dir.resolve("server");
+        Path pins = tls ? dir.resolve("known_servers") : null;
         List<String> users = new ArrayList<>();
         for (int i = 0; i < LENDERS; i++) {
             users.add("lender" + i);
@@ -61,16 +95,15 @@ final class ThroughputBench {
         for (int i = 0; i < RUNNERS; i++) {
             users.add("runner" + i);
         }
-        Accounts.create(dataDir, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD, users);
-        double rate;
-        String notes;
-        try (ServerProcess server = ServerProcess.fromJar(ctx.serverJar, dataDir, "127.0.0.1", 0,
-                BenchContext.SERVER_JVM)) {
+        Accounts.create(data, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD, users);
+        String label = tls ? "throughput (TLS)" : "throughput (plaintext)";
+        try (ServerProcess server = ServerProcess.fromJar(ctx.serverJar, data, "127.0.0.1", 0,
+                BenchContext.SERVER_JVM, tls)) {
             List<RawPeer> lenders = new ArrayList<>();
             AtomicLong executed = new AtomicLong();
             for (int i = 0; i < LENDERS; i++) {
                 RawPeer p = RawPeer.login(server.host(), server.port(), null, "lender" + i,
-                        BenchContext.PASSWORD);
+                        BenchContext.PASSWORD, pins);
                 p.handler((peer, f, m) -> {
                     if (m instanceof Message.Execute x) {
                         try {
@@ -94,13 +127,14 @@ final class ThroughputBench {
             List<RawPeer> runners = new ArrayList<>();
             for (int i = 0; i < RUNNERS; i++) {
                 runners.add(RawPeer.login(server.host(), server.port(), null, "runner" + i,
-                        BenchContext.PASSWORD));
+                        BenchContext.PASSWORD, pins));
             }
-            ctx.log("throughput: warm-up with " + warm + " jobs");
+            ctx.log(label + ": warm-up with " + warm + " jobs");
             submitAll(runners, warm, Long.MAX_VALUE);
-            ctx.log("throughput: " + jobs + " jobs, " + LENDERS + " simulated lenders x " + SLOTS
+            ctx.log(label + ": " + jobs + " jobs, " + LENDERS + " simulated lenders x " + SLOTS
                     + " slots, " + RUNNERS + " runners x " + WINDOW + " in flight");
             double cpu0 = writerCpuMillis(server);
+            long proc0 = server.cpuMillis();
             long t0 = System.nanoTime();
             long cap = TimeUnit.SECONDS.toNanos(ctx.quick ? 20 : 180);
             int[] writerBusy = new int[2];
@@ -111,31 +145,33 @@ final class ThroughputBench {
             sampler.join(10_000);
             double secs = (System.nanoTime() - t0) / 1e9;
             double writerCpu = writerCpuMillis(server) - cpu0;
-            rate = o.completed / secs;
-            jobsStored = warm + o.completed;
-            notes = String.format(Locale.ROOT, "%d jobs in %.1f s%s; submit->SCF p50 %.1f ms p99 %.1f"
-                    + " ms; submit->terminal JST p50 %.1f ms p99 %.1f ms; simulated lenders are the"
-                    + " benchmark's test double (real protocol, no python); baseline %,.0f durable"
-                    + " row inserts/s in JDBC batches of 500 (jobs-db's insert, as the server writes"
-                    + " job rows); the server's store writer (group commit) was "
-                    + "busy in %d of %d thread dumps taken during the run and used %.0f us of CPU per job (less"
-                    + " load-sensitive than the rate)", o.completed, secs,
+            double serverCpu = server.cpuMillis() - proc0;
+            double rate = o.completed / secs;
+            double writerMicros = writerCpu * 1000 / Math.max(1, o.completed);
+            String notes = String.format(Locale.ROOT, "%s; %d jobs in %.1f s%s; submit->SCF p50"
+                    + " %.1f ms p99 %.1f ms; submit->terminal JST p50 %.1f ms p99 %.1f ms; the"
+                    + " server's store writer (group commit) used %.0f us of CPU per job and was"
+                    + " busy in %d of %d thread dumps taken during the run; the whole server"
+                    + " process %.0f us of CPU per job (both less load-sensitive than the rate);"
+                    + " simulated lenders and runners are the benchmark's test double (real"
+                    + " protocol%s, no python); baseline: durable row inserts in JDBC batches of"
+                    + " 500 (jobs-db's insert, as the server writes job rows)",
+                    tls ? "TLS 1.3, the client's pinning" : "plaintext (--insecure-plaintext)",
+                    o.completed, secs,
                     o.completed < jobs ? " (of " + jobs + ": submitting stopped at the time cap of "
                             + cap / 1_000_000_000 + " s, the jobs in flight finished)" : "",
                     Stats.percentile(o.accept, 50), Stats.percentile(o.accept, 99),
-                    Stats.percentile(o.done, 50), Stats.percentile(o.done, 99), insertRate,
-                    writerBusy[0], writerBusy[1], writerCpu * 1000 / Math.max(1, o.completed));
+                    Stats.percentile(o.done, 50), Stats.percentile(o.done, 99), writerMicros,
+                    writerBusy[0], writerBusy[1], serverCpu * 1000 / Math.max(1, o.completed),
+                    tls ? " over TLS" : "");
             for (RawPeer p : runners) {
                 p.close();
             }
             for (RawPeer p : lenders) {
                 p.close();
             }
+            return new Measured(tls, rate, writerMicros, notes, data, warm + o.completed);
         }
-        return List.of(new Figure("throughput", "coordinator throughput (durable)", rate, "jobs/s",
-                insertRate, "durable Derby inserts/s of the same rows", String.format(Locale.ROOT,
-                        "%.0f %%", 100 * rate / insertRate), ">= 5,000 jobs/s",
-                rate >= 5_000 ? "PASS" : "MISS", notes));
     }
 
     private record Outcome(int completed, double[] accept, double[] done) {
