@@ -135,6 +135,7 @@ final class ThroughputBench {
                     + " slots, " + RUNNERS + " runners x " + WINDOW + " in flight");
             double cpu0 = writerCpuMillis(server);
             long proc0 = server.cpuMillis();
+            long clients0 = benchCpuNanos();
             long t0 = System.nanoTime();
             long cap = TimeUnit.SECONDS.toNanos(ctx.quick ? 20 : 180);
             int[] writerBusy = new int[2];
@@ -146,13 +147,15 @@ final class ThroughputBench {
             double secs = (System.nanoTime() - t0) / 1e9;
             double writerCpu = writerCpuMillis(server) - cpu0;
             double serverCpu = server.cpuMillis() - proc0;
+            double clientsCpu = (benchCpuNanos() - clients0) / 1e6;
             double rate = o.completed / secs;
             double writerMicros = writerCpu * 1000 / Math.max(1, o.completed);
             String notes = String.format(Locale.ROOT, "%s; %d jobs in %.1f s%s; submit->SCF p50"
                     + " %.1f ms p99 %.1f ms; submit->terminal JST p50 %.1f ms p99 %.1f ms; the"
                     + " server's store writer (group commit) used %.0f us of CPU per job and was"
                     + " busy in %d of %d thread dumps taken during the run; the whole server"
-                    + " process %.0f us of CPU per job (both less load-sensitive than the rate);"
+                    + " process %.0f us of CPU per job (both less load-sensitive than the rate),"
+                    + " the benchmark's JVM (the simulated runners and lenders) %.0f us;"
                     + " simulated lenders and runners are the benchmark's test double (real"
                     + " protocol%s, no python); baseline: durable row inserts in JDBC batches of"
                     + " 500 (jobs-db's insert, as the server writes job rows)",
@@ -163,6 +166,7 @@ final class ThroughputBench {
                     Stats.percentile(o.accept, 50), Stats.percentile(o.accept, 99),
                     Stats.percentile(o.done, 50), Stats.percentile(o.done, 99), writerMicros,
                     writerBusy[0], writerBusy[1], serverCpu * 1000 / Math.max(1, o.completed),
+                    clientsCpu * 1000 / Math.max(1, o.completed),
                     tls ? " over TLS" : "");
             for (RawPeer p : runners) {
                 p.close();
@@ -313,6 +317,12 @@ final class ThroughputBench {
             return Double.NaN;
         }
         return Double.parseDouble(dump.substring(cpu + 5, ms));
+    }
+
+    /** CPU time this JVM (the simulated clients, the bench's own threads) used so far, in ns. */
+    private static long benchCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The latencies of the jobs that ran (skipped ones stay 0 and are dropped). */
