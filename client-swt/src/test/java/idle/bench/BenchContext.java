@@ -12,7 +12,7 @@ final class BenchContext {
     /** PBKDF2 rounds of benchmark accounts (production: 600,000; see {@link idle.fault.Accounts}). */
     static final int BENCH_ITERATIONS = 1_000;
     /** Server JVM options: the defaults, plus a GC log-free quiet start. */
-    static final List<String> SERVER_JVM = List.of("-XX:+UseG1GC");
+    static final List<String> SERVER_JVM = serverJvm();
 
     final boolean quick;
     final Path work;
@@ -30,6 +30,19 @@ final class BenchContext {
         Path d = work.resolve(String.format("%02d-%s", ++dirs, name));
         Files.createDirectories(d);
         return d;
+    }
+
+    /**
+     * {@code -XX:+UseG1GC}, plus what {@code -Didle.bench.serverJvm="..."} adds (space separated,
+     * e.g. a flight recording while profiling).
+     */
+    private static List<String> serverJvm() {
+        List<String> jvm = new java.util.ArrayList<>(List.of("-XX:+UseG1GC"));
+        String extra = System.getProperty("idle.bench.serverJvm", "").strip();
+        if (!extra.isEmpty()) {
+            jvm.addAll(List.of(extra.split("\\s+")));
+        }
+        return List.copyOf(jvm);
     }
 
     void log(String line) {

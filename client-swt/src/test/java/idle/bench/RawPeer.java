@@ -44,10 +44,20 @@ public final class RawPeer implements AutoCloseable {
                 new BufferedOutputStream(socket.getOutputStream(), 16 * 1024));
     }
 
-    /** Connects (from {@code localAddress} when not null), says hello and logs in. */
+    /** Connects (from {@code localAddress} when not null), says hello and logs in, plaintext. */
     public static RawPeer login(String host, int port, String localAddress, String user,
             String password)
             throws IOException {
+        return login(host, port, localAddress, user, password, null);
+    }
+
+    /**
+     * As above, over TLS the way IDLE's clients connect ({@code TlsContexts.connectPinned}: the
+     * server's key pinned in {@code knownServers}, a new one accepted) when {@code knownServers}
+     * is not null; plaintext when it is null.
+     */
+    static RawPeer login(String host, int port, String localAddress, String user, String password,
+            java.nio.file.Path knownServers) throws IOException {
         Socket s = new Socket();
         if (localAddress != null) {
             s.bind(new InetSocketAddress(localAddress, 0));
@@ -55,6 +65,10 @@ public final class RawPeer implements AutoCloseable {
         s.connect(new InetSocketAddress(host, port), 30_000);
         s.setTcpNoDelay(true);
         s.setSoTimeout(60_000);
+        if (knownServers != null) {
+            s = idle.shared.tls.TlsContexts.connectPinned(s, host, port,
+                    new idle.shared.tls.KnownServers(knownServers), (hostPort, key) -> true);
+        }
         Handshake.writeHello(s.getOutputStream());
         try {
             Handshake.readHello(s.getInputStream());

@@ -47,13 +47,15 @@ final class RemoteRunBench {
         this.ctx = ctx;
     }
 
+    /**
+     * The figure over TLS (the default path users run, with the client's pinning: a throwaway
+     * pin file in the scratch directory), and plaintext beside it (INFO): two servers, each with
+     * its lender agent and runner; local, TLS and plaintext runs alternate.
+     */
     List<Figure> run() throws Exception {
         int runs = ctx.quick ? 25 : 200;
         int warm = ctx.quick ? 5 : 30;
         Path dir = ctx.dir("remote-run");
-        Path data = dir.resolve("server");
-        Accounts.create(data, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD,
-                List.of("runner", "lender"));
         LenderSettings settings = LenderSettings.defaults(dir.resolve("lender")).withMaxJobs(1)
                 .withLimits(10, 256, 30, 16).withWorkRoot(dir.resolve("work"));
         java.nio.file.Files.createDirectories(dir.resolve("work"));
@@ -62,46 +64,100 @@ final class RemoteRunBench {
             throw new IllegalStateException("no bubblewrap here: the figure needs the sandbox");
         }
         List<Double> local = new ArrayList<>();
-        List<Double> remote = new ArrayList<>();
-        List<Double> accepted = new ArrayList<>();
-        try (ServerProcess server = ServerProcess.fromJar(ctx.serverJar, data, "127.0.0.1", 0,
-                BenchContext.SERVER_JVM)) {
-            ServerAddress addr = ServerAddress.parse(server.address());
-            ServerConnection lc = ServerConnection.connect(addr, new Credentials("lender",
-                    BenchContext.PASSWORD.toCharArray()), ConnectionOptions.defaults().withInsecurePlaintext(true), null);
-            LenderAgent agent = new LenderAgent(lc, sandbox, new JobLog(settings.dataDir()),
-                    new LenderListener() {
-                    });
-            agent.start().get(30, TimeUnit.SECONDS);
-            ServerConnection rc = ServerConnection.connect(addr, new Credentials("runner",
-                    BenchContext.PASSWORD.toCharArray()), ConnectionOptions.defaults().withInsecurePlaintext(true), null);
-            RunnerService runner = new RunnerService(rc);
-            ctx.log("remote-run: " + warm + " warm-up + " + runs + " runs each, alternating");
+        Remote tls = new Remote(true);
+        Remote plain = new Remote(false);
+        try (Remote.Running t = tls.start(dir, sandbox, settings);
+                Remote.Running p = plain.start(dir, sandbox, settings)) {
+            ctx.log("remote-run: " + warm + " warm-up + " + runs + " runs each, alternating"
+                    + " local, TLS and plaintext");
             for (int i = 0; i < warm + runs; i++) {
                 double l = local(sandbox, i);
-                double[] r = remote(runner, i);
+                double[] rt = remote(t.runner(), i);
+                double[] rp = remote(p.runner(), i);
                 if (i >= warm) {
                     local.add(l);
-                    remote.add(r[0]);
-                    accepted.add(r[1]);
+                    tls.add(rt);
+                    plain.add(rp);
                 }
             }
-            agent.close();
-            rc.close();
-            lc.close();
         }
         double lm = Stats.median(local);
-        double rm = Stats.median(remote);
-        double ratio = rm / lm;
-        return List.of(new Figure("remote-run", "remote-run of a print script (median)", rm, "ms",
-                lm, "ms same sandbox locally", String.format(Locale.ROOT, "x%.2f", ratio),
-                "<= x1.25", ratio <= 1.25 ? "PASS" : "MISS", String.format(Locale.ROOT,
-                        "%d runs each; remote p50 %.1f ms p99 %.1f ms; local p50 %.1f ms p99 %.1f"
-                        + " ms; IDLE adds %.1f ms at the median (submit, durable commits, EXF, "
-                        + "OUT, FIN, JST); submit to SCF (the job durably accepted) p50 %.1f ms; "
-                        + "real server process, real LenderAgent and sandbox, real RunnerService",
-                        runs, rm, Stats.percentile(remote, 99), lm, Stats.percentile(local, 99),
-                        rm - lm, Stats.median(accepted))));
+        return List.of(tls.figure(runs, local, lm), plain.figure(runs, local, lm));
+    }
+
+    /** One server (TLS or plaintext) with its lender agent and runner, and what it measured. */
+    private final class Remote {
+        final boolean tls;
+        final List<Double> total = new ArrayList<>();
+        final List<Double> accepted = new ArrayList<>();
+
+        Remote(boolean tls) {
+            this.tls = tls;
+        }
+
+        record Running(ServerProcess server, ServerConnection lc, LenderAgent agent,
+                ServerConnection rc, RunnerService runner) implements AutoCloseable {
+            @Override
+            public void close() {
+                agent.close();
+                rc.close();
+                lc.close();
+                server.close();
+            }
+        }
+
+        Running start(Path dir, Sandbox sandbox, LenderSettings settings) throws Exception {
+            String name = tls ? "tls" : "plaintext";
+            Path data = dir.resolve("server-" + name);
+            Accounts.create(data, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD,
+                    List.of("runner", "lender"));
+            ConnectionOptions options = ConnectionOptions.defaults()
+                    .withKnownServers(dir.resolve("known_servers-" + name))
+                    .withInsecurePlaintext(!tls);
+            ServerProcess server = ServerProcess.fromJar(ctx.serverJar, data, "127.0.0.1", 0,
+                    BenchContext.SERVER_JVM, tls);
+            try {
+                ServerAddress addr = ServerAddress.parse(server.address());
+                ServerConnection lc = ServerConnection.connect(addr, new Credentials("lender",
+                        BenchContext.PASSWORD.toCharArray()), options, null);
+                LenderAgent agent = new LenderAgent(lc, sandbox, new JobLog(
+                        settings.dataDir().resolve(name)), new LenderListener() {
+                        });
+                agent.start().get(30, TimeUnit.SECONDS);
+                ServerConnection rc = ServerConnection.connect(addr, new Credentials("runner",
+                        BenchContext.PASSWORD.toCharArray()), options, null);
+                return new Running(server, lc, agent, rc, new RunnerService(rc));
+            } catch (Exception | Error e) {
+                server.close();
+                throw e;
+            }
+        }
+
+        void add(double[] r) {
+            total.add(r[0]);
+            accepted.add(r[1]);
+        }
+
+        Figure figure(int runs, List<Double> local, double lm) {
+            double rm = Stats.median(total);
+            double ratio = rm / lm;
+            String notes = String.format(Locale.ROOT, "%s; %d runs each; remote p50 %.1f ms p99"
+                    + " %.1f ms; local p50 %.1f ms p99 %.1f ms; IDLE adds %.1f ms at the median"
+                    + " (submit, durable commits, EXF, OUT, FIN, JST); submit to SCF (the job"
+                    + " durably accepted) p50 %.1f ms; real server process, real LenderAgent and"
+                    + " sandbox, real RunnerService",
+                    tls ? "TLS 1.3 with the client's pinning (a pin file in the scratch directory)"
+                            : "plaintext (--insecure-plaintext)", runs, rm,
+                    Stats.percentile(total, 99), lm, Stats.percentile(local, 99), rm - lm,
+                    Stats.median(accepted));
+            String r = String.format(Locale.ROOT, "x%.2f", ratio);
+            return tls ? new Figure("remote-run", "remote-run of a print script (median, TLS)", rm,
+                    "ms", lm, "ms same sandbox locally", r, "<= x1.25",
+                    ratio <= 1.25 ? "PASS" : "MISS", notes)
+                    : new Figure("remote-run-plaintext",
+                            "remote-run of a print script (median, plaintext)", rm, "ms", lm,
+                            "ms same sandbox locally", r, "-", "INFO", notes);
+        }
     }
 
     private static double local(Sandbox sandbox, int i) throws Exception {

@@ -44,7 +44,7 @@ final class ThroughputBench {
     static final byte[] SCRIPT = "print('hello')\n".getBytes(StandardCharsets.UTF_8);
 
     private final BenchContext ctx;
-    /** The PostgreSQL server to run on (a database each for the server and the baseline); null: Derby. */
+    /** The PostgreSQL cluster the server stores in, or null for its embedded Derby. */
     private final PostgresCluster postgres;
     /** The data directory the run left behind (its history feeds the start figure). */
     Path dataDir;
@@ -54,18 +54,70 @@ final class ThroughputBench {
         this(ctx, null);
     }
 
+    /** The same run with the server on {@code postgres} (TLS only, no verified row). */
     ThroughputBench(BenchContext ctx, PostgresCluster postgres) {
         this.ctx = ctx;
         this.postgres = postgres;
     }
 
+    /**
+     * The figure over TLS (the default path users run, with the client's pinning: a throwaway
+     * pin file in the scratch directory), and the same run in plaintext beside it (INFO).
+     */
     List<Figure> run() throws Exception {
-        int jobs = ctx.quick ? 3_000 : 100_000;
-        int warm = ctx.quick ? 300 : 5_000;
+        // -Didle.bench.throughputJobs=N: another size (e.g. while profiling)
+        int jobs = Integer.getInteger("idle.bench.throughputJobs", ctx.quick ? 3_000 : 100_000);
+        int warm = Math.min(jobs, ctx.quick ? 300 : 5_000);
         double insertRate = baseline(ctx.quick ? 5_000 : 50_000);
-        dataDir = ctx.dir(postgres == null ? "throughput" : "throughput-pg").resolve("server");
-        DatabaseConfig db = postgres == null ? DatabaseConfig.embedded(dataDir.resolve("db"))
+        if (postgres != null) {
+            Measured pg = measure(true, jobs, warm, false);
+            String ratio = String.format(Locale.ROOT, "%.0f %%", 100 * pg.rate / insertRate);
+            return List.of(new Figure("throughput-postgres",
+                    "coordinator throughput on PostgreSQL (durable, TLS)", pg.rate, "jobs/s",
+                    insertRate, "durable PostgreSQL inserts/s of the same rows", ratio,
+                    ">= 5,000 jobs/s", pg.rate >= 5_000 ? "PASS" : "MISS", pg.notes));
+        }
+        Measured tls = measure(true, jobs, warm, true);
+        dataDir = tls.dataDir;
+        jobsStored = tls.stored;
+        List<Figure> figures = new ArrayList<>(List.of(figure(tls, insertRate),
+                new Figure("throughput-verify2", "coordinator throughput, --verify 2 (durable, TLS)",
+                        tls.verifiedRate, "jobs/s", tls.rate, "plain jobs/s, same run",
+                        String.format(Locale.ROOT, "%.0f %%", 100 * tls.verifiedRate / tls.rate),
+                        "(none: reported beside the plain rate)", "INFO", tls.verifiedNotes)));
+        if (!Boolean.getBoolean("idle.bench.tlsOnly")) {
+            figures.add(figure(measure(false, jobs, warm, false), insertRate));
+        }
+        return figures;
+    }
+
+    /**
+     * One measured run: the rate, the store writer's CPU per job, the notes; with the rate and
+     * notes of a second run of {@code --verify 2} jobs on the same server when one was made.
+     */
+    private record Measured(boolean tls, double rate, double writerMicrosPerJob, String notes,
+            Path dataDir, long stored, double verifiedRate, String verifiedNotes) {
+    }
+
+    private static Figure figure(Measured m, double insertRate) {
+        String ratio = String.format(Locale.ROOT, "%.0f %%", 100 * m.rate / insertRate);
+        return m.tls ? new Figure("throughput", "coordinator throughput (durable, TLS)", m.rate,
+                "jobs/s", insertRate, "durable Derby inserts/s of the same rows", ratio,
+                ">= 5,000 jobs/s; writer <= 150 us/job",
+                m.rate >= 5_000 && m.writerMicrosPerJob <= 150 ? "PASS" : "MISS", m.notes)
+                : new Figure("throughput-plaintext", "coordinator throughput (durable, plaintext)",
+                        m.rate, "jobs/s", insertRate, "durable Derby inserts/s of the same rows",
+                        ratio, "-", "INFO", m.notes);
+    }
+
+    private Measured measure(boolean tls, int jobs, int warm, boolean withVerified)
+            throws Exception {
+        Path dir = ctx.dir(postgres != null ? "throughput-pg"
+                : tls ? "throughput" : "throughput-plaintext");
+        Path data = dir.resolve("server");
+        DatabaseConfig db = postgres == null ? DatabaseConfig.embedded(data.resolve("db"))
                 : postgres.newDatabase("throughput");
+        Path pins = tls ? dir.resolve("known_servers") : null;
         List<String> users = new ArrayList<>();
         for (int i = 0; i < LENDERS; i++) {
             users.add("lender" + i);
@@ -73,18 +125,15 @@ final class ThroughputBench {
         for (int i = 0; i < RUNNERS; i++) {
             users.add("runner" + i);
         }
-        Accounts.create(dataDir, db, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD, users);
-        double rate;
-        String notes;
-        double verifiedRate;
-        String verifiedNotes;
-        try (ServerProcess server = ServerProcess.fromJar(ctx.serverJar, dataDir, "127.0.0.1", 0,
-                BenchContext.SERVER_JVM, serverDatabaseArgs(db))) {
+        Accounts.create(data, db, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD, users);
+        String label = tls ? "throughput (TLS)" : "throughput (plaintext)";
+        try (ServerProcess server = ServerProcess.fromJar(ctx.serverJar, data, "127.0.0.1", 0,
+                BenchContext.SERVER_JVM, tls, serverDatabaseArgs(db))) {
             List<RawPeer> lenders = new ArrayList<>();
             AtomicLong executed = new AtomicLong();
             for (int i = 0; i < LENDERS; i++) {
                 RawPeer p = RawPeer.login(server.host(), server.port(), null, "lender" + i,
-                        BenchContext.PASSWORD);
+                        BenchContext.PASSWORD, pins);
                 p.handler((peer, f, m) -> {
                     if (m instanceof Message.Execute x) {
                         try {
@@ -108,13 +157,15 @@ final class ThroughputBench {
             List<RawPeer> runners = new ArrayList<>();
             for (int i = 0; i < RUNNERS; i++) {
                 runners.add(RawPeer.login(server.host(), server.port(), null, "runner" + i,
-                        BenchContext.PASSWORD));
+                        BenchContext.PASSWORD, pins));
             }
-            ctx.log("throughput: warm-up with " + warm + " jobs");
+            ctx.log(label + ": warm-up with " + warm + " jobs");
             submitAll(runners, warm, Long.MAX_VALUE, 1);
-            ctx.log("throughput: " + jobs + " jobs, " + LENDERS + " simulated lenders x " + SLOTS
+            ctx.log(label + ": " + jobs + " jobs, " + LENDERS + " simulated lenders x " + SLOTS
                     + " slots, " + RUNNERS + " runners x " + WINDOW + " in flight");
             double cpu0 = writerCpuMillis(server);
+            long proc0 = server.cpuMillis();
+            long clients0 = benchCpuNanos();
             long pgCpu0 = postgres == null ? 0 : postgres.cpuMillis();
             long t0 = System.nanoTime();
             long cap = TimeUnit.SECONDS.toNanos(ctx.quick ? 20 : 180);
@@ -126,46 +177,53 @@ final class ThroughputBench {
             sampler.join(10_000);
             double secs = (System.nanoTime() - t0) / 1e9;
             double writerCpu = writerCpuMillis(server) - cpu0;
-            long pgCpu = postgres == null ? 0 : postgres.cpuMillis() - pgCpu0;
-            rate = o.completed / secs;
-            jobsStored = warm + o.completed;
-            notes = String.format(Locale.ROOT, "%d jobs in %.1f s%s; submit->SCF p50 %.1f ms p99 %.1f"
-                    + " ms; submit->terminal JST p50 %.1f ms p99 %.1f ms; simulated lenders are the"
-                    + " benchmark's test double (real protocol, no python); baseline %,.0f durable"
-                    + " row inserts/s in JDBC batches of 500 (jobs-db's insert, as the server writes"
-                    + " job rows); the server's store writer (group commit) was "
-                    + "busy in %d of %d thread dumps taken during the run and used %.0f us of CPU per job (less"
-                    + " load-sensitive than the rate)", o.completed, secs,
+            double serverCpu = server.cpuMillis() - proc0;
+            double clientsCpu = (benchCpuNanos() - clients0) / 1e6;
+            double rate = o.completed / secs;
+            double writerMicros = writerCpu * 1000 / Math.max(1, o.completed);
+            String notes = String.format(Locale.ROOT, "%s; %d jobs in %.1f s%s; submit->SCF p50"
+                    + " %.1f ms p99 %.1f ms; submit->terminal JST p50 %.1f ms p99 %.1f ms; the"
+                    + " server's store writer (group commit) used %.0f us of CPU per job and was"
+                    + " busy in %d of %d thread dumps taken during the run; the whole server"
+                    + " process %.0f us of CPU per job (both less load-sensitive than the rate),"
+                    + " the benchmark's JVM (the simulated runners and lenders) %.0f us;"
+                    + " simulated lenders and runners are the benchmark's test double (real"
+                    + " protocol%s, no python); baseline: durable row inserts in JDBC batches of"
+                    + " 500 (jobs-db's insert, as the server writes job rows)",
+                    tls ? "TLS 1.3, the client's pinning" : "plaintext (--insecure-plaintext)",
+                    o.completed, secs,
                     o.completed < jobs ? " (of " + jobs + ": submitting stopped at the time cap of "
                             + cap / 1_000_000_000 + " s, the jobs in flight finished)" : "",
                     Stats.percentile(o.accept, 50), Stats.percentile(o.accept, 99),
-                    Stats.percentile(o.done, 50), Stats.percentile(o.done, 99), insertRate,
-                    writerBusy[0], writerBusy[1], writerCpu * 1000 / Math.max(1, o.completed));
+                    Stats.percentile(o.done, 50), Stats.percentile(o.done, 99), writerMicros,
+                    writerBusy[0], writerBusy[1], serverCpu * 1000 / Math.max(1, o.completed),
+                    clientsCpu * 1000 / Math.max(1, o.completed),
+                    tls ? " over TLS" : "");
             if (postgres != null) {
                 notes += String.format(Locale.ROOT, "; the PostgreSQL server used %.0f us of CPU"
-                        + " per job", pgCpu * 1000.0 / Math.max(1, o.completed));
+                        + " per job", (postgres.cpuMillis() - pgCpu0) * 1000.0
+                        / Math.max(1, o.completed));
             }
-            // the same with --verify 2 (on Derby only: the database is not what it measures): each
-            // job runs on two lenders of different accounts (the simulated lenders are 32
-            // accounts) and its end waits for both results
-            verifiedRate = 0;
-            verifiedNotes = "";
-            if (postgres == null) {
+            double verifiedRate = 0;
+            String verifiedNotes = "";
+            if (withVerified) {
+                // the same with --verify 2: each job runs on two lenders of different accounts
+                // (the simulated lenders are 32 accounts) and its end waits for both results
                 int vjobs = ctx.quick ? 1_000 : 20_000;
-                ctx.log("throughput: " + vjobs + " jobs with --verify 2");
+                ctx.log(label + ": " + vjobs + " jobs with --verify 2");
                 double vcpu0 = writerCpuMillis(server);
                 long v0 = System.nanoTime();
                 Outcome v = submitAll(runners, vjobs, v0 + cap, 2);
                 double vsecs = (System.nanoTime() - v0) / 1e9;
                 double vWriterCpu = writerCpuMillis(server) - vcpu0;
                 verifiedRate = v.completed / vsecs;
-                verifiedNotes = String.format(Locale.ROOT, "%d verified jobs (2 replicas each) in %.1f s,"
-                        + " %.2f of the plain rate; submit->terminal JST p50 %.1f ms p99 %.1f ms; the"
-                        + " store writer used %.0f us of CPU per verified job (%.0f per plain job):"
-                        + " 2 replica rows, 3 ends and a vote per job", v.completed, vsecs,
-                        verifiedRate / rate, Stats.percentile(v.done, 50),
-                        Stats.percentile(v.done, 99), vWriterCpu * 1000 / Math.max(1, v.completed),
-                        writerCpu * 1000 / Math.max(1, o.completed));
+                verifiedNotes = String.format(Locale.ROOT, "%d verified jobs (2 replicas each) in"
+                        + " %.1f s, %.2f of the plain rate; submit->terminal JST p50 %.1f ms p99"
+                        + " %.1f ms; the store writer used %.0f us of CPU per verified job (%.0f"
+                        + " per plain job): 2 replica rows, 3 ends, a vote and lender records per"
+                        + " job", v.completed, vsecs, verifiedRate / rate,
+                        Stats.percentile(v.done, 50), Stats.percentile(v.done, 99),
+                        vWriterCpu * 1000 / Math.max(1, v.completed), writerMicros);
             }
             for (RawPeer p : runners) {
                 p.close();
@@ -173,22 +231,9 @@ final class ThroughputBench {
             for (RawPeer p : lenders) {
                 p.close();
             }
+            return new Measured(tls, rate, writerMicros, notes, data, warm + o.completed,
+                    verifiedRate, verifiedNotes);
         }
-        String on = postgres == null ? "Derby" : "PostgreSQL";
-        List<Figure> figures = new ArrayList<>();
-        figures.add(new Figure(postgres == null ? "throughput" : "throughput-postgres",
-                postgres == null ? "coordinator throughput (durable)"
-                        : "coordinator throughput on PostgreSQL (durable)", rate, "jobs/s",
-                insertRate, "durable " + on + " inserts/s of the same rows", String.format(Locale.ROOT,
-                        "%.0f %%", 100 * rate / insertRate), ">= 5,000 jobs/s",
-                rate >= 5_000 ? "PASS" : "MISS", notes));
-        if (postgres == null) {
-            figures.add(new Figure("throughput-verify2", "coordinator throughput, --verify 2 (durable)",
-                        verifiedRate, "jobs/s", rate, "plain jobs/s, same run",
-                        String.format(Locale.ROOT, "%.0f %%", 100 * verifiedRate / rate),
-                        "(none: reported beside the plain rate)", "INFO", verifiedNotes));
-        }
-        return figures;
     }
 
     private record Outcome(int completed, double[] accept, double[] done) {
@@ -331,6 +376,12 @@ final class ThroughputBench {
             return Double.NaN;
         }
         return Double.parseDouble(dump.substring(cpu + 5, ms));
+    }
+
+    /** CPU time this JVM (the simulated clients, the bench's own threads) used so far, in ns. */
+    private static long benchCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The latencies of the jobs that ran (skipped ones stay 0 and are dropped). */

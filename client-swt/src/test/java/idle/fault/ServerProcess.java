@@ -55,19 +55,39 @@ public final class ServerProcess implements AutoCloseable {
     /** The server from its shaded jar, as {@code ./idle server} runs it. */
     public static ServerProcess fromJar(Path jar, Path dataDir, String bind, int port,
             List<String> jvm) throws IOException, TimeoutException {
-        return fromJar(jar, dataDir, bind, port, jvm, List.of());
+        return fromJar(jar, dataDir, bind, port, jvm, false, List.of());
     }
 
     /** Like {@link #fromJar(Path, Path, String, int, List)} with more server options. */
     public static ServerProcess fromJar(Path jar, Path dataDir, String bind, int port,
             List<String> jvm, List<String> moreArgs) throws IOException, TimeoutException {
+        return fromJar(jar, dataDir, bind, port, jvm, false, moreArgs);
+    }
+
+    /**
+     * As above, with TLS (the default users run: the server's key is made in its data
+     * directory) when {@code tls}, else plaintext ({@code --insecure-plaintext}).
+     */
+    public static ServerProcess fromJar(Path jar, Path dataDir, String bind, int port,
+            List<String> jvm, boolean tls) throws IOException, TimeoutException {
+        return fromJar(jar, dataDir, bind, port, jvm, tls, List.of());
+    }
+
+    /** As above, TLS or plaintext, with more server options. */
+    public static ServerProcess fromJar(Path jar, Path dataDir, String bind, int port,
+            List<String> jvm, boolean tls, List<String> moreArgs)
+            throws IOException, TimeoutException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildJava.javaBin());
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.addAll(jvm);
         cmd.add("-jar");
         cmd.add(jar.toString());
-        cmd.addAll(args(dataDir, bind, port));
+        List<String> args = new ArrayList<>(args(dataDir, bind, port));
+        if (tls) {
+            args.remove("--insecure-plaintext");
+        }
+        cmd.addAll(args);
         cmd.addAll(moreArgs);
         return start(cmd, dataDir);
     }

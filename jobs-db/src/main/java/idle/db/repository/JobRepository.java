@@ -22,7 +22,9 @@ public interface JobRepository {
      * the same sequence as {@link #add}) and sends the row in one JDBC batch with the other rows
      * of the transaction, before its next query or at commit. Unlike {@link #add} the job is not
      * managed: later changes to it are not stored (use {@link #writeProgress}, which is folded
-     * into the INSERT when it comes in the same transaction).
+     * into the INSERT when it comes in the same transaction). A job that has an id already (one
+     * this method gave it in a transaction that then failed) is inserted with that id, so a
+     * writer that retries the insert keeps the id it may have handed out.
      *
      * @return the id, also set on {@code job}
      */

@@ -32,7 +32,10 @@ import java.util.logging.Logger;
  *
  * <p>Durability: each output file is on disk (forced) before its EOF is acknowledged, and the
  * output spool before FIN is handed to the listener, so nothing of a job whose end was written
- * can be lost by a crash ({@link Durability}).
+ * can be lost by a crash ({@link Durability}). The spool is also forced once in the background
+ * after its first chunk: a short job's FIN then finds its output on disk already (or nearly), so
+ * that sync leaves the critical path between the script's end and its end's commit; the force at
+ * FIN still happens and is what the guarantee rests on.
  *
  * <p>The output limit counts what the attempt costs the server, not only its bytes: each OUT
  * chunk is charged its data plus {@link #CHUNK_OVERHEAD} (its spool record and index entry), so
@@ -62,6 +65,8 @@ final class LenderRun implements Peer.Exchange {
     private long outputBytes;
     private long fileBytes;
     private long chunks;
+    /** The spool's background force after its first chunk was started. */
+    private boolean earlyForce;
     /** Set once this attempt hit the server's output limit: later chunks are dropped. */
     private boolean overLimit;
 
@@ -193,6 +198,21 @@ final class LenderRun implements Peer.Exchange {
         chunks++;
         reply(new Message.Ack(o.seq()));
         feed.outputAppended();
+        if (!earlyForce) {
+            earlyForce = true;
+            forceInBackground(spool);
+        }
+    }
+
+    /** Forces {@code s} on a thread of its own; a failure is left to the force at FIN. */
+    private void forceInBackground(OutputSpool s) {
+        Thread.ofVirtual().name("idle-spool-force-" + jobId).start(() -> {
+            try {
+                s.force(durability);
+            } catch (IOException e) {
+                LOG.log(Level.FINE, "early sync of the output of job " + jobId, e);
+            }
+        });
     }
 
     private void takeFile(Message.TakeOutputFile t) throws IOException {

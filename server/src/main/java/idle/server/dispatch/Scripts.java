@@ -37,13 +37,21 @@ final class Scripts {
         this.maxBytes = maxBytes;
     }
 
-    /** Keeps the script of stored job {@code jobId} in memory if it fits. */
-    synchronized void remember(long jobId, byte[] script) {
-        if (cache.containsKey(jobId) || bytes + script.length > maxBytes) {
-            return;
+    /**
+     * Keeps the script of stored job {@code jobId} in memory if it fits.
+     *
+     * @return whether it is in the cache now
+     */
+    synchronized boolean remember(long jobId, byte[] script) {
+        if (cache.containsKey(jobId)) {
+            return true;
+        }
+        if (bytes + script.length > maxBytes) {
+            return false;
         }
         cache.put(jobId, script);
         bytes += script.length;
+        return true;
     }
 
     /** The cached script of {@code jobId}, removed from the cache; null when not cached. */

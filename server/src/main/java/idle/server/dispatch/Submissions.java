@@ -162,6 +162,14 @@ final class Submissions {
     /**
      * The insert of a new job's row; after commit the job becomes active and its script is
      * offered to the cache (the only reference to it the server keeps).
+     *
+     * <p>A job given a free lender at once, without input files, gets its EXF while the insert
+     * commits ({@link #written}), not after: the lender's answers are written after the insert
+     * in the writer's order, so nothing it reports is acknowledged before the job is durable,
+     * and the runner's SCF still waits for the commit. If the server dies between the EXF and
+     * the commit, the job was never stored and never accepted (the lender kills a job whose
+     * connection dropped; the runner saw no SCF); if the commit fails, the lender is told to
+     * cancel ({@link #failed}).
      */
     private final class Insert implements StoreWriter.Op {
         private final ActiveJob job;
@@ -173,6 +181,8 @@ final class Submissions {
         private final JobSummary summary;
         private final List<String> vote;
         private Job row;
+        /** Its EXF went out before the commit (set on the writer thread). */
+        private boolean launched;
 
         Insert(ActiveJob job, byte[] script, Peer runner, int n, InputStore.Staged staged,
                 int inputCount, JobSummary summary) {
@@ -190,6 +200,9 @@ final class Submissions {
         public void apply(Transaction tx) {
             Job j = new Job(job.owner, job.scriptName, job.scriptSha256, script, job.args,
                     job.inputNames, job.needs, job.submittedAt);
+            if (row != null) {
+                j.setId(row.getId()); // retried alone: the id its EXF may carry already
+            }
             j.setState(summary.state());
             j.setAttempts(summary.attempts());
             j.setLenderPseudonym(summary.lender().isEmpty() ? null : summary.lender());
@@ -204,9 +217,46 @@ final class Submissions {
         }
 
         @Override
+        public boolean early() {
+            return summary.state() == JobState.RUNNING && inputCount == 0;
+        }
+
+        @Override
+        public void written() {
+            if (launched) {
+                return;
+            }
+            long id = row.getId();
+            Runnable launch = jobs.lockedGet(() -> {
+                LenderHandle l = job.lender;
+                if (job.state != JobState.RUNNING || l == null || l.gone
+                        || !scripts.remember(id, script)) {
+                    return null; // sent after the commit, as any other job
+                }
+                job.id = id;
+                job.feed = new JobFeed(id, accepted(id), null);
+                launched = true;
+                int ex = job.exchangeId;
+                int attempt = job.attempts;
+                return () -> jobs.launchCommitted(job, l, ex, attempt);
+            });
+            if (launch != null) {
+                launch.run();
+            }
+        }
+
+        private JobSummary accepted(long id) {
+            return new JobSummary(id, summary.scriptName(), summary.state(), null, null,
+                    summary.reason(), summary.lender(), summary.attempts(), summary.submittedAt(),
+                    summary.startedAt(), 0, 0, 0, 0, summary.verification());
+        }
+
+        @Override
         public void committed() {
             long id = row.getId();
-            scripts.remember(id, script);
+            if (!launched) {
+                scripts.remember(id, script);
+            }
             String inputProblem = null;
             try {
                 inputs.adopt(staged, id);
@@ -214,15 +264,17 @@ final class Submissions {
                 LOG.log(Level.SEVERE, "cannot move the input files of job " + id, e);
                 inputProblem = Reasons.inputsNotStored(e.getMessage());
             }
-            JobSummary accepted = new JobSummary(id, summary.scriptName(), summary.state(), null,
-                    null, summary.reason(), summary.lender(), summary.attempts(),
-                    summary.submittedAt(), summary.startedAt(), 0, 0, 0, 0,
-                    summary.verification());
+            JobSummary accepted = accepted(id);
             String problem = inputProblem;
             Runnable launch = jobs.lockedGet(() -> {
-                job.id = id;
-                job.feed = new JobFeed(id, accepted, null);
+                if (!launched) {
+                    job.id = id;
+                    job.feed = new JobFeed(id, accepted, null);
+                }
                 jobs.activateLocked(job);
+                if (launched) {
+                    return null; // its attempt has it since the EXF (it may have ended already)
+                }
                 if (problem != null) {
                     jobs.unassignLocked(job);
                     jobs.endLocked(job, Ending.failed(problem), null, null);
@@ -257,6 +309,16 @@ final class Submissions {
             LOG.log(Level.SEVERE, "could not store a job of " + job.owner, e);
             inputs.discard(staged);
             jobs.locked(() -> {
+                if (launched) {
+                    // its EXF went out: the lender stops it, and whatever its attempt did since
+                    // (a re-queue after a refusal) is undone
+                    scripts.forget(job.id);
+                    LenderHandle l = job.lender;
+                    if (l != null && !l.gone) {
+                        l.peer.send(l.peer.nextServerId(), new Message.Cancel(job.id));
+                    }
+                    jobs.schedulerLocked().remove(job);
+                }
                 jobs.unassignLocked(job);
                 job.state = JobState.FAILED;
                 jobs.releaseLocked(job.owner);

@@ -30,6 +30,24 @@ public final class StoreWriter implements AutoCloseable {
     public interface Op {
         void apply(Transaction tx);
 
+        /**
+         * Whether {@link #written} has something to do: only then does the writer send the
+         * statements of a batch before its commit.
+         */
+        default boolean early() {
+            return false;
+        }
+
+        /**
+         * The change's statements were executed in the transaction that commits next, and the
+         * commit has not happened: what may safely go out before the change is durable (e.g. an
+         * EXF whose lender's answers are written after this change) goes out here. Runs on the
+         * writer thread, must not block, and may run again if the batch fails at its commit and
+         * the change is retried alone; {@link #failed} then undoes what it did.
+         */
+        default void written() {
+        }
+
         /** After the commit that contains the change. */
         default void committed() {
         }
@@ -41,6 +59,14 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     private static final Op STOP = tx -> { };
+
+    /**
+     * Fault injection for tests (never set in production): a commit whose batch ran a
+     * {@link Op#written} step waits this many milliseconds first, so that a test can kill the
+     * server between what went out early and the commit.
+     */
+    public static final String PAUSE_PROPERTY = "idle.faults.pauseBeforeEarlyCommitMillis";
+    private final long pauseBeforeCommitMillis = Long.getLong(PAUSE_PROPERTY, 0);
 
     private final Database db;
     private final int maxBatch;
@@ -108,7 +134,29 @@ public final class StoreWriter implements AutoCloseable {
         return new long[] {batches, ops};
     }
 
+    /**
+     * CPU time the writer thread has used so far, in nanoseconds (user + system, from
+     * {@link java.lang.management.ThreadMXBean}); -1 when the JVM does not measure it.
+     */
+    public long cpuNanos() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return mx.isThreadCpuTimeSupported() ? mx.getThreadCpuTime(thread.threadId()) : -1;
+    }
+
     private void loop() {
+        try {
+            drain();
+        } finally {
+            long cpu = cpuNanos();
+            long[] st = stats();
+            LOG.info(String.format(java.util.Locale.ROOT, "store writer: %d commits, %d changes,"
+                    + " %.1f s of CPU (%.1f us per change)", st[0], st[1], cpu / 1e9,
+                    cpu / 1e3 / Math.max(1, st[1])));
+        }
+    }
+
+    /** Writes batches until {@link #STOP} was taken. */
+    private void drain() {
         List<Op> batch = new ArrayList<>(maxBatch);
         boolean stop = false;
         while (!stop) {
@@ -134,8 +182,13 @@ public final class StoreWriter implements AutoCloseable {
     private void write(List<Op> batch) {
         try {
             db.useTransaction(tx -> {
+                boolean early = false;
                 for (Op op : batch) {
                     op.apply(tx);
+                    early |= op.early();
+                }
+                if (early) {
+                    writtenBeforeCommit(tx, batch);
                 }
             });
         } catch (RuntimeException e) {
@@ -146,7 +199,12 @@ public final class StoreWriter implements AutoCloseable {
             LOG.log(Level.WARNING, "batch of " + batch.size() + " failed; retrying one by one", e);
             for (Op op : batch) {
                 try {
-                    db.useTransaction(op::apply);
+                    db.useTransaction(tx -> {
+                        op.apply(tx);
+                        if (op.early()) {
+                            writtenBeforeCommit(tx, List.of(op));
+                        }
+                    });
                 } catch (RuntimeException e2) {
                     fail(op, e2);
                     continue;
@@ -161,6 +219,35 @@ public final class StoreWriter implements AutoCloseable {
         }
         for (Op op : batch) {
             done(op);
+        }
+    }
+
+    /**
+     * Sends the batch's statements (so that a refused row fails here, before anything goes out),
+     * then runs the {@link Op#written} steps; the commit follows.
+     */
+    private void writtenBeforeCommit(Transaction tx, List<Op> batch) {
+        tx.flush();
+        for (Op op : batch) {
+            if (op.early()) {
+                try {
+                    op.written();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "before-commit step failed", e);
+                }
+            }
+        }
+        if (pauseBeforeCommitMillis > 0) {
+            pauseBeforeCommit();
+        }
+    }
+
+    /** Fault injection only: see {@link #PAUSE_PROPERTY}. */
+    private void pauseBeforeCommit() {
+        try {
+            Thread.sleep(pauseBeforeCommitMillis);
+        } catch (InterruptedException e) {
+            // not kept: an interrupted writer thread would fail Derby's next I/O
         }
     }
 

@@ -160,7 +160,9 @@ class CoordinatorTest {
                 scf.m()).result();
         assertEquals(JobState.RUNNING, a.state(), "a free lender takes it at once");
         FakePeer.Sent sent = lender.takeAny(Message.Execute.class);
-        assertTrue(scf.seq() < sent.seq(), "SCF to the runner before EXF to the lender");
+        // a job given a free lender at once gets its EXF while its insert commits; the runner's
+        // SCF waits for the commit (EarlyExfTest: what the lender says meanwhile waits too)
+        assertTrue(sent.seq() < scf.seq(), "EXF to the lender before SCF to the runner");
         Message.Execute exf = (Message.Execute) sent.m();
         int s = sent.id();
         assertTrue(s < 0, "a server-side exchange");

@@ -50,10 +50,13 @@ public final class JdbcJobWrites {
         this.em = em;
     }
 
-    /** Assigns the next id to {@code job} and queues its row; a copy is kept. */
+    /**
+     * Assigns the next id to {@code job} (unless it has one: an insert retried after its
+     * transaction failed keeps the id it was given) and queues its row; a copy is kept.
+     */
     public long insert(Job job) {
-        long id = em.unwrap(JpaEntityManager.class).getServerSession()
-                .getNextSequenceNumberValue(Job.class).longValue();
+        long id = job.getId() != 0 ? job.getId() : em.unwrap(JpaEntityManager.class)
+                .getServerSession().getNextSequenceNumberValue(Job.class).longValue();
         job.setId(id);
         inserts.put(id, copy(job));
         return id;
