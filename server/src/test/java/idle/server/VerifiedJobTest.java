@@ -23,6 +23,7 @@ import idle.shared.model.ReplicaResult;
 import idle.shared.model.VoteState;
 import idle.shared.model.WaitPolicy;
 import idle.shared.protocol.Code;
+import idle.shared.protocol.Frame;
 import idle.shared.protocol.Sha256;
 import idle.shared.testing.Poll;
 import java.io.ByteArrayOutputStream;
@@ -391,6 +392,45 @@ class VerifiedJobTest {
         long[] defaulted = submit(c, rcs("out d\nexit 0\n", 0));
         h = follow(c, (int) defaulted[0]);
         assertEquals("2/2 ✓", h.end().verification().label());
+    }
+
+    /**
+     * A spot check never makes a job wait: here the only other account's lender refuses every
+     * job (and is benched for it), so the check's replica cannot start; the job ends with its
+     * one result as if it had run alone, instead of waiting for the bench to end.
+     */
+    @Test
+    void aSpotCheckWhoseReplicaCannotStartDoesNotHoldTheJob() throws Exception {
+        MemoryLenderTrust trust = new MemoryLenderTrust(99).spotCheckRate(1.0);
+        start("verify-spot-refused", trust, VerifyPolicy.defaults());
+        RawLender honest = lender("lender1");
+        try (RawClient refuser = RawClient.connect(server)) {
+            refuser.loginOk("lender2", "pw-lender2");
+            refuser.requestOk(new Message.MakeLender(RawLender.caps(4)), Result.Text.class);
+            Thread.ofVirtual().start(() -> {
+                while (true) {
+                    Frame f = refuser.await(x -> x.code() == Code.EXF, Duration.ofSeconds(60));
+                    if (f == null) {
+                        return;
+                    }
+                    refuser.send(f.requestId(), new Message.Failure(
+                            FailureKind.INTERNAL, "no sandbox today"));
+                }
+            });
+            RawClient c = runner();
+            for (int i = 0; i < 4; i++) {
+                long[] j = submit(c, rcs("out s" + i + "\nexit 0\n", 1));
+                Heard h = follow(c, (int) j[0]);
+                assertEquals(JobState.SUCCEEDED, h.end().state(), h.end().reason());
+                assertEquals("s" + i + "\n", h.stdout());
+                assertEquals(VoteState.NONE, h.end().verification().state(),
+                        "no check was made: " + h.end().verification());
+            }
+            assertEquals(4, honest.runs.size());
+            assertEquals(4, trust.count("lender1", LenderTrust.Verdict.UNCHECKED));
+            assertEquals(0, trust.count("lender2", LenderTrust.Verdict.AGREED)
+                    + trust.count("lender2", LenderTrust.Verdict.DISAGREED));
+        }
     }
 
     @Test

@@ -368,6 +368,9 @@ final class JobStateMachine {
         job.reason = reason;
         scheduler.enqueue(job, true);
         writer.submit(new ProgressWrite(audit, job, null, null).with(effects));
+        if (job.verifyOf != 0 && job.vote != null) {
+            votes.evaluateLocked(job.vote); // a spot check does not wait for a replica gone back
+        }
     }
 
     /**

@@ -11,6 +11,10 @@ final class Reasons {
     static final String CANCELLED_BEFORE_RUN = CANCELLED + " before it ran";
     /** A job accepted while every lender that could run it is busy. */
     static final String WAITING = "waiting for a free lender";
+
+    /** A spot check's replica that had not started when the job's only other result came. */
+    static final String SPOT_CHECK_NOT_STARTED = "spot check not needed: the job's result came"
+            + " before this check started";
     /** A job whose lender's connection ended while it ran. */
     static final String LENDER_DISCONNECTED = "its lender disconnected";
     /** A job its lender handed back with WBL{returnJobs}. */

@@ -71,7 +71,7 @@ final class VoteRecord {
         int replicas = Math.max(1, Math.min(Verification.MAX_REPLICAS, intOf(m, "replicas", 1)));
         Set<ComparePart> compare = ComparePart.ofMask(intOf(m, "compare", 0) & ComparePart.ALL_BITS);
         if (state == VoteState.NONE) {
-            return replicas > 1 && intOf(m, "defaulted", 0) == 0
+            return replicas > 1 && intOf(m, "defaulted", 0) == 0 && intOf(m, "spot", 0) == 0
                     ? new Verification(replicas, VoteState.PENDING, 0, 0, compare)
                     : Verification.NONE;
         }

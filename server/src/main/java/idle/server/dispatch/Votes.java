@@ -265,6 +265,14 @@ final class Votes {
         }
         VoteTally t = VoteTally.of(v.ballots, v.compare);
         v.agreeing = t.agreeing();
+        if (v.spot && v.ballots.size() == 1 && !v.open.isEmpty() && v.open.stream()
+                .allMatch(r -> r.id != 0 && r.state == JobState.QUEUED)) {
+            // a spot check is the server's own curiosity, so it never makes a job wait: when the
+            // first result is in and the check's replica has not started (no other account's
+            // lender was free: busy, benched, refusing), the job ends with its one result
+            abandonSpotCheckLocked(v);
+            return;
+        }
         if (!v.open.isEmpty()) {
             // "vote 1/2" for followers, and why a replica may wait
             String shortOf = shortOfAccountsLocked(v.asked);
@@ -315,6 +323,34 @@ final class Votes {
         long winner = w.replicaId();
         jobs.endLocked(job, e, audited(v, m.size() + " of " + t.results() + " agree"),
                 () -> deleteSpools(losers), new Ended(shares, job, winner));
+    }
+
+    /**
+     * Ends a spot-checked job with its only result, as if it had run alone (UNCHECKED, no vote
+     * shown to its runner); the check's queued replicas end CANCELLED.
+     */
+    private void abandonSpotCheckLocked(Vote v) {
+        v.closed = true;
+        v.state = VoteState.NONE;
+        for (ActiveJob r : List.copyOf(v.open)) {
+            jobs.schedulerLocked().remove(r);
+            jobs.endLocked(r, Ending.cancelled(Reasons.SPOT_CHECK_NOT_STARTED), null, null);
+        }
+        Ballot w = v.ballots.get(0);
+        v.winner = w.replicaId();
+        ActiveJob job = v.job;
+        job.lenderPseudonym = w.pseudonym();
+        job.outputBytes = w.outputBytes();
+        job.outputSha256 = w.outputSha256();
+        job.files.clear();
+        job.files.addAll(w.files());
+        job.cpuMillis = w.cpuMillis();
+        List<LenderTrust.Share> shares = List.of(new LenderTrust.Share(w.lenderUser(),
+                LenderTrust.Verdict.UNCHECKED, w.cpuMillis()));
+        jobs.endLocked(job, new Ending(w.state(), w.exitCode(), w.limit(), w.reason()),
+                new ProgressWrite.Audited(AuditAction.VOTE, null, 0, "spot check not made (no"
+                        + " other account's lender started it): " + w.pseudonym() + " UNCHECKED",
+                        null), null, new Ended(shares, job, w.replicaId()));
     }
 
     private void noMajorityLocked(Vote v, VoteTally t) {
