@@ -306,12 +306,7 @@ final class Votes {
         v.agreeing = m.size();
         v.winner = w.replicaId();
         ActiveJob job = v.job;
-        job.lenderPseudonym = w.pseudonym();
-        job.outputBytes = w.outputBytes();
-        job.outputSha256 = w.outputSha256();
-        job.files.clear();
-        job.files.addAll(w.files());
-        job.cpuMillis = w.cpuMillis();
+        adoptLocked(job, w);
         List<LenderTrust.Share> shares = new ArrayList<>();
         for (Ballot b : v.ballots) {
             shares.add(new LenderTrust.Share(b.lenderUser(), m.contains(b)
@@ -339,18 +334,23 @@ final class Votes {
         Ballot w = v.ballots.get(0);
         v.winner = w.replicaId();
         ActiveJob job = v.job;
-        job.lenderPseudonym = w.pseudonym();
-        job.outputBytes = w.outputBytes();
-        job.outputSha256 = w.outputSha256();
-        job.files.clear();
-        job.files.addAll(w.files());
-        job.cpuMillis = w.cpuMillis();
+        adoptLocked(job, w);
         List<LenderTrust.Share> shares = List.of(new LenderTrust.Share(w.lenderUser(),
                 LenderTrust.Verdict.UNCHECKED, w.cpuMillis()));
         jobs.endLocked(job, new Ending(w.state(), w.exitCode(), w.limit(), w.reason()),
                 new ProgressWrite.Audited(AuditAction.VOTE, null, 0, "spot check not made (no"
                         + " other account's lender started it): " + w.pseudonym() + " UNCHECKED",
                         null), null, new Ended(shares, job, w.replicaId()));
+    }
+
+    /** {@code job}'s result becomes ballot {@code w}'s (its output is then served from it). */
+    private static void adoptLocked(ActiveJob job, Ballot w) {
+        job.lenderPseudonym = w.pseudonym();
+        job.outputBytes = w.outputBytes();
+        job.outputSha256 = w.outputSha256();
+        job.files.clear();
+        job.files.addAll(w.files());
+        job.cpuMillis = w.cpuMillis();
     }
 
     private void noMajorityLocked(Vote v, VoteTally t) {
