@@ -11,8 +11,20 @@ final class BenchContext {
     static final String PASSWORD = "bench-password";
     /** PBKDF2 rounds of benchmark accounts (production: 600,000; see {@link idle.fault.Accounts}). */
     static final int BENCH_ITERATIONS = 1_000;
-    /** Server JVM options: the defaults, plus a GC log-free quiet start. */
-    static final List<String> SERVER_JVM = List.of("-XX:+UseG1GC");
+    /**
+     * Server JVM options: G1, plus any given in the system property {@code idle.bench.serverJvm}
+     * (space-separated, e.g. {@code -XX:StartFlightRecording=filename=server.jfr} to profile).
+     */
+    static final List<String> SERVER_JVM = serverJvm();
+
+    private static List<String> serverJvm() {
+        List<String> opts = new java.util.ArrayList<>(List.of("-XX:+UseG1GC"));
+        String extra = System.getProperty("idle.bench.serverJvm", "").strip();
+        if (!extra.isEmpty()) {
+            opts.addAll(List.of(extra.split("\\s+")));
+        }
+        return List.copyOf(opts);
+    }
 
     final boolean quick;
     final Path work;

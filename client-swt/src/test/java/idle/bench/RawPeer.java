@@ -7,16 +7,21 @@ import idle.shared.protocol.Frame;
 import idle.shared.protocol.FrameChannel;
 import idle.shared.protocol.Handshake;
 import idle.shared.protocol.ProtocolException;
+import idle.shared.tls.KnownServers;
+import idle.shared.tls.PinningTrustManager;
+import idle.shared.tls.TlsContexts;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * The benchmark's own test double of a client: it speaks the real protocol (shared
@@ -47,13 +52,23 @@ final class RawPeer implements AutoCloseable {
     /** Connects (from {@code localAddress} when not null), says hello and logs in. */
     static RawPeer login(String host, int port, String localAddress, String user, String password)
             throws IOException {
-        Socket s = new Socket();
+        return login(host, port, localAddress, user, password, null);
+    }
+
+    /**
+     * As above; with {@code tls} not null the connection is TLS 1.3 the way IDLE clients make it
+     * ({@link TlsContexts#connectTls}, trusting the server by the pin of {@link #pinned}).
+     */
+    static RawPeer login(String host, int port, String localAddress, String user, String password,
+            SSLContext tls) throws IOException {
+        Socket raw = new Socket();
         if (localAddress != null) {
-            s.bind(new InetSocketAddress(localAddress, 0));
+            raw.bind(new InetSocketAddress(localAddress, 0));
         }
-        s.connect(new InetSocketAddress(host, port), 30_000);
-        s.setTcpNoDelay(true);
-        s.setSoTimeout(60_000);
+        raw.connect(new InetSocketAddress(host, port), 30_000);
+        raw.setTcpNoDelay(true);
+        raw.setSoTimeout(60_000);
+        Socket s = tls == null ? raw : TlsContexts.connectTls(tls, raw, host, port);
         Handshake.writeHello(s.getOutputStream());
         try {
             Handshake.readHello(s.getInputStream());
@@ -75,6 +90,20 @@ final class RawPeer implements AutoCloseable {
         } catch (ProtocolException e) {
             s.close();
             throw new IOException(e);
+        }
+    }
+
+    /**
+     * A client TLS context that pins the server at {@code host:port} on first use in
+     * {@code knownServers} (a file of the benchmark's scratch directory, not {@code ~/.idle}):
+     * one context for every simulated peer of a run, so a peer costs a handshake, not a context.
+     */
+    static SSLContext pinned(Path knownServers, String host, int port) throws IOException {
+        try {
+            return TlsContexts.client(new PinningTrustManager(new KnownServers(knownServers),
+                    host + ":" + port, (hostPort, fingerprint) -> true));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("no TLS in this runtime", e);
         }
     }
 
@@ -157,6 +186,12 @@ final class RawPeer implements AutoCloseable {
                 pending.values().forEach(x -> x.completeExceptionally(e));
             }
         }
+    }
+
+    /** The negotiated TLS cipher suite, or "none" for plaintext. */
+    String cipher() {
+        return socket instanceof javax.net.ssl.SSLSocket t ? t.getSession().getCipherSuite()
+                : "none";
     }
 
     boolean isClosed() {

@@ -48,6 +48,15 @@ public final class ServerProcess implements AutoCloseable {
     /** The server from its shaded jar, as {@code ./idle server} runs it. */
     public static ServerProcess fromJar(Path jar, Path dataDir, String bind, int port,
             List<String> jvm) throws IOException, TimeoutException {
+        return fromJar(jar, dataDir, bind, port, jvm, false);
+    }
+
+    /**
+     * As above; with {@code tls} the server runs with TLS, its default (a self-signed identity
+     * made in the data directory), instead of {@code --insecure-plaintext}.
+     */
+    public static ServerProcess fromJar(Path jar, Path dataDir, String bind, int port,
+            List<String> jvm, boolean tls) throws IOException, TimeoutException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildJava.javaBin());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -55,6 +64,9 @@ public final class ServerProcess implements AutoCloseable {
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.addAll(args(dataDir, bind, port));
+        if (tls) {
+            cmd.remove("--insecure-plaintext");
+        }
         return start(cmd, dataDir);
     }
 
