@@ -79,7 +79,7 @@ public final class BenchMain {
                     () -> new RelayBench(ctx).run()));
         }
         if (want(only, "scale")) {
-            figures.addAll(guard("scale", "10,000 lenders", "<= 512 MiB, p99 < 50 ms",
+            figures.addAll(guard("scale", "100,000 lenders", "<= 2,048 MiB, p99 < 100 ms",
                     () -> new ScaleBench(ctx).run()));
         }
         if (want(only, "server-start")) {

@@ -43,10 +43,10 @@ final class RawPeer implements AutoCloseable {
     private volatile Handler handler = (p, f, m) -> { };
     private volatile boolean closed;
 
-    private RawPeer(Socket socket) throws IOException {
+    private RawPeer(Socket socket, int bufferBytes) throws IOException {
         this.socket = socket;
-        this.ch = new FrameChannel(new BufferedInputStream(socket.getInputStream(), 16 * 1024),
-                new BufferedOutputStream(socket.getOutputStream(), 16 * 1024));
+        this.ch = new FrameChannel(new BufferedInputStream(socket.getInputStream(), bufferBytes),
+                new BufferedOutputStream(socket.getOutputStream(), bufferBytes));
     }
 
     /** Connects (from {@code localAddress} when not null), says hello and logs in. */
@@ -61,6 +61,15 @@ final class RawPeer implements AutoCloseable {
      */
     static RawPeer login(String host, int port, String localAddress, String user, String password,
             SSLContext tls) throws IOException {
+        return login(host, port, localAddress, user, password, tls, 16 * 1024);
+    }
+
+    /**
+     * As above, with buffers of {@code bufferBytes} each way (the scale figure's peers only
+     * heart-beat: small buffers let one JVM hold 100,000 of them).
+     */
+    static RawPeer login(String host, int port, String localAddress, String user, String password,
+            SSLContext tls, int bufferBytes) throws IOException {
         Socket raw = new Socket();
         if (localAddress != null) {
             raw.bind(new InetSocketAddress(localAddress, 0));
@@ -72,7 +81,7 @@ final class RawPeer implements AutoCloseable {
         Handshake.writeHello(s.getOutputStream());
         try {
             Handshake.readHello(s.getInputStream());
-            RawPeer p = new RawPeer(s);
+            RawPeer p = new RawPeer(s, bufferBytes);
             int id = p.nextId();
             p.send(id, new Message.Login("idle-bench/1.0", null));
             p.expect(id, Message.UserId.class);

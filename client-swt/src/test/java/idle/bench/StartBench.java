@@ -16,12 +16,12 @@ import java.util.Locale;
 
 /**
  * Figure 5, server start: from launching {@code java -jar idle-server-*-all.jar server --data DIR
- * --port 0} to its ready line, on a data directory with 100,000 jobs in history (the throughput
- * run's jobs, topped up with finished jobs written through jobs-db when the run was shorter).
+ * --port 0} to its ready line, on a data directory with 1,000,000 finished jobs in history (a
+ * cached directory built once with plain JDBC batches, {@code target/bench-cache/history-1m}).
  * Baseline: a trivial JVM printing one line, in the same run. Median of several starts.
  */
 final class StartBench {
-    static final int HISTORY = 100_000;
+    static final int HISTORY = 1_000_000;
     private final BenchContext ctx;
 
     StartBench(BenchContext ctx) {
@@ -31,14 +31,17 @@ final class StartBench {
     List<Figure> run(Path dataDir, long jobsThere) throws Exception {
         if (dataDir == null || jobsThere < HISTORY) {
             // A quick run makes fewer jobs than that: use (and keep) a cached long history.
-            dataDir = ctx.work.resolveSibling("bench-cache").resolve("history-100k");
+            dataDir = ctx.work.resolveSibling("bench-cache").resolve("history-1m");
             if (!java.nio.file.Files.exists(dataDir.resolve("history-complete"))) {
                 BenchMain.deleteTree(dataDir);
                 ctx.log("start: building a data directory with " + HISTORY + " finished jobs in "
                         + dataDir + " (kept for later runs)");
                 idle.fault.Accounts.create(dataDir, BenchContext.BENCH_ITERATIONS,
                         BenchContext.PASSWORD, List.of("runner0"));
+                long f0 = System.nanoTime();
                 fill(dataDir.resolve("db"), HISTORY);
+                ctx.log(String.format(Locale.ROOT, "start: %,d jobs written in %.1f s", HISTORY,
+                        (System.nanoTime() - f0) / 1e9));
                 java.nio.file.Files.writeString(dataDir.resolve("history-complete"), "yes\n");
             }
         }
@@ -46,6 +49,7 @@ final class StartBench {
         List<Double> server = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         List<Double> trivial = new ArrayList<>();
+        List<String> inside = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             trivial.add(trivialJvm());
             // The same class-data-sharing flags as `./idle server`: the first run writes the
@@ -57,20 +61,23 @@ final class StartBench {
                 server.add(s.readyNanos() / 1e6);
                 cpu.add((double) s.cpuMillis());
             }
+            inside.add(ownWords(dataDir));
         }
         double med = Stats.median(server);
         double base = Stats.median(trivial);
-        return List.of(new Figure("server-start", "server start to ready line, 100,000 jobs in "
+        return List.of(new Figure("server-start", "server start to ready line, 1,000,000 jobs in "
                 + "history", med, "ms", base, "ms trivial JVM start", String.format(Locale.ROOT,
-                        "x%.1f", med / base), "< 2,000 ms", med < 2_000 ? "PASS" : "MISS",
+                        "x%.1f", med / base), "< 1,000 ms", med < 1_000 ? "PASS" : "MISS",
                 String.format(Locale.ROOT, "median of %d starts (all: %s ms; CPU time used by the "
-                        + "server process until ready: %s ms); java -jar %s server --data DIR "
-                        + "--port 0", runs, round(server), round(cpu), ctx.serverJar.getFileName())));
+                        + "server process until ready: %s ms; the server's own account of each: "
+                        + "%s); java -jar %s server --data DIR --port 0", runs, round(server),
+                        round(cpu), String.join("; ", inside), ctx.serverJar.getFileName())));
     }
 
     /**
      * Adds {@code n} finished jobs with plain JDBC batches (ids from the same sequence JPA uses),
-     * as jobs-db's LargeHistoryTest does: fast enough to build a long history in a quick run.
+     * as jobs-db's LargeHistoryTest does (a million in about two minutes), then updates the JOB
+     * table's index statistics.
      */
     static void fill(Path db, int n) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:derby:" + db);
@@ -97,11 +104,31 @@ final class StartBench {
                     c.commit();
                 }
             }
+            // Index statistics, as a server that has run for a while has them: without, Derby's
+            // statistics daemon scans the new rows' indexes in the background at the next start
+            // (and at every start that stops before it finished), which is not the start's work.
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("CALL SYSCS_UTIL.SYSCS_UPDATE_STATISTICS('APP', 'JOB', NULL)");
+            }
+            c.commit();
         }
         try {
             DriverManager.getConnection("jdbc:derby:" + db + ";shutdown=true").close();
         } catch (java.sql.SQLException expected) {
             // Derby reports a clean shutdown as an exception
+        }
+    }
+
+    /** What the server logged of its start ("started in N ms: database N ms, recovery ..."). */
+    private static String ownWords(Path dataDir) {
+        try {
+            String err = java.nio.file.Files.readString(dataDir.resolveSibling(
+                    dataDir.getFileName() + ".stderr"));
+            var m = java.util.regex.Pattern.compile("started in (\\d+ ms: database \\d+ ms, "
+                    + "recovery of \\d+ queued jobs \\d+ ms)").matcher(err);
+            return m.find() ? m.group(1) : "?";
+        } catch (java.io.IOException e) {
+            return "?";
         }
     }
 

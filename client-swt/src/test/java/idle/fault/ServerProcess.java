@@ -57,6 +57,13 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess fromJar(Path jar, Path dataDir, String bind, int port,
             List<String> jvm, boolean tls) throws IOException, TimeoutException {
+        return fromJar(jar, dataDir, bind, port, jvm, tls, List.of());
+    }
+
+    /** As above, with {@code extra} server options after the usual ones. */
+    public static ServerProcess fromJar(Path jar, Path dataDir, String bind, int port,
+            List<String> jvm, boolean tls, List<String> extra)
+            throws IOException, TimeoutException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ChildJava.javaBin());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -67,6 +74,7 @@ public final class ServerProcess implements AutoCloseable {
         if (tls) {
             cmd.remove("--insecure-plaintext");
         }
+        cmd.addAll(extra);
         return start(cmd, dataDir);
     }
 
@@ -207,6 +215,22 @@ public final class ServerProcess implements AutoCloseable {
             throw new IOException("cannot read the heap from jcmd GC.heap_info: " + info);
         }
         return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    /**
+     * The {@code n} classes holding the most heap, from {@code jcmd PID GC.class_histogram}, as
+     * "name bytes-in-KiB" pairs (e.g. "byte[] 81234 KiB, ...").
+     */
+    public String topOfHeap(int n) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        String h = run(List.of(jcmd.toString(), Long.toString(pid()), "GC.class_histogram"));
+        List<String> top = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)").matcher(h);
+        while (top.size() < n && m.find()) {
+            top.add(m.group(3) + " " + Long.parseLong(m.group(2)) / 1024 + " KiB ("
+                    + m.group(1) + ")");
+        }
+        return String.join(", ", top);
     }
 
     /** A thread dump of the server ({@code jcmd PID Thread.print}). */
