@@ -34,18 +34,23 @@ import java.util.logging.Logger;
  * queued and not yet taken by it. A peer that does not read and lets it overflow is disconnected
  * (chunked transfers are windowed, and file senders also wait in {@link #awaitRoom} while half
  * the cap is queued, so an honest peer never gets there).
- * Buffers start at 4 KiB per direction, so 10,000 idle connections cost about 80 MiB; a
- * connection that fills its read buffer (a peer streaming output) gets a 64 KiB one, and one
- * that is sent a big frame (a file) a 256 KiB write buffer, so chunks go out several per call.
+ * Buffers start at 512 bytes per direction, so idle connections cost little (a coordinator
+ * holds 100,000 lenders); a connection that fills its read buffer (a peer
+ * streaming output) gets a 64 KiB one, and one that is sent a big frame (a file) a 256 KiB write
+ * buffer, so chunks go out several per call.
  */
 public final class Connection {
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
     /** Bytes a connection may have queued for sending before it is dropped, by default. */
     public static final long MAX_QUEUED_BYTES = 64L << 20;
     private static final int BIG_READ = 64 * 1024;
+    private static final int SMALL_READ = 512;
     /** Write buffer of a connection that streams: a few chunk frames per system call. */
     private static final int BIG_WRITE = 256 * 1024;
+    /** A payload this big makes the connection a streaming one ({@link #BIG_WRITE}). */
     private static final int SMALL_WRITE = 4 * 1024;
+    /** Write buffer of a connection that only chats: heartbeat answers are 12-20 bytes. */
+    private static final int SMALL_BUFFER = 512;
     private static final byte[][] WIRE = new byte[Code.values().length][];
 
     static {
@@ -63,8 +68,11 @@ public final class Connection {
     /** Largest payload before login: an LCS, GID or GPW needs at most about 128 KiB. */
     public static final int PRE_LOGIN_MAX_PAYLOAD = 256 * 1024;
     private final FrameDecoder decoder = new FrameDecoder(PRE_LOGIN_MAX_PAYLOAD);
-    /** Small while the peer only chats (idle lenders); 64 KiB once it streams big frames. */
-    private byte[] readBuf = new byte[4 * 1024];
+    /**
+     * Small while the peer only chats (an idle lender's heartbeat is a 20-byte frame; a
+     * coordinator holds 100,000 of them); 64 KiB once a read fills it (a peer streaming).
+     */
+    private byte[] readBuf = new byte[SMALL_READ];
     private final ArrayDeque<Frame> readReady = new ArrayDeque<>();
     private final List<Frame> scratch = new ArrayList<>(4);
 
@@ -102,7 +110,7 @@ public final class Connection {
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
         // small while the peer only chats, so an idle connection costs little
-        this.out = new BufferedOutputStream(socket.getOutputStream(), SMALL_WRITE);
+        this.out = new BufferedOutputStream(socket.getOutputStream(), SMALL_BUFFER);
         this.remote = String.valueOf(socket.getRemoteSocketAddress());
         this.writer = Thread.ofVirtual().name("idle-write-" + remote).unstarted(this::writeLoop);
     }
@@ -353,6 +361,14 @@ public final class Connection {
         h[9] = (byte) (n >>> 16);
         h[10] = (byte) (n >>> 8);
         h[11] = (byte) n;
+        if (!bigOut && Limits.HEADER_BYTES + n > SMALL_BUFFER) {
+            // past the small buffer the payload would go out on its own, after its header in
+            // a segment of its own: one write for both
+            byte[] whole = java.util.Arrays.copyOf(h, Limits.HEADER_BYTES + n);
+            System.arraycopy(p, 0, whole, Limits.HEADER_BYTES, n);
+            out.write(whole);
+            return;
+        }
         out.write(h);
         out.write(p);
     }
