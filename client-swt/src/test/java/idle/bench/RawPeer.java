@@ -46,7 +46,8 @@ final class RawPeer implements AutoCloseable {
     private RawPeer(Socket socket, int bufferBytes) throws IOException {
         this.socket = socket;
         this.ch = new FrameChannel(new BufferedInputStream(socket.getInputStream(), bufferBytes),
-                new BufferedOutputStream(socket.getOutputStream(), bufferBytes));
+                new BufferedOutputStream(socket.getOutputStream(), bufferBytes),
+                new idle.shared.protocol.FrameDecoder(), bufferBytes);
     }
 
     /** Connects (from {@code localAddress} when not null), says hello and logs in. */
