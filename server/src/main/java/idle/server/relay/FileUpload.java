@@ -120,6 +120,9 @@ public final class FileUpload {
         lock.lock();
         try {
             if (state == State.RECEIVING) {
+                if (n > 0) {
+                    recent.clear(); // the kept chunks' offsets would no longer be contiguous
+                }
                 received += n;
                 changed.signalAll();
             }
@@ -151,7 +154,7 @@ public final class FileUpload {
     public void appended(byte[] datPayload, int dataOffset, int n) {
         lock.lock();
         try {
-            if (state == State.RECEIVING) {
+            if (state == State.RECEIVING && n > 0) { // an empty chunk adds nothing to send
                 if (followers > 0 && datPayload.length - dataOffset == n) {
                     if (recent.isEmpty()) {
                         recentFrom = received;

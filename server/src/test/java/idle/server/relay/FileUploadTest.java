@@ -88,7 +88,7 @@ class FileUploadTest {
     void recentChunksAreKeptForFollowersOnlyAndBounded() throws Exception {
         int off = idle.shared.message.Codec.FILE_DATA_OFFSET;
         long chunks = FileUpload.RECENT_CHUNKS + 10L;
-        FileUpload u = FileUpload.receiving(new OutputFileInfo("f.bin", 3 * (chunks + 1),
+        FileUpload u = FileUpload.receiving(new OutputFileInfo("f.bin", 3 * (chunks + 3),
                 "0".repeat(64)), tmp.resolve("f.bin.part"));
         u.appended(new byte[off + 3], off, 3);
         assertEquals(null, u.recentChunk(0, off), "nothing is kept while nobody follows");
@@ -98,7 +98,9 @@ class FileUploadTest {
             sent[i] = new byte[off + 3];
             u.appended(sent[i], off, 3);
         }
+        u.appended(new byte[off], off, 0);
         assertEquals(3 * (chunks + 1), u.received());
+        assertEquals(null, u.recentChunk(3 * (chunks + 1), off), "an empty chunk is not kept");
         long last = 3 * chunks;
         org.junit.jupiter.api.Assertions.assertSame(sent[(int) chunks - 1],
                 u.recentChunk(last, off));
@@ -107,8 +109,13 @@ class FileUploadTest {
                 sent[(int) (chunks - FileUpload.RECENT_CHUNKS)], u.recentChunk(oldestKept, off));
         assertEquals(null, u.recentChunk(oldestKept - 3, off), "older chunks are dropped");
         assertEquals(null, u.recentChunk(last + 1, off), "not a chunk's start");
+        u.appended(3);
+        assertEquals(null, u.recentChunk(last, off), "bytes not kept make the kept ones go");
+        byte[] after = new byte[off + 3];
+        u.appended(after, off, 3);
+        org.junit.jupiter.api.Assertions.assertSame(after, u.recentChunk(last + 6, off));
         u.unfollow();
-        assertEquals(null, u.recentChunk(last, off), "the last follower's leaving drops them");
+        assertEquals(null, u.recentChunk(last + 6, off), "the last follower's leaving drops them");
         u.follow();
         u.failed("gone");
         assertEquals(null, u.recentChunk(last, off));
