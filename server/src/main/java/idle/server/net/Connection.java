@@ -26,8 +26,11 @@ import java.util.logging.Logger;
 
 /**
  * The byte side of one client connection: reads frames on the calling (virtual) thread and writes
- * them from an outbox drained by its own virtual writer thread, so senders (the dispatcher, the
- * commit thread, relays) never block on a slow peer and frames never interleave.
+ * them from an outbox drained by a virtual writer thread of its own, so senders (the dispatcher,
+ * the commit thread, relays) never block on a slow peer and frames never interleave. The writer
+ * runs only while there is something to send: a send to an idle connection starts one, and it
+ * ends when the outbox is empty and flushed, so an idle lender holds no parked writer thread
+ * (its stack was the largest part of what a lender cost the heap). At most one runs at a time.
  *
  * <p>The outbox holds at most {@code maxQueuedBytes} (by default {@link #MAX_QUEUED_BYTES}; see
  * {@code TrustConfig.maxQueuedBytes}): that is the cap on data in flight to one peer, sent or
@@ -77,14 +80,19 @@ public final class Connection {
     private final List<Frame> scratch = new ArrayList<>(4);
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition notEmpty = lock.newCondition();
     /** Signalled when the writer took frames out of the outbox (see {@link #awaitRoom}). */
     private final Condition drained = lock.newCondition();
     private final ArrayDeque<Frame> outbox = new ArrayDeque<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private boolean closeAfterDrain;
-    private final Thread writer;
+    /** The writer running or last run (null before the first); see {@link #startWriterLocked}. */
+    private volatile Thread writer;
+    /** A writer is running: set and cleared under {@code lock}. */
+    private boolean writing;
+    /** Our hello went out (frames may follow): set under {@code lock}. */
+    private boolean helloSent;
+    private final String writerName;
     private final String remote;
     private final long maxQueuedBytes;
 
@@ -112,7 +120,7 @@ public final class Connection {
         // small while the peer only chats, so an idle connection costs little
         this.out = new BufferedOutputStream(socket.getOutputStream(), SMALL_BUFFER);
         this.remote = String.valueOf(socket.getRemoteSocketAddress());
-        this.writer = Thread.ofVirtual().name("idle-write-" + remote).unstarted(this::writeLoop);
+        this.writerName = "idle-write-" + remote;
     }
 
     /** The peer logged in: frames up to {@code Limits.MAX_PAYLOAD} are accepted from now on. */
@@ -130,7 +138,7 @@ public final class Connection {
         int version = Handshake.readHello(in);
         out.write(Handshake.hello(Handshake.VERSION));
         out.flush();
-        writer.start();
+        helloWent();
         return version;
     }
 
@@ -141,11 +149,42 @@ public final class Connection {
     public void refuseHello(String reason) {
         try {
             out.write(Handshake.hello(Handshake.VERSION));
-            writer.start();
+            helloWent();
             send(0, new Message.Illegal(reason));
             closeAfterDrain();
         } catch (IOException e) {
             closeNow();
+        }
+    }
+
+    /** Frames may go out from now on: starts a writer for any queued already. */
+    private void helloWent() {
+        lock.lock();
+        try {
+            helloSent = true;
+            if (!outbox.isEmpty() || closeAfterDrain) {
+                startWriterLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** With {@code lock} held: a writer, unless one is running or our hello is not out yet. */
+    private void startWriterLocked() {
+        if (!writing && helloSent && !closed.get()) {
+            writing = true;
+            writer = Thread.ofVirtual().name(writerName).start(this::writeLoop);
+        }
+    }
+
+    /** Whether a writer thread is running now (for tests: an idle connection holds none). */
+    boolean writing() {
+        lock.lock();
+        try {
+            return writing;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -203,7 +242,7 @@ public final class Connection {
                 return false;
             }
             outbox.add(f);
-            notEmpty.signal();
+            startWriterLocked();
             return true;
         } finally {
             lock.unlock();
@@ -235,7 +274,7 @@ public final class Connection {
         lock.lock();
         try {
             closeAfterDrain = true;
-            notEmpty.signal();
+            startWriterLocked();
         } finally {
             lock.unlock();
         }
@@ -246,9 +285,10 @@ public final class Connection {
      */
     public void finish(long millis) {
         closeAfterDrain();
-        if (writer.isAlive()) {
+        Thread w = writer; // after closeAfterDrain no other writer starts
+        if (w != null && w.isAlive()) {
             try {
-                writer.join(millis);
+                w.join(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -278,7 +318,6 @@ public final class Connection {
             lock.lock();
             try {
                 outbox.clear();
-                notEmpty.signalAll();
                 drained.signalAll();
             } finally {
                 lock.unlock();
@@ -286,17 +325,24 @@ public final class Connection {
         }
     }
 
+    /**
+     * Drains the outbox and ends when it is empty and flushed (or after the close once drained,
+     * or when the connection closed); a later send starts another.
+     */
     private void writeLoop() {
         List<Frame> batch = new ArrayList<>(16);
+        boolean failed = true;
         try {
             while (true) {
                 boolean finish;
                 lock.lock();
                 try {
-                    while (outbox.isEmpty() && !closed.get() && !closeAfterDrain) {
-                        notEmpty.await();
-                    }
                     if (closed.get()) {
+                        return;
+                    }
+                    if (outbox.isEmpty() && !closeAfterDrain) {
+                        writing = false; // everything written was flushed: see below
+                        failed = false;
                         return;
                     }
                     while (!outbox.isEmpty() && batch.size() < 64) {
@@ -331,12 +377,12 @@ public final class Connection {
                     return;
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (IOException e) {
             LOG.log(Level.FINE, remote + ": write failed", e);
         } finally {
-            closeNow();
+            if (failed) {
+                closeNow();
+            }
         }
     }
 
