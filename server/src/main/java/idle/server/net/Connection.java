@@ -342,6 +342,7 @@ public final class Connection {
                     }
                     if (outbox.isEmpty() && !closeAfterDrain) {
                         writing = false; // everything written was flushed: see below
+                        writer = null; // a thread that ended keeps its last stack
                         failed = false;
                         return;
                     }
