@@ -21,9 +21,10 @@ import java.util.stream.Stream;
  * JSON ({@code bench-results.json} in the current directory unless {@code --json FILE}).
  *
  * <p>Figures: remote-run (overhead of a trivial job through server and lender against the same
- * sandbox locally), throughput (coordinator, durable), relay (256 MiB output file), scale (10,000
- * lenders), server-start (100,000 jobs in history); the full run adds the fault-injection runs
- * at a larger size ({@code faults}).
+ * sandbox locally), throughput (coordinator, durable), relay (256 MiB output file, TLS and
+ * plaintext, the server's CPU per GiB), scale (100,000 lenders, 10,000 over TLS), server-start
+ * (1,000,000 jobs in history); the full run adds the fault-injection runs at a larger size
+ * ({@code faults}).
  */
 public final class BenchMain {
     private BenchMain() {
