@@ -11,7 +11,7 @@ final class BenchContext {
     static final String PASSWORD = "bench-password";
     /** PBKDF2 rounds of benchmark accounts (production: 600,000; see {@link idle.fault.Accounts}). */
     static final int BENCH_ITERATIONS = 1_000;
-    /** Server JVM options: the defaults, plus a GC log-free quiet start. */
+    /** Server JVM options ({@link #serverJvm}). */
     static final List<String> SERVER_JVM = serverJvm();
 
     final boolean quick;

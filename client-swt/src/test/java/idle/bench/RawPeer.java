@@ -7,16 +7,21 @@ import idle.shared.protocol.Frame;
 import idle.shared.protocol.FrameChannel;
 import idle.shared.protocol.Handshake;
 import idle.shared.protocol.ProtocolException;
+import idle.shared.tls.KnownServers;
+import idle.shared.tls.PinningTrustManager;
+import idle.shared.tls.TlsContexts;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * The benchmark's own test double of a client: it speaks the real protocol (shared
@@ -38,17 +43,18 @@ public final class RawPeer implements AutoCloseable {
     private volatile Handler handler = (p, f, m) -> { };
     private volatile boolean closed;
 
-    private RawPeer(Socket socket) throws IOException {
+    private RawPeer(Socket socket, int bufferBytes) throws IOException {
         this.socket = socket;
-        this.ch = new FrameChannel(new BufferedInputStream(socket.getInputStream(), 16 * 1024),
-                new BufferedOutputStream(socket.getOutputStream(), 16 * 1024));
+        this.ch = new FrameChannel(new BufferedInputStream(socket.getInputStream(), bufferBytes),
+                new BufferedOutputStream(socket.getOutputStream(), bufferBytes),
+                new idle.shared.protocol.FrameDecoder(), bufferBytes);
     }
 
     /** Connects (from {@code localAddress} when not null), says hello and logs in, plaintext. */
     public static RawPeer login(String host, int port, String localAddress, String user,
             String password)
             throws IOException {
-        return login(host, port, localAddress, user, password, null);
+        return login(host, port, localAddress, user, password, (SSLContext) null);
     }
 
     /**
@@ -58,21 +64,51 @@ public final class RawPeer implements AutoCloseable {
      */
     static RawPeer login(String host, int port, String localAddress, String user, String password,
             java.nio.file.Path knownServers) throws IOException {
-        Socket s = new Socket();
+        Socket raw = connect(host, port, localAddress);
+        Socket s = knownServers == null ? raw : TlsContexts.connectPinned(raw, host, port,
+                new idle.shared.tls.KnownServers(knownServers), (hostPort, key) -> true);
+        return handshake(s, user, password, 16 * 1024);
+    }
+
+    /**
+     * As above; with {@code tls} not null the connection is TLS 1.3 the way IDLE clients make it
+     * ({@link TlsContexts#connectTls}, trusting the server by the pin of {@link #pinned}).
+     */
+    static RawPeer login(String host, int port, String localAddress, String user, String password,
+            SSLContext tls) throws IOException {
+        return login(host, port, localAddress, user, password, tls, 16 * 1024);
+    }
+
+    /**
+     * As above, with buffers of {@code bufferBytes} each way (the scale figure's peers only
+     * heart-beat: small buffers let one JVM hold 100,000 of them).
+     */
+    static RawPeer login(String host, int port, String localAddress, String user, String password,
+            SSLContext tls, int bufferBytes) throws IOException {
+        Socket raw = connect(host, port, localAddress);
+        Socket s = tls == null ? raw : TlsContexts.connectTls(tls, raw, host, port);
+        return handshake(s, user, password, bufferBytes);
+    }
+
+    /** A TCP connection to the server (from {@code localAddress} when not null). */
+    private static Socket connect(String host, int port, String localAddress) throws IOException {
+        Socket raw = new Socket();
         if (localAddress != null) {
-            s.bind(new InetSocketAddress(localAddress, 0));
+            raw.bind(new InetSocketAddress(localAddress, 0));
         }
-        s.connect(new InetSocketAddress(host, port), 30_000);
-        s.setTcpNoDelay(true);
-        s.setSoTimeout(60_000);
-        if (knownServers != null) {
-            s = idle.shared.tls.TlsContexts.connectPinned(s, host, port,
-                    new idle.shared.tls.KnownServers(knownServers), (hostPort, key) -> true);
-        }
+        raw.connect(new InetSocketAddress(host, port), 30_000);
+        raw.setTcpNoDelay(true);
+        raw.setSoTimeout(60_000);
+        return raw;
+    }
+
+    /** Hello and login on {@code s}; then the peer reads on a virtual thread of its own. */
+    private static RawPeer handshake(Socket s, String user, String password, int bufferBytes)
+            throws IOException {
         Handshake.writeHello(s.getOutputStream());
         try {
             Handshake.readHello(s.getInputStream());
-            RawPeer p = new RawPeer(s);
+            RawPeer p = new RawPeer(s, bufferBytes);
             int id = p.nextId();
             p.send(id, new Message.Login("idle-bench/1.0", null));
             p.expect(id, Message.UserId.class);
@@ -90,6 +126,20 @@ public final class RawPeer implements AutoCloseable {
         } catch (ProtocolException e) {
             s.close();
             throw new IOException(e);
+        }
+    }
+
+    /**
+     * A client TLS context that pins the server at {@code host:port} on first use in
+     * {@code knownServers} (a file of the benchmark's scratch directory, not {@code ~/.idle}):
+     * one context for every simulated peer of a run, so a peer costs a handshake, not a context.
+     */
+    static SSLContext pinned(Path knownServers, String host, int port) throws IOException {
+        try {
+            return TlsContexts.client(new PinningTrustManager(new KnownServers(knownServers),
+                    host + ":" + port, (hostPort, fingerprint) -> true));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("no TLS in this runtime", e);
         }
     }
 
@@ -172,6 +222,12 @@ public final class RawPeer implements AutoCloseable {
                 pending.values().forEach(x -> x.completeExceptionally(e));
             }
         }
+    }
+
+    /** The negotiated TLS cipher suite, or "none" for plaintext. */
+    String cipher() {
+        return socket instanceof javax.net.ssl.SSLSocket t ? t.getSession().getCipherSuite()
+                : "none";
     }
 
     boolean isClosed() {

@@ -47,15 +47,19 @@ import java.util.concurrent.TimeUnit;
  * it still arrives (cut-through): the runner hears the file announced ({@code TOF} on its job's
  * subscription) when the upload begins and fetches it at once. The figure is bytes / (time from
  * the lender's first byte to the moment the runner's fetch completed with the file verified and
- * in place), for the second file through the same server (a 32 MiB one goes first, so the figure
+ * in place), for the second file through the same server (a 128 MiB one goes first, so the figure
  * is not the fresh server JVM's compilation), with the CPU time the server and this JVM used.
  * Baseline: the same bytes through a raw Java socket on loopback (64 KiB writes), the better of
  * two, in the same run.
  */
 final class RelayBench {
     static final int SIZE = 256 << 20;
-    /** The file relayed once before the measured one (see {@link #run}). */
-    static final int WARM_UP = 32 << 20;
+    /**
+     * The file relayed once before the measured one (see {@link #run}), 128 MiB unless the system
+     * property {@code idle.bench.relayWarmUpMiB} says otherwise: with less, the measured file still
+     * pays for the compilation of the TLS and hashing code a long-running server has compiled.
+     */
+    static final int WARM_UP = Integer.getInteger("idle.bench.relayWarmUpMiB", 128) << 20;
     /** Added each way for the second figure. */
     static final java.time.Duration LATENCY = java.time.Duration.ofMillis(50);
     private final BenchContext ctx;
@@ -72,21 +76,51 @@ final class RelayBench {
         double raw = rawCopy(data, null, 0);
         raw = Math.max(raw, rawCopy(data, null, 0));
         double rawCpuMs = (ownCpuMillis() - rawCpu0) / 2.0;
-        Pass p = relayThrough(ctx.dir("relay"), Route.DIRECT, data, sha);
-        double relay = SIZE / (p.totalMs() / 1e3) / (1 << 20);
+        double gib = SIZE / (double) (1 << 30);
+        double rawCoreSecsPerGib = rawCpuMs / 1e3 / gib;
+        Pass tls = relayThrough(ctx.dir("relay-tls"), Route.DIRECT, data, sha, true);
+        Pass plain = relayThrough(ctx.dir("relay"), Route.DIRECT, data, sha, false);
+        double tlsRate = SIZE / (tls.totalMs() / 1e3) / (1 << 20);
+        double plainRate = SIZE / (plain.totalMs() / 1e3) / (1 << 20);
+        double serverPerGib = tls.serverCpuMs() / 1e3 / gib;
+        Figure withTls = new Figure("relay-tls", "relay of a 256 MiB output file, TLS", tlsRate,
+                "MiB/s", raw, "MiB/s raw plaintext socket copy", percent(tlsRate, raw),
+                ">= 25 % of raw", tlsRate >= 0.25 * raw ? "PASS" : "MISS", notes(tls, rawCpuMs)
+                        + "; TLS 1.3 on both hops (lender double and runner pin the server's "
+                        + "self-signed key), cipher " + tls.cipher());
+        Figure plaintext = new Figure("relay", "relay of a 256 MiB output file, plaintext",
+                plainRate, "MiB/s", raw, "MiB/s raw socket copy", percent(plainRate, raw),
+                ">= 25 % of raw", plainRate >= 0.25 * raw ? "PASS" : "MISS",
+                notes(plain, rawCpuMs) + "; --insecure-plaintext on the server and both ends");
+        Figure cpu = new Figure("relay-cpu", "server CPU per relayed GiB, TLS", serverPerGib,
+                "core-s/GiB", rawCoreSecsPerGib, "core-s/GiB raw copy (both ends)",
+                String.format(Locale.ROOT, "x%.1f", serverPerGib / rawCoreSecsPerGib),
+                "<= 1.5 core-s/GiB", serverPerGib <= 1.5 ? "PASS" : "MISS", String.format(
+                        Locale.ROOT, "the server process's user + system CPU time (/proc/PID/stat) "
+                        + "over the measured 256 MiB with TLS: %d ms (it receives, decrypts, "
+                        + "hashes and spools every byte, then encrypts and sends it), %.2f "
+                        + "core-s/GiB without its JIT compiler threads; plaintext: %d ms = %.2f "
+                        + "core-s/GiB; the raw copy's %.0f ms are both its ends (sender and "
+                        + "receiver threads of the benchmark JVM)", tls.serverCpuMs(),
+                        (tls.serverCpuMs() - tls.serverJitMs()) / 1e3 / gib, plain.serverCpuMs(),
+                        plain.serverCpuMs() / 1e3 / gib, rawCpuMs));
+        return List.of(withTls, plaintext, cpu, withLatency(data));
+    }
+
+    private static String percent(double v, double of) {
+        return String.format(Locale.ROOT, "%.0f %%", 100 * v / of);
+    }
+
+    private static String notes(Pass p, double rawCpuMs) {
         double mib = SIZE / (double) (1 << 20);
-        Figure loopback = new Figure("relay", "relay of a 256 MiB output file", relay, "MiB/s",
-                raw, "MiB/s raw socket copy", String.format(Locale.ROOT, "%.0f %%",
-                        100 * relay / raw), ">= 40 % of raw", relay >= 0.4 * raw ? "PASS" : "MISS",
-                String.format(Locale.ROOT, "cut-through: the runner had the file (SHA-256 checked, "
-                        + "written to disk) %.0f ms after the lender's first byte; the upload "
-                        + "alone (lender->server, spooled to disk) took %.0f ms (%.0f MiB/s); the "
-                        + "lender is the benchmark's test double (real protocol and window, bytes "
-                        + "from memory); CPU used: server %d ms, lender double + runner %d ms "
-                        + "(the raw copy: %.0f ms); measured after a 32 MiB warm-up file through the "
-                        + "same server", p.totalMs(), p.upMs(), mib / (p.upMs() / 1e3),
-                        p.serverCpuMs(), p.clientCpuMs(), rawCpuMs));
-        return List.of(loopback, withLatency(data));
+        return String.format(Locale.ROOT, "cut-through: the runner had the file (SHA-256 "
+                + "checked, written to disk) %.0f ms after the lender's first byte; the upload "
+                + "alone (lender->server, spooled to disk) took %.0f ms (%.0f MiB/s); the lender "
+                + "is the benchmark's test double (real protocol and window, bytes from memory); "
+                + "CPU used: server %d ms (of which its JIT compiler threads %d ms), lender double "
+                + "+ runner %d ms (the raw copy: %.0f ms); measured after a %d MiB warm-up file "
+                + "through the same server", p.totalMs(), p.upMs(), mib / (p.upMs() / 1e3),
+                p.serverCpuMs(), p.serverJitMs(), p.clientCpuMs(), rawCpuMs, WARM_UP >> 20);
     }
 
     /**
@@ -102,9 +136,9 @@ final class RelayBench {
                 new DelayLine(host, port, LATENCY, window),
                 new DelayLine(host, port, LATENCY, window));
         double raw = rawCopy(data, LATENCY, window);
-        Pass p = relayThrough(ctx.dir("relay-latency"), delayed, data, sha);
+        Pass p = relayThrough(ctx.dir("relay-latency"), delayed, data, sha, true);
         double relay = data.length / (p.totalMs() / 1e3) / (1 << 20);
-        String title = "relay of " + (data.length >> 20) + " MiB with 50 ms latency each way";
+        String title = "relay of " + (data.length >> 20) + " MiB with 50 ms latency each way, TLS";
         return new Figure("relay-latency", title, relay, "MiB/s", raw,
                 "MiB/s raw socket copy, same latency", String.format(Locale.ROOT, "%.0f %%",
                         100 * relay / raw), ">= 50 % of raw (same latency)",
@@ -157,15 +191,20 @@ final class RelayBench {
      * A server process, a lender double and a real runner connected through {@code route}; one
      * warm-up file, then {@code data} relayed and timed.
      */
-    private Pass relayThrough(Path dir, Route route, byte[] data, String sha) throws Exception {
+    private Pass relayThrough(Path dir, Route route, byte[] data, String sha, boolean tls)
+            throws Exception {
         Path serverDir = dir.resolve("server");
         Accounts.create(serverDir, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD,
                 List.of("runner", "lender"));
         try (ServerProcess server = ServerProcess.fromJar(ctx.serverJar, serverDir, "127.0.0.1", 0,
-                BenchContext.SERVER_JVM);
+                BenchContext.SERVER_JVM, tls);
                 Links links = route.open(server.host(), server.port())) {
-            RawPeer lender = RawPeer.login(links.lenderHost(server.host()),
-                    links.lenderPort(server.port()), null, "lender", BenchContext.PASSWORD);
+            String lenderHost = links.lenderHost(server.host());
+            int lenderPort = links.lenderPort(server.port());
+            Path pins = dir.resolve("known_servers");
+            RawPeer lender = RawPeer.login(lenderHost, lenderPort, null, "lender",
+                    BenchContext.PASSWORD, tls ? RawPeer.pinned(pins, lenderHost, lenderPort)
+                            : null);
             BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
             lender.handler((p, f, m) -> inbox.add(f));
             Message r = lender.request(new Message.MakeLender(new LenderCapabilities("3.11.2", 2,
@@ -176,7 +215,8 @@ final class RelayBench {
             ServerConnection rc = ServerConnection.connect(ServerAddress.parse(
                     links.runnerAddress(server.host(), server.port())),
                     new Credentials("runner", BenchContext.PASSWORD.toCharArray()),
-                    ConnectionOptions.defaults().withInsecurePlaintext(true), null);
+                    ConnectionOptions.defaults().withInsecurePlaintext(!tls)
+                            .withKnownServers(pins), null);
             RunnerService runner = new RunnerService(rc);
             Path target = dir.resolve("runner/big.bin");
             // A server relays many files in its life: one smaller file first, so the measured
@@ -186,12 +226,42 @@ final class RelayBench {
             Pass p = relayOnce(server, lender, inbox, runner, target, data, sha);
             rc.close();
             lender.close();
-            return p;
+            return p.withCipher(lender.cipher());
         }
     }
 
     /** Times and CPU of one relayed file. */
-    private record Pass(double upMs, double totalMs, long serverCpuMs, long clientCpuMs) {
+    private record Pass(double upMs, double totalMs, long serverCpuMs, long serverJitMs,
+            long clientCpuMs, String cipher) {
+        Pass withCipher(String c) {
+            return new Pass(upMs, totalMs, serverCpuMs, serverJitMs, clientCpuMs, c);
+        }
+    }
+
+    /**
+     * CPU time (user + system, ms) the JIT compiler threads of process {@code pid} used so far,
+     * from /proc/PID/task/TID/stat; 0 when unknown. A server relays many files in its life: what
+     * it still compiles during a measured file is shown apart.
+     */
+    static long compilerCpuMillis(long pid) {
+        long ms = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ms += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return ms;
     }
 
     /**
@@ -222,6 +292,7 @@ final class RelayBench {
         int s = exf.requestId();
         lender.send(s, new Message.Success(new Result.Empty()));
         long serverCpu0 = server.cpuMillis();
+        long jit0 = compilerCpuMillis(server.pid());
         long clientCpu0 = ownCpuMillis();
         long t0 = System.nanoTime();
         upload(lender, inbox, s, x.jobId(), data, sha);
@@ -231,6 +302,7 @@ final class RelayBench {
         OutputFileInfo got = fetched.get(300, TimeUnit.SECONDS);
         double totalMs = (doneAt[0] - t0) / 1e6;
         long serverCpuMs = server.cpuMillis() - serverCpu0;
+        long jitMs = compilerCpuMillis(server.pid()) - jit0;
         long clientCpuMs = ownCpuMillis() - clientCpu0;
         if (!got.sha256().equals(sha) || got.size() != data.length
                 || Files.size(target) != data.length) {
@@ -241,7 +313,7 @@ final class RelayBench {
             throw new IllegalStateException("the relay job ended " + end);
         }
         Files.deleteIfExists(target);
-        return new Pass(upMs, totalMs, serverCpuMs, clientCpuMs);
+        return new Pass(upMs, totalMs, serverCpuMs, jitMs, clientCpuMs, "none");
     }
 
     private static Frame take(BlockingQueue<Frame> inbox, idle.shared.protocol.Code code)

@@ -231,6 +231,22 @@ public final class ServerProcess implements AutoCloseable {
         return Long.parseLong(m.group(1)) * 1024;
     }
 
+    /**
+     * The {@code n} classes holding the most heap, from {@code jcmd PID GC.class_histogram}, as
+     * "name bytes-in-KiB" pairs (e.g. "byte[] 81234 KiB, ...").
+     */
+    public String topOfHeap(int n) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        String h = run(List.of(jcmd.toString(), Long.toString(pid()), "GC.class_histogram"));
+        List<String> top = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)").matcher(h);
+        while (top.size() < n && m.find()) {
+            top.add(m.group(3) + " " + Long.parseLong(m.group(2)) / 1024 + " KiB ("
+                    + m.group(1) + ")");
+        }
+        return String.join(", ", top);
+    }
+
     /** A thread dump of the server ({@code jcmd PID Thread.print}). */
     public String threadDump() throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");

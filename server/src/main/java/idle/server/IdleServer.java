@@ -106,12 +106,19 @@ public final class IdleServer implements AutoCloseable {
         ServerLogging logging = null;
         Database db = null;
         StoreWriter writer = null;
+        java.util.concurrent.CompletableFuture<Tls> tlsReady = null;
         try {
             PrivateFiles.createDirectories(config.dataDir());
             lock = DataDirLock.acquire(config.dataDir(), "pid " + ProcessHandle.current().pid()
                     + " starting");
             logging = ServerLogging.install(config.logToFile()
                     ? config.dataDir().resolve("idle.log") : null);
+            // The TLS key and context (loading JSSE and the key: a few hundred ms of CPU on a
+            // cold JVM) are made on a thread of their own while the database opens on this one.
+            tlsReady = config.trust().tls()
+                    ? java.util.concurrent.CompletableFuture.supplyAsync(() -> Tls.load(config),
+                            r -> Thread.ofPlatform().name("idle-tls-init").daemon(true).start(r))
+                    : java.util.concurrent.CompletableFuture.completedFuture(null);
             long tDb = System.nanoTime();
             db = Database.open(database);
             long dbMs = (System.nanoTime() - tDb) / 1_000_000;
@@ -142,13 +149,9 @@ public final class IdleServer implements AutoCloseable {
             String fingerprint = null;
             javax.net.ssl.SSLContext tls = null;
             if (config.trust().tls()) {
-                try {
-                    ServerIdentity identity = config.trust().loadIdentity(config.dataDir());
-                    tls = TlsContexts.server(identity);
-                    fingerprint = identity.fingerprint();
-                } catch (GeneralSecurityException e) {
-                    throw new IOException("cannot load the server's TLS key: " + e.getMessage(), e);
-                }
+                Tls t = Tls.await(tlsReady);
+                tls = t.context();
+                fingerprint = t.fingerprint();
             } else {
                 LOG.warning("TLS is OFF (--insecure-plaintext): passwords, scripts and outputs "
                         + "cross the network readable by anyone on the path");
@@ -178,6 +181,13 @@ public final class IdleServer implements AutoCloseable {
             }
             if (logging != null) {
                 logging.close();
+            }
+            if (tlsReady != null) {
+                try {
+                    tlsReady.join(); // it may be writing the key: done before the lock goes
+                } catch (RuntimeException ignored) {
+                    // failing anyway
+                }
             }
             if (lock != null) {
                 try {
@@ -286,6 +296,36 @@ public final class IdleServer implements AutoCloseable {
             dirLock.close();
         } catch (IOException e) {
             // released by the OS at exit anyway
+        }
+    }
+
+    /** The server's TLS context and its key's fingerprint, made while the database opens. */
+    private record Tls(javax.net.ssl.SSLContext context, String fingerprint) {
+        static Tls load(ServerConfig config) {
+            try {
+                ServerIdentity identity = config.trust().loadIdentity(config.dataDir());
+                return new Tls(TlsContexts.server(identity), identity.fingerprint());
+            } catch (GeneralSecurityException e) {
+                throw new java.util.concurrent.CompletionException(new IOException(
+                        "cannot load the server's TLS key: " + e.getMessage(), e));
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }
+
+        /** Waits for {@link #load}; its failure is thrown as it was. */
+        static Tls await(java.util.concurrent.CompletableFuture<Tls> f) throws IOException {
+            try {
+                return f.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
+            }
         }
     }
 }

@@ -128,7 +128,7 @@ final class LenderRun implements Peer.Exchange {
                 }
                 case Message.Output o -> output(frame, o);
                 case Message.TakeOutputFile t -> takeFile(t);
-                case Message.FileData d -> reply(uploads.data(d));
+                case Message.FileData d -> reply(uploads.data(d, frame.payload()));
                 case Message.EndOfFile e -> endOfFile(e);
                 case Message.Finished fin -> finished(fin);
                 case Message.Ack a -> { }

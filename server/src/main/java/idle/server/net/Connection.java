@@ -26,26 +26,34 @@ import java.util.logging.Logger;
 
 /**
  * The byte side of one client connection: reads frames on the calling (virtual) thread and writes
- * them from an outbox drained by its own virtual writer thread, so senders (the dispatcher, the
- * commit thread, relays) never block on a slow peer and frames never interleave.
+ * them from an outbox drained by a virtual writer thread of its own, so senders (the dispatcher,
+ * the commit thread, relays) never block on a slow peer and frames never interleave. The writer
+ * runs only while there is something to send: a send to an idle connection starts one, and it
+ * ends when the outbox is empty and flushed, so an idle lender holds no parked writer thread
+ * (its stack was the largest part of what a lender cost the heap). At most one runs at a time.
  *
  * <p>The outbox holds at most {@code maxQueuedBytes} (by default {@link #MAX_QUEUED_BYTES}; see
  * {@code TrustConfig.maxQueuedBytes}): that is the cap on data in flight to one peer, sent or
  * queued and not yet taken by it. A peer that does not read and lets it overflow is disconnected
  * (chunked transfers are windowed, and file senders also wait in {@link #awaitRoom} while half
  * the cap is queued, so an honest peer never gets there).
- * Buffers start at 4 KiB per direction, so 10,000 idle connections cost about 80 MiB; a
- * connection that fills its read buffer (a peer streaming output) gets a 64 KiB one, and one
- * that is sent a big frame (a file) a 256 KiB write buffer, so chunks go out several per call.
+ * Buffers start at 512 bytes per direction, so idle connections cost little (a coordinator
+ * holds 100,000 lenders); a connection that fills its read buffer (a peer
+ * streaming output) gets a 64 KiB one, and one that is sent a big frame (a file) a 256 KiB write
+ * buffer, so chunks go out several per call.
  */
 public final class Connection {
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
     /** Bytes a connection may have queued for sending before it is dropped, by default. */
     public static final long MAX_QUEUED_BYTES = 64L << 20;
     private static final int BIG_READ = 64 * 1024;
+    private static final int SMALL_READ = 512;
     /** Write buffer of a connection that streams: a few chunk frames per system call. */
     private static final int BIG_WRITE = 256 * 1024;
+    /** A payload this big makes the connection a streaming one ({@link #BIG_WRITE}). */
     private static final int SMALL_WRITE = 4 * 1024;
+    /** Write buffer of a connection that only chats: heartbeat answers are 12-20 bytes. */
+    private static final int SMALL_BUFFER = 512;
     private static final byte[][] WIRE = new byte[Code.values().length][];
 
     static {
@@ -63,20 +71,28 @@ public final class Connection {
     /** Largest payload before login: an LCS, GID or GPW needs at most about 128 KiB. */
     public static final int PRE_LOGIN_MAX_PAYLOAD = 256 * 1024;
     private final FrameDecoder decoder = new FrameDecoder(PRE_LOGIN_MAX_PAYLOAD);
-    /** Small while the peer only chats (idle lenders); 64 KiB once it streams big frames. */
-    private byte[] readBuf = new byte[4 * 1024];
+    /**
+     * Small while the peer only chats (an idle lender's heartbeat is a 20-byte frame; a
+     * coordinator holds 100,000 of them); 64 KiB once a read fills it (a peer streaming).
+     */
+    private byte[] readBuf = new byte[SMALL_READ];
     private final ArrayDeque<Frame> readReady = new ArrayDeque<>();
     private final List<Frame> scratch = new ArrayList<>(4);
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition notEmpty = lock.newCondition();
     /** Signalled when the writer took frames out of the outbox (see {@link #awaitRoom}). */
     private final Condition drained = lock.newCondition();
     private final ArrayDeque<Frame> outbox = new ArrayDeque<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private boolean closeAfterDrain;
-    private final Thread writer;
+    /** The writer running or last run (null before the first); see {@link #startWriterLocked}. */
+    private volatile Thread writer;
+    /** A writer is running: set and cleared under {@code lock}. */
+    private boolean writing;
+    /** Our hello went out (frames may follow): set under {@code lock}. */
+    private boolean helloSent;
+    private final String writerName;
     private final String remote;
     private final long maxQueuedBytes;
 
@@ -102,9 +118,9 @@ public final class Connection {
         socket.setTcpNoDelay(true);
         this.in = socket.getInputStream();
         // small while the peer only chats, so an idle connection costs little
-        this.out = new BufferedOutputStream(socket.getOutputStream(), SMALL_WRITE);
+        this.out = new BufferedOutputStream(socket.getOutputStream(), SMALL_BUFFER);
         this.remote = String.valueOf(socket.getRemoteSocketAddress());
-        this.writer = Thread.ofVirtual().name("idle-write-" + remote).unstarted(this::writeLoop);
+        this.writerName = "idle-write-" + remote;
     }
 
     /** The peer logged in: frames up to {@code Limits.MAX_PAYLOAD} are accepted from now on. */
@@ -122,7 +138,7 @@ public final class Connection {
         int version = Handshake.readHello(in);
         out.write(Handshake.hello(Handshake.VERSION));
         out.flush();
-        writer.start();
+        helloWent();
         return version;
     }
 
@@ -133,11 +149,42 @@ public final class Connection {
     public void refuseHello(String reason) {
         try {
             out.write(Handshake.hello(Handshake.VERSION));
-            writer.start();
+            helloWent();
             send(0, new Message.Illegal(reason));
             closeAfterDrain();
         } catch (IOException e) {
             closeNow();
+        }
+    }
+
+    /** Frames may go out from now on: starts a writer for any queued already. */
+    private void helloWent() {
+        lock.lock();
+        try {
+            helloSent = true;
+            if (!outbox.isEmpty() || closeAfterDrain) {
+                startWriterLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** With {@code lock} held: a writer, unless one is running or our hello is not out yet. */
+    private void startWriterLocked() {
+        if (!writing && helloSent && !closed.get()) {
+            writing = true;
+            writer = Thread.ofVirtual().name(writerName).start(this::writeLoop);
+        }
+    }
+
+    /** Whether a writer thread is running now (for tests: an idle connection holds none). */
+    boolean writing() {
+        lock.lock();
+        try {
+            return writing;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -195,7 +242,7 @@ public final class Connection {
                 return false;
             }
             outbox.add(f);
-            notEmpty.signal();
+            startWriterLocked();
             return true;
         } finally {
             lock.unlock();
@@ -227,7 +274,7 @@ public final class Connection {
         lock.lock();
         try {
             closeAfterDrain = true;
-            notEmpty.signal();
+            startWriterLocked();
         } finally {
             lock.unlock();
         }
@@ -238,9 +285,10 @@ public final class Connection {
      */
     public void finish(long millis) {
         closeAfterDrain();
-        if (writer.isAlive()) {
+        Thread w = writer; // after closeAfterDrain no other writer starts
+        if (w != null && w.isAlive()) {
             try {
-                writer.join(millis);
+                w.join(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -270,7 +318,6 @@ public final class Connection {
             lock.lock();
             try {
                 outbox.clear();
-                notEmpty.signalAll();
                 drained.signalAll();
             } finally {
                 lock.unlock();
@@ -278,17 +325,25 @@ public final class Connection {
         }
     }
 
+    /**
+     * Drains the outbox and ends when it is empty and flushed (or after the close once drained,
+     * or when the connection closed); a later send starts another.
+     */
     private void writeLoop() {
         List<Frame> batch = new ArrayList<>(16);
+        boolean failed = true;
         try {
             while (true) {
                 boolean finish;
                 lock.lock();
                 try {
-                    while (outbox.isEmpty() && !closed.get() && !closeAfterDrain) {
-                        notEmpty.await();
-                    }
                     if (closed.get()) {
+                        return;
+                    }
+                    if (outbox.isEmpty() && !closeAfterDrain) {
+                        writing = false; // everything written was flushed: see below
+                        writer = null; // a thread that ended keeps its last stack
+                        failed = false;
                         return;
                     }
                     while (!outbox.isEmpty() && batch.size() < 64) {
@@ -323,12 +378,12 @@ public final class Connection {
                     return;
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (IOException e) {
             LOG.log(Level.FINE, remote + ": write failed", e);
         } finally {
-            closeNow();
+            if (failed) {
+                closeNow();
+            }
         }
     }
 
@@ -353,6 +408,14 @@ public final class Connection {
         h[9] = (byte) (n >>> 16);
         h[10] = (byte) (n >>> 8);
         h[11] = (byte) n;
+        if (!bigOut && Limits.HEADER_BYTES + n > SMALL_BUFFER) {
+            // past the small buffer the payload would go out on its own, after its header in
+            // a segment of its own: one write for both
+            byte[] whole = java.util.Arrays.copyOf(h, Limits.HEADER_BYTES + n);
+            System.arraycopy(p, 0, whole, Limits.HEADER_BYTES, n);
+            out.write(whole);
+            return;
+        }
         out.write(h);
         out.write(p);
     }

@@ -62,6 +62,7 @@ public final class FileSender implements Peer.Exchange, Runnable {
     @Override
     public void run() {
         OutputFileInfo info = upload.info();
+        upload.follow();
         try (FileChannel in = upload.open()) {
             runner.send(requestId, new Message.TakeOutputFile(jobId, info.name(), info.size(),
                     info.sha256()));
@@ -70,12 +71,18 @@ public final class FileSender implements Peer.Exchange, Runnable {
             while (!done) {
                 long readable = upload.received();
                 if (sent < readable) {
-                    int n = (int) Math.min(Limits.CHUNK_BYTES, readable - sent);
-                    byte[] payload = Codec.fileDataPayload(jobId, seq, n);
-                    ByteBuffer b = ByteBuffer.wrap(payload, Codec.FILE_DATA_OFFSET, n);
-                    while (b.hasRemaining()) {
-                        if (in.read(b, sent + b.position() - Codec.FILE_DATA_OFFSET) < 0) {
-                            throw new IOException("the file ended before byte " + readable);
+                    byte[] payload = fromMemory(sent, seq);
+                    int n;
+                    if (payload != null) {
+                        n = payload.length - Codec.FILE_DATA_OFFSET;
+                    } else {
+                        n = (int) Math.min(Limits.CHUNK_BYTES, readable - sent);
+                        payload = Codec.fileDataPayload(jobId, seq, n);
+                        ByteBuffer b = ByteBuffer.wrap(payload, Codec.FILE_DATA_OFFSET, n);
+                        while (b.hasRemaining()) {
+                            if (in.read(b, sent + b.position() - Codec.FILE_DATA_OFFSET) < 0) {
+                                throw new IOException("the file ended before byte " + readable);
+                            }
                         }
                     }
                     window.acquire();
@@ -105,7 +112,37 @@ public final class FileSender implements Peer.Exchange, Runnable {
         } catch (IOException e) {
             LOG.log(Level.WARNING, "sending " + info.name() + " of job " + jobId + " failed", e);
             fail("the server could not read " + info.name() + ": " + e.getMessage());
+        } finally {
+            upload.unfollow();
         }
+    }
+
+    /**
+     * The chunk at file offset {@code at} as our {@code DAT} payload number {@code seq}, from the
+     * upload's memory, or null when it is not kept there. The lender's payload goes out as it is
+     * when its job id and sequence number are ours (the usual case: both count chunks from 0);
+     * otherwise its data is copied under our header.
+     */
+    private byte[] fromMemory(long at, long seq) {
+        byte[] p = upload.recentChunk(at, Codec.FILE_DATA_OFFSET);
+        int n = p == null ? 0 : p.length - Codec.FILE_DATA_OFFSET;
+        if (p == null || n > Limits.CHUNK_BYTES) {
+            return null; // a lender's bigger chunks are cut to ours from the spool
+        }
+        if (longAt(p, 0) == jobId && longAt(p, 8) == seq) {
+            return p;
+        }
+        byte[] mine = Codec.fileDataPayload(jobId, seq, n);
+        System.arraycopy(p, Codec.FILE_DATA_OFFSET, mine, Codec.FILE_DATA_OFFSET, n);
+        return mine;
+    }
+
+    private static long longAt(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (b[off + i] & 0xff);
+        }
+        return v;
     }
 
     private void fail(String why) {

@@ -20,6 +20,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * follower must never report a file complete unless the state is {@code COMPLETE}. A stored file
  * of a finished job is an upload that is complete from the start.
  *
+ * <p>While followers are attached ({@link #follow}), the last {@link #RECENT_CHUNKS} chunks that
+ * arrived are also kept in memory as their {@code DAT} payloads ({@link #recentChunk}), so a
+ * follower that keeps up sends them on without reading them back from the spool; a follower that
+ * falls behind reads the spool. Nothing is kept while nobody follows, so an upload that nobody
+ * fetches costs no memory; a followed one at most {@code RECENT_CHUNKS} chunks (4 MiB).
+ *
  * <p>Thread-safe: one writer (the lender connection's reader thread) and any number of followers.
  */
 public final class FileUpload {
@@ -33,6 +39,13 @@ public final class FileUpload {
     private long received;
     private State state = State.RECEIVING;
     private String failure = "";
+    /** Chunks kept for followers: how many, at most. */
+    static final int RECENT_CHUNKS = 64;
+    /** The last chunks' DAT payloads (data at {@code Codec.FILE_DATA_OFFSET}), oldest first. */
+    private final java.util.ArrayDeque<byte[]> recent = new java.util.ArrayDeque<>();
+    /** File offset of the first data byte of {@code recent}'s oldest payload. */
+    private long recentFrom;
+    private int followers;
 
     private FileUpload(OutputFileInfo info, Path path) {
         this.info = info;
@@ -107,6 +120,9 @@ public final class FileUpload {
         lock.lock();
         try {
             if (state == State.RECEIVING) {
+                if (n > 0) {
+                    recent.clear(); // the kept chunks' offsets would no longer be contiguous
+                }
                 received += n;
                 changed.signalAll();
             }
@@ -129,6 +145,81 @@ public final class FileUpload {
         }
     }
 
+    /**
+     * {@code n} more bytes were written at the end of the file, the data of {@code datPayload}
+     * (a {@code DAT} payload: its data at {@code dataOffset}, {@code n} bytes to its end), which
+     * followers may take instead of reading the file ({@link #recentChunk}). The payload must not
+     * be changed afterwards.
+     */
+    public void appended(byte[] datPayload, int dataOffset, int n) {
+        lock.lock();
+        try {
+            if (state == State.RECEIVING && n > 0) { // an empty chunk adds nothing to send
+                if (followers > 0 && datPayload.length - dataOffset == n) {
+                    if (recent.isEmpty()) {
+                        recentFrom = received;
+                    }
+                    recent.addLast(datPayload);
+                    while (recent.size() > RECENT_CHUNKS) {
+                        recentFrom += recent.removeFirst().length - dataOffset;
+                    }
+                } else {
+                    recent.clear();
+                }
+                received += n;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The kept {@code DAT} payload whose data starts at file offset {@code offset}, or null (not
+     * kept: read the file). {@code dataOffset} is where the data starts in a payload.
+     */
+    public byte[] recentChunk(long offset, int dataOffset) {
+        lock.lock();
+        try {
+            long at = recentFrom;
+            for (byte[] p : recent) {
+                if (at == offset) {
+                    return p;
+                }
+                if (at > offset) {
+                    return null;
+                }
+                at += p.length - dataOffset;
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A follower starts: chunks arriving from now on are kept for it. */
+    public void follow() {
+        lock.lock();
+        try {
+            followers++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A follower ended; the last one's leaving drops the kept chunks. */
+    public void unfollow() {
+        lock.lock();
+        try {
+            if (--followers <= 0) {
+                followers = 0;
+                recent.clear();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The upload will never complete. Idempotent; no effect on a complete upload. */
     public void failed(String why) {
         lock.lock();
@@ -136,6 +227,7 @@ public final class FileUpload {
             if (state == State.RECEIVING) {
                 state = State.FAILED;
                 failure = why;
+                recent.clear();
                 changed.signalAll();
             }
         } finally {

@@ -1,5 +1,6 @@
 package idle.server.relay;
 
+import idle.shared.message.Codec;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.FailureKind;
@@ -96,6 +97,15 @@ public final class UploadReceiver {
 
     /** One chunk: written and hashed; returns {@code OK{seq}}, or {@code FLD{LIMIT}} when too long. */
     public Message data(Message.FileData d) throws IOException {
+        return data(d, null);
+    }
+
+    /**
+     * As {@link #data(Message.FileData)}, {@code payload} being the {@code DAT} frame's payload
+     * that {@code d} was decoded from (or null): kept for followers so they need not read the
+     * chunk back from the spool ({@link FileUpload#recentChunk}).
+     */
+    public Message data(Message.FileData d, byte[] payload) throws IOException {
         if (out == null) {
             return new Message.Ack(d.seq()); // a skipped or refused file
         }
@@ -112,7 +122,11 @@ public final class UploadReceiver {
         }
         digest.update(data);
         received += data.length;
-        upload.appended(data.length);
+        if (payload != null && payload.length == Codec.FILE_DATA_OFFSET + data.length) {
+            upload.appended(payload, Codec.FILE_DATA_OFFSET, data.length);
+        } else {
+            upload.appended(data.length);
+        }
         return new Message.Ack(d.seq());
     }
 

@@ -79,4 +79,45 @@ class FileUploadTest {
         u.appended(5);
         assertEquals(0L, u.received(), "bytes after a failure do not count");
     }
+
+    /**
+     * Chunks are kept in memory only while someone follows, at most RECENT_CHUNKS of them, and
+     * are found by their file offset; a follower behind the kept ones gets null (reads the spool).
+     */
+    @Test
+    void recentChunksAreKeptForFollowersOnlyAndBounded() throws Exception {
+        int off = idle.shared.message.Codec.FILE_DATA_OFFSET;
+        long chunks = FileUpload.RECENT_CHUNKS + 10L;
+        FileUpload u = FileUpload.receiving(new OutputFileInfo("f.bin", 3 * (chunks + 3),
+                "0".repeat(64)), tmp.resolve("f.bin.part"));
+        u.appended(new byte[off + 3], off, 3);
+        assertEquals(null, u.recentChunk(0, off), "nothing is kept while nobody follows");
+        u.follow();
+        byte[][] sent = new byte[(int) chunks][];
+        for (int i = 0; i < chunks; i++) {
+            sent[i] = new byte[off + 3];
+            u.appended(sent[i], off, 3);
+        }
+        u.appended(new byte[off], off, 0);
+        assertEquals(3 * (chunks + 1), u.received());
+        assertEquals(null, u.recentChunk(3 * (chunks + 1), off), "an empty chunk is not kept");
+        long last = 3 * chunks;
+        org.junit.jupiter.api.Assertions.assertSame(sent[(int) chunks - 1],
+                u.recentChunk(last, off));
+        long oldestKept = 3 * (chunks - FileUpload.RECENT_CHUNKS + 1);
+        org.junit.jupiter.api.Assertions.assertSame(
+                sent[(int) (chunks - FileUpload.RECENT_CHUNKS)], u.recentChunk(oldestKept, off));
+        assertEquals(null, u.recentChunk(oldestKept - 3, off), "older chunks are dropped");
+        assertEquals(null, u.recentChunk(last + 1, off), "not a chunk's start");
+        u.appended(3);
+        assertEquals(null, u.recentChunk(last, off), "bytes not kept make the kept ones go");
+        byte[] after = new byte[off + 3];
+        u.appended(after, off, 3);
+        org.junit.jupiter.api.Assertions.assertSame(after, u.recentChunk(last + 6, off));
+        u.unfollow();
+        assertEquals(null, u.recentChunk(last + 6, off), "the last follower's leaving drops them");
+        u.follow();
+        u.failed("gone");
+        assertEquals(null, u.recentChunk(last, off));
+    }
 }

@@ -19,7 +19,7 @@ public final class FrameChannel {
     private final InputStream in;
     private final OutputStream out;
     private final FrameDecoder decoder;
-    private final byte[] buf = new byte[64 * 1024];
+    private final byte[] buf;
     private final ArrayDeque<Frame> ready = new ArrayDeque<>();
     private final List<Frame> scratch = new ArrayList<>();
     private final Object writeLock = new Object();
@@ -30,9 +30,20 @@ public final class FrameChannel {
     }
 
     public FrameChannel(InputStream in, OutputStream out, FrameDecoder decoder) {
+        this(in, out, decoder, 64 * 1024);
+    }
+
+    /**
+     * As above, reading at most {@code readBufferBytes} per call (default 64 KiB): a process that
+     * holds many quiet connections, such as the benchmark's 100,000 simulated lenders, gives
+     * each a small one.
+     */
+    public FrameChannel(InputStream in, OutputStream out, FrameDecoder decoder,
+            int readBufferBytes) {
         this.in = in;
         this.out = out;
         this.decoder = decoder;
+        this.buf = new byte[readBufferBytes];
     }
 
     /**
