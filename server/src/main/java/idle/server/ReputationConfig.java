@@ -11,8 +11,8 @@ package idle.server;
  *     gets only replicas of verified jobs, never a job alone; at least 1
  * @param trustAfter agreed results in a row since the last strike after which an account is
  *     trusted to run jobs alone (spot-checked); 0 trusts every account from the start
- * @param spotCheckRate the share of a trusted account's unreplicated jobs that are run again
- *     elsewhere to check, 0..1; 0 checks none
+ * @param spotCheckRate the share of the jobs a trusted account runs alone in place of a default
+ *     verification that are run again elsewhere to check, 0..1; 0 checks none
  * @param creditPriority W: how much a runner's lending credit weighs in the fair share; an
  *     owner's turns are in proportion to {@code 1 + W * min(credit hours, 10)}; 0 gives every
  *     owner equal turns

@@ -148,13 +148,14 @@ public final class ServerMain implements Callable<Integer> {
 
         @Option(names = "--trust-after", paramLabel = "N", defaultValue = "20",
                 description = "agreed results in a row after which a lender account may run "
-                        + "jobs alone, spot-checked; 0 trusts every account (default: "
+                        + "defaulted verified jobs alone, spot-checked; 0 trusts every account (default: "
                         + "${DEFAULT-VALUE})")
         int trustAfter;
 
         @Option(names = "--spot-check", paramLabel = "RATE", defaultValue = "0.05",
-                description = "share 0..1 of trusted lenders' unreplicated jobs run again "
-                        + "elsewhere to check them; 0 checks none (default: ${DEFAULT-VALUE})")
+                description = "share 0..1 of the jobs a trusted lender runs alone in place of "
+                        + "a default verification that run on a second account all the same to "
+                        + "check it; 0 checks none (default: ${DEFAULT-VALUE})")
         double spotCheck;
 
         @Option(names = "--credit-priority", paramLabel = "W", defaultValue = "1.0",

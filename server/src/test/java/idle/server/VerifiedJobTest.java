@@ -363,29 +363,36 @@ class VerifiedJobTest {
         RawLender l1 = lender("lender1");
         RawLender l2 = lender("lender2");
         RawClient c = runner();
-        long[] spot = submit(c, rcs("out s\nexit 0\n", 1));
-        Heard h = follow(c, (int) spot[0]);
-        assertEquals(JobState.SUCCEEDED, h.end().state());
-        assertEquals("2/2 ✓", h.end().verification().label(), "a spot check is a vote of two");
-        assertEquals(1, l1.runs.size());
-        assertEquals(1, l2.runs.size());
-        assertEquals(1, trust.count("lender1", LenderTrust.Verdict.AGREED));
-        assertEquals(1, trust.count("lender2", LenderTrust.Verdict.AGREED));
+        // a job nobody asked to verify runs alone and is never checked, whatever the rate
+        long[] alone = submit(c, rcs("out n\nexit 0\n", 1));
+        Heard h = follow(c, (int) alone[0]);
+        assertEquals(VoteState.NONE, h.end().verification().state(), "unasked: unchecked");
+        assertEquals(1, l1.runs.size() + l2.runs.size());
 
-        // adaptive: alice's default is 2 replicas; a TRUSTED lender runs it alone
-        trust.spotCheckRate(0);
+        // alice's default is 2 replicas; a TRUSTED lender runs such a job alone, but with a
+        // spot check drawn it is a vote of two all the same
         assertTrue(server.coordinator().verifyDefaults().set("alice", 2));
         trust.stand("lender1", LenderTrust.Standing.TRUSTED);
         trust.stand("lender2", LenderTrust.Standing.TRUSTED);
+        long[] spot = submit(c, rcs("out s\nexit 0\n", 0));
+        h = follow(c, (int) spot[0]);
+        assertEquals(JobState.SUCCEEDED, h.end().state());
+        assertEquals("2/2 ✓", h.end().verification().label(), "a spot check is a vote of two");
+        assertEquals(3, l1.runs.size() + l2.runs.size());
+        assertEquals(1, trust.count("lender1", LenderTrust.Verdict.AGREED));
+        assertEquals(1, trust.count("lender2", LenderTrust.Verdict.AGREED));
+
+        // adaptive: without a spot check drawn, the trusted lender runs it alone
+        trust.spotCheckRate(0);
         long[] adaptive = submit(c, rcs("out a\nexit 0\n", 0));
         h = follow(c, (int) adaptive[0]);
         assertEquals(VoteState.NONE, h.end().verification().state(), "run alone");
-        assertEquals(3, l1.runs.size() + l2.runs.size());
+        assertEquals(4, l1.runs.size() + l2.runs.size());
         // an explicit --verify 2 is always honoured
         long[] asked = submit(c, rcs("out b\nexit 0\n", 2));
         h = follow(c, (int) asked[0]);
         assertEquals("2/2 ✓", h.end().verification().label());
-        assertEquals(5, l1.runs.size() + l2.runs.size());
+        assertEquals(6, l1.runs.size() + l2.runs.size());
         // with NEW lenders the default is honoured as a vote
         trust.stand("lender1", null);
         trust.stand("lender2", null);
@@ -403,6 +410,10 @@ class VerifiedJobTest {
     void aSpotCheckWhoseReplicaCannotStartDoesNotHoldTheJob() throws Exception {
         MemoryLenderTrust trust = new MemoryLenderTrust(99).spotCheckRate(1.0);
         start("verify-spot-refused", trust, VerifyPolicy.defaults());
+        // alice's jobs are verified by default, and trusted lenders run them alone, checked
+        assertTrue(server.coordinator().verifyDefaults().set("alice", 2));
+        trust.stand("lender1", LenderTrust.Standing.TRUSTED);
+        trust.stand("lender2", LenderTrust.Standing.TRUSTED);
         RawLender honest = lender("lender1");
         try (RawClient refuser = RawClient.connect(server)) {
             refuser.loginOk("lender2", "pw-lender2");
@@ -419,7 +430,7 @@ class VerifiedJobTest {
             });
             RawClient c = runner();
             for (int i = 0; i < 4; i++) {
-                long[] j = submit(c, rcs("out s" + i + "\nexit 0\n", 1));
+                long[] j = submit(c, rcs("out s" + i + "\nexit 0\n", 0));
                 Heard h = follow(c, (int) j[0]);
                 assertEquals(JobState.SUCCEEDED, h.end().state(), h.end().reason());
                 assertEquals("s" + i + "\n", h.stdout());

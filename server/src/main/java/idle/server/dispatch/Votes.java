@@ -45,10 +45,14 @@ import java.util.stream.Stream;
  *     job: majority AGREED, minority DISAGREED; a vote without a majority counts for nobody (it
  *     cannot tell who was wrong; most often the script is not deterministic). One audit row
  *     (VOTE) per decided vote, with lender pseudonyms only and no user.
- * <li>Adaptive replication and spot checks: a job whose verification came from a default runs
- *     alone on a TRUSTED lender; a job that would run alone on a NEW or TRUSTED lender becomes a
- *     2-replica vote when {@link LenderTrust#drawSpotCheck} says so and a lender of another
- *     account is online. Sweeps are neither verified nor spot-checked.
+ * <li>Adaptive replication and spot checks: a job whose verification came from a default (its
+ *     user's or the server's) runs alone on a TRUSTED lender, unless
+ *     {@link LenderTrust#drawSpotCheck} says to check it and a lender of another account is
+ *     online: then it is a 2-replica vote. A spot check never makes its job wait: when the
+ *     first result is in and the check's replica has not started, the job ends with that
+ *     result, unchecked. A job nobody asked to verify runs alone and is never checked (no
+ *     stranger sees a script its runner did not choose to share more widely). Sweeps are
+ *     neither verified nor spot-checked.
  * </ul>
  *
  * <p>Threads: every {@code ...Locked} method runs under the state machine's lock and does no
@@ -140,15 +144,16 @@ final class Votes {
         if (job.spotCheck) {
             return true;
         }
-        LenderTrust.Standing st = trust.standingOf(l.user);
-        if (job.verifyAsked > 1) {
-            if (!(job.verifyDefaulted && st == LenderTrust.Standing.TRUSTED)) {
-                return true;
-            }
+        if (job.verifyAsked < 2) {
+            return false; // nobody asked for verification: it runs alone, unchecked
         }
-        if (job.attempts == 0 && (st == LenderTrust.Standing.NEW
-                || st == LenderTrust.Standing.TRUSTED) && trust.drawSpotCheck()
-                && accountsOnlineLocked(l.user) > 0) {
+        LenderTrust.Standing st = trust.standingOf(l.user);
+        if (!(job.verifyDefaulted && st == LenderTrust.Standing.TRUSTED)) {
+            return true;
+        }
+        // adaptive replication: a trusted lender runs a job alone in place of the vote its
+        // user's default asks for, and a share of those is checked all the same
+        if (job.attempts == 0 && trust.drawSpotCheck() && accountsOnlineLocked(l.user) > 0) {
             job.spotCheck = true;
             return true;
         }
@@ -166,8 +171,7 @@ final class Votes {
         if (!wouldDivertLocked(job, l)) {
             return false;
         }
-        int n = job.spotCheck && job.verifyAsked < 2 ? 2 : job.verifyAsked;
-        startLocked(job, n, job.spotCheck && job.verifyAsked < 2);
+        startLocked(job, job.spotCheck ? 2 : job.verifyAsked, job.spotCheck);
         return true;
     }
 
