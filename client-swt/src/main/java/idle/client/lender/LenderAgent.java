@@ -235,7 +235,6 @@ public final class LenderAgent implements AutoCloseable {
         return lending;
     }
 
-    /** The pseudonym runners see for this machine; empty before {@link #start}. */
     /**
      * The last record of this lender's account the server sent ({@code CRD}): credit, results,
      * standing; null before the first. Any thread.
@@ -244,6 +243,7 @@ public final class LenderAgent implements AutoCloseable {
         return creditLog.last();
     }
 
+    /** The pseudonym runners see for this machine; empty before {@link #start}. */
     public String pseudonym() {
         return pseudonym;
     }

@@ -54,7 +54,10 @@ class LendProcessE2eTest {
     void lendServesJobsLogsThemAndGivesRunningOnesBackOnTermination() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path data = dir.resolve("client-data");
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        // SIGINT as a terminal's Ctrl-C sends it: a test run started in the background by a
+        // shell without job control inherits SIGINT ignored, and the JVM would keep ignoring it
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/env", "--default-signal=INT", java,
+                "-cp", System.getProperty("java.class.path"),
                 "idle.client.ClientMain", "lend", "--server", fx.address(), "--user", "lender1",
                 "--data-dir", data.toString(), "--work-dir", Fixture.WORK_ROOT.toString(),
                 "--cpu-seconds", "20", "--timeout", "60", "--max-output-mb", "8");
@@ -83,7 +86,7 @@ class LendProcessE2eTest {
         assertTrue(sc.awaitStdout("zzz", 30_000));
         // Ctrl-C: withdraw and give the running job back.
         new ProcessBuilder("/bin/kill", "-INT", Long.toString(lend.pid())).inheritIO().start().waitFor();
-        assertTrue(lend.waitFor(30, TimeUnit.SECONDS), "lend ended");
+        assertTrue(lend.waitFor(30, TimeUnit.SECONDS), () -> "lend ended\n" + out + "\n" + err);
         JobSummary now = alice.details(sleeper.jobId()).get(10, TimeUnit.SECONDS).summary();
         assertEquals(JobState.QUEUED, now.state(), "given back to the queue: " + now);
         try {
