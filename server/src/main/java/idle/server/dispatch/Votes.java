@@ -1,7 +1,6 @@
 package idle.server.dispatch;
 
 import idle.db.Transaction;
-import idle.db.entity.Job;
 import idle.server.VerifyPolicy;
 import idle.server.audit.AuditAction;
 import idle.server.audit.AuditLog;
@@ -215,7 +214,7 @@ final class Votes {
             v.open.add(r);
         }
         v.spawned += count;
-        writer.submit(new ReplicaInsert(v, made, new ProgressWrite(audit, v.job, null, null)));
+        writer.submit(new ReplicaInsert(jobs, v, made, new ProgressWrite(audit, v.job, null, null)));
     }
 
     /** A replica went to a lender: its verified job shows as running. */
@@ -449,73 +448,6 @@ final class Votes {
             if (r.id != 0) {
                 cancelReplica.accept(r);
             }
-        }
-    }
-
-    // ---- storing replicas -------------------------------------------------------------------
-
-    /**
-     * The rows of new replicas and the job's vote, in one transaction; then they are queued
-     * (front of their owner's queue) and dispatched.
-     */
-    private final class ReplicaInsert implements StoreWriter.Op {
-        private final Vote vote;
-        private final List<ActiveJob> replicas;
-        private final ProgressWrite jobWrite;
-        private final List<Long> ids = new ArrayList<>();
-
-        ReplicaInsert(Vote vote, List<ActiveJob> replicas, ProgressWrite jobWrite) {
-            this.vote = vote;
-            this.replicas = List.copyOf(replicas);
-            this.jobWrite = jobWrite;
-        }
-
-        @Override
-        public void apply(Transaction tx) {
-            ids.clear();
-            for (ActiveJob r : replicas) {
-                Job j = new Job(r.owner, r.scriptName, r.scriptSha256, new byte[0], r.args,
-                        r.inputNames, r.needs, r.submittedAt);
-                j.setVerifyOf(vote.job.id);
-                j.setFailureReason(Reasons.WAITING);
-                ids.add(tx.jobs().insert(j));
-            }
-            jobWrite.apply(tx);
-        }
-
-        @Override
-        public void committed() {
-            jobWrite.committed();
-            jobs.locked(() -> {
-                for (int i = 0; i < replicas.size(); i++) {
-                    ActiveJob r = replicas.get(i);
-                    r.id = ids.get(i);
-                    r.reason = Reasons.WAITING;
-                    r.feed = new idle.server.relay.JobFeed(r.id, r.summary(), null);
-                    jobs.activateLocked(r);
-                    if (vote.closed) {
-                        jobs.endLocked(r, Ending.cancelled(Reasons.CANCELLED_BEFORE_RUN), null,
-                                null);
-                    } else {
-                        jobs.schedulerLocked().enqueue(r, true);
-                    }
-                }
-                jobs.dispatchLocked();
-            });
-        }
-
-        @Override
-        public void failed(RuntimeException e) {
-            LOG.log(Level.SEVERE, "could not store the replicas of " + vote.job, e);
-            jobs.locked(() -> {
-                vote.open.removeAll(replicas);
-                if (!vote.closed && !vote.job.state.isTerminal()) {
-                    vote.closed = true;
-                    vote.state = VoteState.UNVERIFIED;
-                    jobs.endLocked(vote.job, Ending.failed("its replicas could not be stored: "
-                            + e.getMessage()), null, null);
-                }
-            });
         }
     }
 }
