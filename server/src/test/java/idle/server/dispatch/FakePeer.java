@@ -40,6 +40,8 @@ final class FakePeer implements Peer {
     private volatile boolean connected = true;
     /** When set, every send throws it (a peer whose send path breaks). */
     volatile RuntimeException failSends;
+    /** The remote address it reports, as a socket's would read; null: {@code fake:USER}. */
+    volatile String remote;
 
     FakePeer(String user) {
         this.user = user;
@@ -104,7 +106,8 @@ final class FakePeer implements Peer {
 
     @Override
     public String remoteAddress() {
-        return "fake:" + user;
+        String r = remote;
+        return r != null ? r : "fake:" + user;
     }
 
     @Override
