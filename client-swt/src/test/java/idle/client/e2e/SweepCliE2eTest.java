@@ -39,7 +39,10 @@ class SweepCliE2eTest {
             v = int(sys.argv[1])
             i = os.environ['IDLE_TASK_INDEX']
             n = os.environ['IDLE_TASK_COUNT']
-            print('task', i, 'value', v, flush=True)
+            # one write: the sandbox runs python unbuffered, where print('task', i, ...) is a
+            # write per piece, and the lender reads stdout and stderr apart, so a piece could
+            # land on either side of the stderr line (the order between the two is best-effort)
+            sys.stdout.write('task %s value %d\\n' % (i, v))
             if v == 7:
                 print('seven is bad', file=sys.stderr)
                 sys.exit(3)
