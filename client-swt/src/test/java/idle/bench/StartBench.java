@@ -20,7 +20,8 @@ import java.util.Locale;
  * (100,000 with {@code --quick}: a start reads no history, see StartReadsNoHistoryTest, and a
  * million rows take a minute or two to write the first time); a cached directory built once with
  * plain JDBC batches, {@code target/bench-cache/history-1m} (or {@code -100k}).
- * Baseline: a trivial JVM printing one line, in the same run. Median of several starts.
+ * Baseline: a trivial JVM printing one line, in the same run. Median of several starts, each
+ * with the start-up cache {@code ./idle server} keeps (trained by one start before them).
  */
 final class StartBench {
     static final int HISTORY = 1_000_000;
@@ -52,19 +53,16 @@ final class StartBench {
             }
         }
         int runs = ctx.quick ? 3 : 5;
+        List<String> cacheFlags = trainStartCache(dataDir);
         List<Double> server = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         List<Double> trivial = new ArrayList<>();
         List<String> inside = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             trivial.add(trivialJvm());
-            // The same class-data-sharing flags as `./idle server`: the first run writes the
-            // archive when it exits, the later ones start from it.
             // With TLS, the default: its key and context are part of every real start.
             try (ServerProcess s = ServerProcess.fromJar(ctx.serverJar, dataDir, "127.0.0.1", 0,
-                    List.of("-XX:+AutoCreateSharedArchive",
-                            "-XX:SharedArchiveFile=" + ctx.work.resolve("server.jsa"),
-                            "-Xlog:cds=off", "-Xlog:cds+dynamic=off"), true)) {
+                    cacheFlags, true)) {
                 server.add(s.readyNanos() / 1e6);
                 cpu.add((double) s.cpuMillis());
             }
@@ -79,8 +77,9 @@ final class StartBench {
                 med < 1_000 ? "PASS" : "MISS", String.format(Locale.ROOT, "TLS on (the "
                         + "default); median of %d starts (all: %s ms; CPU time used by the "
                         + "server process until ready: %s ms; the server's own account of each: "
-                        + "%s); java -jar %s server --data DIR --port 0", runs, round(server),
-                        round(cpu), String.join("; ", inside), ctx.serverJar.getFileName())));
+                        + "%s); java %s -jar %s server --data DIR --port 0", runs, round(server),
+                        round(cpu), String.join("; ", inside), cacheFlags.get(0).replaceAll(
+                                "=.*/", "=.../"), ctx.serverJar.getFileName())));
     }
 
     /**
@@ -126,6 +125,39 @@ final class StartBench {
         } catch (java.sql.SQLException expected) {
             // Derby reports a clean shutdown as an exception
         }
+    }
+
+    /**
+     * The start-up cache {@code ./idle server} uses (see {@code server_cache_flags} in the
+     * launcher), trained by one unmeasured start and stop, as every start after a server's
+     * first has it: an ahead-of-time cache on JDK 25 and later, a dynamic class-data-sharing
+     * archive before. Returns the flags of the measured starts.
+     */
+    private List<String> trainStartCache(Path dataDir) throws Exception {
+        boolean aot = Runtime.version().feature() >= 25;
+        Path cache = ctx.work.resolve(aot ? "server.aot" : "server.jsa");
+        java.nio.file.Files.deleteIfExists(cache);
+        List<String> training = aot
+                ? List.of("-XX:AOTCacheOutput=" + cache, "-Xlog:aot=off", "-Xlog:cds=off")
+                : List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + cache,
+                        "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+        long t0 = System.nanoTime();
+        try (ServerProcess s = ServerProcess.fromJar(ctx.serverJar, dataDir, "127.0.0.1", 0,
+                training, true)) {
+            s.stop(); // the cache is written as the JVM exits
+        }
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!java.nio.file.Files.exists(cache) || java.nio.file.Files.size(cache) == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the training start wrote no cache at " + cache);
+            }
+            Thread.sleep(50); // polling a file another process writes, with a deadline
+        }
+        ctx.log(String.format(Locale.ROOT, "start: %s written by a training start in %.1f s",
+                cache.getFileName(), (System.nanoTime() - t0) / 1e9));
+        return aot ? List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off")
+                : List.of("-XX:SharedArchiveFile=" + cache, "-Xlog:cds=off",
+                        "-Xlog:cds+dynamic=off");
     }
 
     /** What the server logged of its start ("started in N ms: database N ms, recovery ..."). */
