@@ -13,10 +13,8 @@ import idle.server.auth.PasswordHasher;
 import idle.server.auth.Pseudonyms;
 import idle.server.auth.SessionTokens;
 import idle.server.dispatch.Coordinator;
-import idle.server.dispatch.LenderTrust;
 import idle.server.reputation.CreditNotices;
 import idle.server.reputation.Reputation;
-import java.util.function.Function;
 import idle.server.net.Acceptor;
 import idle.server.net.LiveSessions;
 import idle.server.net.ServerContext;
@@ -91,16 +89,6 @@ public final class IdleServer implements AutoCloseable {
      * of the embedded one in the data directory, which still holds outputs, inputs and keys.
      */
     public static IdleServer start(ServerConfig config, DatabaseConfig database) {
-        return start(config, database, reputation -> reputation);
-    }
-
-    /**
-     * As above, the dispatcher asking {@code trust}'s answer for the server's {@link Reputation}
-     * about lenders' standings instead of the reputation itself: for tests that must force a
-     * standing (the reputation still keeps the records admins and lenders see).
-     */
-    public static IdleServer start(ServerConfig config, DatabaseConfig database,
-            Function<Reputation, LenderTrust> trust) {
         long t0 = System.nanoTime();
         DataDirLock lock = null;
         ServerLogging logging = null;
@@ -135,7 +123,7 @@ public final class IdleServer implements AutoCloseable {
             // when placing work and writes each job's shares through it
             Reputation reputation = Reputation.load(db, writer, config.reputation());
             Coordinator coordinator = new Coordinator(config, db, writer, audit, pseudonyms,
-                    trust.apply(reputation));
+                    reputation);
             long tRec = System.nanoTime();
             int[] rec = coordinator.recover();
             coordinator.retention().start(java.time.Duration.ofHours(1));

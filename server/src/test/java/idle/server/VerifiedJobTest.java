@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import idle.db.Database;
 import idle.db.DatabaseConfig;
+import idle.db.repository.LenderDelta;
 import idle.db.repository.LenderRecord;
 import idle.server.dispatch.LenderTrust;
-import idle.server.dispatch.MemoryLenderTrust;
 import idle.shared.message.Codec;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
@@ -40,8 +41,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Verified jobs (issue 13) through the real server, sockets and on-disk Derby: a raw-protocol
  * runner, and raw lenders of different accounts ({@link RawLender}) that run instruction
- * "scripts"; one of them lies when told to ({@link RawLender#tamper}). Lender standings and
- * shares are seen through {@link MemoryLenderTrust}.
+ * "scripts"; one of them lies when told to ({@link RawLender#tamper}). Standings and shares are
+ * the server's own ({@code Reputation}, stored in LENDER_RECORD): a test that needs a lender
+ * TRUSTED or REPLICAS_ONLY from the start gives it a record before the server starts.
  */
 @Timeout(300)
 class VerifiedJobTest {
@@ -63,25 +65,48 @@ class VerifiedJobTest {
         }
     }
 
-    IdleServer start(String name, LenderTrust trust, VerifyPolicy policy) throws Exception {
-        return start(name, trust, policy, ReputationConfig.defaults());
+    IdleServer start(String name, VerifyPolicy policy) throws Exception {
+        return start(name, policy, ReputationConfig.defaults());
     }
 
-    /** A server whose dispatcher asks {@code trust}, or its own Reputation when null. */
-    IdleServer start(String name, LenderTrust trust, VerifyPolicy policy,
-            ReputationConfig reputation) throws Exception {
+    /**
+     * A server with {@code reputation}'s rules whose LENDER_RECORD holds {@code records} when
+     * it starts (as records written by an earlier run of the server).
+     */
+    IdleServer start(String name, VerifyPolicy policy, ReputationConfig reputation,
+            LenderDelta... records) throws Exception {
         dir = TestDirs.fresh(name);
+        DatabaseConfig db = DatabaseConfig.embedded(dir.resolve("db"));
+        if (records.length > 0) {
+            try (Database d = Database.open(db)) {
+                d.inTransaction(tx -> {
+                    for (LenderDelta r : records) {
+                        tx.lenders().add(r);
+                    }
+                    return null;
+                });
+            }
+        }
         ServerConfig config = ServerConfig.defaults(dir).withPort(0)
                 .withPbkdf2Iterations(1_000).withLogToFile(false)
                 .withDispatch(DispatchLimits.defaults().withVerify(policy))
                 .withReputation(reputation);
-        server = IdleServer.start(config, DatabaseConfig.embedded(dir.resolve("db")),
-                real -> trust != null ? trust : real);
+        server = IdleServer.start(config, db);
         for (String u : List.of("alice", "lender1", "lender2", "lender3", "lender4")) {
             server.accounts().addUser(u, ("pw-" + u).toCharArray(), false);
         }
         server.accounts().addUser("root", "pw-root".toCharArray(), true);
         return server;
+    }
+
+    /** A record of {@code agreed} results in a row: TRUSTED once that reaches trust-after. */
+    static LenderDelta agreedRecord(String user, int agreed) {
+        return new LenderDelta(user, agreed, 0, 0, 0, 0, 0, 0, System.currentTimeMillis());
+    }
+
+    /** A record of {@code strikes} outvoted results: REPLICAS_ONLY at the strike limit. */
+    static LenderDelta struckRecord(String user, int strikes) {
+        return new LenderDelta(user, 0, strikes, 0, 0, 0, 0, 0, System.currentTimeMillis());
     }
 
     RawClient runner() throws Exception {
@@ -151,59 +176,23 @@ class VerifiedJobTest {
     }
 
     /**
-     * The issue's liar, with the server's own Reputation (strike limit 2, no spot checks): the
-     * strikes land in LENDER_RECORD, the liar's standing falls to REPLICAS_ONLY and it gets no
-     * job alone; the honest lenders' agreed results and credit are counted.
+     * The issue's liar (strike limit 2, no spot checks): it is outvoted (a third replica breaks
+     * a tie), the runner gets one copy of the majority's output and sees pseudonyms only; its
+     * strikes land in LENDER_RECORD, its standing falls to REPLICAS_ONLY and it gets no job
+     * alone; the honest lenders' agreed results are counted once and earn credit, the liar none.
      */
     @Test
-    void aLiarIsOutvotedAndItsStrikesAreStoredUntilItGetsNoJobAlone() throws Exception {
-        start("verify-liar-real", null, VerifyPolicy.defaults(), new ReputationConfig(2, 20, 0, 1));
+    void aLiarIsOutvotedStruckAndThenGetsNoJobAlone() throws Exception {
+        start("verify-liar", VerifyPolicy.defaults(), new ReputationConfig(2, 20, 0, 1));
         RawLender liar = lender("lender3");
         liar.tamper = line -> line.startsWith("out ") ? "out 666" : line;
         lender("lender1");
         lender("lender2");
         RawClient c = runner();
+
         int jobs = 0;
         while (stored("lender3").disagreed() < 2) {
             assertTrue(++jobs <= 10, "the liar took part in too few votes: " + stored("lender3"));
-            long[] j = submit(c, rcs("out hello\nexit 0\n", 2));
-            Heard h = follow(c, (int) j[0]);
-            assertEquals(JobState.SUCCEEDED, h.end().state(), "the honest result wins");
-            assertEquals("hello\n", h.stdout());
-        }
-        assertEquals(2, stored("lender3").strikes());
-        assertEquals(0, stored("lender3").creditMillis(), "no credit for outvoted results");
-        assertEquals(LenderTrust.Standing.REPLICAS_ONLY, server.reputation().standingOf("lender3"));
-        assertEquals(0, stored("lender1").disagreed());
-        assertEquals(0, stored("lender2").disagreed());
-        assertTrue(stored("lender1").agreed() + stored("lender2").agreed() >= jobs + 2,
-                "every vote counted the honest results once: " + stored("lender1") + " "
-                        + stored("lender2"));
-        int liarRuns = liar.runs.size();
-        List<long[]> alone = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            alone.add(submit(c, rcs("out alone " + i + "\nexit 0\n", 1)));
-        }
-        for (long[] j : alone) {
-            assertEquals(JobState.SUCCEEDED, follow(c, (int) j[0]).end().state());
-        }
-        assertEquals(liarRuns, liar.runs.size(), "a REPLICAS_ONLY lender got a job alone");
-        assertEquals(4, stored("lender1").unchecked() + stored("lender2").unchecked());
-    }
-
-    @Test
-    void aLiarIsOutvotedStruckAndThenGetsNoJobAlone() throws Exception {
-        MemoryLenderTrust trust = new MemoryLenderTrust(2);
-        start("verify-liar", trust, VerifyPolicy.defaults());
-        RawLender liar = lender("lender3");
-        liar.tamper = line -> line.startsWith("out ") ? "out 666" : line;
-        RawLender honest1 = lender("lender1");
-        RawLender honest2 = lender("lender2");
-        RawClient c = runner();
-
-        int jobs = 0;
-        while (trust.count("lender3", LenderTrust.Verdict.DISAGREED) < 2) {
-            assertTrue(++jobs <= 8, "the liar took part in too few votes: " + trust.shares());
             long[] j = submit(c, rcs("out hello\nexit 0\n", 2));
             Heard h = follow(c, (int) j[0]);
             assertEquals(JobState.SUCCEEDED, h.end().state(), "the honest result wins");
@@ -231,9 +220,14 @@ class VerifiedJobTest {
                 assertFalse(r.lender().matches("lender[0-9]"), "pseudonyms only: " + r.lender());
             }
         }
-        assertEquals(LenderTrust.Standing.REPLICAS_ONLY, trust.standingOf("lender3"));
-        assertEquals(0, trust.count("lender1", LenderTrust.Verdict.DISAGREED));
-        assertEquals(0, trust.count("lender2", LenderTrust.Verdict.DISAGREED));
+        assertEquals(2, stored("lender3").strikes());
+        assertEquals(0, stored("lender3").creditMillis(), "no credit for outvoted results");
+        assertEquals(LenderTrust.Standing.REPLICAS_ONLY, server.reputation().standingOf("lender3"));
+        assertEquals(0, stored("lender1").disagreed());
+        assertEquals(0, stored("lender2").disagreed());
+        assertTrue(stored("lender1").agreed() + stored("lender2").agreed() >= jobs + 2,
+                "every vote counted the honest results once: " + stored("lender1") + " "
+                        + stored("lender2"));
 
         int liarRuns = liar.runs.size();
         List<long[]> alone = new ArrayList<>();
@@ -246,16 +240,14 @@ class VerifiedJobTest {
             assertEquals(VoteState.NONE, h.end().verification().state());
         }
         assertEquals(liarRuns, liar.runs.size(), "a REPLICAS_ONLY lender got a job alone");
-        assertTrue(trust.count("lender1", LenderTrust.Verdict.UNCHECKED)
-                + trust.count("lender2", LenderTrust.Verdict.UNCHECKED) == 4, trust.shares()
-                .toString());
+        assertEquals(4, stored("lender1").unchecked() + stored("lender2").unchecked());
     }
 
     @Test
     void aReplicasOnlyLenderRunsReplicasButNothingAlone() throws Exception {
-        MemoryLenderTrust trust = new MemoryLenderTrust(99);
-        trust.stand("lender1", LenderTrust.Standing.REPLICAS_ONLY);
-        start("verify-replicas-only", trust, VerifyPolicy.defaults());
+        start("verify-replicas-only", VerifyPolicy.defaults(), ReputationConfig.defaults(),
+                struckRecord("lender1", ReputationConfig.DEFAULT_STRIKE_LIMIT));
+        assertEquals(LenderTrust.Standing.REPLICAS_ONLY, server.reputation().standingOf("lender1"));
         RawLender restricted = lender("lender1");
         RawClient c = runner();
         long[] alone = submit(c, rcs("out x\nexit 0\n", 1));
@@ -282,7 +274,7 @@ class VerifiedJobTest {
 
     @Test
     void aScriptThatIsNotDeterministicVerifiesOnItsExitCodeButNotOnItsOutput() throws Exception {
-        start("verify-random", new MemoryLenderTrust(99), new VerifyPolicy(1, 3));
+        start("verify-random", new VerifyPolicy(1, 3));
         lender("lender1");
         lender("lender2");
         lender("lender3");
@@ -324,7 +316,7 @@ class VerifiedJobTest {
 
     @Test
     void badVerificationIsRefusedAndTooFewAccountsAreExplained() throws Exception {
-        start("verify-door", new MemoryLenderTrust(99), VerifyPolicy.defaults());
+        start("verify-door", VerifyPolicy.defaults());
         lender("lender1");
         lender("lender2");
         RawClient c = runner();
@@ -356,10 +348,20 @@ class VerifiedJobTest {
 
     // ---- spot checks and adaptive replication -------------------------------------------------
 
+    /** Spot checks at every job, lender1 and lender2 TRUSTED from their records. */
+    void startTrusted(String name, double spotCheckRate) throws Exception {
+        int trustAfter = ReputationConfig.DEFAULT_TRUST_AFTER;
+        start(name, VerifyPolicy.defaults(), ReputationConfig.defaults()
+                .withSpotCheckRate(spotCheckRate), agreedRecord("lender1", trustAfter),
+                agreedRecord("lender2", trustAfter));
+        assertEquals(LenderTrust.Standing.TRUSTED, server.reputation().standingOf("lender1"));
+        assertEquals(LenderTrust.Standing.TRUSTED, server.reputation().standingOf("lender2"));
+    }
+
     @Test
-    void spotChecksTurnAJobIntoAVoteAndTrustedLendersRunDefaultedJobsAlone() throws Exception {
-        MemoryLenderTrust trust = new MemoryLenderTrust(99).spotCheckRate(1.0);
-        start("verify-spot", trust, VerifyPolicy.defaults());
+    void spotChecksTurnADefaultedJobOnATrustedLenderIntoAVote() throws Exception {
+        startTrusted("verify-spot", 1.0);
+        long agreedBefore = stored("lender1").agreed();
         RawLender l1 = lender("lender1");
         RawLender l2 = lender("lender2");
         RawClient c = runner();
@@ -372,33 +374,36 @@ class VerifiedJobTest {
         // alice's default is 2 replicas; a TRUSTED lender runs such a job alone, but with a
         // spot check drawn it is a vote of two all the same
         assertTrue(server.coordinator().verifyDefaults().set("alice", 2));
-        trust.stand("lender1", LenderTrust.Standing.TRUSTED);
-        trust.stand("lender2", LenderTrust.Standing.TRUSTED);
         long[] spot = submit(c, rcs("out s\nexit 0\n", 0));
         h = follow(c, (int) spot[0]);
         assertEquals(JobState.SUCCEEDED, h.end().state());
         assertEquals("2/2 ✓", h.end().verification().label(), "a spot check is a vote of two");
         assertEquals(3, l1.runs.size() + l2.runs.size());
-        assertEquals(1, trust.count("lender1", LenderTrust.Verdict.AGREED));
-        assertEquals(1, trust.count("lender2", LenderTrust.Verdict.AGREED));
+        assertEquals(agreedBefore + 1, stored("lender1").agreed());
+        assertEquals(agreedBefore + 1, stored("lender2").agreed());
+    }
 
-        // adaptive: without a spot check drawn, the trusted lender runs it alone
-        trust.spotCheckRate(0);
+    /**
+     * Adaptive replication without a spot check drawn: a TRUSTED lender runs a job that only a
+     * default asked to verify alone; an explicit --verify 2 is always honoured. (With NEW
+     * lenders a default is honoured as a vote: {@link #anAdminSetsAUsersDefaultAndBadValuesAreRefused}.)
+     */
+    @Test
+    void trustedLendersRunDefaultedJobsAlone() throws Exception {
+        startTrusted("verify-adaptive", 0);
+        RawLender l1 = lender("lender1");
+        RawLender l2 = lender("lender2");
+        RawClient c = runner();
+        assertTrue(server.coordinator().verifyDefaults().set("alice", 2));
         long[] adaptive = submit(c, rcs("out a\nexit 0\n", 0));
-        h = follow(c, (int) adaptive[0]);
+        Heard h = follow(c, (int) adaptive[0]);
         assertEquals(VoteState.NONE, h.end().verification().state(), "run alone");
-        assertEquals(4, l1.runs.size() + l2.runs.size());
-        // an explicit --verify 2 is always honoured
+        assertEquals("a\n", h.stdout());
+        assertEquals(1, l1.runs.size() + l2.runs.size());
         long[] asked = submit(c, rcs("out b\nexit 0\n", 2));
         h = follow(c, (int) asked[0]);
         assertEquals("2/2 ✓", h.end().verification().label());
-        assertEquals(6, l1.runs.size() + l2.runs.size());
-        // with NEW lenders the default is honoured as a vote
-        trust.stand("lender1", null);
-        trust.stand("lender2", null);
-        long[] defaulted = submit(c, rcs("out d\nexit 0\n", 0));
-        h = follow(c, (int) defaulted[0]);
-        assertEquals("2/2 ✓", h.end().verification().label());
+        assertEquals(3, l1.runs.size() + l2.runs.size());
     }
 
     /**
@@ -408,12 +413,10 @@ class VerifiedJobTest {
      */
     @Test
     void aSpotCheckWhoseReplicaCannotStartDoesNotHoldTheJob() throws Exception {
-        MemoryLenderTrust trust = new MemoryLenderTrust(99).spotCheckRate(1.0);
-        start("verify-spot-refused", trust, VerifyPolicy.defaults());
+        startTrusted("verify-spot-refused", 1.0);
+        LenderRecord refuserBefore = stored("lender2");
         // alice's jobs are verified by default, and trusted lenders run them alone, checked
         assertTrue(server.coordinator().verifyDefaults().set("alice", 2));
-        trust.stand("lender1", LenderTrust.Standing.TRUSTED);
-        trust.stand("lender2", LenderTrust.Standing.TRUSTED);
         RawLender honest = lender("lender1");
         try (RawClient refuser = RawClient.connect(server)) {
             refuser.loginOk("lender2", "pw-lender2");
@@ -438,15 +441,15 @@ class VerifiedJobTest {
                         "no check was made: " + h.end().verification());
             }
             assertEquals(4, honest.runs.size());
-            assertEquals(4, trust.count("lender1", LenderTrust.Verdict.UNCHECKED));
-            assertEquals(0, trust.count("lender2", LenderTrust.Verdict.AGREED)
-                    + trust.count("lender2", LenderTrust.Verdict.DISAGREED));
+            assertEquals(4, stored("lender1").unchecked());
+            assertEquals(refuserBefore.agreed(), stored("lender2").agreed());
+            assertEquals(0, stored("lender2").disagreed());
         }
     }
 
     @Test
     void anAdminSetsAUsersDefaultAndBadValuesAreRefused() throws Exception {
-        start("verify-admin", new MemoryLenderTrust(99), VerifyPolicy.defaults());
+        start("verify-admin", VerifyPolicy.defaults());
         RawClient root = RawClient.connect(server);
         open.add(root);
         root.loginOk("root", "pw-root");
@@ -478,7 +481,7 @@ class VerifiedJobTest {
 
     @Test
     void cancellingAVerifiedJobCancelsItsReplicas() throws Exception {
-        start("verify-cancel", new MemoryLenderTrust(99), VerifyPolicy.defaults());
+        start("verify-cancel", VerifyPolicy.defaults());
         RawLender l1 = lender("lender1");
         RawLender l2 = lender("lender2");
         RawClient c = runner();
@@ -496,7 +499,7 @@ class VerifiedJobTest {
 
     @Test
     void aRunnerCannotReachTheReplicasOfItsJobByTheirIds() throws Exception {
-        start("verify-replica-ids", new MemoryLenderTrust(99), VerifyPolicy.defaults());
+        start("verify-replica-ids", VerifyPolicy.defaults());
         RawLender l1 = lender("lender1");
         RawLender l2 = lender("lender2");
         RawClient c = runner();
