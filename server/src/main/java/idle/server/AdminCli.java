@@ -176,6 +176,20 @@ final class AdminCli {
                     + "set-verify");
             return ServerMain.USAGE;
         }
+
+        /**
+         * Runs {@code argv} with {@code --password} and the password from {@code file}, else
+         * IDLE_PASSWORD, else asked twice on the terminal with {@code prompt}; the characters
+         * are cleared once they are in the command.
+         */
+        int withPassword(CommandLine.Model.CommandSpec cmd, List<String> argv, Path file,
+                String prompt) {
+            char[] pw = password("IDLE_PASSWORD", file, prompt, true);
+            argv.add("--password");
+            argv.add(new String(pw));
+            Arrays.fill(pw, '\0');
+            return admin.execute(cmd, argv);
+        }
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Adds a user.",
@@ -194,15 +208,11 @@ final class AdminCli {
 
         @Override
         public Integer call() {
-            char[] pw = password("IDLE_PASSWORD", passwordFile, "Password of " + name + ": ", true);
             List<String> argv = new ArrayList<>(List.of("user", "add", name));
             if (admin) {
                 argv.add("--admin");
             }
-            argv.add("--password");
-            argv.add(new String(pw));
-            Arrays.fill(pw, '\0');
-            return user.admin.execute(spec, argv);
+            return user.withPassword(spec, argv, passwordFile, "Password of " + name + ": ");
         }
     }
 
@@ -220,12 +230,8 @@ final class AdminCli {
 
         @Override
         public Integer call() {
-            char[] pw = password("IDLE_PASSWORD", passwordFile, "New password of " + name + ": ",
-                    true);
-            List<String> argv = new ArrayList<>(List.of("user", "passwd", name, "--password",
-                    new String(pw)));
-            Arrays.fill(pw, '\0');
-            return user.admin.execute(spec, argv);
+            return user.withPassword(spec, new ArrayList<>(List.of("user", "passwd", name)),
+                    passwordFile, "New password of " + name + ": ");
         }
     }
 
