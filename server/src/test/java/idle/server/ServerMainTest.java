@@ -71,6 +71,22 @@ class ServerMainTest {
                 && help.contains("--spot-check") && help.contains("--credit-priority"), help);
     }
 
+    /** TLS options that do not go together, and a verification out of range, before start. */
+    @Test
+    void tlsOptionsThatDoNotGoTogetherAreUsageErrors() {
+        for (String[] a : new String[][] {{"--tls-cert", "c.pem"}, {"--tls-key", "k.pem"},
+                {"--insecure-plaintext", "--tls-keystore", "k.p12"},
+                {"--tls-keystore", "k.p12", "--tls-cert", "c.pem"},
+                {"--verify-default", "9"}, {"--verify-max-replicas", "8"}}) {
+            String[] argv = new String[a.length + 1];
+            argv[0] = "server";
+            System.arraycopy(a, 0, argv, 1, a.length);
+            Run r = run(argv);
+            assertEquals(64, r.code(), String.join(" ", a) + ": " + r.err());
+            assertTrue(r.err().contains("--tls") || r.err().contains("verif"), r.err());
+        }
+    }
+
     @Test
     void localAdminWorksOnAStoppedServerAndRefusesARunningOne() throws Exception {
         Path dir = TestDirs.fresh("cli");
