@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import idle.client.ui.model.JobEvents;
 import idle.client.ui.output.JobFeed;
 import idle.client.ui.output.JobFeeds;
-import idle.client.ui.resources.IdleResources;
 import idle.client.ui.views.JobNotifier;
 import idle.client.ui.views.OutputTab;
 import idle.client.ui.views.OutputTabs;
@@ -21,11 +20,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.swt.custom.StyleRange;
-import org.eclipse.swt.layout.FillLayout;
-import org.eclipse.swt.widgets.Display;
-import org.eclipse.swt.widgets.Shell;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,29 +27,9 @@ import org.junit.jupiter.api.Test;
  * window and is capped, stderr is coloured, the find bar finds, auto-scroll stops when the user
  * scrolls up, and a job finishing out of sight is notified.
  */
-class OutputTabTest {
-    private Display display;
-    private Shell shell;
-    private IdleResources resources;
-    private Background background;
-    private final List<String> reported = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        display = Display.getDefault();
-        shell = new Shell(display);
-        shell.setLayout(new FillLayout());
-        shell.setSize(1000, 650);
-        shell.setText("IDLE output tab test");
-        resources = new IdleResources(display);
-        background = new Background(new UiThread(display), (a, f, i) -> reported.add(a + ": " + f));
-    }
-
-    @AfterEach
-    void tearDown() {
-        background.close();
-        shell.dispose();
-        resources.dispose();
+class OutputTabTest extends WidgetShellBase {
+    OutputTabTest() {
+        super("IDLE output tab test", 1000, 650);
     }
 
     private OutputTabs tabs(JobFeeds feeds, JobEvents events, JobNotifier notifier, int retained) {

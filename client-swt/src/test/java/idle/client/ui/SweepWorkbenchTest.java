@@ -11,13 +11,12 @@ import idle.client.ui.service.AgentLending;
 import idle.client.ui.service.ServicesSession;
 import idle.client.ui.service.SessionOpener;
 import idle.server.IdleServer;
-import idle.server.ServerConfig;
-import idle.server.TrustConfig;
 import idle.shared.model.JobSummary;
 import idle.shared.tls.ServerIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Event;
@@ -80,13 +79,8 @@ class SweepWorkbenchTest {
 
     @Test
     void aSweepIsOneRowWhoseProgressMovesAndWhoseTasksOpenOnDemand() throws Exception {
-        Path home = Path.of("target", "e2e-workbench", System.currentTimeMillis() + "-sweep")
-                .toAbsolutePath();
-        Files.createDirectories(home);
-        server = IdleServer.start(ServerConfig.defaults(home.resolve("server")).withPort(0)
-                .withPbkdf2Iterations(1_000).withLogToFile(false)
-                .withTrust(TrustConfig.defaults().withIdentity(ServerIdentity.generate())));
-        server.accounts().addUser("alice", PASSWORD.toCharArray(), false);
+        Path home = E2eServer.home("sweep");
+        server = E2eServer.start(home, ServerIdentity.generate(), PASSWORD, List.of("alice"));
         Path scripts = Files.createDirectories(home.resolve("scripts"));
         Path sim = Files.writeString(scripts.resolve("simulate.py"), """
                 import os, sys, time

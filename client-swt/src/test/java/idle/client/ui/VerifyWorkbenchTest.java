@@ -23,8 +23,6 @@ import idle.client.ui.service.ServicesSession;
 import idle.client.ui.service.SessionOpener;
 import idle.client.ui.views.OutputTab;
 import idle.server.IdleServer;
-import idle.server.ServerConfig;
-import idle.server.TrustConfig;
 import idle.shared.model.ComparePart;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
@@ -78,16 +76,9 @@ class VerifyWorkbenchTest {
 
     @BeforeEach
     void startServer(TestInfo test) throws Exception {
-        // Under target/, not a private @TempDir: the sandbox user must reach the lenders' work dirs.
-        home = Path.of("target", "e2e-workbench", System.currentTimeMillis() + "-"
-                + test.getTestMethod().orElseThrow().getName()).toAbsolutePath();
-        Files.createDirectories(home);
-        server = IdleServer.start(ServerConfig.defaults(home.resolve("server")).withPort(0)
-                .withPbkdf2Iterations(1_000).withLogToFile(false)
-                .withTrust(TrustConfig.defaults().withIdentity(identity)));
-        for (String user : List.of("alice", "bob", "carol", "dave", "erin")) {
-            server.accounts().addUser(user, PASSWORD.toCharArray(), false);
-        }
+        home = E2eServer.home(test.getTestMethod().orElseThrow().getName());
+        server = E2eServer.start(home, identity, PASSWORD,
+                List.of("alice", "bob", "carol", "dave", "erin"));
     }
 
     @AfterEach

@@ -10,7 +10,6 @@ import idle.client.ui.model.JobEvents;
 import idle.client.ui.model.VerifyChoice;
 import idle.client.ui.output.JobFeeds;
 import idle.client.ui.resources.Icons;
-import idle.client.ui.resources.IdleResources;
 import idle.client.ui.views.OutputTab;
 import idle.client.ui.views.OutputTabs;
 import idle.client.ui.views.VerifyComposer;
@@ -24,17 +23,12 @@ import idle.shared.model.VoteState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.swt.SWT;
-import org.eclipse.swt.layout.FillLayout;
-import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Table;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,34 +38,14 @@ import org.junit.jupiter.api.io.TempDir;
  * queue and history tables' column, and an output tab's vote line and replicas side by side.
  * Screenshots: target/screenshots/vote-composer.png, vote-replicas.png.
  */
-class VoteWidgetsTest {
+class VoteWidgetsTest extends WidgetShellBase {
     private static final String A = "3f2a1c9b0d".repeat(6) + "abcd";
     private static final String B = "9be04417aa".repeat(6) + "abcd";
     private static final String EMPTY =
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-    private Display display;
-    private Shell shell;
-    private IdleResources resources;
-    private Background background;
-    private final List<String> reported = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        display = Display.getDefault();
-        shell = new Shell(display);
-        shell.setLayout(new FillLayout());
-        shell.setSize(1100, 640);
-        shell.setText("IDLE vote test");
-        resources = new IdleResources(display);
-        background = new Background(new UiThread(display), (a, f, i) -> reported.add(a + ": " + f));
-    }
-
-    @AfterEach
-    void tearDown() {
-        background.close();
-        shell.dispose();
-        resources.dispose();
+    VoteWidgetsTest() {
+        super("IDLE vote test", 1100, 640);
     }
 
     private static Verification vote(int replicas, VoteState s, int agreeing, int results) {

@@ -12,8 +12,6 @@ import idle.client.ui.service.ServicesSession;
 import idle.client.ui.service.SessionOpener;
 import idle.client.ui.views.OutputTab;
 import idle.server.IdleServer;
-import idle.server.ServerConfig;
-import idle.server.TrustConfig;
 import idle.shared.model.JobState;
 import idle.shared.model.JobSummary;
 import idle.shared.tls.ServerIdentity;
@@ -66,14 +64,8 @@ class WorkbenchE2eTest {
 
     @BeforeEach
     void startServer(TestInfo test) throws Exception {
-        // Under target/, not a private @TempDir: the sandbox user must reach the lender's work dir.
-        home = Path.of("target", "e2e-workbench", System.currentTimeMillis() + "-"
-                + test.getTestMethod().orElseThrow().getName()).toAbsolutePath();
-        Files.createDirectories(home);
-        server = IdleServer.start(ServerConfig.defaults(home.resolve("server")).withPort(0)
-                .withPbkdf2Iterations(1_000).withLogToFile(false)
-                .withTrust(TrustConfig.defaults().withIdentity(identity)));
-        server.accounts().addUser("alice", PASSWORD.toCharArray(), false);
+        home = E2eServer.home(test.getTestMethod().orElseThrow().getName());
+        server = E2eServer.start(home, identity, PASSWORD, List.of("alice"));
         scripts = Files.createDirectories(home.resolve("scripts"));
         script("hello.py", """
                 import sys
