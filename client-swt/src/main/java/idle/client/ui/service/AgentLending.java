@@ -69,19 +69,24 @@ public final class AgentLending implements Lending {
         try (Sandbox sandbox = Sandbox.create(settingsFor(settings), PythonInterpreter.locate(null))) {
             PythonEnvironment env = sandbox.probeInventory(0);
             return "• " + String.join("\n• ", sandbox.summary()) + "\n• python " + env.pythonVersion()
-                    + ", with " + packages(env) + " for jobs (what is installed; nothing is installed for them)";
+                    + " with the " + packages(env);
         } catch (SandboxException | IOException e) {
             return "This computer cannot lend safely: " + e.getMessage();
         }
     }
 
-    /** "3 packages: numpy 1.24.2, PyYAML 6.0, six 1.16.0" (at most 12 named). */
+    /**
+     * "3 packages installed here (numpy 1.24.2, PyYAML 6.0, six 1.16.0)" (jobs install
+     * nothing): at most 4 named, so that the line stays one line and the served-jobs log below
+     * it keeps its room (the rest are counted).
+     */
     static String packages(PythonEnvironment env) {
-        List<String> named = env.distributions().stream().limit(12)
+        List<String> named = env.distributions().stream().limit(4)
                 .map(d -> d.name() + (d.version().isEmpty() ? "" : " " + d.version())).toList();
         int n = env.distributions().size();
-        return n + (n == 1 ? " package" : " packages") + (named.isEmpty() ? "" : ": "
-                + String.join(", ", named) + (n > named.size() ? ", …" : ""));
+        return n + (n == 1 ? " package" : " packages") + " installed here"
+                + (named.isEmpty() ? "" : " (" + String.join(", ", named)
+                        + (n > named.size() ? ", …" : "") + ")");
     }
 
     @Override
