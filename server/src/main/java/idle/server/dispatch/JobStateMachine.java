@@ -339,9 +339,7 @@ final class JobStateMachine {
                 return; // it runs as a vote: its replicas queue once stored
             }
             assignLocked(job, l);
-            if (job.verifyOf != 0) {
-                votes.replicaStartedLocked(job);
-            }
+            replicaChangedLocked(job);
             int ex = job.exchangeId;
             int attempt = job.attempts;
             // a start that cannot be recorded is not attempted, and the slot is freed
@@ -368,8 +366,13 @@ final class JobStateMachine {
         job.reason = reason;
         scheduler.enqueue(job, true);
         writer.submit(new ProgressWrite(audit, job, null, null).with(effects));
-        if (job.verifyOf != 0 && job.vote != null) {
-            votes.evaluateLocked(job.vote); // a spot check does not wait for a replica gone back
+        replicaChangedLocked(job);
+    }
+
+    /** Tells a replica's vote of its change of state (nothing for a job that is no replica). */
+    private void replicaChangedLocked(ActiveJob job) {
+        if (job.verifyOf != 0) {
+            votes.replicaChangedLocked(job);
         }
     }
 
@@ -423,7 +426,7 @@ final class JobStateMachine {
 
     /**
      * As above, {@code effects} (may be null) written in the same transaction (lender shares).
-     * A replica's end is counted in its vote ({@link Votes#replicaEndedLocked}) right after its
+     * A replica's end is counted in its vote ({@link Votes#replicaChangedLocked}) right after its
      * write was queued, so the verified job's end is written after it.
      */
     void endLocked(ActiveJob job, Ending e, ProgressWrite.Audited audited, Runnable after,
@@ -445,9 +448,7 @@ final class JobStateMachine {
                 after.run();
             }
         }).with(effects));
-        if (job.verifyOf != 0) {
-            votes.replicaEndedLocked(job);
-        }
+        replicaChangedLocked(job);
     }
 
     /**

@@ -217,8 +217,27 @@ final class Votes {
         writer.submit(new ReplicaInsert(jobs, v, made, new ProgressWrite(audit, v.job, null, null)));
     }
 
+    /**
+     * Replica {@code r} changed state: the vote's one entrance from the state machine, called
+     * after the change was handed to the store writer. Started (RUNNING): its verified job
+     * shows as running. Back in the queue (QUEUED): the vote is evaluated again, since a spot
+     * check does not wait for a replica that has not started. Ended: see
+     * {@link #replicaEndedLocked}.
+     */
+    void replicaChangedLocked(ActiveJob r) {
+        if (r.state == JobState.RUNNING) {
+            replicaStartedLocked(r);
+        } else if (r.state == JobState.QUEUED) {
+            if (r.vote != null) {
+                evaluateLocked(r.vote);
+            }
+        } else if (r.state.isTerminal()) {
+            replicaEndedLocked(r);
+        }
+    }
+
     /** A replica went to a lender: its verified job shows as running. */
-    void replicaStartedLocked(ActiveJob r) {
+    private void replicaStartedLocked(ActiveJob r) {
         Vote v = r.vote;
         if (v == null || v.closed || v.job.state != JobState.QUEUED) {
             return;
@@ -237,7 +256,7 @@ final class Votes {
      * Replica {@code r} ended (its end was just handed to the store writer): a result is
      * counted, a lost replica is replaced, and when none is open the vote is decided or grows.
      */
-    void replicaEndedLocked(ActiveJob r) {
+    private void replicaEndedLocked(ActiveJob r) {
         Vote v = r.vote;
         if (v == null) {
             return;
