@@ -224,6 +224,18 @@ final class RelayBench {
             byte[] warm = Arrays.copyOf(data, WARM_UP);
             relayOnce(server, lender, inbox, runner, target, warm, Sha256.hex(warm));
             Pass p = relayOnce(server, lender, inbox, runner, target, data, sha);
+            // -Didle.bench.relayRepeat=N relays the measured file N times and keeps the pass
+            // whose server used the least CPU: on a machine shared with other work, the least is
+            // the closest to what the relay itself costs (for A/B comparisons of the server)
+            for (int i = 1; i < Integer.getInteger("idle.bench.relayRepeat", 1); i++) {
+                Pass again = relayOnce(server, lender, inbox, runner, target, data, sha);
+                ctx.log(String.format(Locale.ROOT, "relay pass %d (%s): server %d ms, JIT %d ms",
+                        i + 1, tls ? "TLS" : "plaintext", again.serverCpuMs(),
+                        again.serverJitMs()));
+                if (again.serverCpuMs() < p.serverCpuMs()) {
+                    p = again;
+                }
+            }
             rc.close();
             lender.close();
             return p.withCipher(lender.cipher());
