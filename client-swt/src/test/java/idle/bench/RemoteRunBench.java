@@ -50,11 +50,13 @@ final class RemoteRunBench {
     /**
      * The figure over TLS (the default path users run, with the client's pinning: a throwaway
      * pin file in the scratch directory), and plaintext beside it (INFO): two servers, each with
-     * its lender agent and runner; local, TLS and plaintext runs alternate.
+     * its lender agent and runner; local, TLS and plaintext runs alternate. For A/B comparisons
+     * {@code -Didle.bench.remoteRuns=N} and {@code -Didle.bench.remoteWarmUp=N} set the number of
+     * measured and warm-up runs of each kind.
      */
     List<Figure> run() throws Exception {
-        int runs = ctx.quick ? 25 : 200;
-        int warm = ctx.quick ? 5 : 30;
+        int runs = Integer.getInteger("idle.bench.remoteRuns", ctx.quick ? 25 : 200);
+        int warm = Integer.getInteger("idle.bench.remoteWarmUp", ctx.quick ? 5 : 30);
         Path dir = ctx.dir("remote-run");
         LenderSettings settings = LenderSettings.defaults(dir.resolve("lender")).withMaxJobs(1)
                 .withLimits(10, 256, 30, 16).withWorkRoot(dir.resolve("work"));

@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,10 +34,12 @@ import java.util.logging.Logger;
  *
  * <p>Durability: each output file is on disk (forced) before its EOF is acknowledged, and the
  * output spool before FIN is handed to the listener, so nothing of a job whose end was written
- * can be lost by a crash ({@link Durability}). The spool is also forced once in the background
- * after its first chunk: a short job's FIN then finds its output on disk already (or nearly), so
- * that sync leaves the critical path between the script's end and its end's commit; the force at
- * FIN still happens and is what the guarantee rests on.
+ * can be lost by a crash ({@link Durability}). The spool is also forced in the background after
+ * its first chunk, and again while chunks arrived during that force (a few times at most): a
+ * short job's FIN then finds its output on disk already, so that sync leaves the critical path
+ * between the script's end and its end's commit. The force at FIN is what the guarantee rests
+ * on; it costs no system call when a background force already covered every chunk
+ * ({@link OutputSpool#force}).
  *
  * <p>The output limit counts what the attempt costs the server, not only its bytes: each OUT
  * chunk is charged its data plus {@link #CHUNK_OVERHEAD} (its spool record and index entry), so
@@ -45,6 +49,12 @@ final class LenderRun implements Peer.Exchange {
     private static final Logger LOG = Logger.getLogger(LenderRun.class.getName());
     /** Bytes each OUT chunk is charged beyond its data: more than its spool record's framing. */
     static final int CHUNK_OVERHEAD = 64;
+    /**
+     * Background forces of one attempt's spool at most: enough for the few chunks of a short job
+     * (python prints a line and its newline as two), few enough that a job printing all along
+     * does not keep the disk busy; its later chunks are forced at FIN.
+     */
+    static final int BACKGROUND_FORCES = 4;
 
     private final long jobId;
     private final int attempt;
@@ -65,8 +75,10 @@ final class LenderRun implements Peer.Exchange {
     private long outputBytes;
     private long fileBytes;
     private long chunks;
-    /** The spool's background force after its first chunk was started. */
-    private boolean earlyForce;
+    /** A background force of the spool runs (see {@link #forceInBackground}). */
+    private final AtomicBoolean forcing = new AtomicBoolean();
+    /** Background forces started so far: at most {@link #BACKGROUND_FORCES}. */
+    private final AtomicInteger backgroundForces = new AtomicInteger();
     /** Set once this attempt hit the server's output limit: later chunks are dropped. */
     private boolean overLimit;
 
@@ -198,18 +210,31 @@ final class LenderRun implements Peer.Exchange {
         chunks++;
         reply(new Message.Ack(o.seq()));
         feed.outputAppended();
-        if (!earlyForce) {
-            earlyForce = true;
+        if (backgroundForces.get() < BACKGROUND_FORCES && forcing.compareAndSet(false, true)) {
             forceInBackground(spool);
         }
     }
 
-    /** Forces {@code s} on a thread of its own; a failure is left to the force at FIN. */
+    /**
+     * Forces {@code s} on a thread of its own, again while chunks arrived during the last force
+     * (up to {@link #BACKGROUND_FORCES} in all), so that a short job's FIN finds its whole output
+     * on disk and its own force has nothing left to do. A failure is left to the force at FIN.
+     * Runs while {@link #forcing} is set by the caller; clears it when done.
+     */
     private void forceInBackground(OutputSpool s) {
         Thread.ofVirtual().name("idle-spool-force-" + jobId).start(() -> {
             try {
-                s.force(durability);
+                do {
+                    while (s.isDirty() && backgroundForces.getAndIncrement() < BACKGROUND_FORCES) {
+                        s.force(durability);
+                    }
+                    forcing.set(false);
+                    // a chunk appended after the last look, whose appender saw this force still
+                    // running, is taken here
+                } while (s.isDirty() && backgroundForces.get() < BACKGROUND_FORCES
+                        && forcing.compareAndSet(false, true));
             } catch (IOException e) {
+                forcing.set(false);
                 LOG.log(Level.FINE, "early sync of the output of job " + jobId, e);
             }
         });

@@ -15,7 +15,12 @@ import java.util.Arrays;
  * chunk {@code seq} one positional read. Writes go straight to the file (no user-space buffer), so
  * a server killed with SIGKILL loses nothing that was acknowledged.
  *
- * <p>Thread-safe: one appender (the lender's reader) and many readers (followers).
+ * <p>Durability: {@link #force} remembers how much it covered, so a force with nothing new to
+ * cover (the background force after the last chunk completed before the job's FIN) costs no
+ * system call; the caller's guarantee (every chunk appended before the call is on disk when it
+ * returns) is the same.
+ *
+ * <p>Thread-safe: one appender (the lender's reader), many readers (followers) and forcers.
  */
 public final class OutputSpool implements AutoCloseable {
     private final Path file;
@@ -26,6 +31,10 @@ public final class OutputSpool implements AutoCloseable {
     private long dataBytes;
     private boolean readOnly;
     private boolean discarded;
+    /** Bytes known to be on the storage device: what the last completed force covered. */
+    private long forcedEnd;
+    /** A force is in its system call (see {@link #force}). */
+    private boolean forcing;
 
     private OutputSpool(Path file, FileChannel channel) {
         this.file = file;
@@ -153,11 +162,49 @@ public final class OutputSpool implements AutoCloseable {
         readOnly = true;
     }
 
-    /** Forces the spooled chunks to the storage device with {@code d}. */
-    public synchronized void force(Durability d) throws IOException {
-        if (channel != null && channel.isOpen() && !readOnly) {
-            d.force(channel);
+    /**
+     * Forces the spooled chunks to the storage device with {@code d}; returns at once when a
+     * force that began after the last append already completed (nothing is left to force). A
+     * force in flight on another thread is waited for first, since it may cover everything.
+     * The system call runs outside this spool's lock, so the appender never waits on the disk.
+     */
+    public void force(Durability d) throws IOException {
+        FileChannel ch;
+        long target;
+        synchronized (this) {
+            while (forcing && forcedEnd < end) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted forcing " + file);
+                }
+            }
+            if (channel == null || !channel.isOpen() || readOnly || forcedEnd >= end) {
+                return;
+            }
+            forcing = true;
+            ch = channel;
+            target = end;
         }
+        boolean done = false;
+        try {
+            d.force(ch);
+            done = true;
+        } finally {
+            synchronized (this) {
+                forcing = false;
+                if (done) {
+                    forcedEnd = Math.max(forcedEnd, target);
+                }
+                notifyAll();
+            }
+        }
+    }
+
+    /** True when chunks were appended since the last completed {@link #force} began. */
+    public synchronized boolean isDirty() {
+        return forcedEnd < end && channel != null && channel.isOpen() && !readOnly;
     }
 
     /** Closes and marks this spool as belonging to a finished, replaced attempt. */
