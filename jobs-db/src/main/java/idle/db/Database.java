@@ -64,7 +64,6 @@ public final class Database implements AutoCloseable {
     /** Index name to its DDL; created when missing (also on databases made by older versions). */
     private static final Map<String, String> EXTRA_INDEXES = Map.of(
             "JOB_OPEN_IX", "CREATE INDEX JOB_OPEN_IX ON JOB (STATE_OPEN, ID)",
-            "JOB_ID_DESC_IX", "CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)",
             "JOB_OWNER_DESC_IX", "CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)",
             // a sweep's tasks, and (SWEEP_ID 0) an owner's jobs of their own, newest first
             "JOB_SWEEP_IX", "CREATE INDEX JOB_SWEEP_IX ON JOB (SWEEP_ID, OWNER_NAME, ID DESC)",
@@ -74,10 +73,11 @@ public final class Database implements AutoCloseable {
 
     /**
      * Indexes of older versions that are dropped at open: each costs the group-commit writer
-     * index work per row, and nothing reads it any more (the audit tail reads a key range, open
-     * jobs are found through JOB_OPEN_IX).
+     * index work per row, and nothing reads it any more (the audit tail and everybody's job
+     * history read key ranges of the primary key, open jobs are found through JOB_OPEN_IX).
      */
-    private static final List<String> OBSOLETE_INDEXES = List.of("AUDIT_ID_DESC_IX", "JOB_STATE_IX");
+    private static final List<String> OBSOLETE_INDEXES = List.of("AUDIT_ID_DESC_IX", "JOB_STATE_IX",
+            "JOB_ID_DESC_IX");
 
     private final DatabaseConfig config;
     private final EntityManagerFactory emf;

@@ -29,7 +29,7 @@ import java.util.List;
  */
 @Entity
 @Table(name = "JOB", indexes = @Index(name = "JOB_OPEN_IX", columnList = "STATE_OPEN, ID"))
-// Database also creates JOB_ID_DESC_IX (ID DESC), JOB_OWNER_DESC_IX (OWNER_NAME, ID DESC) and
+// Database also creates JOB_OWNER_DESC_IX (OWNER_NAME, ID DESC) and
 // JOB_SWEEP_IX (SWEEP_ID, OWNER_NAME, ID DESC).
 public class Job {
     /** Longest script name kept (longer ones are cut). */
