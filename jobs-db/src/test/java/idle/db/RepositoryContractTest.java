@@ -559,6 +559,21 @@ abstract class RepositoryContractTest {
     }
 
     @Test
+    void theIdIndexOfOlderVersionsIsDroppedAtOpenAndPagesStillWork() throws Exception {
+        List<Long> ids = addAlternating(3);
+        db.close();
+        try (java.sql.Connection c = TestDatabases.jdbc(config);
+                java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)");
+        }
+        assertTrue(Schema.read(config).indexes().contains("JOB_ID_DESC_IX"));
+        db = Database.open(config);
+        assertFalse(Schema.read(config).indexes().contains("JOB_ID_DESC_IX"));
+        assertEquals(List.of(ids.get(2), ids.get(1), ids.get(0)), db.inTransaction(tx -> tx.jobs()
+                .page(null, null, null, 0, 10)).stream().map(Job::getId).toList());
+    }
+
+    @Test
     void pageFiltersByStateAndNameCaseInsensitively() {
         List<Long> ids = addAlternating(12); // SUCCEEDED at 0,4,8; "Prime_" at 0,3,6,9
         assertEquals(List.of(ids.get(8), ids.get(4), ids.get(0)),
