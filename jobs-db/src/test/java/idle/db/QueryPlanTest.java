@@ -95,10 +95,18 @@ class QueryPlanTest {
     @Test
     void openJobsAreFoundThroughTheOpenIndexInIdOrder() {
         String p = plan(tx -> assertEquals(JOBS / 500, tx.jobs().inStates(EnumSet.of(JobState.QUEUED, JobState.RUNNING)).size()));
-        assertIndexScan(p, "JOB_OPEN_IX");
-        assertFalse(p.contains("Sort ResultSet"), p);
+        assertIndexScan(p, "JOB_OPEN_VERIFY_IX");
+        // only the open jobs are read (and sorted by id), never the ended history
+        assertTrue(p.contains("Rows seen = " + JOBS / 500), p);
         String one = plan(tx -> assertEquals(JOBS / 500, tx.jobs().inStates(EnumSet.of(JobState.QUEUED)).size()));
-        assertIndexScan(one, "JOB_OPEN_IX");
+        assertIndexScan(one, "JOB_OPEN_VERIFY_IX");
+    }
+
+    @Test
+    void replicasAreFoundThroughTheOpenVerifyIndex() {
+        String p = plan(tx -> assertEquals(List.of(), tx.jobs().replicasOf(17)));
+        assertIndexScan(p, "JOB_OPEN_VERIFY_IX");
+        assertTrue(p.contains("Rows seen = 0"), p);
     }
 
     @Test

@@ -574,6 +574,37 @@ abstract class RepositoryContractTest {
     }
 
     @Test
+    void replicasOfAVerifiedJobAreFoundOpenOrEndedInIdOrder() {
+        long[] parents = db.inTransaction(tx -> new long[] {
+            tx.jobs().insert(TestDatabases.job("alice", "a.py")),
+            tx.jobs().insert(TestDatabases.job("alice", "b.py"))});
+        List<Long> ofFirst = db.inTransaction(tx -> {
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                Job r = TestDatabases.job("alice", "a.py");
+                r.setVerifyOf(parents[i % 2 == 0 ? 0 : 1]);
+                r.setState(i == 2 ? JobState.RUNNING : i < 2 ? JobState.SUCCEEDED : JobState.QUEUED);
+                long id = tx.jobs().insert(r);
+                if (i % 2 == 0) {
+                    ids.add(id);
+                }
+            }
+            return ids;
+        });
+        // one of them ends later: it moves from the open part of the index to the ended one
+        db.useTransaction(tx -> {
+            Job end = new Job();
+            end.setId(ofFirst.get(1));
+            end.setState(JobState.FAILED);
+            tx.jobs().writeProgress(end);
+        });
+        assertEquals(ofFirst, db.inTransaction(tx -> tx.jobs().replicasOf(parents[0])).stream()
+                .map(Job::getId).toList());
+        assertEquals(2, db.inTransaction(tx -> tx.jobs().replicasOf(parents[1])).size());
+        assertEquals(List.of(), db.inTransaction(tx -> tx.jobs().replicasOf(ofFirst.get(0))));
+    }
+
+    @Test
     void pageFiltersByStateAndNameCaseInsensitively() {
         List<Long> ids = addAlternating(12); // SUCCEEDED at 0,4,8; "Prime_" at 0,3,6,9
         assertEquals(List.of(ids.get(8), ids.get(4), ids.get(0)),

@@ -188,9 +188,15 @@ public final class JpaJobRepository implements JobRepository {
     @Override
     public List<Job> replicasOf(long jobId) {
         writes.flush();
-        return nativeJobs("SELECT " + LISTED_COLUMNS
-                + " FROM JOB --DERBY-PROPERTIES index=JOB_VERIFY_IX\n WHERE VERIFY_OF = ? ORDER BY ID",
-                List.of(jobId));
+        // two key ranges of JOB_OPEN_VERIFY_IX: the ended replicas, then the open ones
+        List<Job> replicas = new ArrayList<>();
+        for (int open = 0; open <= 1; open++) {
+            replicas.addAll(nativeJobs("SELECT " + LISTED_COLUMNS
+                    + " FROM JOB --DERBY-PROPERTIES index=JOB_OPEN_VERIFY_IX\n WHERE STATE_OPEN = ?"
+                    + " AND VERIFY_OF = ? ORDER BY ID", List.of((short) open, jobId)));
+        }
+        replicas.sort(java.util.Comparator.comparingLong(Job::getId));
+        return replicas;
     }
 
     @Override
@@ -244,15 +250,18 @@ public final class JpaJobRepository implements JobRepository {
             return List.of();
         }
         writes.flush();
-        // Open jobs (the recovery's question) are read through JOB_OPEN_IX, with a hint: Derby's
-        // statistics see only two values of the flag and would scan the whole table otherwise.
+        // Open jobs (the recovery's question) are read through the STATE_OPEN = 1 part of
+        // JOB_OPEN_VERIFY_IX (sorted by id afterwards: it is in VERIFY_OF order, and open jobs are
+        // few), with a hint: Derby's statistics see only two values of the flag and would scan
+        // the whole table otherwise.
         // Ended states have no index of their own (only tests ask for them). The hint is a
         // comment to other databases.
         List<JobState> list = List.copyOf(new TreeSet<>(states));
         boolean open = list.stream().noneMatch(JobState::isTerminal);
         StringBuilder sql = new StringBuilder(open
                 ? "SELECT " + LISTED_COLUMNS
-                        + " FROM JOB --DERBY-PROPERTIES index=JOB_OPEN_IX\n WHERE STATE_OPEN = 1 AND"
+                        + " FROM JOB --DERBY-PROPERTIES index=JOB_OPEN_VERIFY_IX\n"
+                        + " WHERE STATE_OPEN = 1 AND"
                 : "SELECT " + LISTED_COLUMNS + " FROM JOB WHERE");
         sql.append(" JOB_STATE IN (");
         for (int i = 1; i <= list.size(); i++) {
