@@ -63,21 +63,22 @@ public final class Database implements AutoCloseable {
             "SWEEP");
     /** Index name to its DDL; created when missing (also on databases made by older versions). */
     private static final Map<String, String> EXTRA_INDEXES = Map.of(
-            "JOB_OPEN_IX", "CREATE INDEX JOB_OPEN_IX ON JOB (STATE_OPEN, ID)",
-            "JOB_ID_DESC_IX", "CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)",
+            // open jobs (STATE_OPEN 1) and a verified job's replicas (either flag, VERIFY_OF)
+            "JOB_OPEN_VERIFY_IX",
+            "CREATE INDEX JOB_OPEN_VERIFY_IX ON JOB (STATE_OPEN, VERIFY_OF, ID)",
             "JOB_OWNER_DESC_IX", "CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)",
             // a sweep's tasks, and (SWEEP_ID 0) an owner's jobs of their own, newest first
             "JOB_SWEEP_IX", "CREATE INDEX JOB_SWEEP_IX ON JOB (SWEEP_ID, OWNER_NAME, ID DESC)",
-            "AUDIT_USER_DESC_IX", "CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)",
-            // the replicas of a verified job
-            "JOB_VERIFY_IX", "CREATE INDEX JOB_VERIFY_IX ON JOB (VERIFY_OF)");
+            "AUDIT_USER_DESC_IX", "CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)");
 
     /**
      * Indexes of older versions that are dropped at open: each costs the group-commit writer
-     * index work per row, and nothing reads it any more (the audit tail reads a key range, open
-     * jobs are found through JOB_OPEN_IX).
+     * index work per row, and nothing reads it any more (the audit tail and everybody's job
+     * history read key ranges of the primary key, open jobs and replicas are found through
+     * JOB_OPEN_VERIFY_IX, which replaced JOB_OPEN_IX and JOB_VERIFY_IX).
      */
-    private static final List<String> OBSOLETE_INDEXES = List.of("AUDIT_ID_DESC_IX", "JOB_STATE_IX");
+    private static final List<String> OBSOLETE_INDEXES = List.of("AUDIT_ID_DESC_IX", "JOB_STATE_IX",
+            "JOB_ID_DESC_IX", "JOB_OPEN_IX", "JOB_VERIFY_IX");
 
     private final DatabaseConfig config;
     private final EntityManagerFactory emf;
@@ -192,7 +193,7 @@ public final class Database implements AutoCloseable {
 
     /**
      * Databases made before the STATE_OPEN column get it, filled from the state, so that
-     * JOB_OPEN_IX (created next) finds their open jobs. Does nothing when the column exists.
+     * JOB_OPEN_VERIFY_IX (created next) finds their open jobs. Does nothing when the column exists.
      */
     private static void addOpenFlag(DatabaseConfig config) {
         try (Connection c = connect(config)) {
@@ -258,7 +259,7 @@ public final class Database implements AutoCloseable {
     /**
      * Databases made before verified jobs get JOB.VERIFY_OF (0: every older job is a job of its
      * own), JOB.VOTE (null: not verified) and USER_ACCOUNT.VERIFY_DEFAULT (0: the server's
-     * default), so that JOB_VERIFY_IX (created next) can be built. Does nothing when they exist.
+     * default), so that JOB_OPEN_VERIFY_IX (created next) can be built. Does nothing when they exist.
      */
     private static void addVoteColumns(DatabaseConfig config) {
         try (Connection c = connect(config)) {

@@ -65,11 +65,19 @@ class DatabaseLifecycleTest {
                 Statement st = c.createStatement()) {
             st.executeUpdate("DROP INDEX JOB_OWNER_DESC_IX");
             assertFalse(indexes(c, "JOB").contains("JOB_OWNER_DESC_IX"));
-            // an index older versions made and this one drops
+            // indexes older versions made and this one drops
             st.executeUpdate("CREATE INDEX AUDIT_ID_DESC_IX ON AUDIT_EVENT (ID DESC)");
+            st.executeUpdate("CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)");
+            // the two that JOB_OPEN_VERIFY_IX replaced
+            st.executeUpdate("DROP INDEX JOB_OPEN_VERIFY_IX");
+            st.executeUpdate("CREATE INDEX JOB_OPEN_IX ON JOB (STATE_OPEN, ID)");
+            st.executeUpdate("CREATE INDEX JOB_VERIFY_IX ON JOB (VERIFY_OF)");
         }
         try (Database db = Database.open(config); Connection c = TestDatabases.jdbc(config)) {
-            assertTrue(indexes(c, "JOB").containsAll(Set.of("JOB_OWNER_DESC_IX", "JOB_ID_DESC_IX", "JOB_OPEN_IX")));
+            assertTrue(indexes(c, "JOB").containsAll(Set.of("JOB_OWNER_DESC_IX", "JOB_OPEN_VERIFY_IX")));
+            for (String gone : List.of("JOB_ID_DESC_IX", "JOB_OPEN_IX", "JOB_VERIFY_IX")) {
+                assertFalse(indexes(c, "JOB").contains(gone), gone);
+            }
             assertTrue(indexes(c, "AUDIT_EVENT").containsAll(Set.of("AUDIT_USER_DESC_IX", "AUDIT_AT_IX")));
             assertFalse(indexes(c, "AUDIT_EVENT").contains("AUDIT_ID_DESC_IX"));
         }
@@ -96,13 +104,13 @@ class DatabaseLifecycleTest {
         }
         // make it look like a database of the previous version: no flag, a state index
         try (Connection c = TestDatabases.jdbc(config); Statement st = c.createStatement()) {
-            st.executeUpdate("DROP INDEX JOB_OPEN_IX");
+            st.executeUpdate("DROP INDEX JOB_OPEN_VERIFY_IX");
             st.executeUpdate("ALTER TABLE JOB DROP COLUMN STATE_OPEN");
             st.executeUpdate("CREATE INDEX JOB_STATE_IX ON JOB (JOB_STATE, ID)");
         }
         shutdown(config);
         try (Database db = Database.open(config); Connection c = TestDatabases.jdbc(config)) {
-            assertTrue(indexes(c, "JOB").contains("JOB_OPEN_IX"));
+            assertTrue(indexes(c, "JOB").contains("JOB_OPEN_VERIFY_IX"));
             assertFalse(indexes(c, "JOB").contains("JOB_STATE_IX"));
             try (Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT ID, STATE_OPEN FROM JOB ORDER BY ID")) {

@@ -95,10 +95,18 @@ class QueryPlanTest {
     @Test
     void openJobsAreFoundThroughTheOpenIndexInIdOrder() {
         String p = plan(tx -> assertEquals(JOBS / 500, tx.jobs().inStates(EnumSet.of(JobState.QUEUED, JobState.RUNNING)).size()));
-        assertIndexScan(p, "JOB_OPEN_IX");
-        assertFalse(p.contains("Sort ResultSet"), p);
+        assertIndexScan(p, "JOB_OPEN_VERIFY_IX");
+        // only the open jobs are read (and sorted by id), never the ended history
+        assertTrue(p.contains("Rows seen = " + JOBS / 500), p);
         String one = plan(tx -> assertEquals(JOBS / 500, tx.jobs().inStates(EnumSet.of(JobState.QUEUED)).size()));
-        assertIndexScan(one, "JOB_OPEN_IX");
+        assertIndexScan(one, "JOB_OPEN_VERIFY_IX");
+    }
+
+    @Test
+    void replicasAreFoundThroughTheOpenVerifyIndex() {
+        String p = plan(tx -> assertEquals(List.of(), tx.jobs().replicasOf(17)));
+        assertIndexScan(p, "JOB_OPEN_VERIFY_IX");
+        assertTrue(p.contains("Rows seen = 0"), p);
     }
 
     @Test
@@ -120,11 +128,18 @@ class QueryPlanTest {
     }
 
     @Test
-    void adminHistoryPagesReadTheIdIndexInOrder() {
+    void adminHistoryPagesReadAKeyRangeOfThePrimaryKeyInOrder() {
         long before = db.inTransaction(tx -> tx.jobs().page(null, null, null, 0, 1000)).get(999).getId();
         String p = plan(tx -> assertEquals(50, tx.jobs().page(null, null, null, before, 50).size()));
-        assertIndexScan(p, "JOB_ID_DESC_IX");
+        // no descending index of the id to maintain per job: a bound range of the primary key
+        assertTrue(p.contains("Index Scan ResultSet for JOB"), p);
+        assertTrue(p.contains("start position"), p);
+        assertFalse(p.contains("Table Scan"), p);
         assertFalse(p.contains("Sort ResultSet"), p);
+        String own = plan(tx -> assertEquals(50, tx.jobs().pageOwnJobs(null, null, null, before, 50).size()));
+        assertTrue(own.contains("Index Scan ResultSet for JOB"), own);
+        assertFalse(own.contains("Table Scan"), own);
+        assertFalse(own.contains("Sort ResultSet"), own);
     }
 
     @Test

@@ -21,6 +21,7 @@ import idle.shared.model.OutputFileInfo;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -517,6 +518,90 @@ abstract class RepositoryContractTest {
         assertEquals(4, db.inTransaction(tx -> tx.jobs().page("bob", null, null, 0, 100)).size());
         assertEquals(0, db.inTransaction(tx -> tx.jobs().page("mallory", null, null, 0, 100)).size());
         assertEquals(9, db.inTransaction(tx -> tx.jobs().page(null, null, null, 0, 100)).size());
+    }
+
+    @Test
+    void everybodysPagesVisitEveryJobOnceNewestFirstAcrossGapsInTheIds() {
+        List<Long> ids = new ArrayList<>(addAlternating(30)); // "Prime_" at 0, 3, 6, ...
+        // later ids far apart: each gap is wider than the widest window of ids read at once
+        db.useTransaction(tx -> {
+            for (int i = 0; i < 4; i++) {
+                Job j = TestDatabases.job("carol", "late" + i + ".py");
+                j.setId(1_000_000L + i * 50_000L);
+                ids.add(tx.jobs().insert(j));
+            }
+        });
+        List<Long> newestFirst = new ArrayList<>(ids);
+        Collections.reverse(newestFirst);
+        List<Long> seen = new ArrayList<>();
+        long before = 0;
+        while (true) {
+            long b = before;
+            List<Job> page = db.inTransaction(tx -> tx.jobs().page(null, null, null, b, 7));
+            if (page.isEmpty()) {
+                break;
+            }
+            page.forEach(j -> seen.add(j.getId()));
+            before = page.get(page.size() - 1).getId();
+        }
+        assertEquals(newestFirst, seen);
+        // a filter only the oldest jobs match, and one nothing matches
+        List<Long> prime = new ArrayList<>();
+        for (int i = 27; i >= 0; i -= 3) {
+            prime.add(ids.get(i));
+        }
+        assertEquals(prime.subList(0, 4), db.inTransaction(tx -> tx.jobs().page(null, null, "prime", 0, 4))
+                .stream().map(Job::getId).toList());
+        assertEquals(prime, db.inTransaction(tx -> tx.jobs().pageOwnJobs(null, null, "prime", 0, 100))
+                .stream().map(Job::getId).toList());
+        assertEquals(List.of(), db.inTransaction(tx -> tx.jobs().page(null, null, "nothing", 0, 10)));
+        assertEquals(List.of(), db.inTransaction(tx -> tx.jobs().page(null, null, null, ids.get(0), 10)));
+    }
+
+    @Test
+    void theIdIndexOfOlderVersionsIsDroppedAtOpenAndPagesStillWork() throws Exception {
+        List<Long> ids = addAlternating(3);
+        db.close();
+        try (java.sql.Connection c = TestDatabases.jdbc(config);
+                java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)");
+        }
+        assertTrue(Schema.read(config).indexes().contains("JOB_ID_DESC_IX"));
+        db = Database.open(config);
+        assertFalse(Schema.read(config).indexes().contains("JOB_ID_DESC_IX"));
+        assertEquals(List.of(ids.get(2), ids.get(1), ids.get(0)), db.inTransaction(tx -> tx.jobs()
+                .page(null, null, null, 0, 10)).stream().map(Job::getId).toList());
+    }
+
+    @Test
+    void replicasOfAVerifiedJobAreFoundOpenOrEndedInIdOrder() {
+        long[] parents = db.inTransaction(tx -> new long[] {
+            tx.jobs().insert(TestDatabases.job("alice", "a.py")),
+            tx.jobs().insert(TestDatabases.job("alice", "b.py"))});
+        List<Long> ofFirst = db.inTransaction(tx -> {
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                Job r = TestDatabases.job("alice", "a.py");
+                r.setVerifyOf(parents[i % 2 == 0 ? 0 : 1]);
+                r.setState(i == 2 ? JobState.RUNNING : i < 2 ? JobState.SUCCEEDED : JobState.QUEUED);
+                long id = tx.jobs().insert(r);
+                if (i % 2 == 0) {
+                    ids.add(id);
+                }
+            }
+            return ids;
+        });
+        // one of them ends later: it moves from the open part of the index to the ended one
+        db.useTransaction(tx -> {
+            Job end = new Job();
+            end.setId(ofFirst.get(1));
+            end.setState(JobState.FAILED);
+            tx.jobs().writeProgress(end);
+        });
+        assertEquals(ofFirst, db.inTransaction(tx -> tx.jobs().replicasOf(parents[0])).stream()
+                .map(Job::getId).toList());
+        assertEquals(2, db.inTransaction(tx -> tx.jobs().replicasOf(parents[1])).size());
+        assertEquals(List.of(), db.inTransaction(tx -> tx.jobs().replicasOf(ofFirst.get(0))));
     }
 
     @Test

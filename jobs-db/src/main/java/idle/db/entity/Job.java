@@ -28,8 +28,11 @@ import java.util.List;
  * sequence when the job is added and grow with submission order (gaps are possible).
  */
 @Entity
-@Table(name = "JOB", indexes = @Index(name = "JOB_OPEN_IX", columnList = "STATE_OPEN, ID"))
-// Database also creates JOB_ID_DESC_IX (ID DESC), JOB_OWNER_DESC_IX (OWNER_NAME, ID DESC) and
+// open jobs (STATE_OPEN 1) and the replicas of a verified job (VERIFY_OF) in one index: one entry
+// per job for the group-commit writer to add, not two
+@Table(name = "JOB", indexes = @Index(name = "JOB_OPEN_VERIFY_IX",
+        columnList = "STATE_OPEN, VERIFY_OF, ID"))
+// Database also creates JOB_OWNER_DESC_IX (OWNER_NAME, ID DESC) and
 // JOB_SWEEP_IX (SWEEP_ID, OWNER_NAME, ID DESC).
 public class Job {
     /** Longest script name kept (longer ones are cut). */

@@ -43,7 +43,7 @@ final class Recovery {
     Loaded load() {
         long now = System.currentTimeMillis();
         List<Job> rows = db.inTransaction(tx -> {
-            // both read the open-jobs index (JOB_OPEN_IX), never the ended history
+            // both read the open jobs' part of JOB_OPEN_VERIFY_IX, never the ended history
             List<Job> found = new ArrayList<>(tx.jobs().inStates(EnumSet.of(JobState.QUEUED)));
             found.addAll(tx.jobs().inStates(EnumSet.of(JobState.RUNNING)));
             found.sort(Comparator.comparingLong(Job::getId));

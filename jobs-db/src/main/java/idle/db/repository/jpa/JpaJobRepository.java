@@ -33,6 +33,9 @@ public final class JpaJobRepository implements JobRepository {
             + "OUTPUT_SHA256, CPU_MILLIS, OUTPUT_FILES, MIN_PYTHON, MEMORY_MB, TIMEOUT_SECONDS, "
             + "MODULE_NEEDS, SWEEP_ID, TASK_INDEX, VERIFY_OF, VOTE";
 
+    /** The widest window of ids {@link #idWindowPage} reads in one query. */
+    private static final long MAX_WINDOW = 8192;
+
     public JpaJobRepository(EntityManager em, JdbcJobWrites writes) {
         this.em = em;
         this.writes = writes;
@@ -81,20 +84,27 @@ public final class JpaJobRepository implements JobRepository {
     @Override
     public List<Job> page(String ownerOrNull, JobState stateOrNull, String nameContainsOrNull,
             long beforeIdOrZero, int limit) {
-        return historyPage(ownerOrNull != null ? "JOB_OWNER_DESC_IX" : "JOB_ID_DESC_IX", "1 = 1",
-                ownerOrNull, stateOrNull, nameContainsOrNull, beforeIdOrZero, limit);
+        if (ownerOrNull == null) {
+            return idWindowPage("1 = 1", stateOrNull, nameContainsOrNull, beforeIdOrZero, limit);
+        }
+        return historyPage("JOB_OWNER_DESC_IX", "1 = 1", ownerOrNull, stateOrNull,
+                nameContainsOrNull, beforeIdOrZero, limit);
     }
 
     /**
      * Like {@link #page}, for jobs of their own only: through JOB_SWEEP_IX (SWEEP_ID 0, then the
      * owner, newest first) when an owner is given, so a runner's sweeps of thousands of tasks are
-     * never scanned; else through JOB_ID_DESC_IX, skipping tasks.
+     * never scanned; else through the primary key ({@link #idWindowPage}), skipping tasks.
      */
     @Override
     public List<Job> pageOwnJobs(String ownerOrNull, JobState stateOrNull,
             String nameContainsOrNull, long beforeIdOrZero, int limit) {
-        return historyPage(ownerOrNull != null ? "JOB_SWEEP_IX" : "JOB_ID_DESC_IX", "SWEEP_ID = 0 AND VERIFY_OF = 0",
-                ownerOrNull, stateOrNull, nameContainsOrNull, beforeIdOrZero, limit);
+        if (ownerOrNull == null) {
+            return idWindowPage("SWEEP_ID = 0 AND VERIFY_OF = 0", stateOrNull,
+                    nameContainsOrNull, beforeIdOrZero, limit);
+        }
+        return historyPage("JOB_SWEEP_IX", "SWEEP_ID = 0 AND VERIFY_OF = 0", ownerOrNull,
+                stateOrNull, nameContainsOrNull, beforeIdOrZero, limit);
     }
 
     /** The query of {@link #page} and {@link #pageOwnJobs}: read {@code index}, newest first. */
@@ -103,19 +113,10 @@ public final class JpaJobRepository implements JobRepository {
         writes.flush();
         List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("SELECT " + LISTED_COLUMNS
-                + " FROM JOB --DERBY-PROPERTIES index=" + index + "\n WHERE " + firstCondition);
-        if (ownerOrNull != null) {
-            sql.append(" AND OWNER_NAME = ?");
-            params.add(ownerOrNull);
-        }
-        if (stateOrNull != null) {
-            sql.append(" AND JOB_STATE = ?");
-            params.add(stateOrNull.name());
-        }
-        if (nameContainsOrNull != null && !nameContainsOrNull.isEmpty()) {
-            sql.append(" AND LOWER(SCRIPT_NAME) LIKE ? ESCAPE '\\'");
-            params.add("%" + escapeLike(nameContainsOrNull.toLowerCase(Locale.ROOT)) + "%");
-        }
+                + " FROM JOB --DERBY-PROPERTIES index=" + index + "\n WHERE " + firstCondition
+                + " AND OWNER_NAME = ?");
+        params.add(ownerOrNull);
+        filters(sql, params, stateOrNull, nameContainsOrNull);
         if (beforeIdOrZero > 0) {
             sql.append(" AND ID < ?");
             params.add(beforeIdOrZero);
@@ -125,12 +126,77 @@ public final class JpaJobRepository implements JobRepository {
         return nativeJobs(sql.toString(), params);
     }
 
+    /**
+     * Everybody's jobs, newest first, through the primary key: no descending index on the id is
+     * kept for this (one index entry less for the group-commit writer per job), and Derby reads
+     * indexes forwards only. So windows of ids below the cursor are read in ascending key order,
+     * the newest window first, each twice as wide as the one before, until {@code limit} rows
+     * matched or the oldest id was passed: every row is read once, as a descending scan would.
+     * Ids are nearly dense (the sequence's unused allocations after a restart leave gaps of at
+     * most 100), so without filters the first window is all it takes. Windows grow to
+     * {@link #MAX_WINDOW} ids at most, so that a filter that matches only old jobs never loads
+     * more than that many rows at once.
+     */
+    private List<Job> idWindowPage(String firstCondition, JobState stateOrNull,
+            String nameContainsOrNull, long beforeIdOrZero, int limit) {
+        writes.flush();
+        int want = Math.max(1, limit);
+        Object[] range = (Object[]) em.createNativeQuery("SELECT MIN(ID), MAX(ID) FROM JOB")
+                .getSingleResult();
+        if (range[0] == null) {
+            return List.of();
+        }
+        long min = ((Number) range[0]).longValue();
+        long hi = beforeIdOrZero > 0 ? Math.min(beforeIdOrZero, ((Number) range[1]).longValue() + 1)
+                : ((Number) range[1]).longValue() + 1; // exclusive
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT " + LISTED_COLUMNS
+                + " FROM JOB WHERE ID >= ? AND ID < ? AND " + firstCondition);
+        params.add(0L);
+        params.add(0L);
+        filters(sql, params, stateOrNull, nameContainsOrNull);
+        sql.append(" ORDER BY ID");
+        List<Job> newestFirst = new ArrayList<>(want);
+        long span = Math.max(want, 16);
+        while (newestFirst.size() < want && hi > min) {
+            long lo = Math.max(min, hi - span);
+            params.set(0, lo);
+            params.set(1, hi);
+            List<Job> rows = nativeJobs(sql.toString(), params);
+            for (int i = rows.size() - 1; i >= 0 && newestFirst.size() < want; i--) {
+                newestFirst.add(rows.get(i));
+            }
+            hi = lo;
+            span = Math.min(span * 2, MAX_WINDOW);
+        }
+        return newestFirst;
+    }
+
+    /** The optional filters of a history page, as bound parameters. */
+    private static void filters(StringBuilder sql, List<Object> params, JobState stateOrNull,
+            String nameContainsOrNull) {
+        if (stateOrNull != null) {
+            sql.append(" AND JOB_STATE = ?");
+            params.add(stateOrNull.name());
+        }
+        if (nameContainsOrNull != null && !nameContainsOrNull.isEmpty()) {
+            sql.append(" AND LOWER(SCRIPT_NAME) LIKE ? ESCAPE '\\'");
+            params.add("%" + escapeLike(nameContainsOrNull.toLowerCase(Locale.ROOT)) + "%");
+        }
+    }
+
     @Override
     public List<Job> replicasOf(long jobId) {
         writes.flush();
-        return nativeJobs("SELECT " + LISTED_COLUMNS
-                + " FROM JOB --DERBY-PROPERTIES index=JOB_VERIFY_IX\n WHERE VERIFY_OF = ? ORDER BY ID",
-                List.of(jobId));
+        // two key ranges of JOB_OPEN_VERIFY_IX: the ended replicas, then the open ones
+        List<Job> replicas = new ArrayList<>();
+        for (int open = 0; open <= 1; open++) {
+            replicas.addAll(nativeJobs("SELECT " + LISTED_COLUMNS
+                    + " FROM JOB --DERBY-PROPERTIES index=JOB_OPEN_VERIFY_IX\n WHERE STATE_OPEN = ?"
+                    + " AND VERIFY_OF = ? ORDER BY ID", List.of((short) open, jobId)));
+        }
+        replicas.sort(java.util.Comparator.comparingLong(Job::getId));
+        return replicas;
     }
 
     @Override
@@ -184,15 +250,18 @@ public final class JpaJobRepository implements JobRepository {
             return List.of();
         }
         writes.flush();
-        // Open jobs (the recovery's question) are read through JOB_OPEN_IX, with a hint: Derby's
-        // statistics see only two values of the flag and would scan the whole table otherwise.
+        // Open jobs (the recovery's question) are read through the STATE_OPEN = 1 part of
+        // JOB_OPEN_VERIFY_IX (sorted by id afterwards: it is in VERIFY_OF order, and open jobs are
+        // few), with a hint: Derby's statistics see only two values of the flag and would scan
+        // the whole table otherwise.
         // Ended states have no index of their own (only tests ask for them). The hint is a
         // comment to other databases.
         List<JobState> list = List.copyOf(new TreeSet<>(states));
         boolean open = list.stream().noneMatch(JobState::isTerminal);
         StringBuilder sql = new StringBuilder(open
                 ? "SELECT " + LISTED_COLUMNS
-                        + " FROM JOB --DERBY-PROPERTIES index=JOB_OPEN_IX\n WHERE STATE_OPEN = 1 AND"
+                        + " FROM JOB --DERBY-PROPERTIES index=JOB_OPEN_VERIFY_IX\n"
+                        + " WHERE STATE_OPEN = 1 AND"
                 : "SELECT " + LISTED_COLUMNS + " FROM JOB WHERE");
         sql.append(" JOB_STATE IN (");
         for (int i = 1; i <= list.size(); i++) {
