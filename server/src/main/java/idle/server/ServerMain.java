@@ -17,7 +17,6 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "idle", mixinStandardHelpOptions = true, version = "IDLE server 1.0",
         description = "IDLE: lends the computing power of idle PCs.",
-        subcommands = {ServerMain.Serve.class, AdminCli.Admin.class},
         exitCodeOnInvalidInput = 64, exitCodeOnExecutionException = 1)
 public final class ServerMain implements Callable<Integer> {
     static final int USAGE = 64;
@@ -40,6 +39,14 @@ public final class ServerMain implements Callable<Integer> {
     /** Runs the command line with the given output streams and returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new ServerMain());
+        cl.addSubcommand(new Serve());
+        // The admin tree (some thirty commands) is modelled only when it may be the one asked
+        // for: picocli's classes are of a class-file version too old for the JVM's start-up
+        // cache, so every command it models is paid for in interpreted, freshly verified code at
+        // each start, about a fifth of the server's time to its ready line.
+        if (args.length == 0 || !"server".equals(args[0])) {
+            cl.addSubcommand(new AdminCli.Admin());
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
