@@ -2,7 +2,6 @@ package idle.shared.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -22,15 +20,20 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import org.apache.commons.codec.binary.Base64;
 
 /**
  * The server's TLS key and certificate. Either the admin provides them (PEM certificate chain and
  * PKCS#8 PEM key, or a PKCS#12 keystore), or on first start a self-signed EC P-256 key pair is
- * created in the data directory ({@code tls/server.p12}, with its random password in
- * {@code tls/server.pass}, both readable by the owner only) and reused on every later start.
+ * created in the data directory ({@code tls/server-key.pem}, {@code tls/server-cert.pem}, the key
+ * readable by its owner only) and reused on every later start.
+ *
+ * <p>Data directories made before kept the key in {@code tls/server.p12} with its random password
+ * beside it in {@code tls/server.pass}; such a keystore is read once and written out as the two
+ * PEM files (the keystore stays). The PEM key is as safe as the keystore was, since the keystore's
+ * password sat next to it with the same permissions; reading it costs no password-based key
+ * derivation (three of 10,000 rounds each in the keystore), which was a fifth of a cold start.
  *
  * <p>The self-signed certificate is issued in-process ({@link SelfSignedCertificate}); clients pin
  * the key, not the certificate.
@@ -43,16 +46,29 @@ public record ServerIdentity(PrivateKey key, X509Certificate[] chain) {
         return KeyFingerprint.of(chain[0].getPublicKey());
     }
 
-    /** Loads {@code dataDir/tls/server.p12}, creating it first when missing. */
+    /**
+     * Loads the identity kept in {@code dataDir/tls}: the PEM pair, else an older directory's
+     * keystore (converted to the PEM pair), else a new identity, created and kept.
+     */
     public static ServerIdentity loadOrCreate(Path dataDir) throws IOException,
             GeneralSecurityException {
         Path dir = dataDir.resolve("tls");
-        Path store = dir.resolve("server.p12");
-        Path pass = dir.resolve("server.pass");
-        if (!Files.exists(store)) {
-            create(dir, store, pass);
+        Path key = dir.resolve("server-key.pem");
+        Path cert = dir.resolve("server-cert.pem");
+        if (Files.exists(key) && Files.exists(cert)) {
+            return fromPem(cert, key);
         }
-        return fromKeystore(store, Files.readString(pass, StandardCharsets.UTF_8).strip().toCharArray());
+        Path store = dir.resolve("server.p12");
+        ServerIdentity id;
+        if (Files.exists(store)) {
+            id = fromKeystore(store, Files.readString(dir.resolve("server.pass"),
+                    StandardCharsets.UTF_8).strip().toCharArray());
+        } else {
+            createPrivateDirectory(dir);
+            id = generate();
+        }
+        id.writePem(cert, key);
+        return id;
     }
 
     /** Loads the first key entry of a PKCS#12 (or JKS) keystore. */
@@ -109,22 +125,36 @@ public record ServerIdentity(PrivateKey key, X509Certificate[] chain) {
         return new ServerIdentity(keys.getPrivate(), new X509Certificate[] {cert});
     }
 
-    private static void create(Path dir, Path store, Path pass) throws IOException,
-            GeneralSecurityException {
+    private static void createPrivateDirectory(Path dir) throws IOException {
         Files.createDirectories(dir);
         try {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         } catch (UnsupportedOperationException ignored) {
             // Not a POSIX file system; the data directory's own protection has to do.
         }
-        byte[] random = new byte[24];
-        new SecureRandom().nextBytes(random);
-        String password = HexFormat.of().formatHex(random);
-        ServerIdentity fresh = generate();
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry(ALIAS, fresh.key(), password.toCharArray(), fresh.chain());
-        Path tmp = dir.resolve("server.p12.tmp");
+    }
+
+    /**
+     * Writes the chain to {@code cert} and the key (PKCS#8, owner-only) to {@code key}, each
+     * through a temporary file moved into place, the key last: a start that finds both finds
+     * them whole.
+     */
+    private void writePem(Path cert, Path key) throws IOException, GeneralSecurityException {
+        StringBuilder chainPem = new StringBuilder();
+        for (X509Certificate c : chain) {
+            chainPem.append(pem("CERTIFICATE", c.getEncoded()));
+        }
+        writeOwnerOnly(cert, chainPem.toString());
+        writeOwnerOnly(key, pem("PRIVATE KEY", this.key.getEncoded()));
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + new String(new Base64(64, new byte[] {'\n'})
+                .encode(der), StandardCharsets.US_ASCII) + "-----END " + type + "-----\n";
+    }
+
+    private static void writeOwnerOnly(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         try {
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
@@ -132,21 +162,11 @@ public record ServerIdentity(PrivateKey key, X509Certificate[] chain) {
         } catch (UnsupportedOperationException e) {
             Files.createFile(tmp);
         }
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            ks.store(out, password.toCharArray());
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII)));
+            ch.force(true); // a key lost to a crash would change the server's pinned identity
         }
-        writeOwnerOnly(pass, password);
-        Files.move(tmp, store, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void writeOwnerOnly(Path file, String content) throws IOException {
-        Files.deleteIfExists(file);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
-        }
-        Files.writeString(file, content + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -43,7 +43,39 @@ class TlsPinningTest {
         assertNotEquals(first.fingerprint(), second.fingerprint());
         assertTrue(first.fingerprint().startsWith("SHA256:"));
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(dir.resolve("a/tls/server.pass"))));
+                Files.getPosixFilePermissions(dir.resolve("a/tls/server-key.pem"))));
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("a/tls"))));
+    }
+
+    /**
+     * A data directory made before the PEM files kept its key in a PKCS#12 keystore with the
+     * password beside it: the same key is read from it, written out as PEM once, and read from
+     * the PEM files after that (the keystore may even go).
+     */
+    @Test
+    void anOlderDirectorysKeystoreIsConvertedOnceAndKeepsTheFingerprint() throws Exception {
+        Path tls = Files.createDirectories(dir.resolve("old/tls"));
+        ServerIdentity old = ServerIdentity.generate();
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        char[] pw = "0123456789abcdef".toCharArray();
+        ks.setKeyEntry("idle-server", old.key(), pw, old.chain());
+        try (var out = Files.newOutputStream(tls.resolve("server.p12"))) {
+            ks.store(out, pw);
+        }
+        Files.writeString(tls.resolve("server.pass"), new String(pw) + "\n");
+
+        assertEquals(old.fingerprint(), ServerIdentity.loadOrCreate(dir.resolve("old"))
+                .fingerprint());
+        assertTrue(Files.exists(tls.resolve("server-key.pem")));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(tls.resolve("server-key.pem"))));
+        Files.delete(tls.resolve("server.p12"));
+        Files.delete(tls.resolve("server.pass"));
+        ServerIdentity again = ServerIdentity.loadOrCreate(dir.resolve("old"));
+        assertEquals(old.fingerprint(), again.fingerprint());
+        assertEquals(old.key(), again.key());
     }
 
     @Test
