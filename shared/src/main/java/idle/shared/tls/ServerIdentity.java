@@ -39,7 +39,6 @@ import org.apache.commons.codec.binary.Base64;
  * the key, not the certificate.
  */
 public record ServerIdentity(PrivateKey key, X509Certificate[] chain) {
-
     /** The fingerprint clients pin (see {@link KeyFingerprint}). */
     public String fingerprint() {
         return KeyFingerprint.of(chain[0].getPublicKey());
