@@ -8,16 +8,9 @@ import idle.server.admin.LocalAdmin;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
 import idle.shared.model.JobState;
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,27 +28,10 @@ class CrashRecoveryTest {
             s.accounts().addUser("alice", "pw-alice".toCharArray(), false);
             s.accounts().addUser("lender1", "pw-l1".toCharArray(), false);
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Didle.log.quiet=true", "idle.server.ServerMain", "server", "--data",
-                dir.toString(), "--port", "0").redirectError(
-                        dir.resolve("child-stderr.txt").toFile()).start();
         long[] jobs = new long[3];
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8));
-            String line = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return out.readLine();
-                } catch (java.io.IOException e) {
-                    return null;
-                }
-            }).get(120, TimeUnit.SECONDS);
-            assertNotNull(line, "the child printed its ready line");
-            Matcher m = Pattern.compile("IDLE server listening on (.+):(\\d+)").matcher(line);
-            assertTrue(m.matches(), line);
-            String host = m.group(1);
-            int port = Integer.parseInt(m.group(2));
+        try (ChildServer child = ChildServer.start(dir)) {
+            String host = child.host;
+            int port = child.port;
             try (RawClient lender = new RawClient(host, port, fingerprint)) {
                 lender.loginOk("lender1", "pw-l1");
                 lender.requestOk(new Message.MakeLender(RawLender.caps(1)), Result.Text.class);
@@ -69,12 +45,9 @@ class CrashRecoveryTest {
                         RawClient.WAIT), "job 1 was dispatched");
                 jobs[1] = ServerProtocolTest.submit(c, ServerProtocolTest.script("out two"))[1];
                 jobs[2] = ServerProtocolTest.submit(c, ServerProtocolTest.script("out three"))[1];
-                p.destroyForcibly(); // SIGKILL
-                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertTrue(child.kill());
                 c.close();
             }
-        } finally {
-            p.destroyForcibly();
         }
         try (IdleServer s = IdleServer.start(ServerConfig.defaults(dir).withPort(0));
                 RawClient c = RawClient.connect(s)) {

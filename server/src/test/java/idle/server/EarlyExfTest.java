@@ -16,16 +16,9 @@ import idle.shared.model.JobState;
 import idle.shared.model.StreamKind;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,28 +86,12 @@ class EarlyExfTest {
             s.accounts().addUser("alice", "pw-alice".toCharArray(), false);
             s.accounts().addUser("lender1", "pw-l1".toCharArray(), false);
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // the commit waits 60 s after the EXF went out: the kill below lands in that window
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Didle.log.quiet=true", "-D" + StoreWriter.PAUSE_PROPERTY + "=60000",
-                "idle.server.ServerMain", "server", "--data", dir.toString(), "--port", "0")
-                .redirectError(dir.resolve("child-stderr.txt").toFile()).start();
         long lost;
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8));
-            String line = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return out.readLine();
-                } catch (java.io.IOException e) {
-                    return null;
-                }
-            }).get(120, TimeUnit.SECONDS);
-            assertNotNull(line, "the child printed its ready line");
-            Matcher m = Pattern.compile("IDLE server listening on (.+):(\\d+)").matcher(line);
-            assertTrue(m.matches(), line);
-            String host = m.group(1);
-            int port = Integer.parseInt(m.group(2));
+        // the commit waits 60 s after the EXF went out: the kill below lands in that window
+        try (ChildServer child = ChildServer.start(dir, "-D" + StoreWriter.PAUSE_PROPERTY
+                + "=60000")) {
+            String host = child.host;
+            int port = child.port;
             try (RawClient lender = new RawClient(host, port, fingerprint)) {
                 lender.loginOk("lender1", "pw-l1");
                 lender.requestOk(new Message.MakeLender(RawLender.caps(1)), Result.Text.class);
@@ -125,16 +102,13 @@ class EarlyExfTest {
                     Frame exf = lender.await(f -> f.code() == Code.EXF, RawClient.WAIT);
                     assertNotNull(exf, "the EXF went out before the commit");
                     lost = ((Message.Execute) RawClient.decode(exf)).jobId();
-                    p.destroyForcibly(); // SIGKILL, while the insert waits for its commit
-                    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                    assertTrue(child.kill(), "SIGKILL, while the insert waits for its commit");
                     assertTrue(lender.closedByServer(RawClient.WAIT), "the lender was cut off");
                     assertTrue(c.closedByServer(RawClient.WAIT), "the runner was cut off");
                     assertNull(c.await(f -> f.requestId() == id, Duration.ZERO),
                             "the runner never heard that the job was accepted");
                 }
             }
-        } finally {
-            p.destroyForcibly();
         }
         try (IdleServer s = IdleServer.start(ServerConfig.defaults(dir).withPort(0));
                 RawClient c = RawClient.connect(s)) {
