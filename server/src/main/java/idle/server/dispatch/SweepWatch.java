@@ -1,15 +1,13 @@
 package idle.server.dispatch;
 
 import idle.server.peer.Peer;
+import idle.server.relay.WindowedSubscription;
 import idle.shared.message.Message;
 import idle.shared.model.JobSummary;
-import idle.shared.protocol.Frame;
-import idle.shared.protocol.SendWindow;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -26,19 +24,16 @@ import java.util.logging.Logger;
  * <p>Runs on its own virtual thread; {@link #offer} and {@link #sweepEnded} may be called from any
  * thread (the store writer's).
  */
-final class SweepWatch implements Peer.Exchange, Runnable {
+final class SweepWatch extends WindowedSubscription {
     private static final Logger LOG = Logger.getLogger(SweepWatch.class.getName());
 
     private final Peer runner;
     private final int requestId;
     private final SweepRun sweep;
     private final boolean follow;
-    private final SendWindow window = new SendWindow();
-    private final Semaphore signal = new Semaphore(0);
     /** Changes not sent yet, the latest per job id, oldest first; guarded by itself. */
     private final Map<Long, JobSummary> pending = new LinkedHashMap<>();
     private volatile boolean ended;
-    private volatile boolean closed;
 
     private List<JobSummary> snapshot = List.of();
     private boolean listening;
@@ -92,25 +87,6 @@ final class SweepWatch implements Peer.Exchange, Runnable {
         wake();
     }
 
-    private void wake() {
-        if (signal.availablePermits() == 0) {
-            signal.release();
-        }
-    }
-
-    @Override
-    public void onFrame(Frame frame, Message message) {
-        if (message instanceof Message.Ack) {
-            window.release();
-        }
-    }
-
-    @Override
-    public void onClose() {
-        closed = true;
-        window.close();
-        wake();
-    }
 
     @Override
     public void run() {
@@ -143,7 +119,7 @@ final class SweepWatch implements Peer.Exchange, Runnable {
                     }
                     continue;
                 }
-                signal.acquire();
+                awaitSignal();
             }
         } catch (InterruptedException e) {
             // the connection closed

@@ -4,9 +4,7 @@ import idle.server.peer.Peer;
 import idle.shared.message.Message;
 import idle.shared.protocol.Code;
 import idle.shared.protocol.Frame;
-import idle.shared.protocol.SendWindow;
 import java.io.IOException;
-import java.util.concurrent.Semaphore;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,20 +22,17 @@ import java.util.logging.Logger;
  * each {@code OK#n} from the runner frees one. A slow runner only slows itself: the lender's
  * output is already safe in the spool. Runs on its own virtual thread.
  */
-public final class Follower implements Peer.Exchange, Runnable {
+public final class Follower extends WindowedSubscription {
     private static final Logger LOG = Logger.getLogger(Follower.class.getName());
 
     private final Peer runner;
     private final int requestId;
     private final JobFeed feed;
     private final boolean follow;
-    private final SendWindow window = new SendWindow();
-    private final Semaphore signal = new Semaphore(0);
     private final Runnable onEnd;
     private long cursor;
     private int announced;
     private int sentVersion;
-    private volatile boolean closed;
 
     /**
      * @param sentVersion the feed version the runner already knows (no JST for it), or -1
@@ -61,25 +56,6 @@ public final class Follower implements Peer.Exchange, Runnable {
         Thread.ofVirtual().name("idle-follow-" + feed.jobId()).start(this);
     }
 
-    void wake() {
-        if (signal.availablePermits() == 0) {
-            signal.release();
-        }
-    }
-
-    @Override
-    public void onFrame(Frame frame, Message message) {
-        if (message instanceof Message.Ack) {
-            window.release();
-        }
-    }
-
-    @Override
-    public void onClose() {
-        closed = true;
-        window.close();
-        wake();
-    }
 
     @Override
     public void run() {
@@ -127,7 +103,7 @@ public final class Follower implements Peer.Exchange, Runnable {
                     sendEvent(s);
                     return;
                 }
-                signal.acquire();
+                awaitSignal();
             }
         } catch (InterruptedException e) {
             // the connection closed
