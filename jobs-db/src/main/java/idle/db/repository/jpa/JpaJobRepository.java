@@ -141,14 +141,16 @@ public final class JpaJobRepository implements JobRepository {
             String nameContainsOrNull, long beforeIdOrZero, int limit) {
         writes.flush();
         int want = Math.max(1, limit);
-        Object[] range = (Object[]) em.createNativeQuery("SELECT MIN(ID), MAX(ID) FROM JOB")
-                .getSingleResult();
-        if (range[0] == null) {
+        // MIN and MAX apart: each is one end of the primary key, while Derby answers the two in
+        // one SELECT by scanning the whole index (0.4-0.5 s with a million jobs)
+        Number first = (Number) em.createNativeQuery("SELECT MIN(ID) FROM JOB").getSingleResult();
+        Number last = (Number) em.createNativeQuery("SELECT MAX(ID) FROM JOB").getSingleResult();
+        if (first == null || last == null) {
             return List.of();
         }
-        long min = ((Number) range[0]).longValue();
-        long hi = beforeIdOrZero > 0 ? Math.min(beforeIdOrZero, ((Number) range[1]).longValue() + 1)
-                : ((Number) range[1]).longValue() + 1; // exclusive
+        long min = first.longValue();
+        long hi = beforeIdOrZero > 0 ? Math.min(beforeIdOrZero, last.longValue() + 1)
+                : last.longValue() + 1; // exclusive
         List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("SELECT " + LISTED_COLUMNS
                 + " FROM JOB WHERE ID >= ? AND ID < ? AND " + firstCondition);
