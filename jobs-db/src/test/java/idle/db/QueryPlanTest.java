@@ -127,6 +127,28 @@ class QueryPlanTest {
         assertFalse(tasks.contains("Sort ResultSet"), tasks);
     }
 
+    /**
+     * The windowed pages start from the ends of the id range: each a single key of the primary
+     * key (asked together, MIN and MAX made Derby read the whole index).
+     */
+    @Test
+    void theEndsOfTheIdRangeReadOneKeyEach() {
+        for (String sql : List.of(idle.db.repository.jpa.JpaJobRepository.FIRST_ID,
+                idle.db.repository.jpa.JpaJobRepository.LAST_ID)) {
+            String p = plan(tx -> ((JpaTransaction) tx).entityManager().createNativeQuery(sql)
+                    .getSingleResult());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Rows seen = (\\d+)")
+                    .matcher(p);
+            while (m.find()) {
+                assertTrue(Long.parseLong(m.group(1)) <= 1, sql + "\n" + p);
+            }
+            assertFalse(p.contains("Table Scan"), p);
+        }
+        String both = plan(tx -> ((JpaTransaction) tx).entityManager().createNativeQuery(
+                "SELECT MIN(ID), MAX(ID) FROM JOB").getSingleResult());
+        assertTrue(both.contains("Rows seen = " + JOBS), "the control: " + both);
+    }
+
     @Test
     void adminHistoryPagesReadAKeyRangeOfThePrimaryKeyInOrder() {
         long before = db.inTransaction(tx -> tx.jobs().page(null, null, null, 0, 1000)).get(999).getId();
