@@ -52,10 +52,7 @@ class HostileAdminTest {
 
     /** Runs an admin command as root on a connection of its own; returns the reply. */
     Message adm(String... argv) throws Exception {
-        try (RawClient root = RawClient.connect(server)) {
-            root.loginOk("root", PW);
-            return root.request(new Message.Admin(List.of(argv)));
-        }
+        return RawClient.admin(server, "root", PW, argv);
     }
 
     /** A new connection tries to resume with {@code token}: true when it was resumed. */

@@ -69,10 +69,7 @@ class LenderAccountsTest {
 
     /** An admin command as root on a connection of its own. */
     Message adm(String... argv) throws Exception {
-        try (RawClient root = RawClient.connect(server)) {
-            root.loginOk("root", PW);
-            return root.request(new Message.Admin(List.of(argv)));
-        }
+        return RawClient.admin(server, "root", PW, argv);
     }
 
     String admOk(String... argv) throws Exception {

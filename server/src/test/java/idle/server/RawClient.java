@@ -75,6 +75,15 @@ final class RawClient implements AutoCloseable {
         return new RawClient(s.host(), s.port(), s.tlsFingerprint());
     }
 
+    /** Runs admin command {@code argv} as {@code admin} on a connection of its own; the reply. */
+    static Message admin(IdleServer s, String admin, String password, String... argv)
+            throws Exception {
+        try (RawClient c = connect(s)) {
+            c.loginOk(admin, password);
+            return c.request(new Message.Admin(java.util.List.of(argv)));
+        }
+    }
+
     int nextId() {
         return ids.incrementAndGet();
     }

@@ -96,7 +96,7 @@ public final class JpaJobRepository implements JobRepository {
         if (ownerOrNull == null) {
             return idWindowPage("1 = 1", stateOrNull, nameContainsOrNull, beforeIdOrZero, limit);
         }
-        return historyPage("JOB_OWNER_DESC_IX", "1 = 1", ownerOrNull, stateOrNull,
+        return historyPage("JOB_OWNER_DESC_IX", "1 = 1", List.of(), ownerOrNull, stateOrNull,
                 nameContainsOrNull, beforeIdOrZero, limit);
     }
 
@@ -112,15 +112,20 @@ public final class JpaJobRepository implements JobRepository {
             return idWindowPage("SWEEP_ID = 0 AND VERIFY_OF = 0", stateOrNull,
                     nameContainsOrNull, beforeIdOrZero, limit);
         }
-        return historyPage("JOB_SWEEP_IX", "SWEEP_ID = 0 AND VERIFY_OF = 0", ownerOrNull,
+        return historyPage("JOB_SWEEP_IX", "SWEEP_ID = 0 AND VERIFY_OF = 0", List.of(), ownerOrNull,
                 stateOrNull, nameContainsOrNull, beforeIdOrZero, limit);
     }
 
-    /** The query of {@link #page} and {@link #pageOwnJobs}: read {@code index}, newest first. */
-    private List<Job> historyPage(String index, String firstCondition, String ownerOrNull,
-            JobState stateOrNull, String nameContainsOrNull, long beforeIdOrZero, int limit) {
+    /**
+     * The query of an owner's pages ({@link #page}, {@link #pageOwnJobs}, {@link #pageOfSweep}):
+     * read {@code index}, newest first, where {@code firstCondition} (with its
+     * {@code firstParams}) and the owner match.
+     */
+    private List<Job> historyPage(String index, String firstCondition, List<Object> firstParams,
+            String ownerOrNull, JobState stateOrNull, String nameContainsOrNull,
+            long beforeIdOrZero, int limit) {
         writes.flush();
-        List<Object> params = new ArrayList<>();
+        List<Object> params = new ArrayList<>(firstParams);
         StringBuilder sql = new StringBuilder("SELECT " + LISTED_COLUMNS
                 + " FROM JOB --DERBY-PROPERTIES index=" + index + "\n WHERE " + firstCondition
                 + " AND OWNER_NAME = ?");
@@ -210,20 +215,8 @@ public final class JpaJobRepository implements JobRepository {
 
     @Override
     public List<Job> pageOfSweep(String owner, long sweepId, long beforeIdOrZero, int limit) {
-        writes.flush();
-        List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT " + LISTED_COLUMNS
-                + " FROM JOB --DERBY-PROPERTIES index=JOB_SWEEP_IX\n WHERE SWEEP_ID = ?"
-                + " AND OWNER_NAME = ?");
-        params.add(sweepId);
-        params.add(owner);
-        if (beforeIdOrZero > 0) {
-            sql.append(" AND ID < ?");
-            params.add(beforeIdOrZero);
-        }
-        sql.append(" ORDER BY ID DESC FETCH FIRST ? ROWS ONLY");
-        params.add(Math.max(1, limit));
-        return nativeJobs(sql.toString(), params);
+        return historyPage("JOB_SWEEP_IX", "SWEEP_ID = ?", List.of(sweepId), owner, null, null,
+                beforeIdOrZero, limit);
     }
 
     @Override
