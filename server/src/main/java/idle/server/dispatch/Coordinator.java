@@ -197,6 +197,11 @@ public final class Coordinator {
         return queries.lenderOf(user, jobId);
     }
 
+    /** The server's bound on background forces of output spools (package-private for tests). */
+    EarlyForces earlyForces() {
+        return launcher.earlyForces();
+    }
+
     /** GPT. */
     public PoolStatus pool() {
         return jobs.pool();

@@ -39,6 +39,7 @@ final class Launcher {
     private final SpoolDirs spool;
     private final long maxOutputBytes;
     private final Durability durability;
+    private final EarlyForces earlyForces = new EarlyForces(EarlyForces.CONCURRENT);
     private final Object flights = new Object();
     /** Launches reading or sending now; guarded by {@link #flights}. */
     private int inFlight;
@@ -55,6 +56,11 @@ final class Launcher {
         this.inputs = inputs;
         this.spool = spool;
         this.maxOutputBytes = maxOutputBytes;
+    }
+
+    /** The server's bound on background forces of output spools. */
+    EarlyForces earlyForces() {
+        return earlyForces;
     }
 
     /**
@@ -162,7 +168,7 @@ final class Launcher {
             return;
         }
         lender.open(exchangeId, new LenderRun(job.id, attempt, exchangeId, lender, job.feed,
-                spool.dir(job.id), maxOutputBytes, listener, durability));
+                spool.dir(job.id), maxOutputBytes, listener, durability, earlyForces));
         if (!lender.send(exf)) {
             lender.close(exchangeId);
             listener.lenderGone();

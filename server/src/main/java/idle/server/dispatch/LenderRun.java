@@ -35,8 +35,8 @@ import java.util.logging.Logger;
  * <p>Durability: each output file is on disk (forced) before its EOF is acknowledged, and the
  * output spool before FIN is handed to the listener, so nothing of a job whose end was written
  * can be lost by a crash ({@link Durability}). The spool is also forced in the background after
- * its first chunk, and again while chunks arrived during that force (a few times at most): a
- * short job's FIN then finds its output on disk already, so that sync leaves the critical path
+ * its first chunk, and again while chunks arrived during that force (a few times at most, and
+ * no more than {@link EarlyForces} allows across the server at once): a short job's FIN then finds its output on disk already, so that sync leaves the critical path
  * between the script's end and its end's commit. The force at FIN is what the guarantee rests
  * on; it costs no system call when a background force already covered every chunk
  * ({@link OutputSpool#force}).
@@ -65,6 +65,7 @@ final class LenderRun implements Peer.Exchange {
     private final long maxOutputBytes;
     private final AttemptListener listener;
     private final Durability durability;
+    private final EarlyForces earlyForces;
     private final UploadReceiver uploads;
     private final MessageDigest outputDigest = Sha256.digest();
     /** Each stream alone, for the votes of verified jobs (the server's hashes, not the lender's). */
@@ -88,9 +89,11 @@ final class LenderRun implements Peer.Exchange {
      * @param maxOutputBytes the server's limit on stdout + stderr + files of one job
      * @param durability forces each output file before its EOF is answered, and the output
      *     before FIN is handed on (so before the job's end is written)
+     * @param earlyForces the server's bound on background forces, shared by every attempt
      */
     LenderRun(long jobId, int attempt, int exchangeId, Peer lender, JobFeed feed, Path spoolDir,
-            long maxOutputBytes, AttemptListener listener, Durability durability) {
+            long maxOutputBytes, AttemptListener listener, Durability durability,
+            EarlyForces earlyForces) {
         this.jobId = jobId;
         this.attempt = attempt;
         this.exchangeId = exchangeId;
@@ -100,6 +103,7 @@ final class LenderRun implements Peer.Exchange {
         this.maxOutputBytes = maxOutputBytes;
         this.listener = listener;
         this.durability = durability;
+        this.earlyForces = earlyForces;
         this.uploads = new UploadReceiver(spoolDir.resolve("files"), feed, durability);
     }
 
@@ -211,7 +215,11 @@ final class LenderRun implements Peer.Exchange {
         reply(new Message.Ack(o.seq()));
         feed.outputAppended();
         if (backgroundForces.get() < BACKGROUND_FORCES && forcing.compareAndSet(false, true)) {
-            forceInBackground(spool);
+            if (earlyForces.tryStart()) {
+                forceInBackground(spool);
+            } else {
+                forcing.set(false); // the server's early forces are all busy: FIN forces it
+            }
         }
     }
 
@@ -219,7 +227,8 @@ final class LenderRun implements Peer.Exchange {
      * Forces {@code s} on a thread of its own, again while chunks arrived during the last force
      * (up to {@link #BACKGROUND_FORCES} in all), so that a short job's FIN finds its whole output
      * on disk and its own force has nothing left to do. A failure is left to the force at FIN.
-     * Runs while {@link #forcing} is set by the caller; clears it when done.
+     * Runs while {@link #forcing} is set and an {@link EarlyForces} slot is taken by the caller;
+     * clears the one and gives back the other when done.
      */
     private void forceInBackground(OutputSpool s) {
         Thread.ofVirtual().name("idle-spool-force-" + jobId).start(() -> {
@@ -236,6 +245,8 @@ final class LenderRun implements Peer.Exchange {
             } catch (IOException e) {
                 forcing.set(false);
                 LOG.log(Level.FINE, "early sync of the output of job " + jobId, e);
+            } finally {
+                earlyForces.done();
             }
         });
     }

@@ -37,6 +37,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -358,6 +360,86 @@ class HostileDispatchTest {
                 runner, 1)).state());
         assertEquals(both, Files.size(spool), "no output came after the forces");
         assertEquals(data.length, Files.size(dataDir.resolve(files).resolve("res/out.txt")));
+    }
+
+    /**
+     * Background forces are bounded across the server ({@link EarlyForces}): with both slots
+     * held by two jobs' forces that do not return, a third job printing starts none, and still
+     * ends with its output forced, by its FIN, before its end is written.
+     */
+    @Test
+    void earlyForcesAreBoundedAcrossTheServerAndFinStillForces() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger early = new AtomicInteger();
+        AtomicInteger atFin = new AtomicInteger();
+        Durability held = new Durability() {
+            @Override
+            public void force(java.nio.channels.FileChannel file) throws IOException {
+                if (Thread.currentThread().getName().startsWith("idle-spool-force-")) {
+                    early.incrementAndGet();
+                    try {
+                        release.await(FakePeer.WAIT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                } else {
+                    atFin.incrementAndGet();
+                }
+                Durability.FSYNC.force(file);
+            }
+
+            @Override
+            public void forceDirectory(Path dir) throws IOException {
+                Durability.FSYNC.forceDirectory(dir);
+            }
+        };
+        start(c -> c, held);
+        try {
+            FakePeer runner = peer("alice");
+            List<FakePeer> lenders = List.of(lender("lender1", 1), lender("lender2", 1),
+                    lender("lender3", 1));
+            List<FakePeer.Sent> exfs = new ArrayList<>();
+            for (int n = 1; n <= 3; n++) {
+                co.submit(runner, n, rcs("x" + n));
+                accepted(runner, n);
+            }
+            for (int i = 0; i < 3; i++) {
+                FakePeer lender = lenders.get(i);
+                FakePeer.Sent sent = lender.takeAny(Message.Execute.class);
+                exfs.add(sent);
+                long id = ((Message.Execute) sent.m()).jobId();
+                lender.deliver(sent.id(), new Message.Success(new Result.Empty()));
+                lender.deliver(sent.id(), new Message.Output(id, 0, StreamKind.STDOUT,
+                        new byte[] {'h', '\n'}));
+                lender.take(sent.id(), Message.Ack.class);
+                if (i == 1) {
+                    assertTrue(CoordinatorTest.until(() -> early.get() == 2),
+                            "two early forces started: " + early.get());
+                }
+            }
+            assertTrue(CoordinatorTest.until(() -> co.earlyForces().skipped() == 1),
+                    "the third job's early force is skipped");
+            FakePeer.Sent third = exfs.get(2);
+            CoordinatorTest.fin(lenders.get(2), third.id(), (Message.Execute) third.m(),
+                    new JobOutcome.Succeeded());
+            long thirdId = ((Message.Execute) third.m()).jobId();
+            assertTrue(CoordinatorTest.until(() -> db.inTransaction(tx -> tx.jobs()
+                    .find(thirdId)).orElseThrow().getState() == JobState.SUCCEEDED),
+                    "the third job ends while both early forces are held");
+            assertEquals(2, early.get(), "the third job started no early force");
+            assertEquals(1, atFin.get(), "its FIN forced its spool");
+            release.countDown();
+            for (int i = 0; i < 2; i++) {
+                CoordinatorTest.fin(lenders.get(i), exfs.get(i).id(),
+                        (Message.Execute) exfs.get(i).m(), new JobOutcome.Succeeded());
+            }
+            for (int n = 1; n <= 3; n++) {
+                assertEquals(JobState.SUCCEEDED, CoordinatorTest.end(
+                        CoordinatorTest.untilTerminal(runner, n)).state());
+            }
+        } finally {
+            release.countDown();
+        }
     }
 
     /**
