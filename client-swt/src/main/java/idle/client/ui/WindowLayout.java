@@ -18,7 +18,16 @@ import org.eclipse.swt.widgets.Shell;
  * <p>UI thread only; the store is written to disk on a worker of {@link Background}.
  */
 final class WindowLayout {
-    private static final int[] MAIN_WEIGHTS = {56, 44};
+    /**
+     * Views over output: the queue view holds three lists and two rows of choices, which at an
+     * even split showed one script and no job at all in the default window; output still gets
+     * about ten lines.
+     */
+    private static final int[] MAIN_WEIGHTS = {68, 32};
+    /** The default window when nothing is saved, if the screen has room for it. */
+    private static final Point DEFAULT_SIZE = new Point(1280, 960);
+    /** What a default window leaves of the screen (panels, title bar). */
+    private static final int SCREEN_MARGIN = 40;
 
     private final SettingsStore store;
     private final Background background;
@@ -28,9 +37,10 @@ final class WindowLayout {
         this.background = background;
     }
 
-    /** The saved size of the window, else 1200 x 820. */
-    Point initialSize() {
-        return new Point(store.getInt("window.width", 1200), store.getInt("window.height", 820));
+    /** The saved size of the window, else {@link #DEFAULT_SIZE} or as much of it as fits on {@code screen}. */
+    Point initialSize(Rectangle screen) {
+        return new Point(store.getInt("window.width", Math.min(DEFAULT_SIZE.x, screen.width - SCREEN_MARGIN)),
+                store.getInt("window.height", Math.min(DEFAULT_SIZE.y, screen.height - SCREEN_MARGIN)));
     }
 
     /** The saved place of the window, kept at least partly on {@code screen}; empty when none. */

@@ -142,7 +142,7 @@ public final class WorkbenchWindow extends ApplicationWindow implements Commands
 
     @Override
     protected Point getInitialSize() {
-        return windowLayout.initialSize();
+        return windowLayout.initialSize(ui.display().getPrimaryMonitor().getClientArea());
     }
 
     @Override

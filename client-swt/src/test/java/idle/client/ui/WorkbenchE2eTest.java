@@ -180,6 +180,11 @@ class WorkbenchE2eTest {
         return submitAndAwait(3).stream().map(JobRow::jobId).toList();
     }
 
+    /** The rows {@code table} shows without scrolling (its client area is not that on GTK). */
+    private static int visibleRows(org.eclipse.swt.widgets.Table table) {
+        return (table.getSize().y - table.getHeaderHeight()) / table.getItemHeight();
+    }
+
     private void spin(String what, java.util.function.BooleanSupplier condition) {
         try {
             SwtTestSupport.spinUntil(display, WAIT, what, condition);
@@ -343,8 +348,16 @@ class WorkbenchE2eTest {
         var queue = window().queue();
         assertEquals("world", queue.pendingViewer().getTable().getItem(0).getText(2));
         assertEquals("seed.txt", queue.pendingViewer().getTable().getItem(2).getText(3));
+        // the default layout of a new user's window on a display of 1400 x 900 (the test
+        // command's Xvfb) shows the three scripts, and then the three jobs, without scrolling
+        var screen = display.getPrimaryMonitor().getClientArea();
+        boolean testDisplay = screen.width >= 1400 && screen.height >= 900;
+        assertTrue(!testDisplay || visibleRows(queue.pendingViewer().getTable()) >= 3,
+                "scripts shown: " + visibleRows(queue.pendingViewer().getTable()));
         int before = queue.jobsViewer().getTable().getItemCount();
         List<JobRow> rows = submitAndAwait(3);
+        assertTrue(!testDisplay || visibleRows(queue.jobsViewer().getTable()) >= 3,
+                "jobs shown: " + visibleRows(queue.jobsViewer().getTable()));
         List<Long> threeJobs = rows.stream().map(JobRow::jobId).toList();
 
         assertEquals(List.of("hello.py", "fail.py", "files.py"), rows.stream().map(JobRow::scriptName).toList());

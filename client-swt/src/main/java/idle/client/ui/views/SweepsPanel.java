@@ -51,7 +51,13 @@ public final class SweepsPanel {
     private final IdleResources resources;
     private final Actions actions;
     private final Map<Long, TreeItem> items = new HashMap<>();
-    private final Label empty;
+    /** The title's hint: how to use the list, or while it is empty, what a sweep is. */
+    private final Label hintLabel;
+    private final String hint;
+
+    /** In the title line while there is no sweep, so an empty list costs no line of its own. */
+    static final String EMPTY_HINT = "— none yet: “Run as sweep…” runs one script over many parameter"
+            + " lines or input files";
 
     public SweepsPanel(Composite parent, IdleResources resources, String title, String hint,
             Actions actions) {
@@ -65,10 +71,11 @@ public final class SweepsPanel {
         Label t = new Label(root, SWT.NONE);
         t.setText(title);
         t.setFont(resources.bold());
-        Label h = new Label(root, SWT.NONE);
-        h.setText("— " + hint);
-        h.setForeground(resources.note());
-        h.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        this.hint = hint;
+        hintLabel = new Label(root, SWT.NONE);
+        hintLabel.setText(EMPTY_HINT);
+        hintLabel.setForeground(resources.note());
+        hintLabel.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         Composite buttons = new Composite(root, SWT.NONE);
         RowLayout rl = new RowLayout(SWT.HORIZONTAL);
         rl.marginTop = 0;
@@ -91,11 +98,6 @@ public final class SweepsPanel {
         column("Progress", 220);
         column("Tasks", 330);
         column("Elapsed", 80);
-        empty = new Label(root, SWT.NONE);
-        empty.setText("No sweeps yet: “Run as sweep…” runs one script over many parameter lines or "
-                + "input files.");
-        empty.setForeground(resources.note());
-        empty.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 3, 1));
         tree.addListener(SWT.PaintItem, this::paint);
         tree.addListener(SWT.EraseItem, e -> {
             if (e.index == PROGRESS_COLUMN && e.item.getData() instanceof SweepRow) {
@@ -142,8 +144,7 @@ public final class SweepsPanel {
             new TreeItem(item, SWT.NONE).setText(0, "…"); // so it can be expanded
         }
         fill(item, row);
-        empty.setVisible(false);
-        ((GridData) empty.getLayoutData()).exclude = true;
+        hintLabel.setText("— " + hint);
     }
 
     /** Shows exactly these sweeps, in this order (a reload of the history). */
@@ -153,9 +154,7 @@ public final class SweepsPanel {
         for (int i = rows.size() - 1; i >= 0; i--) {
             show(rows.get(i));
         }
-        boolean none = rows.isEmpty();
-        empty.setVisible(none);
-        ((GridData) empty.getLayoutData()).exclude = !none;
+        hintLabel.setText(rows.isEmpty() ? EMPTY_HINT : "— " + hint);
         root.layout(true, true);
     }
 
