@@ -67,7 +67,11 @@ final class ThroughputBench {
     List<Figure> run() throws Exception {
         // -Didle.bench.throughputJobs=N: another size (e.g. while profiling)
         int jobs = Integer.getInteger("idle.bench.throughputJobs", ctx.quick ? 3_000 : 100_000);
-        int warm = Math.min(jobs, ctx.quick ? 300 : 5_000);
+        // A server past its first tens of thousands of jobs: with a warm-up of 5,000 the C2
+        // compiler still took a large share of the server's CPU during the measured run.
+        // -Didle.bench.throughputWarmUp=N for another warm-up.
+        int warm = Math.min(jobs, Integer.getInteger("idle.bench.throughputWarmUp",
+                ctx.quick ? 300 : 20_000));
         double insertRate = baseline(ctx.quick ? 5_000 : 50_000);
         if (postgres != null) {
             Measured pg = measure(true, jobs, warm, false);
