@@ -75,10 +75,11 @@ public final class Database implements AutoCloseable {
      * Indexes of older versions that are dropped at open: each costs the group-commit writer
      * index work per row, and nothing reads it any more (the audit tail and everybody's job
      * history read key ranges of the primary key, open jobs and replicas are found through
-     * JOB_OPEN_VERIFY_IX, which replaced JOB_OPEN_IX and JOB_VERIFY_IX).
+     * JOB_OPEN_VERIFY_IX, which replaced JOB_OPEN_IX and JOB_VERIFY_IX; the first audit event
+     * since a time is found by a binary search of the primary key, see AuditChain).
      */
     private static final List<String> OBSOLETE_INDEXES = List.of("AUDIT_ID_DESC_IX", "JOB_STATE_IX",
-            "JOB_ID_DESC_IX", "JOB_OPEN_IX", "JOB_VERIFY_IX");
+            "JOB_ID_DESC_IX", "JOB_OPEN_IX", "JOB_VERIFY_IX", "AUDIT_AT_IX");
 
     private final DatabaseConfig config;
     private final EntityManagerFactory emf;

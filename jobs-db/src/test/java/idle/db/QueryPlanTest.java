@@ -178,6 +178,20 @@ class QueryPlanTest {
     }
 
     @Test
+    void auditSinceProbesThePrimaryKeyAndReadsARangeOfIt() {
+        // times 0..2999 by id (see fill): the first row at or after 2990 is id 2991
+        List<Long> ids = db.inTransaction(tx -> tx.audit().query(2990L, null, 100)).stream()
+                .map(idle.db.entity.AuditEvent::getId).toList();
+        assertEquals(List.of(2991L, 3000L), List.of(ids.get(0), ids.get(ids.size() - 1)));
+        String p = plan(tx -> assertEquals(10, tx.audit().query(2990L, null, 100).size()));
+        // no index of the times to maintain per row, and no scan of the whole table either
+        assertFalse(p.contains("Table Scan"), p);
+        assertFalse(p.contains("AUDIT_AT_IX"), p);
+        assertFalse(p.contains("Sort ResultSet"), p);
+        assertTrue(p.contains("start position"), p);
+    }
+
+    @Test
     void filteredPagesBindEveryValue() {
         // an apostrophe in a value must neither break nor change the SQL
         assertEquals(0, db.inTransaction(tx -> tx.jobs().page("o'brien", JobState.QUEUED, "it's", 0, 10)).size());

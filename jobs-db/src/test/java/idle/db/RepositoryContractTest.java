@@ -768,6 +768,64 @@ abstract class RepositoryContractTest {
         assertEquals(7, db.inTransaction(tx -> tx.audit().latest(null, 9)).size());
     }
 
+    @Test
+    void auditTimesNeverGoDownAlongTheChainAndSinceFindsTheFirstRowAtOrAfter() throws Exception {
+        // times as threads that raced for the chain's lock would give them, over three commits
+        long[][] given = {{1000, 990, 1005, 1005}, {1001, 1010, 1009}, {900, 1020, 1020, 1030}};
+        for (long[] commit : given) {
+            db.useTransaction(tx -> {
+                for (long at : commit) {
+                    tx.audit().append(at, at % 2 == 0 ? "alice" : "bob", "RCS", at, null, "SCF", "t" + at, null);
+                }
+            });
+        }
+        List<AuditEvent> all = db.inTransaction(tx -> tx.audit().query(null, null, 100));
+        // an early time is stored as its predecessor's, and the chain covers the stored time
+        assertEquals(List.of(1000L, 1000L, 1005L, 1005L, 1005L, 1010L, 1010L, 1010L, 1020L, 1020L, 1030L),
+                all.stream().map(AuditEvent::getAt).toList());
+        assertEquals(VerifyResult.ok(11), db.inTransaction(tx -> tx.audit().verify()));
+        for (long since = 990; since <= 1040; since++) {
+            long s = since;
+            List<Long> expected = all.stream().filter(e -> e.getAt() >= s).map(AuditEvent::getId).toList();
+            assertEquals(expected, db.inTransaction(tx -> tx.audit().query(s, null, 100))
+                    .stream().map(AuditEvent::getId).toList(), "since " + since);
+            List<Long> alice = all.stream().filter(e -> e.getAt() >= s && "alice".equals(e.getUserName()))
+                    .map(AuditEvent::getId).limit(2).toList();
+            assertEquals(alice, db.inTransaction(tx -> tx.audit().query(s, "alice", 2))
+                    .stream().map(AuditEvent::getId).toList(), "alice since " + since);
+        }
+        // rows missing (ids not dense): the probes read the next row that exists
+        try (Connection c = TestDatabases.jdbc(config);
+                PreparedStatement st = c.prepareStatement("DELETE FROM AUDIT_EVENT WHERE ID IN (3, 4, 5, 6, 11)")) {
+            assertEquals(5, st.executeUpdate());
+        }
+        List<AuditEvent> left = db.inTransaction(tx -> tx.audit().query(null, null, 100));
+        for (long since = 990; since <= 1040; since++) {
+            long s = since;
+            assertEquals(left.stream().filter(e -> e.getAt() >= s).map(AuditEvent::getId).toList(),
+                    db.inTransaction(tx -> tx.audit().query(s, null, 100)).stream().map(AuditEvent::getId).toList(),
+                    "since " + since + " with rows missing");
+        }
+    }
+
+    @Test
+    void theTimeIndexOfOlderVersionsIsDroppedAtOpenAndSinceStillWorks() throws Exception {
+        appendNumbered(6);
+        db.close();
+        try (Connection c = TestDatabases.jdbc(config); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("CREATE INDEX AUDIT_AT_IX ON AUDIT_EVENT (AT_MILLIS)");
+        }
+        assertTrue(Schema.read(config).indexes().contains("AUDIT_AT_IX"));
+        db = Database.open(config);
+        assertFalse(Schema.read(config).indexes().contains("AUDIT_AT_IX"));
+        assertEquals(List.of("detail 4", "detail 5", "detail 6"), details(db.inTransaction(tx -> tx.audit().query(4L, null, 10))));
+        // the head's time is read back: a later event with an earlier time is raised to it
+        db.useTransaction(tx -> tx.audit().append(2, "alice", "RCS", 7, null, "SCF", "late", null));
+        assertEquals(List.of(6L, 6L), db.inTransaction(tx -> tx.audit().latest(null, 2)).stream()
+                .map(AuditEvent::getAt).toList());
+        assertEquals(VerifyResult.ok(7), db.inTransaction(tx -> tx.audit().verify()));
+    }
+
     private static List<String> details(List<AuditEvent> events) {
         return events.stream().map(AuditEvent::getDetail).toList();
     }

@@ -52,7 +52,48 @@ public final class JpaAuditRepository implements AuditRepository {
 
     @Override
     public List<AuditEvent> query(Long sinceMillisOrNull, String userOrNull, int limit) {
-        return select(sinceMillisOrNull, userOrNull, "ASC", limit);
+        if (sinceMillisOrNull == null) {
+            return select(null, userOrNull, 0, "ASC", limit);
+        }
+        long from = firstIdAtOrAfter(sinceMillisOrNull);
+        return from < 0 ? List.of() : select(sinceMillisOrNull, userOrNull, from, "ASC", limit);
+    }
+
+    /**
+     * The id of the first row at or after {@code since}, -1 when there is none: a binary search
+     * over the ids, each probe one key of the primary key (about 20 for a million rows). It relies
+     * on times not going down along the ids ({@link AuditChain}); should ids be missing, a probe
+     * reads the next row that exists.
+     */
+    private long firstIdAtOrAfter(long since) {
+        Long max = em.createQuery("SELECT MAX(e.id) FROM AuditEvent e", Long.class).getSingleResult();
+        if (max == null) {
+            return -1;
+        }
+        long lo = 0; // ids up to lo are before since (0: none is known to be)
+        long hi = max + 1; // the first row at or after since is at or below hi (max + 1: none)
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            long[] row = rowAtOrAfter(mid);
+            if (row == null || row[0] >= hi) {
+                hi = mid; // nothing between mid and hi: narrow from above
+            } else if (row[1] >= since) {
+                hi = row[0];
+            } else {
+                lo = row[0];
+            }
+        }
+        return hi > max ? -1 : hi;
+    }
+
+    /** Id and time of the first row with an id of at least {@code id}; null when none. */
+    private long[] rowAtOrAfter(long id) {
+        List<Object[]> rows = em.createQuery("SELECT e.id, e.at FROM AuditEvent e WHERE e.id >= :id"
+                        + " ORDER BY e.id", Object[].class)
+                .setParameter("id", id)
+                .setMaxResults(1)
+                .getResultList();
+        return rows.isEmpty() ? null : new long[] {(Long) rows.get(0)[0], (Long) rows.get(0)[1]};
     }
 
     @Override
@@ -60,7 +101,7 @@ public final class JpaAuditRepository implements AuditRepository {
         if (userOrNull == null) {
             return tail(Math.max(1, limit));
         }
-        List<AuditEvent> newestFirst = new ArrayList<>(select(null, userOrNull, "DESC", limit));
+        List<AuditEvent> newestFirst = new ArrayList<>(select(null, userOrNull, 0, "DESC", limit));
         Collections.reverse(newestFirst);
         return newestFirst;
     }
@@ -91,9 +132,14 @@ public final class JpaAuditRepository implements AuditRepository {
         }
     }
 
-    private List<AuditEvent> select(Long since, String user, String order, int limit) {
+    /** Rows from id {@code fromId} on (0: all), matching what is given, in {@code order} of id. */
+    private List<AuditEvent> select(Long since, String user, long fromId, String order, int limit) {
         StringBuilder jpql = new StringBuilder("SELECT e FROM AuditEvent e WHERE 1 = 1");
+        if (fromId > 0) {
+            jpql.append(" AND e.id >= :from");
+        }
         if (since != null) {
+            // (rows of earlier versions after fromId may still be a few milliseconds early)
             jpql.append(" AND e.at >= :since");
         }
         if (user != null) {
@@ -101,6 +147,9 @@ public final class JpaAuditRepository implements AuditRepository {
         }
         jpql.append(" ORDER BY e.id ").append(order);
         TypedQuery<AuditEvent> q = em.createQuery(jpql.toString(), AuditEvent.class);
+        if (fromId > 0) {
+            q.setParameter("from", fromId);
+        }
         if (since != null) {
             q.setParameter("since", since);
         }
