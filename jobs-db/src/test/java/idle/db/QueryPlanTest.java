@@ -165,16 +165,22 @@ class QueryPlanTest {
     }
 
     @Test
-    void auditTailReadsAKeyRangeAndOwnTailsTheUserIndexInOrder() {
+    void auditTailsReadKeyRangesOfThePrimaryKeyInOrder() {
         String p = plan(tx -> assertEquals(List.of(2981L, 3000L), List.of(tx.audit().latest(null, 20).get(0).getId(),
                 tx.audit().latest(null, 20).get(19).getId())));
         // a primary-key range (ids are dense), read in order; no index of its own to maintain
         assertFalse(p.contains("Table Scan"), p);
         assertFalse(p.contains("Sort ResultSet"), p);
         assertFalse(p.contains("AUDIT_USER_DESC_IX") || p.contains("AUDIT_AT_IX"), p);
+        // a user's tail: windows of the primary key read in order, newest first (no user index)
         String own = plan(tx -> assertEquals(20, tx.audit().latest("user5", 20).size()));
-        assertIndexScan(own, "AUDIT_USER_DESC_IX");
+        assertFalse(own.contains("Table Scan"), own);
         assertFalse(own.contains("Sort ResultSet"), own);
+        assertFalse(own.contains("AUDIT_USER_DESC_IX"), own);
+        assertTrue(own.contains("start position"), own);
+        String since = plan(tx -> assertEquals(5, tx.audit().query(2900L, "user5", 5).size()));
+        assertFalse(since.contains("Table Scan"), since);
+        assertFalse(since.contains("Sort ResultSet"), since);
     }
 
     @Test

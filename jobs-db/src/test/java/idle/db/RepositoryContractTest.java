@@ -809,15 +809,51 @@ abstract class RepositoryContractTest {
     }
 
     @Test
-    void theTimeIndexOfOlderVersionsIsDroppedAtOpenAndSinceStillWorks() throws Exception {
+    void aUsersEventsAreFoundAcrossWindowsOfTheKeyBothWays() throws Exception {
+        // 5,000 events (several windows), a rare user at both ends and in the middle
+        int total = 5000;
+        Set<Integer> rare = Set.of(3, 2500, 4990);
+        db.useTransaction(tx -> {
+            for (int i = 1; i <= total; i++) {
+                tx.audit().append(1000 + i, rare.contains(i) ? "rare" : "busy" + (i % 3), "RCS", i, null,
+                        "SCF", "e" + i, null);
+            }
+        });
+        assertEquals(List.of("e2500", "e4990"), details(db.inTransaction(tx -> tx.audit().latest("rare", 2))));
+        assertEquals(List.of("e3", "e2500", "e4990"), details(db.inTransaction(tx -> tx.audit().latest("rare", 10))));
+        assertEquals(List.of("e3", "e2500"), details(db.inTransaction(tx -> tx.audit().query(null, "rare", 2))));
+        assertEquals(List.of("e2500", "e4990"), details(db.inTransaction(tx -> tx.audit().query(1004L, "rare", 5))));
+        assertEquals(List.of("e4990"), details(db.inTransaction(tx -> tx.audit().query(1000L + 2501, "rare", 5))));
+        assertEquals(List.of(), db.inTransaction(tx -> tx.audit().latest("nobody", 5)));
+        assertEquals(List.of(), db.inTransaction(tx -> tx.audit().query(null, "nobody", 5)));
+        // many matches over several windows, oldest first and newest first
+        List<String> busy = new ArrayList<>();
+        for (int i = 1; i <= total; i++) {
+            if (!rare.contains(i) && i % 3 == 1) {
+                busy.add("e" + i);
+            }
+        }
+        assertEquals(busy.subList(0, 1200), details(db.inTransaction(tx -> tx.audit().query(null, "busy1", 1200))));
+        assertEquals(busy.subList(busy.size() - 1200, busy.size()),
+                details(db.inTransaction(tx -> tx.audit().latest("busy1", 1200))));
+        assertEquals(busy, details(db.inTransaction(tx -> tx.audit().latest("busy1", total))));
+        assertEquals(List.of("e4998", "e4999", "e5000"), details(db.inTransaction(tx -> tx.audit().latest(null, 3))));
+        assertEquals(List.of("e4999", "e5000"), details(db.inTransaction(tx -> tx.audit().query(1000L + 4999, null, 10))));
+    }
+
+    @Test
+    void theTimeAndUserIndexesOfOlderVersionsAreDroppedAtOpenAndQueriesStillWork() throws Exception {
         appendNumbered(6);
         db.close();
         try (Connection c = TestDatabases.jdbc(config); java.sql.Statement st = c.createStatement()) {
             st.executeUpdate("CREATE INDEX AUDIT_AT_IX ON AUDIT_EVENT (AT_MILLIS)");
+            st.executeUpdate("CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)");
         }
-        assertTrue(Schema.read(config).indexes().contains("AUDIT_AT_IX"));
+        assertTrue(Schema.read(config).indexes().containsAll(Set.of("AUDIT_AT_IX", "AUDIT_USER_DESC_IX")));
         db = Database.open(config);
         assertFalse(Schema.read(config).indexes().contains("AUDIT_AT_IX"));
+        assertFalse(Schema.read(config).indexes().contains("AUDIT_USER_DESC_IX"));
+        assertEquals(List.of("detail 5", "detail 6"), details(db.inTransaction(tx -> tx.audit().latest("alice", 2))));
         assertEquals(List.of("detail 4", "detail 5", "detail 6"), details(db.inTransaction(tx -> tx.audit().query(4L, null, 10))));
         // the head's time is read back: a later event with an earlier time is raised to it
         db.useTransaction(tx -> tx.audit().append(2, "alice", "RCS", 7, null, "SCF", "late", null));
