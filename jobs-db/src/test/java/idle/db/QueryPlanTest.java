@@ -198,6 +198,30 @@ class QueryPlanTest {
     }
 
     @Test
+    void auditQueriesBindTheirValuesSoThatEachShapeIsCompiledOnce() throws Exception {
+        db.inTransaction(tx -> tx.audit().query(2990L, "user5", 3));
+        db.inTransaction(tx -> tx.audit().latest("user6", 3));
+        long compiled = auditStatementsCached();
+        // other times, users and limits: the binary search's probes and the windows are new
+        // values for the statements compiled above, not new statements
+        for (long since = 100; since < 3000; since += 700) {
+            long s = since;
+            db.inTransaction(tx -> tx.audit().query(s, "user" + (s % 20), (int) (s % 7) + 1));
+            db.inTransaction(tx -> tx.audit().latest("user" + (s % 19), (int) (s % 5) + 1));
+        }
+        assertEquals(compiled, auditStatementsCached());
+    }
+
+    private static long auditStatementsCached() throws Exception {
+        try (Connection c = TestDatabases.jdbc(config); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM SYSCS_DIAG.STATEMENT_CACHE"
+                        + " WHERE SQL_TEXT LIKE '%FROM AUDIT_EVENT%' AND VALID")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void filteredPagesBindEveryValue() {
         // an apostrophe in a value must neither break nor change the SQL
         assertEquals(0, db.inTransaction(tx -> tx.jobs().page("o'brien", JobState.QUEUED, "it's", 0, 10)).size());
