@@ -68,6 +68,8 @@ class DatabaseLifecycleTest {
             // indexes older versions made and this one drops
             st.executeUpdate("CREATE INDEX AUDIT_ID_DESC_IX ON AUDIT_EVENT (ID DESC)");
             st.executeUpdate("CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)");
+            st.executeUpdate("CREATE INDEX AUDIT_AT_IX ON AUDIT_EVENT (AT_MILLIS)");
+            st.executeUpdate("CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)");
             // the two that JOB_OPEN_VERIFY_IX replaced
             st.executeUpdate("DROP INDEX JOB_OPEN_VERIFY_IX");
             st.executeUpdate("CREATE INDEX JOB_OPEN_IX ON JOB (STATE_OPEN, ID)");
@@ -78,8 +80,9 @@ class DatabaseLifecycleTest {
             for (String gone : List.of("JOB_ID_DESC_IX", "JOB_OPEN_IX", "JOB_VERIFY_IX")) {
                 assertFalse(indexes(c, "JOB").contains(gone), gone);
             }
-            assertTrue(indexes(c, "AUDIT_EVENT").containsAll(Set.of("AUDIT_USER_DESC_IX", "AUDIT_AT_IX")));
-            assertFalse(indexes(c, "AUDIT_EVENT").contains("AUDIT_ID_DESC_IX"));
+            for (String gone : List.of("AUDIT_ID_DESC_IX", "AUDIT_AT_IX", "AUDIT_USER_DESC_IX")) {
+                assertFalse(indexes(c, "AUDIT_EVENT").contains(gone), gone);
+            }
         }
     }
 

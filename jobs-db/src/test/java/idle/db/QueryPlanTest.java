@@ -165,16 +165,60 @@ class QueryPlanTest {
     }
 
     @Test
-    void auditTailReadsAKeyRangeAndOwnTailsTheUserIndexInOrder() {
+    void auditTailsReadKeyRangesOfThePrimaryKeyInOrder() {
         String p = plan(tx -> assertEquals(List.of(2981L, 3000L), List.of(tx.audit().latest(null, 20).get(0).getId(),
                 tx.audit().latest(null, 20).get(19).getId())));
         // a primary-key range (ids are dense), read in order; no index of its own to maintain
         assertFalse(p.contains("Table Scan"), p);
         assertFalse(p.contains("Sort ResultSet"), p);
         assertFalse(p.contains("AUDIT_USER_DESC_IX") || p.contains("AUDIT_AT_IX"), p);
+        // a user's tail: windows of the primary key read in order, newest first (no user index)
         String own = plan(tx -> assertEquals(20, tx.audit().latest("user5", 20).size()));
-        assertIndexScan(own, "AUDIT_USER_DESC_IX");
+        assertFalse(own.contains("Table Scan"), own);
         assertFalse(own.contains("Sort ResultSet"), own);
+        assertFalse(own.contains("AUDIT_USER_DESC_IX"), own);
+        assertTrue(own.contains("start position"), own);
+        String since = plan(tx -> assertEquals(5, tx.audit().query(2900L, "user5", 5).size()));
+        assertFalse(since.contains("Table Scan"), since);
+        assertFalse(since.contains("Sort ResultSet"), since);
+    }
+
+    @Test
+    void auditSinceProbesThePrimaryKeyAndReadsARangeOfIt() {
+        // times 0..2999 by id (see fill): the first row at or after 2990 is id 2991
+        List<Long> ids = db.inTransaction(tx -> tx.audit().query(2990L, null, 100)).stream()
+                .map(idle.db.entity.AuditEvent::getId).toList();
+        assertEquals(List.of(2991L, 3000L), List.of(ids.get(0), ids.get(ids.size() - 1)));
+        String p = plan(tx -> assertEquals(10, tx.audit().query(2990L, null, 100).size()));
+        // no index of the times to maintain per row, and no scan of the whole table either
+        assertFalse(p.contains("Table Scan"), p);
+        assertFalse(p.contains("AUDIT_AT_IX"), p);
+        assertFalse(p.contains("Sort ResultSet"), p);
+        assertTrue(p.contains("start position"), p);
+    }
+
+    @Test
+    void auditQueriesBindTheirValuesSoThatEachShapeIsCompiledOnce() throws Exception {
+        db.inTransaction(tx -> tx.audit().query(2990L, "user5", 3));
+        db.inTransaction(tx -> tx.audit().latest("user6", 3));
+        long compiled = auditStatementsCached();
+        // other times, users and limits: the binary search's probes and the windows are new
+        // values for the statements compiled above, not new statements
+        for (long since = 100; since < 3000; since += 700) {
+            long s = since;
+            db.inTransaction(tx -> tx.audit().query(s, "user" + (s % 20), (int) (s % 7) + 1));
+            db.inTransaction(tx -> tx.audit().latest("user" + (s % 19), (int) (s % 5) + 1));
+        }
+        assertEquals(compiled, auditStatementsCached());
+    }
+
+    private static long auditStatementsCached() throws Exception {
+        try (Connection c = TestDatabases.jdbc(config); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM SYSCS_DIAG.STATEMENT_CACHE"
+                        + " WHERE SQL_TEXT LIKE '%FROM AUDIT_EVENT%' AND VALID")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Test

@@ -768,6 +768,100 @@ abstract class RepositoryContractTest {
         assertEquals(7, db.inTransaction(tx -> tx.audit().latest(null, 9)).size());
     }
 
+    @Test
+    void auditTimesNeverGoDownAlongTheChainAndSinceFindsTheFirstRowAtOrAfter() throws Exception {
+        // times as threads that raced for the chain's lock would give them, over three commits
+        long[][] given = {{1000, 990, 1005, 1005}, {1001, 1010, 1009}, {900, 1020, 1020, 1030}};
+        for (long[] commit : given) {
+            db.useTransaction(tx -> {
+                for (long at : commit) {
+                    tx.audit().append(at, at % 2 == 0 ? "alice" : "bob", "RCS", at, null, "SCF", "t" + at, null);
+                }
+            });
+        }
+        List<AuditEvent> all = db.inTransaction(tx -> tx.audit().query(null, null, 100));
+        // an early time is stored as its predecessor's, and the chain covers the stored time
+        assertEquals(List.of(1000L, 1000L, 1005L, 1005L, 1005L, 1010L, 1010L, 1010L, 1020L, 1020L, 1030L),
+                all.stream().map(AuditEvent::getAt).toList());
+        assertEquals(VerifyResult.ok(11), db.inTransaction(tx -> tx.audit().verify()));
+        for (long since = 990; since <= 1040; since++) {
+            long s = since;
+            List<Long> expected = all.stream().filter(e -> e.getAt() >= s).map(AuditEvent::getId).toList();
+            assertEquals(expected, db.inTransaction(tx -> tx.audit().query(s, null, 100))
+                    .stream().map(AuditEvent::getId).toList(), "since " + since);
+            List<Long> alice = all.stream().filter(e -> e.getAt() >= s && "alice".equals(e.getUserName()))
+                    .map(AuditEvent::getId).limit(2).toList();
+            assertEquals(alice, db.inTransaction(tx -> tx.audit().query(s, "alice", 2))
+                    .stream().map(AuditEvent::getId).toList(), "alice since " + since);
+        }
+        // rows missing (ids not dense): the probes read the next row that exists
+        try (Connection c = TestDatabases.jdbc(config);
+                PreparedStatement st = c.prepareStatement("DELETE FROM AUDIT_EVENT WHERE ID IN (3, 4, 5, 6, 11)")) {
+            assertEquals(5, st.executeUpdate());
+        }
+        List<AuditEvent> left = db.inTransaction(tx -> tx.audit().query(null, null, 100));
+        for (long since = 990; since <= 1040; since++) {
+            long s = since;
+            assertEquals(left.stream().filter(e -> e.getAt() >= s).map(AuditEvent::getId).toList(),
+                    db.inTransaction(tx -> tx.audit().query(s, null, 100)).stream().map(AuditEvent::getId).toList(),
+                    "since " + since + " with rows missing");
+        }
+    }
+
+    @Test
+    void aUsersEventsAreFoundAcrossWindowsOfTheKeyBothWays() throws Exception {
+        // 5,000 events (several windows), a rare user at both ends and in the middle
+        int total = 5000;
+        Set<Integer> rare = Set.of(3, 2500, 4990);
+        db.useTransaction(tx -> {
+            for (int i = 1; i <= total; i++) {
+                tx.audit().append(1000 + i, rare.contains(i) ? "rare" : "busy" + (i % 3), "RCS", i, null,
+                        "SCF", "e" + i, null);
+            }
+        });
+        assertEquals(List.of("e2500", "e4990"), details(db.inTransaction(tx -> tx.audit().latest("rare", 2))));
+        assertEquals(List.of("e3", "e2500", "e4990"), details(db.inTransaction(tx -> tx.audit().latest("rare", 10))));
+        assertEquals(List.of("e3", "e2500"), details(db.inTransaction(tx -> tx.audit().query(null, "rare", 2))));
+        assertEquals(List.of("e2500", "e4990"), details(db.inTransaction(tx -> tx.audit().query(1004L, "rare", 5))));
+        assertEquals(List.of("e4990"), details(db.inTransaction(tx -> tx.audit().query(1000L + 2501, "rare", 5))));
+        assertEquals(List.of(), db.inTransaction(tx -> tx.audit().latest("nobody", 5)));
+        assertEquals(List.of(), db.inTransaction(tx -> tx.audit().query(null, "nobody", 5)));
+        // many matches over several windows, oldest first and newest first
+        List<String> busy = new ArrayList<>();
+        for (int i = 1; i <= total; i++) {
+            if (!rare.contains(i) && i % 3 == 1) {
+                busy.add("e" + i);
+            }
+        }
+        assertEquals(busy.subList(0, 1200), details(db.inTransaction(tx -> tx.audit().query(null, "busy1", 1200))));
+        assertEquals(busy.subList(busy.size() - 1200, busy.size()),
+                details(db.inTransaction(tx -> tx.audit().latest("busy1", 1200))));
+        assertEquals(busy, details(db.inTransaction(tx -> tx.audit().latest("busy1", total))));
+        assertEquals(List.of("e4998", "e4999", "e5000"), details(db.inTransaction(tx -> tx.audit().latest(null, 3))));
+        assertEquals(List.of("e4999", "e5000"), details(db.inTransaction(tx -> tx.audit().query(1000L + 4999, null, 10))));
+    }
+
+    @Test
+    void theTimeAndUserIndexesOfOlderVersionsAreDroppedAtOpenAndQueriesStillWork() throws Exception {
+        appendNumbered(6);
+        db.close();
+        try (Connection c = TestDatabases.jdbc(config); java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("CREATE INDEX AUDIT_AT_IX ON AUDIT_EVENT (AT_MILLIS)");
+            st.executeUpdate("CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)");
+        }
+        assertTrue(Schema.read(config).indexes().containsAll(Set.of("AUDIT_AT_IX", "AUDIT_USER_DESC_IX")));
+        db = Database.open(config);
+        assertFalse(Schema.read(config).indexes().contains("AUDIT_AT_IX"));
+        assertFalse(Schema.read(config).indexes().contains("AUDIT_USER_DESC_IX"));
+        assertEquals(List.of("detail 5", "detail 6"), details(db.inTransaction(tx -> tx.audit().latest("alice", 2))));
+        assertEquals(List.of("detail 4", "detail 5", "detail 6"), details(db.inTransaction(tx -> tx.audit().query(4L, null, 10))));
+        // the head's time is read back: a later event with an earlier time is raised to it
+        db.useTransaction(tx -> tx.audit().append(2, "alice", "RCS", 7, null, "SCF", "late", null));
+        assertEquals(List.of(6L, 6L), db.inTransaction(tx -> tx.audit().latest(null, 2)).stream()
+                .map(AuditEvent::getAt).toList());
+        assertEquals(VerifyResult.ok(7), db.inTransaction(tx -> tx.audit().verify()));
+    }
+
     private static List<String> details(List<AuditEvent> events) {
         return events.stream().map(AuditEvent::getDetail).toList();
     }

@@ -13,9 +13,16 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.codec.digest.DigestUtils;
 
 /**
- * The head of the audit hash chain (last id and hash), kept in memory after it was read once, and
- * the lock that serialises commits carrying audit events. One per database; used by
+ * The head of the audit hash chain (last id, hash and time), kept in memory after it was read
+ * once, and the lock that serialises commits carrying audit events. One per database; used by
  * {@code idle.db.Database}, not by callers.
+ *
+ * <p>Times never go down along the chain: an event whose time is before its predecessor's (its
+ * time was taken on another thread that reached the lock later, or the clock stepped back) is
+ * stored with its predecessor's time. So the first event at or after a time is found by a binary
+ * search of the primary key ({@code audit --since}), and no index of the times is kept: one index
+ * entry less per row for the group-commit writer. Rows written by earlier versions (those that
+ * kept {@code AUDIT_AT_IX}) may step back by the few milliseconds two threads raced.
  */
 public final class AuditChain {
     private static final String INSERT = "INSERT INTO AUDIT_EVENT (ID, AT_MILLIS, USER_NAME,"
@@ -26,6 +33,7 @@ public final class AuditChain {
     private boolean loaded;
     private long lastId;
     private String lastHash;
+    private long lastAt;
 
     /**
      * Assigns ids and hashes to {@code pending} after the current head, inserts them and runs
@@ -40,7 +48,13 @@ public final class AuditChain {
             }
             long id = lastId;
             String prev = lastHash;
-            for (AuditEvent e : pending) {
+            long at = lastAt;
+            long[] given = new long[pending.size()];
+            for (int i = 0; i < given.length; i++) {
+                AuditEvent e = pending.get(i);
+                given[i] = e.getAt();
+                at = Math.max(at, e.getAt());
+                e.setAt(at);
                 e.setId(++id);
                 e.setPrevHash(prev);
                 prev = hash(e, prev);
@@ -51,7 +65,9 @@ public final class AuditChain {
                 commit.run();
             } catch (RuntimeException | Error ex) {
                 loaded = false; // it may have committed after all: read the head again
-                for (AuditEvent e : pending) {
+                for (int i = 0; i < given.length; i++) {
+                    AuditEvent e = pending.get(i);
+                    e.setAt(given[i]);
                     e.setId(0);
                     e.setPrevHash(null);
                     e.setHash(null);
@@ -60,6 +76,7 @@ public final class AuditChain {
             }
             lastId = id;
             lastHash = prev;
+            lastAt = at;
         } finally {
             lock.unlock();
         }
@@ -107,10 +124,12 @@ public final class AuditChain {
         if (max == null) {
             lastId = 0;
             lastHash = AuditRepository.GENESIS_HASH;
+            lastAt = Long.MIN_VALUE;
         } else {
             AuditEvent last = em.find(AuditEvent.class, max);
             lastId = max;
             lastHash = last.getHash();
+            lastAt = last.getAt();
             em.detach(last);
         }
         loaded = true;

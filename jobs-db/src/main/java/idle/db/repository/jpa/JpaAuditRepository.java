@@ -6,7 +6,6 @@ import idle.db.repository.VerifyResult;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.TypedQuery;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 import org.eclipse.persistence.config.QueryHints;
@@ -18,6 +17,9 @@ import org.eclipse.persistence.config.QueryHints;
 public final class JpaAuditRepository implements AuditRepository {
     /** Rows read per query while verifying. */
     public static final int VERIFY_PAGE = 1000;
+    /** Ids in the first window a filtered query reads, and at most in one (each doubles). */
+    static final int FIRST_WINDOW = 1024;
+    static final int MAX_WINDOW = 65_536;
 
     private final EntityManager em;
     private final AuditChain chain;
@@ -52,62 +54,116 @@ public final class JpaAuditRepository implements AuditRepository {
 
     @Override
     public List<AuditEvent> query(Long sinceMillisOrNull, String userOrNull, int limit) {
-        return select(sinceMillisOrNull, userOrNull, "ASC", limit);
+        int n = Math.max(1, limit);
+        Long max = maxId();
+        if (max == null) {
+            return List.of();
+        }
+        long from = sinceMillisOrNull == null ? 1 : firstIdAtOrAfter(sinceMillisOrNull, max);
+        if (from < 0) {
+            return List.of();
+        }
+        // forwards in windows of the primary key from the first row that may match
+        List<AuditEvent> out = new ArrayList<>();
+        for (long lo = from, span = FIRST_WINDOW; lo <= max && out.size() < n;
+                lo += span, span = Math.min(MAX_WINDOW, span * 2)) {
+            out.addAll(window(lo - 1, Math.min(max, lo + span - 1), sinceMillisOrNull, userOrNull,
+                    n - out.size()));
+        }
+        return out;
     }
 
     @Override
     public List<AuditEvent> latest(String userOrNull, int limit) {
-        if (userOrNull == null) {
-            return tail(Math.max(1, limit));
-        }
-        List<AuditEvent> newestFirst = new ArrayList<>(select(null, userOrNull, "DESC", limit));
-        Collections.reverse(newestFirst);
-        return newestFirst;
-    }
-
-    /**
-     * The last {@code limit} rows by primary-key range: ids are dense (1, 2, 3, ...), so the
-     * newest {@code limit} are those above {@code MAX(ID) - limit}; no descending index is kept
-     * for this (one index less to maintain per audit row). Should rows be missing, the range
-     * widens until it holds {@code limit} rows or reaches the first.
-     */
-    private List<AuditEvent> tail(int limit) {
-        Long max = em.createQuery("SELECT MAX(e.id) FROM AuditEvent e", Long.class).getSingleResult();
+        int n = Math.max(1, limit);
+        Long max = maxId();
         if (max == null) {
             return List.of();
         }
-        long span = limit;
-        while (true) {
-            long lo = Math.max(0, max - span);
-            List<AuditEvent> rows = em.createQuery("SELECT e FROM AuditEvent e"
-                            + " WHERE e.id > :lo AND e.id <= :hi ORDER BY e.id", AuditEvent.class)
-                    .setParameter("lo", lo)
-                    .setParameter("hi", max)
-                    .getResultList();
-            if (rows.size() >= limit || lo == 0) {
-                return rows.subList(Math.max(0, rows.size() - limit), rows.size());
-            }
-            span *= 2;
+        // backwards in windows of the primary key (ids are dense, so everybody's newest n rows
+        // are the first window of n ids unless rows are missing); each window is read in order
+        // and its newest matches kept
+        List<List<AuditEvent>> newestFirst = new ArrayList<>();
+        int found = 0;
+        long span = userOrNull == null ? n : FIRST_WINDOW;
+        for (long hi = max; hi > 0 && found < n; hi -= span, span = Math.min(MAX_WINDOW, span * 2)) {
+            List<AuditEvent> rows = window(Math.max(0, hi - span), hi, null, userOrNull, 0);
+            List<AuditEvent> kept = rows.subList(Math.max(0, rows.size() - (n - found)), rows.size());
+            newestFirst.add(kept);
+            found += kept.size();
         }
+        List<AuditEvent> out = new ArrayList<>(found);
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            out.addAll(newestFirst.get(i));
+        }
+        return out;
     }
 
-    private List<AuditEvent> select(Long since, String user, String order, int limit) {
-        StringBuilder jpql = new StringBuilder("SELECT e FROM AuditEvent e WHERE 1 = 1");
+    /**
+     * Rows with {@code lo < id <= hi} that match, in id order: a bound range of the primary key
+     * (no index of the users or times is kept: each would cost the group-commit writer an index
+     * entry per row, and the users' one a B-tree insert in the middle, the dearest kind);
+     * {@code limit} 0 for all of them.
+     */
+    private List<AuditEvent> window(long lo, long hi, Long since, String user, int limit) {
+        StringBuilder jpql = new StringBuilder("SELECT e FROM AuditEvent e WHERE e.id > :lo AND e.id <= :hi");
         if (since != null) {
+            // (rows of earlier versions may be a few milliseconds early: see AuditChain)
             jpql.append(" AND e.at >= :since");
         }
         if (user != null) {
             jpql.append(" AND e.userName = :user");
         }
-        jpql.append(" ORDER BY e.id ").append(order);
-        TypedQuery<AuditEvent> q = em.createQuery(jpql.toString(), AuditEvent.class);
+        TypedQuery<AuditEvent> q = em.createQuery(jpql.append(" ORDER BY e.id").toString(), AuditEvent.class)
+                .setParameter("lo", lo)
+                .setParameter("hi", hi);
         if (since != null) {
             q.setParameter("since", since);
         }
         if (user != null) {
             q.setParameter("user", user);
         }
-        return q.setMaxResults(Math.max(1, limit)).getResultList();
+        if (limit > 0) {
+            q.setMaxResults(limit);
+        }
+        return q.getResultList();
+    }
+
+    private Long maxId() {
+        return em.createQuery("SELECT MAX(e.id) FROM AuditEvent e", Long.class).getSingleResult();
+    }
+
+    /**
+     * The id of the first row at or after {@code since}, -1 when there is none: a binary search
+     * over the ids up to {@code max}, each probe one key of the primary key (about 20 for a
+     * million rows). It relies on times not going down along the ids ({@link AuditChain});
+     * should ids be missing, a probe reads the next row that exists.
+     */
+    private long firstIdAtOrAfter(long since, long max) {
+        long lo = 0; // ids up to lo are before since (0: none is known to be)
+        long hi = max + 1; // the first row at or after since is at or below hi (max + 1: none)
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            long[] row = rowAtOrAfter(mid);
+            if (row == null || row[0] >= hi) {
+                hi = mid; // nothing between mid and hi: narrow from above
+            } else if (row[1] >= since) {
+                hi = row[0];
+            } else {
+                lo = row[0];
+            }
+        }
+        return hi > max ? -1 : hi;
+    }
+
+    /** Id and time of the first row with an id of at least {@code id}; null when none. */
+    private long[] rowAtOrAfter(long id) {
+        List<Object[]> rows = em.createQuery("SELECT e.id, e.at FROM AuditEvent e WHERE e.id >= :id"
+                        + " ORDER BY e.id", Object[].class)
+                .setParameter("id", id)
+                .setMaxResults(1)
+                .getResultList();
+        return rows.isEmpty() ? null : new long[] {(Long) rows.get(0)[0], (Long) rows.get(0)[1]};
     }
 
     /**
