@@ -399,6 +399,9 @@ class WorkbenchE2eTest {
         OutputTab files = window().outputs().open(threeJobs.get(2), "files.py", true);
         spin("the output files list", () -> files.files().viewer().getTable().getItemCount() == 1);
         assertEquals("result.txt", files.files().viewer().getTable().getItem(0).getText(0));
+        if (testDisplay) {
+            spin("the file's row in view", () -> visibleRows(files.files().viewer().getTable()) >= 1);
+        }
         Path saved = home.resolve("saved-result.txt");
         window().sessions().current().saveOutputFile(threeJobs.get(2), "result.txt", saved);
         assertEquals("42\n", Files.readString(saved));

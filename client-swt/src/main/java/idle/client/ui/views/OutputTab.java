@@ -286,10 +286,37 @@ public final class OutputTab {
                 sash.setMaximizedControl(null);
                 // without a majority there is no output: the replicas are what there is to see
                 sash.setWeights(v.state() == VoteState.UNVERIFIED ? new int[] {10, 90}
-                        : replicas ? new int[] {45, 55} : new int[] {58, 42});
+                        : replicas ? new int[] {45, 55} : filesWeights(detail.files().size()));
+                if (!replicas && sash.getClientArea().height <= 0) {
+                    // a tab opened just now has no size yet: weigh the files when it has one
+                    int n = detail.files().size();
+                    sash.addListener(SWT.Resize, new org.eclipse.swt.widgets.Listener() {
+                        @Override
+                        public void handleEvent(org.eclipse.swt.widgets.Event e) {
+                            if (sash.getClientArea().height > 0) {
+                                sash.removeListener(SWT.Resize, this);
+                                sash.setWeights(filesWeights(n));
+                            }
+                        }
+                    });
+                }
             }
             files.control().getParent().layout(true, true);
         });
+    }
+
+    /**
+     * Output over files: the files get what shows up to three of their rows (up to 60 % of the
+     * tab), at least 42 %; in a short tab a fixed share left the list its headers and no file.
+     */
+    private int[] filesWeights(int fileCount) {
+        int total = sash.getClientArea().height;
+        if (total <= 0) {
+            return new int[] {58, 42};
+        }
+        int wanted = files.heightFor(Math.min(3, fileCount)) + sash.getSashWidth();
+        int part = Math.max(total * 42 / 100, Math.min(wanted, total * 60 / 100));
+        return new int[] {total - part, part};
     }
 
     /** Moves waiting output into the widget. Called by the timer; public for tests. */
