@@ -105,7 +105,7 @@ public final class FilesPanel {
     /** The height that shows the panel's title row and up to {@code rows} files, in pixels. */
     public int heightFor(int rows) {
         Table table = viewer.getTable();
-        int tableHint = ((org.eclipse.swt.layout.GridData) table.getLayoutData()).heightHint;
+        int tableHint = ((GridData) table.getLayoutData()).heightHint;
         return panel.computeSize(SWT.DEFAULT, SWT.DEFAULT).y - tableHint + table.getHeaderHeight()
                 + rows * table.getItemHeight() + 2 * table.getBorderWidth();
     }

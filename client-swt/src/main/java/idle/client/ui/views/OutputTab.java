@@ -27,8 +27,10 @@ import org.eclipse.swt.custom.StyledText;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.FileDialog;
 import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Listener;
 import org.eclipse.swt.widgets.ToolBar;
 import org.eclipse.swt.widgets.ToolItem;
 
@@ -290,9 +292,9 @@ public final class OutputTab {
                 if (!replicas && sash.getClientArea().height <= 0) {
                     // a tab opened just now has no size yet: weigh the files when it has one
                     int n = detail.files().size();
-                    sash.addListener(SWT.Resize, new org.eclipse.swt.widgets.Listener() {
+                    sash.addListener(SWT.Resize, new Listener() {
                         @Override
-                        public void handleEvent(org.eclipse.swt.widgets.Event e) {
+                        public void handleEvent(Event e) {
                             if (sash.getClientArea().height > 0) {
                                 sash.removeListener(SWT.Resize, this);
                                 sash.setWeights(filesWeights(n));
