@@ -6,6 +6,7 @@ import idle.db.repository.VerifyResult;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.TypedQuery;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 import org.eclipse.persistence.config.QueryHints;
@@ -81,21 +82,11 @@ public final class JpaAuditRepository implements AuditRepository {
             return List.of();
         }
         // backwards in windows of the primary key (ids are dense, so everybody's newest n rows
-        // are the first window of n ids unless rows are missing); each window is read in order
-        // and its newest matches kept
-        List<List<AuditEvent>> newestFirst = new ArrayList<>();
-        int found = 0;
-        long span = userOrNull == null ? n : FIRST_WINDOW;
-        for (long hi = max; hi > 0 && found < n; hi -= span, span = Math.min(MAX_WINDOW, span * 2)) {
-            List<AuditEvent> rows = window(Math.max(0, hi - span), hi, null, userOrNull, 0);
-            List<AuditEvent> kept = rows.subList(Math.max(0, rows.size() - (n - found)), rows.size());
-            newestFirst.add(kept);
-            found += kept.size();
-        }
-        List<AuditEvent> out = new ArrayList<>(found);
-        for (int i = newestFirst.size() - 1; i >= 0; i--) {
-            out.addAll(newestFirst.get(i));
-        }
+        // are the first window of n ids unless rows are missing)
+        List<AuditEvent> out = KeyWindows.newestFirst(1, max + 1,
+                userOrNull == null ? n : FIRST_WINDOW, MAX_WINDOW, n,
+                (lo, hiExclusive) -> window(lo - 1, hiExclusive - 1, null, userOrNull, 0));
+        Collections.reverse(out);
         return out;
     }
 

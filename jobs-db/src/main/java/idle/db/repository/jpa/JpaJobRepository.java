@@ -143,7 +143,7 @@ public final class JpaJobRepository implements JobRepository {
     /**
      * Everybody's jobs, newest first, through the primary key: no descending index on the id is
      * kept for this (one index entry less for the group-commit writer per job), and Derby reads
-     * indexes forwards only. So windows of ids below the cursor are read in ascending key order,
+     * indexes forwards only. So windows of ids below the cursor are read ({@link KeyWindows}),
      * the newest window first, each twice as wide as the one before, until {@code limit} rows
      * matched or the oldest id was passed: every row is read once, as a descending scan would.
      * Ids are nearly dense (the sequence's unused allocations after a restart leave gaps of at
@@ -170,20 +170,12 @@ public final class JpaJobRepository implements JobRepository {
         params.add(0L);
         filters(sql, params, stateOrNull, nameContainsOrNull);
         sql.append(" ORDER BY ID");
-        List<Job> newestFirst = new ArrayList<>(want);
-        long span = Math.max(want, 16);
-        while (newestFirst.size() < want && hi > min) {
-            long lo = Math.max(min, hi - span);
+        String query = sql.toString();
+        return KeyWindows.newestFirst(min, hi, Math.max(want, 16), MAX_WINDOW, want, (lo, hiExcl) -> {
             params.set(0, lo);
-            params.set(1, hi);
-            List<Job> rows = nativeJobs(sql.toString(), params);
-            for (int i = rows.size() - 1; i >= 0 && newestFirst.size() < want; i--) {
-                newestFirst.add(rows.get(i));
-            }
-            hi = lo;
-            span = Math.min(span * 2, MAX_WINDOW);
-        }
-        return newestFirst;
+            params.set(1, hiExcl);
+            return nativeJobs(query, params);
+        });
     }
 
     /** The optional filters of a history page, as bound parameters. */
