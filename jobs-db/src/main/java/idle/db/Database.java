@@ -66,20 +66,21 @@ public final class Database implements AutoCloseable {
             // open jobs (STATE_OPEN 1) and a verified job's replicas (either flag, VERIFY_OF)
             "JOB_OPEN_VERIFY_IX",
             "CREATE INDEX JOB_OPEN_VERIFY_IX ON JOB (STATE_OPEN, VERIFY_OF, ID)",
-            "JOB_OWNER_DESC_IX", "CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)",
             // a sweep's tasks, and (SWEEP_ID 0) an owner's jobs of their own, newest first
             "JOB_SWEEP_IX", "CREATE INDEX JOB_SWEEP_IX ON JOB (SWEEP_ID, OWNER_NAME, ID DESC)");
 
     /**
      * Indexes of older versions that are dropped at open: each costs the group-commit writer
-     * index work per row, and nothing reads it any more (the audit tail and everybody's job
-     * history read key ranges of the primary key, open jobs and replicas are found through
+     * index work per row, and nothing reads it any more (the audit tail, everybody's job
+     * history and an admin's listing of one owner's jobs, JOB_OWNER_DESC_IX's only reader, read
+     * key ranges of the primary key, open jobs and replicas are found through
      * JOB_OPEN_VERIFY_IX, which replaced JOB_OPEN_IX and JOB_VERIFY_IX; the first audit event
      * since a time is found by a binary search of the primary key, see AuditChain, and a user's
      * audit events by reading windows of it, see JpaAuditRepository).
      */
     private static final List<String> OBSOLETE_INDEXES = List.of("AUDIT_ID_DESC_IX", "JOB_STATE_IX",
-            "JOB_ID_DESC_IX", "JOB_OPEN_IX", "JOB_VERIFY_IX", "AUDIT_AT_IX", "AUDIT_USER_DESC_IX");
+            "JOB_ID_DESC_IX", "JOB_OPEN_IX", "JOB_VERIFY_IX", "AUDIT_AT_IX", "AUDIT_USER_DESC_IX",
+            "JOB_OWNER_DESC_IX");
 
     private final DatabaseConfig config;
     private final EntityManagerFactory emf;

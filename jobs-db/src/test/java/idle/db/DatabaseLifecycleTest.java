@@ -63,21 +63,23 @@ class DatabaseLifecycleTest {
         DatabaseConfig config = TestDatabases.freshOnDisk();
         try (Database db = Database.open(config); Connection c = TestDatabases.jdbc(config);
                 Statement st = c.createStatement()) {
-            st.executeUpdate("DROP INDEX JOB_OWNER_DESC_IX");
-            assertFalse(indexes(c, "JOB").contains("JOB_OWNER_DESC_IX"));
+            st.executeUpdate("DROP INDEX JOB_SWEEP_IX");
+            assertFalse(indexes(c, "JOB").contains("JOB_SWEEP_IX"));
             // indexes older versions made and this one drops
             st.executeUpdate("CREATE INDEX AUDIT_ID_DESC_IX ON AUDIT_EVENT (ID DESC)");
             st.executeUpdate("CREATE INDEX JOB_ID_DESC_IX ON JOB (ID DESC)");
             st.executeUpdate("CREATE INDEX AUDIT_AT_IX ON AUDIT_EVENT (AT_MILLIS)");
             st.executeUpdate("CREATE INDEX AUDIT_USER_DESC_IX ON AUDIT_EVENT (USER_NAME, ID DESC)");
+            st.executeUpdate("CREATE INDEX JOB_OWNER_DESC_IX ON JOB (OWNER_NAME, ID DESC)");
             // the two that JOB_OPEN_VERIFY_IX replaced
             st.executeUpdate("DROP INDEX JOB_OPEN_VERIFY_IX");
             st.executeUpdate("CREATE INDEX JOB_OPEN_IX ON JOB (STATE_OPEN, ID)");
             st.executeUpdate("CREATE INDEX JOB_VERIFY_IX ON JOB (VERIFY_OF)");
         }
         try (Database db = Database.open(config); Connection c = TestDatabases.jdbc(config)) {
-            assertTrue(indexes(c, "JOB").containsAll(Set.of("JOB_OWNER_DESC_IX", "JOB_OPEN_VERIFY_IX")));
-            for (String gone : List.of("JOB_ID_DESC_IX", "JOB_OPEN_IX", "JOB_VERIFY_IX")) {
+            assertTrue(indexes(c, "JOB").containsAll(Set.of("JOB_SWEEP_IX", "JOB_OPEN_VERIFY_IX")));
+            for (String gone : List.of("JOB_ID_DESC_IX", "JOB_OPEN_IX", "JOB_VERIFY_IX",
+                    "JOB_OWNER_DESC_IX")) {
                 assertFalse(indexes(c, "JOB").contains(gone), gone);
             }
             for (String gone : List.of("AUDIT_ID_DESC_IX", "AUDIT_AT_IX", "AUDIT_USER_DESC_IX")) {

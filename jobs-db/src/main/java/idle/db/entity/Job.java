@@ -32,8 +32,7 @@ import java.util.List;
 // per job for the group-commit writer to add, not two
 @Table(name = "JOB", indexes = @Index(name = "JOB_OPEN_VERIFY_IX",
         columnList = "STATE_OPEN, VERIFY_OF, ID"))
-// Database also creates JOB_OWNER_DESC_IX (OWNER_NAME, ID DESC) and
-// JOB_SWEEP_IX (SWEEP_ID, OWNER_NAME, ID DESC).
+// Database also creates JOB_SWEEP_IX (SWEEP_ID, OWNER_NAME, ID DESC).
 public class Job {
     /** Longest script name kept (longer ones are cut). */
     public static final int MAX_SCRIPT_NAME = 1000;
