@@ -67,11 +67,12 @@ final class ThroughputBench {
     List<Figure> run() throws Exception {
         // -Didle.bench.throughputJobs=N: another size (e.g. while profiling)
         int jobs = Integer.getInteger("idle.bench.throughputJobs", ctx.quick ? 3_000 : 100_000);
-        // A server past its first tens of thousands of jobs: with a warm-up of 5,000 the C2
-        // compiler still took a large share of the server's CPU during the measured run.
-        // -Didle.bench.throughputWarmUp=N for another warm-up.
+        // A server past its first tens of thousands of jobs: after a warm-up of 20,000 the C2
+        // compiler still compiled 200-400 methods a second and took about a fifth of the
+        // server's CPU during the measured run (after 60,000: under 100 a second, falling).
+        // The notes say what it still took. -Didle.bench.throughputWarmUp=N for another one.
         int warm = Math.min(jobs, Integer.getInteger("idle.bench.throughputWarmUp",
-                ctx.quick ? 300 : 20_000));
+                ctx.quick ? 300 : 60_000));
         double insertRate = baseline(ctx.quick ? 5_000 : 50_000);
         if (postgres != null) {
             Measured pg = measure(true, jobs, warm, false);
@@ -169,6 +170,7 @@ final class ThroughputBench {
                     + " slots, " + RUNNERS + " runners x " + WINDOW + " in flight");
             double cpu0 = writerCpuMillis(server);
             long proc0 = server.cpuMillis();
+            long jit0 = RelayBench.compilerCpuMillis(server.pid());
             long clients0 = benchCpuNanos();
             long pgCpu0 = postgres == null ? 0 : postgres.cpuMillis();
             long t0 = System.nanoTime();
@@ -182,6 +184,7 @@ final class ThroughputBench {
             double secs = (System.nanoTime() - t0) / 1e9;
             double writerCpu = writerCpuMillis(server) - cpu0;
             double serverCpu = server.cpuMillis() - proc0;
+            double jitCpu = RelayBench.compilerCpuMillis(server.pid()) - jit0;
             double clientsCpu = (benchCpuNanos() - clients0) / 1e6;
             double rate = o.completed / secs;
             double writerMicros = writerCpu * 1000 / Math.max(1, o.completed);
@@ -189,7 +192,8 @@ final class ThroughputBench {
                     + " %.1f ms p99 %.1f ms; submit->terminal JST p50 %.1f ms p99 %.1f ms; the"
                     + " server's store writer (group commit) used %.0f us of CPU per job and was"
                     + " busy in %d of %d thread dumps taken during the run; the whole server"
-                    + " process %.0f us of CPU per job (both less load-sensitive than the rate),"
+                    + " process %.0f us of CPU per job (both less load-sensitive than the rate;"
+                    + " its JIT compiler threads %.0f us of it, after a warm-up of %d jobs),"
                     + " the benchmark's JVM (the simulated runners and lenders) %.0f us;"
                     + " simulated lenders and runners are the benchmark's test double (real"
                     + " protocol%s, no python); baseline: durable row inserts in JDBC batches of"
@@ -201,6 +205,7 @@ final class ThroughputBench {
                     Stats.percentile(o.accept, 50), Stats.percentile(o.accept, 99),
                     Stats.percentile(o.done, 50), Stats.percentile(o.done, 99), writerMicros,
                     writerBusy[0], writerBusy[1], serverCpu * 1000 / Math.max(1, o.completed),
+                    jitCpu * 1000 / Math.max(1, o.completed), warm,
                     clientsCpu * 1000 / Math.max(1, o.completed),
                     tls ? " over TLS" : "");
             if (postgres != null) {
