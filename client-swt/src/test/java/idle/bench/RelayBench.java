@@ -47,19 +47,27 @@ import java.util.concurrent.TimeUnit;
  * it still arrives (cut-through): the runner hears the file announced ({@code TOF} on its job's
  * subscription) when the upload begins and fetches it at once. The figure is bytes / (time from
  * the lender's first byte to the moment the runner's fetch completed with the file verified and
- * in place), for the second file through the same server (a 128 MiB one goes first, so the figure
- * is not the fresh server JVM's compilation), with the CPU time the server and this JVM used.
+ * in place), for a server that has already relayed 1 GiB (four files of the same size go first,
+ * so the figure is a long-running server, not a JVM still compiling), with the CPU time the
+ * server and this JVM used.
  * Baseline: the same bytes through a raw Java socket on loopback (64 KiB writes), the better of
  * two, in the same run.
  */
 final class RelayBench {
     static final int SIZE = 256 << 20;
     /**
-     * The file relayed once before the measured one (see {@link #run}), 128 MiB unless the system
-     * property {@code idle.bench.relayWarmUpMiB} says otherwise: with less, the measured file still
-     * pays for the compilation of the TLS and hashing code a long-running server has compiled.
+     * Bytes relayed through a server before its measured file (see {@link #run}), in files of
+     * the measured one's size: 1 GiB unless the system property {@code idle.bench.relayWarmUpMiB}
+     * says otherwise. After one 128 MiB file the server was still compiling and running partly
+     * compiled code: the same build measured 6.5 to 9.8 core-s/GiB from run to run, and the
+     * fourth and later files through one server 4.4-4.7.
      */
-    static final int WARM_UP = Integer.getInteger("idle.bench.relayWarmUpMiB", 128) << 20;
+    static final long WARM_UP = (long) Integer.getInteger("idle.bench.relayWarmUpMiB", 1024) << 20;
+    /**
+     * The warm-up through delay lines: that figure is bound by the link's window, not by the
+     * server's compiled code, and 1 GiB at 40 MiB/s would take half a minute.
+     */
+    static final long LATENCY_WARM_UP = 128L << 20;
     /** Added each way for the second figure. */
     static final java.time.Duration LATENCY = java.time.Duration.ofMillis(50);
     private final BenchContext ctx;
@@ -78,8 +86,8 @@ final class RelayBench {
         double rawCpuMs = (ownCpuMillis() - rawCpu0) / 2.0;
         double gib = SIZE / (double) (1 << 30);
         double rawCoreSecsPerGib = rawCpuMs / 1e3 / gib;
-        Pass tls = relayThrough(ctx.dir("relay-tls"), Route.DIRECT, data, sha, true);
-        Pass plain = relayThrough(ctx.dir("relay"), Route.DIRECT, data, sha, false);
+        Pass tls = relayThrough(ctx.dir("relay-tls"), Route.DIRECT, WARM_UP, data, sha, true);
+        Pass plain = relayThrough(ctx.dir("relay"), Route.DIRECT, WARM_UP, data, sha, false);
         double tlsRate = SIZE / (tls.totalMs() / 1e3) / (1 << 20);
         double plainRate = SIZE / (plain.totalMs() / 1e3) / (1 << 20);
         double serverPerGib = tls.serverCpuMs() / 1e3 / gib;
@@ -118,8 +126,8 @@ final class RelayBench {
                 + "alone (lender->server, spooled to disk) took %.0f ms (%.0f MiB/s); the lender "
                 + "is the benchmark's test double (real protocol and window, bytes from memory); "
                 + "CPU used: server %d ms (of which its JIT compiler threads %d ms), lender double "
-                + "+ runner %d ms (the raw copy: %.0f ms); measured after a %d MiB warm-up file "
-                + "through the same server", p.totalMs(), p.upMs(), mib / (p.upMs() / 1e3),
+                + "+ runner %d ms (the raw copy: %.0f ms); measured after %d MiB of warm-up "
+                + "files through the same server", p.totalMs(), p.upMs(), mib / (p.upMs() / 1e3),
                 p.serverCpuMs(), p.serverJitMs(), p.clientCpuMs(), rawCpuMs, WARM_UP >> 20);
     }
 
@@ -136,7 +144,7 @@ final class RelayBench {
                 new DelayLine(host, port, LATENCY, window),
                 new DelayLine(host, port, LATENCY, window));
         double raw = rawCopy(data, LATENCY, window);
-        Pass p = relayThrough(ctx.dir("relay-latency"), delayed, data, sha, true);
+        Pass p = relayThrough(ctx.dir("relay-latency"), delayed, LATENCY_WARM_UP, data, sha, true);
         double relay = data.length / (p.totalMs() / 1e3) / (1 << 20);
         String title = "relay of " + (data.length >> 20) + " MiB with 50 ms latency each way, TLS";
         return new Figure("relay-latency", title, relay, "MiB/s", raw,
@@ -188,11 +196,11 @@ final class RelayBench {
     }
 
     /**
-     * A server process, a lender double and a real runner connected through {@code route}; one
-     * warm-up file, then {@code data} relayed and timed.
+     * A server process, a lender double and a real runner connected through {@code route};
+     * {@code warmUp} bytes of warm-up files, then {@code data} relayed and timed.
      */
-    private Pass relayThrough(Path dir, Route route, byte[] data, String sha, boolean tls)
-            throws Exception {
+    private Pass relayThrough(Path dir, Route route, long warmUp, byte[] data, String sha,
+            boolean tls) throws Exception {
         Path serverDir = dir.resolve("server");
         Accounts.create(serverDir, BenchContext.BENCH_ITERATIONS, BenchContext.PASSWORD,
                 List.of("runner", "lender"));
@@ -219,10 +227,13 @@ final class RelayBench {
                             .withKnownServers(pins), null);
             RunnerService runner = new RunnerService(rc);
             Path target = dir.resolve("runner/big.bin");
-            // A server relays many files in its life: one smaller file first, so the measured
-            // one does not pay for the fresh server JVM's just-in-time compilation.
-            byte[] warm = Arrays.copyOf(data, WARM_UP);
-            relayOnce(server, lender, inbox, runner, target, warm, Sha256.hex(warm));
+            // A server relays many files in its life: warm-up files first, so the measured one
+            // does not pay for the fresh server JVM's just-in-time compilation.
+            for (long left = warmUp; left > 0; left -= data.length) {
+                byte[] warm = left >= data.length ? data : Arrays.copyOf(data, (int) left);
+                relayOnce(server, lender, inbox, runner, target, warm,
+                        warm == data ? sha : Sha256.hex(warm));
+            }
             Pass p = relayOnce(server, lender, inbox, runner, target, data, sha);
             // -Didle.bench.relayRepeat=N relays the measured file N times and keeps the pass
             // whose server used the least CPU: on a machine shared with other work, the least is
