@@ -186,11 +186,24 @@ public final class ServerProcess implements AutoCloseable {
 
     /** CPU time (user + system) the process used so far, from /proc; -1 when unknown. */
     public long cpuMillis() {
+        return procStatMillis(true);
+    }
+
+    /**
+     * The system part of {@link #cpuMillis}: time in the kernel on the process's behalf (system
+     * calls, page faults), from /proc; -1 when unknown.
+     */
+    public long systemCpuMillis() {
+        return procStatMillis(false);
+    }
+
+    private long procStatMillis(boolean withUser) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // fields 14 and 15 of stat (utime, stime) are 12 and 13 after the command name
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+            // fields 14 and 15 of stat (utime, stime, in 10 ms ticks) are 12 and 13 after the
+            // command name
+            return ((withUser ? Long.parseLong(f[11]) : 0) + Long.parseLong(f[12])) * 10;
         } catch (IOException | RuntimeException e) {
             return -1;
         }
