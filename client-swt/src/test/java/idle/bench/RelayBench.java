@@ -9,6 +9,7 @@ import idle.client.runner.JobListener;
 import idle.client.runner.JobRequest;
 import idle.client.runner.RunnerService;
 import idle.fault.Accounts;
+import idle.fault.ProcStat;
 import idle.fault.ServerProcess;
 import idle.shared.message.Message;
 import idle.shared.message.Result;
@@ -275,11 +276,10 @@ final class RelayBench {
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path t : tasks.toList()) {
                 try {
-                    String stat = Files.readString(t.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ms += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                    ProcStat stat = ProcStat.parse(Files.readString(t.resolve("stat")));
+                    if (stat.name().startsWith("C1 Compiler")
+                            || stat.name().startsWith("C2 Compiler")) {
+                        ms += stat.cpuMillis();
                     }
                 } catch (IOException | RuntimeException e) {
                     // the thread ended

@@ -186,7 +186,8 @@ public final class ServerProcess implements AutoCloseable {
 
     /** CPU time (user + system) the process used so far, from /proc; -1 when unknown. */
     public long cpuMillis() {
-        return procStatMillis(true);
+        ProcStat s = procStat();
+        return s == null ? -1 : s.cpuMillis();
     }
 
     /**
@@ -194,18 +195,16 @@ public final class ServerProcess implements AutoCloseable {
      * calls, page faults), from /proc; -1 when unknown.
      */
     public long systemCpuMillis() {
-        return procStatMillis(false);
+        ProcStat s = procStat();
+        return s == null ? -1 : s.systemMillis();
     }
 
-    private long procStatMillis(boolean withUser) {
+    private ProcStat procStat() {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // fields 14 and 15 of stat (utime, stime, in 10 ms ticks) are 12 and 13 after the
-            // command name
-            return ((withUser ? Long.parseLong(f[11]) : 0) + Long.parseLong(f[12])) * 10;
+            return ProcStat.parse(Files.readString(Path.of("/proc", Long.toString(pid()),
+                    "stat")));
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return null;
         }
     }
 
